@@ -1,0 +1,71 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT } from './paths.ts';
+import { run } from './process.ts';
+
+/** Base image of every locally built image: Debian bookworm, debootstrapped (public images cannot be pulled here). */
+export const BASE_IMAGE = process.env.MODSYNC_BASE_IMAGE ?? 'modsync/debian:bookworm';
+const DEBIAN_MIRROR = process.env.MODSYNC_DEBIAN_MIRROR ?? 'http://deb.debian.org/debian';
+
+async function imageExists(name: string): Promise<boolean> {
+  try {
+    await run('docker', ['image', 'inspect', '--format', '{{.Id}}', name]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Builds the base image from a debootstrapped Debian (about 1 minute) unless it exists. */
+export async function ensureBaseImage(log: (line: string) => void = () => {}): Promise<string> {
+  if (await imageExists(BASE_IMAGE)) return BASE_IMAGE;
+  log(`building ${BASE_IMAGE} with debootstrap`);
+  const root = await mkdtemp(join(tmpdir(), 'modsync-debootstrap-'));
+  try {
+    await run('debootstrap', ['--variant=minbase', 'bookworm', root, DEBIAN_MIRROR]);
+    await run('bash', ['-c', `tar -C "$1" -c . | docker import - "$2"`, 'import', root, BASE_IMAGE]);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+  return BASE_IMAGE;
+}
+
+async function contextHash(dir: string): Promise<string> {
+  const hash = createHash('sha256').update(BASE_IMAGE);
+  for (const entry of (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)).sort()) {
+    hash.update(entry.slice(dir.length)).update(await readFile(entry));
+  }
+  return hash.digest('hex').slice(0, 12);
+}
+
+/**
+ * The image built from `test/env/images/<name>` (tagged by a hash of its folder, so a changed Dockerfile is rebuilt and an
+ * unchanged one is reused), or the image named by `override` (e.g. the official `redis:7`) where one can be pulled.
+ */
+export function ensureLocalImage(name: string, override: string | undefined, log: (line: string) => void = () => {}): Promise<string> {
+  if (override) return Promise.resolve(override);
+  // Two registries start at once: build their image once.
+  let pending = building.get(name);
+  if (!pending) {
+    pending = buildLocalImage(name, log);
+    pending.catch(() => building.delete(name));
+    building.set(name, pending);
+  }
+  return pending;
+}
+
+const building = new Map<string, Promise<string>>();
+let baseImage: Promise<string> | undefined;
+
+async function buildLocalImage(name: string, log: (line: string) => void): Promise<string> {
+  const context = join(REPO_ROOT, 'test/env/images', name);
+  const tag = `modsync/${name}:${await contextHash(context)}`;
+  if (await imageExists(tag)) return tag;
+  baseImage ??= ensureBaseImage(log);
+  await baseImage;
+  log(`building ${tag}`);
+  await run('docker', ['build', '--network', 'host', '--build-arg', `BASE_IMAGE=${BASE_IMAGE}`, '-q', '-t', tag, context]);
+  return tag;
+}

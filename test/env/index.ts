@@ -1,0 +1,22 @@
+import { afterEach, inject } from 'vitest';
+import type { EnvironmentInfo } from './environment.ts';
+import { tailLog } from './process.ts';
+
+export { startEnvironment, type Environment, type EnvironmentInfo, type StartEnvironmentOptions } from './environment.ts';
+export { startControlPlane, resolveControlPlaneBinaries, DEFAULT_K8S_VERSION, type ControlPlane } from './control-plane.ts';
+export { freePort, waitFor } from './net.ts';
+export { run, tailLog } from './process.ts';
+export { createTestPki, type TestPki } from './certs.ts';
+
+/**
+ * The environment of the integration run (test/env/global-setup.ts). Call at the top of a test file: when a test of the
+ * file fails, the tail of every server's log is printed.
+ */
+export function useEnvironment(): EnvironmentInfo {
+  const env = inject('env');
+  afterEach((ctx) => {
+    if (ctx.task.result?.state !== 'fail') return;
+    for (const file of env.logFiles) process.stderr.write(`\n----- ${file} (tail) -----\n${tailLog(file)}\n`);
+  });
+  return env;
+}
