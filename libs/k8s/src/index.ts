@@ -36,3 +36,18 @@ export {
   type DeckhouseObject,
 } from './types.ts';
 export { loadKubeConfig, kubeConfigFromString } from './kubeconfig.ts';
+export { KubeClient, type KubeClientOptions, type ListResult, type ListOptions, type WatchEvent, type WatchOptions } from './client.ts';
+export { KubeApiError, isNotFound, isConflict, type KubeErrorReason } from './errors.ts';
+export {
+  ModuleSources,
+  Modules,
+  ModuleConfigs,
+  ModuleReleases,
+  ModuleUpdatePolicies,
+  Leases,
+  apiVersionOf,
+  collectionPath,
+  objectPath,
+  type Lease,
+  type ResourceType,
+} from './resources.ts';
