@@ -1,6 +1,27 @@
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { StartedTestContainer } from 'testcontainers';
+import { run } from './process.ts';
+
+/** Labels on every container the harness starts: the owning process, so leftovers of a killed run can be removed. */
+export const CONTAINER_LABELS = { 'modsync.env': 'test', 'modsync.pid': String(process.pid) };
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Removes containers left by harness processes that no longer exist (a run killed before its teardown). */
+export async function removeOrphanContainers(): Promise<number> {
+  const rows = (await run('docker', ['ps', '-a', '--filter', 'label=modsync.env=test', '--format', '{{.ID}} {{.Label "modsync.pid"}}'])).trim();
+  const orphans = rows ? rows.split('\n').map((r) => r.split(' ')).filter(([, pid]) => !isAlive(Number(pid))).map(([id]) => id!) : [];
+  if (orphans.length > 0) await run('docker', ['rm', '-f', ...orphans]);
+  return orphans.length;
+}
 
 /** Copies a container's output into `<logDir>/<name>.log` for failure reports. */
 export async function keepContainerLogs(container: StartedTestContainer, logDir: string, name: string): Promise<string> {

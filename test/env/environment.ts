@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startControlPlane, type ControlPlane } from './control-plane.ts';
 import { installCrds } from './crds.ts';
+import { removeOrphanContainers } from './containers.ts';
 import { ensureDockerEngine, type DockerEngine } from './docker-engine.ts';
 import { startRedis, type TestRedis } from './redis.ts';
 import { startRegistry, type TestRegistry } from './registry.ts';
@@ -79,6 +80,8 @@ export async function startEnvironment(options: StartEnvironmentOptions): Promis
   const containersReady = (async () => {
     if (!needsDocker) return;
     docker = await ensureDockerEngine(logDir, log);
+    const orphans = await removeOrphanContainers();
+    if (orphans > 0) log(`removed ${orphans} container(s) left by killed runs`);
     await Promise.all([
       (async () => {
         if (!options.redis) return;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
-import { keepContainerLogs } from './containers.ts';
+import { CONTAINER_LABELS, keepContainerLogs } from './containers.ts';
 import { ensureLocalImage } from './images.ts';
 import { freePort } from './net.ts';
 
@@ -30,6 +30,7 @@ export async function startRedis(options: StartRedisOptions): Promise<TestRedis>
   const password = options.password ? randomBytes(12).toString('hex') : undefined;
   const container = await new GenericContainer(image)
     .withNetworkMode('host')
+    .withLabels(CONTAINER_LABELS)
     .withCommand(['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', ...(password ? ['--requirepass', password] : [])])
     .withWaitStrategy(Wait.forLogMessage(/Ready to accept connections/))
     .withStartupTimeout(30_000)

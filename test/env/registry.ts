@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
 import { createTestPki, type TestPki } from './certs.ts';
-import { keepContainerLogs } from './containers.ts';
+import { CONTAINER_LABELS, keepContainerLogs } from './containers.ts';
 import { ensureLocalImage } from './images.ts';
 import { freePort, waitFor } from './net.ts';
 
@@ -41,6 +41,7 @@ export async function startRegistry(options: StartRegistryOptions): Promise<Test
   const name = options.name ?? 'registry';
   let container = new GenericContainer(image)
     .withNetworkMode('host')
+    .withLabels(CONTAINER_LABELS)
     .withEnvironment({ REGISTRY_HTTP_ADDR: `127.0.0.1:${port}`, REGISTRY_STORAGE_DELETE_ENABLED: 'true' })
     .withWaitStrategy(Wait.forLogMessage(/listening on/))
     .withStartupTimeout(30_000);
