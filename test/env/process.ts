@@ -61,7 +61,7 @@ export async function run(command: string, args: string[], options: { cwd?: stri
     const child = spawn(command, args, {
       cwd: options.cwd,
       env: options.env ?? process.env,
-      stdio: ['pipe', 'pipe', options.inheritStderr ? 'inherit' : 'pipe'],
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', options.inheritStderr ? 'inherit' : 'pipe'],
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
@@ -73,6 +73,10 @@ export async function run(command: string, args: string[], options: { cwd?: stri
       if (code === 0) resolve(stdout);
       else reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${Buffer.concat(err).toString().trim() || stdout.trim()}`));
     });
-    child.stdin?.end(options.input ?? '');
+    if (child.stdin) {
+      // A command may exit without reading its input; that is its answer, not an error of ours.
+      child.stdin.on('error', () => {});
+      child.stdin.end(options.input);
+    }
   });
 }
