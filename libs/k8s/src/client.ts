@@ -2,6 +2,7 @@ import type { RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Agent, request, type Dispatcher } from 'undici';
 import { KubeApiError } from './errors.ts';
+import { sleep } from './sleep.ts';
 import { apiVersionOf, collectionPath, objectPath, type ResourceType } from './resources.ts';
 
 export interface KubeClientOptions {
@@ -69,16 +70,6 @@ function resolveOptions(options: KubeClientOptions): ResolvedOptions {
   return Object.freeze(resolved);
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    }, { once: true });
-  });
-}
-
 /** A small Kubernetes API client on undici: typed by ResourceType, server-side apply, status patches, watches. */
 export class KubeClient {
   readonly server: string;
@@ -128,6 +119,7 @@ export class KubeClient {
         if (!(err instanceof KubeApiError) || !err.retryable || attempt >= retries || init.signal?.aborted) throw err;
         const cap = Math.min(this.options.maxBackoffMs, this.options.minBackoffMs * 2 ** attempt);
         await sleep(Math.random() * cap, init.signal);
+        if (init.signal?.aborted) throw err;
       }
     }
   }
@@ -195,6 +187,11 @@ export class KubeClient {
 
   async create<T extends { metadata: { name: string; namespace?: string } }>(type: ResourceType<T>, object: T): Promise<T> {
     return this.request<T>('POST', collectionPath(type, object.metadata.namespace), { body: object, retry: false });
+  }
+
+  /** PUT with the object's resourceVersion: fails with reason Conflict when someone else wrote it first. */
+  async replace<T extends { metadata: { name: string; namespace?: string; resourceVersion?: string } }>(type: ResourceType<T>, object: T): Promise<T> {
+    return this.request<T>('PUT', objectPath(type, object.metadata.name, object.metadata.namespace), { body: { apiVersion: apiVersionOf(type), kind: type.kind, ...object }, retry: false });
   }
 
   /**

@@ -51,3 +51,5 @@ export {
   type Lease,
   type ResourceType,
 } from './resources.ts';
+export { Informer, type InformerHandlers, type InformerOptions } from './informer.ts';
+export { LeaderElector, type LeaderElectionOptions } from './leader-election.ts';
