@@ -9,7 +9,7 @@ import { parseUpdateMode } from './update-mode.ts';
 export const EMBEDDED_DEFAULT_MODE: UpdateMode = 'AutoPatch';
 
 const windowSchema = z.object({
-  from: z.string(),
+  from: z.string().optional(),
   to: z.string(),
   days: z.array(z.string()).optional(),
 });

@@ -41,6 +41,8 @@ describe('isInUpdateWindow: [from, to), UTC (§10.11)', () => {
     // days are case-insensitive
     { name: 'days in lower case', windows: [{ days: ['mon'], from: '13:30', to: '14:00' }], now: '2026-11-23T13:45:00Z', want: true },
     { name: 'days in upper case', windows: [{ days: ['MON'], from: '13:30', to: '14:00' }], now: '2026-11-23T13:45:00Z', want: true },
+    { name: 'no from (only to is required): opens at 00:00', windows: [{ to: '02:00' }], now: '2026-11-23T00:00:00Z', want: true },
+    { name: 'no from: closed from to on', windows: [{ to: '02:00' }], now: '2026-11-23T02:00:00Z', want: false },
     { name: 'unknown day names match nothing', windows: [{ days: ['Monday'], from: '13:30', to: '14:00' }], now: '2026-11-23T13:45:00Z', want: false },
     // no days = every day
     { name: 'no days: Sunday inside', windows: daily, now: '2026-11-29T09:00:00Z', want: true },

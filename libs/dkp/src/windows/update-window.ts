@@ -4,8 +4,8 @@
 // no windows at all = always allowed.
 
 export interface UpdateWindow {
-  /** `H:MM` or `HH:MM`, UTC (`^(?:\d|[01]\d|2[0-3]):[0-5]\d$`). */
-  from: string;
+  /** `H:MM` or `HH:MM`, UTC (`^(?:\d|[01]\d|2[0-3]):[0-5]\d$`). Optional in the CRD (only `to` is required): absent = `00:00`. */
+  from?: string | undefined;
   /** `H:MM` or `HH:MM`, UTC. */
   to: string;
   /** `Mon`…`Sun`, any case; empty or absent = every day. */
@@ -32,7 +32,7 @@ interface CompiledWindow {
 }
 
 function compile(window: UpdateWindow): CompiledWindow | undefined {
-  const from = parseClock(window.from);
+  const from = parseClock(window.from ?? '00:00');
   const to = parseClock(window.to);
   // An invalid bound, or from = to, gives a window that never opens.
   if (from === undefined || to === undefined || from === to) return undefined;

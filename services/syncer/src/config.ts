@@ -1,0 +1,89 @@
+import { hostname } from 'node:os';
+import { z } from 'zod';
+
+/** Durations as Go writes them (`3m`, `90s`, `1h30m`) or plain milliseconds. */
+export function parseDuration(text: string): number {
+  if (/^\d+$/.test(text)) return Number(text);
+  const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text);
+  if (!match || text === '') throw new Error(`not a duration: ${JSON.stringify(text)} (want e.g. 3m, 90s, 1h30m)`);
+  const [, h = '0', m = '0', s = '0'] = match;
+  return ((Number(h) * 60 + Number(m)) * 60 + Number(s)) * 1000;
+}
+
+const duration = z.string().transform((text, ctx) => {
+  try {
+    return parseDuration(text);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    return z.NEVER;
+  }
+});
+
+const schema = z.object({
+  MODSYNC_REDIS_URL: z.string().url(),
+  KUBECONFIG: z.string().optional(),
+  /** Default sync interval of a ModuleSource without spec.scanInterval (DKP: 3m). */
+  MODSYNC_SYNC_INTERVAL: duration.default(180_000),
+  /** Sync jobs one replica runs at once. */
+  MODSYNC_SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
+  /** Module channel lookups of one source run at once. */
+  MODSYNC_MODULE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  MODSYNC_HTTP_HOST: z.string().default('127.0.0.1'),
+  MODSYNC_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** Guards POST /sources/<name>/resync and the dashboard: a bearer token and/or basic auth. */
+  MODSYNC_API_TOKEN: z.string().min(16).optional(),
+  MODSYNC_DASHBOARD_USER: z.string().min(1).optional(),
+  MODSYNC_DASHBOARD_PASSWORD: z.string().min(8).optional(),
+  /** Prefix of every Redis key (queues, state, events). */
+  MODSYNC_REDIS_PREFIX: z.string().regex(/^[a-z0-9-]+$/).default('modsync'),
+  /** Namespace of the leader-election Lease. */
+  MODSYNC_NAMESPACE: z.string().default('default'),
+  MODSYNC_IDENTITY: z.string().default(`${hostname()}-${process.pid}`),
+  MODSYNC_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+});
+
+export interface SyncerConfig {
+  redisUrl: string;
+  kubeconfig: string | undefined;
+  syncIntervalMs: number;
+  syncConcurrency: number;
+  moduleConcurrency: number;
+  httpHost: string;
+  httpPort: number;
+  apiToken: string | undefined;
+  dashboardUser: string | undefined;
+  dashboardPassword: string | undefined;
+  prefix: string;
+  namespace: string;
+  identity: string;
+  logLevel: string;
+}
+
+/** Reads and validates the environment once; a bad value names its variable. */
+export function loadSyncerConfig(env: NodeJS.ProcessEnv = process.env): SyncerConfig {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid syncer configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  if (Boolean(e.MODSYNC_DASHBOARD_USER) !== Boolean(e.MODSYNC_DASHBOARD_PASSWORD)) {
+    throw new Error('invalid syncer configuration: set both MODSYNC_DASHBOARD_USER and MODSYNC_DASHBOARD_PASSWORD, or neither');
+  }
+  return Object.freeze({
+    redisUrl: e.MODSYNC_REDIS_URL,
+    kubeconfig: e.KUBECONFIG,
+    syncIntervalMs: e.MODSYNC_SYNC_INTERVAL,
+    syncConcurrency: e.MODSYNC_SYNC_CONCURRENCY,
+    moduleConcurrency: e.MODSYNC_MODULE_CONCURRENCY,
+    httpHost: e.MODSYNC_HTTP_HOST,
+    httpPort: e.MODSYNC_HTTP_PORT,
+    apiToken: e.MODSYNC_API_TOKEN,
+    dashboardUser: e.MODSYNC_DASHBOARD_USER,
+    dashboardPassword: e.MODSYNC_DASHBOARD_PASSWORD,
+    prefix: e.MODSYNC_REDIS_PREFIX,
+    namespace: e.MODSYNC_NAMESPACE,
+    identity: e.MODSYNC_IDENTITY,
+    logLevel: e.MODSYNC_LOG_LEVEL,
+  });
+}

@@ -1,0 +1,34 @@
+/** Every Redis key and queue name of the syncer, built in one place from the configured prefix. */
+export function syncerKeys(prefix: string) {
+  return {
+    /** BullMQ prefix (queues live under `<prefix>:bull:<queue>:…`). */
+    bullPrefix: `${prefix}:bull`,
+    /** Scheduled syncs, one job scheduler per ModuleSource. */
+    syncQueue: 'sync',
+    /** Manual resyncs: a queue of their own, so they never wait behind scheduled work. */
+    resyncQueue: 'resync',
+    /** Last seen state of every module of a source (hash: module → JSON). */
+    state: (source: string) => `${prefix}:sync-state:${source}`,
+    /** Held while a source is being synced, so one worker at a time syncs it. */
+    lock: (source: string) => `${prefix}:sync-lock:${source}`,
+    /** Last handled value of a source's resync annotation and generation (hash). */
+    triggers: `${prefix}:sync-triggers`,
+    /** Stream prefix for discovery events. */
+    events: `${prefix}:events`,
+  };
+}
+
+export type SyncerKeys = ReturnType<typeof syncerKeys>;
+
+/** The job scheduler of a ModuleSource (style.md: `module-source:<name>`). */
+export function schedulerId(source: string): string {
+  return `module-source:${source}`;
+}
+
+/** The one manual-resync job of a source: while it is queued or running, more requests collapse into it. */
+export function resyncJobId(source: string): string {
+  return `resync:${source}`;
+}
+
+/** Annotation that requests a resync when its value changes (any value, e.g. a timestamp). */
+export const RESYNC_ANNOTATION = 'modsync.io/resync';

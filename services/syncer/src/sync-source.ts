@@ -1,0 +1,173 @@
+import {
+  channelTag,
+  diffSourceStatus,
+  normalizeVersion,
+  pullErrorText,
+  selectModuleNames,
+  summarizeSourceStatus,
+  type ModuleSyncResult,
+  type ReleaseChannel,
+  type SourceSyncOutcome,
+} from '@modsync/dkp';
+import type { DiscoveryEventInput, PresentModuleState } from '@modsync/events';
+import { ModuleSources, type KubeClient, type ModuleSource, type ModuleSourceStatus } from '@modsync/k8s';
+import { parseRegistrySettings, RegistryError, type RegistryClient, type RegistrySettings } from '@modsync/registry';
+import type { Logger } from '@modsync/runtime';
+import { discoveryEvents } from './discovery-events.ts';
+import type { ModuleContext } from './module-context.ts';
+import type { SyncStateStore } from './sync-state.ts';
+
+export interface SyncDependencies {
+  registry: RegistryClient;
+  kube: KubeClient;
+  store: SyncStateStore;
+  publish: (events: readonly DiscoveryEventInput[]) => Promise<unknown>;
+  moduleContext: (source: string, module: string) => ModuleContext;
+  /** Module channel lookups of one source at once. */
+  moduleConcurrency: number;
+  now?: () => Date;
+}
+
+/** What one sync did, for logs, metrics and tests. */
+export interface SyncReport {
+  source: string;
+  outcome: 'Synced' | 'Failed';
+  modules: number;
+  pullErrors: number;
+  /** Modules whose channel digest moved (their release image was read). */
+  fetched: number;
+  statusWritten: boolean;
+  events: number;
+  error?: string;
+}
+
+/** The release image holds version.json, changelog and module.yaml: small files. */
+const RELEASE_IMAGE_MAX_BYTES = 1 << 20;
+
+/** Message of a release image whose version.json is missing or wrong (dkp-api.md §7). */
+function metadataError(module: string, files: Map<string, Buffer>): string | undefined {
+  const raw = files.get('version.json');
+  if (!raw) return `module "${module}" metadata malformed: no version found`;
+  let version: unknown;
+  try {
+    version = (JSON.parse(raw.toString('utf8')) as { version?: unknown }).version;
+  } catch {
+    return `module "${module}" metadata malformed: version.json is not JSON`;
+  }
+  if (typeof version !== 'string' || version === '') return `module "${module}" metadata malformed: no version found`;
+  return normalizeVersion(version) === undefined ? 'fetch release metadata error: Invalid Semantic Version' : undefined;
+}
+
+async function resolveModule(
+  deps: SyncDependencies,
+  settings: RegistrySettings,
+  module: string,
+  channel: ReleaseChannel,
+  previous: PresentModuleState | undefined,
+): Promise<{ state: PresentModuleState; fetched: boolean }> {
+  const repository = `${settings.pathPrefix ? `${settings.pathPrefix}/` : ''}${module}/release`;
+  const known = previous?.channels[channel];
+  try {
+    // The one request of an unchanged cycle: has the channel's image moved?
+    const head = await deps.registry.headManifest(settings, repository, channelTag(channel));
+    if (known && known.checksum === head.digest) {
+      return { state: { present: true, channels: { [channel]: known }, pullError: null }, fetched: false };
+    }
+    const files = await deps.registry.readImageFiles(settings, repository, head.digest, {
+      maxBytes: RELEASE_IMAGE_MAX_BYTES,
+      filter: (path) => path === 'version.json',
+    });
+    const problem = metadataError(module, files);
+    if (problem) return { state: { present: true, channels: {}, pullError: problem }, fetched: true };
+    const version = normalizeVersion((JSON.parse(files.get('version.json')!.toString('utf8')) as { version: string }).version)!;
+    return { state: { present: true, channels: { [channel]: { version, checksum: head.digest } }, pullError: null }, fetched: true };
+  } catch (err) {
+    return { state: { present: true, channels: {}, pullError: pullErrorOf(err) }, fetched: false };
+  }
+}
+
+/** DKP's pullError: the registry's own code, message and detail for an HTTP failure, else the client's message. */
+function pullErrorOf(err: unknown): string {
+  if (err instanceof RegistryError && err.method && err.url && err.statusCode !== undefined) {
+    return pullErrorText({ method: err.method, url: err.url, statusCode: err.statusCode, errors: err.registryErrors });
+  }
+  return pullErrorText(err instanceof Error ? err.message : String(err));
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/**
+ * One sync of a ModuleSource (dkp-api.md §9): list the modules, HEAD each module's channel image, read a release image
+ * only when its digest moved, then publish the discovery events, write the status if it changed, and save the state.
+ * Level-triggered and idempotent: a second run with nothing changed in the registry writes and publishes nothing.
+ * The order (events, status, state) makes a crash in between repeat work, never lose it.
+ */
+export async function syncSource(deps: SyncDependencies, source: ModuleSource, log: Logger): Promise<SyncReport> {
+  const name = source.metadata.name;
+  const now = (deps.now ?? (() => new Date()))();
+  const previous = await deps.store.load(name);
+  let outcome: SourceSyncOutcome;
+  let next: Map<string, PresentModuleState> = new Map(previous);
+  let fetched = 0;
+  try {
+    const settings = parseRegistrySettings(source.spec.registry);
+    const tags = await deps.registry.listTags(settings, settings.pathPrefix);
+    const { names } = selectModuleNames(tags);
+    next = new Map();
+    const results = await mapLimit(names, deps.moduleConcurrency, async (module): Promise<ModuleSyncResult> => {
+      const context = deps.moduleContext(name, module);
+      const resolved = await resolveModule(deps, settings, module, context.channel, previous.get(module));
+      next.set(module, resolved.state);
+      if (resolved.fetched) fetched++;
+      const release = resolved.state.channels[context.channel];
+      const pullError = resolved.state.pullError ?? undefined;
+      if (pullError) log.debug({ module, channel: context.channel, reason: pullError }, 'module pull failed');
+      return {
+        name: module,
+        version: pullError ? undefined : release?.version,
+        checksum: pullError ? undefined : release?.checksum,
+        pullError,
+        policy: context.policy,
+        inUse: context.inUse,
+      };
+    });
+    outcome = { kind: 'Synced', modules: results };
+  } catch (err) {
+    // Bad registry settings or a failed listing: the message says why; modules and state stay as they were (§1).
+    outcome = { kind: 'Failed', error: err instanceof Error ? err.message : String(err) };
+  }
+
+  const events = outcome.kind === 'Synced' ? discoveryEvents(name, previous, next, now) : [];
+  if (events.length > 0) await deps.publish(events);
+
+  const status = summarizeSourceStatus(source.status, outcome, now) as ModuleSourceStatus;
+  const statusWritten = diffSourceStatus(source.status, status).changed;
+  if (statusWritten) {
+    // The whole status object: modules[] is replaced wholesale, so a module gone from the source disappears.
+    await deps.kube.mergePatch(ModuleSources, name, { status: { ...status, modules: status.modules ?? [] } }, { subresource: 'status' });
+  }
+  if (outcome.kind === 'Synced') await deps.store.save(name, previous, next);
+
+  const modules = outcome.kind === 'Synced' ? outcome.modules : [];
+  return {
+    source: name,
+    outcome: outcome.kind,
+    modules: modules.length,
+    pullErrors: modules.filter((m) => m.pullError).length,
+    fetched,
+    statusWritten,
+    events: events.length,
+    ...(outcome.kind === 'Failed' ? { error: outcome.error } : {}),
+  };
+}
