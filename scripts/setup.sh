@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 
 log() { printf '[setup] %s\n' "$*" >&2; }
 
-packages=(docker.io debootstrap openssl ca-certificates)
+# prometheus: a real remote-write receiver for the lint-metrics test.
+packages=(docker.io debootstrap openssl ca-certificates prometheus)
 missing=()
 for p in "${packages[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done
 if ((${#missing[@]})); then
@@ -31,4 +32,11 @@ if [[ -z "${KUBECONFIG_TEST:-}" && -z "${KUBEBUILDER_ASSETS:-}" ]]; then
   started=$SECONDS
   dir=$(bash test/env/build-control-plane.sh)
   log "control plane: $dir ($(tr '\n' ' ' < "$dir/VERSIONS"), $((SECONDS - started)) s)"
+fi
+
+# helm (Go module proxy, same cache): renders charts for `modsync lint` and installs modules.
+if [[ -z "${MODSYNC_HELM:-}" ]]; then
+  started=$SECONDS
+  dir=$(bash test/env/build-helm.sh)
+  log "helm: $dir ($((SECONDS - started)) s)"
 fi

@@ -1,0 +1,10 @@
+import type { Command } from '../dispatcher.ts';
+import { lintCommand } from './lint.ts';
+
+/**
+ * The modsync subcommands. Adding one is a file in this folder exporting a `Command` and one line here
+ * (resync, status, module enable, events tail come this way).
+ */
+export const COMMANDS: readonly Command[] = [
+  lintCommand,
+];

@@ -1,0 +1,114 @@
+import { LineCounter, parseAllDocuments, parseDocument } from 'yaml';
+
+export interface YamlDoc {
+  /** The document as plain JS, or undefined for an empty document. */
+  value: unknown;
+  /** 1-based line of the document start. */
+  line: number;
+}
+
+export class YamlParseError extends Error {
+  readonly line: number | undefined;
+  constructor(message: string, line?: number) {
+    super(message);
+    this.name = 'YamlParseError';
+    this.line = line;
+  }
+}
+
+const baseOptions = { uniqueKeys: true, prettyErrors: false, maxAliasCount: 1000 } as const;
+
+/**
+ * Parses one YAML document strictly (duplicate keys are errors, like Go's strict unmarshal);
+ * throws YamlParseError with the first error's line.
+ */
+export function parseYaml(text: string, opts: { version?: '1.1' | '1.2' } = {}): unknown {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { ...baseOptions, lineCounter: lc, version: opts.version ?? '1.2' });
+  const first = doc.errors[0];
+  if (first) {
+    const pos = first.pos?.[0];
+    const line = pos !== undefined ? lc.linePos(pos).line : undefined;
+    throw new YamlParseError(`${line !== undefined ? `line ${line}: ` : ''}${first.message.split('\n')[0]}`, line);
+  }
+  return doc.toJS({ maxAliasCount: 1000 });
+}
+
+/** Like parseYaml but never throws: returns [value, error]. */
+export function tryParseYaml(text: string, opts: { version?: '1.1' | '1.2' } = {}): [unknown, YamlParseError | undefined] {
+  try {
+    return [parseYaml(text, opts), undefined];
+  } catch (err) {
+    if (err instanceof YamlParseError) return [undefined, err];
+    return [undefined, new YamlParseError(err instanceof Error ? err.message : String(err))];
+  }
+}
+
+/** Parses a multi-document YAML stream, strictly; throws on the first error. */
+export function parseYamlDocs(text: string): YamlDoc[] {
+  const lc = new LineCounter();
+  const docs = parseAllDocuments(text, { ...baseOptions, lineCounter: lc });
+  if (!Array.isArray(docs)) {
+    throw new YamlParseError('not a YAML stream');
+  }
+  const out: YamlDoc[] = [];
+  for (const doc of docs) {
+    const first = doc.errors[0];
+    if (first) {
+      const pos = first.pos?.[0];
+      const line = pos !== undefined ? lc.linePos(pos).line : undefined;
+      throw new YamlParseError(`${line !== undefined ? `line ${line}: ` : ''}${first.message.split('\n')[0]}`, line);
+    }
+    const start = doc.range?.[0] ?? 0;
+    out.push({ value: doc.toJS({ maxAliasCount: 1000 }) ?? undefined, line: lc.linePos(start).line });
+  }
+  return out;
+}
+
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function asRecord(v: unknown): Record<string, unknown> {
+  return isRecord(v) ? v : {};
+}
+
+export function asArray(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [];
+}
+
+export function asString(v: unknown): string {
+  return typeof v === 'string' ? v : '';
+}
+
+/** Reads a nested value by keys; undefined when any step is missing. */
+export function dig(v: unknown, ...path: Array<string | number>): unknown {
+  let cur: unknown = v;
+  for (const key of path) {
+    if (typeof key === 'number') {
+      if (!Array.isArray(cur)) return undefined;
+      cur = cur[key];
+    } else {
+      if (!isRecord(cur)) return undefined;
+      cur = cur[key];
+    }
+  }
+  return cur;
+}
+
+/** Splits a stream of manifests on `---` lines (DMT's fsutils.SplitManifests). */
+export function splitManifests(text: string): string[] {
+  return text
+    .split(/^---\s*$/m)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+/** Returns the line (1-based) of a top-level key in a YAML text, when the key appears at column 0. */
+export function keyLine(text: string, key: string): number | undefined {
+  const re = new RegExp(`^${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*:`, 'm');
+  const m = re.exec(text);
+  if (!m) return undefined;
+  return text.slice(0, m.index).split('\n').length;
+}
+

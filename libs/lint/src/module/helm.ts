@@ -1,0 +1,209 @@
+import { execFile } from 'node:child_process';
+import { cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync, accessSync, constants } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { HelmRenderError } from '../errors.ts';
+import { exists } from '../fs/files.ts';
+import { isRecord, parseYamlDocs, YamlParseError } from '../fs/yaml.ts';
+import { STUB_REGISTRY } from './values.ts';
+
+/** Where build-helm.sh puts helm: `${XDG_CACHE_HOME:-$HOME/.cache}/modsync/helm/<version>/helm`. */
+export function helmCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env['MODSYNC_CACHE_DIR'] ?? join(env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'modsync');
+  return join(base, 'helm');
+}
+
+function isExecutable(p: string): boolean {
+  try {
+    accessSync(p, constants.X_OK);
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Finds helm: `MODSYNC_HELM`, then PATH, then the newest build in the modsync cache. */
+export function findHelm(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const explicit = env['MODSYNC_HELM'];
+  if (explicit) return isExecutable(explicit) ? explicit : undefined;
+  for (const dir of (env['PATH'] ?? '').split(delimiter)) {
+    if (dir && isExecutable(join(dir, 'helm'))) return join(dir, 'helm');
+  }
+  const cache = helmCacheDir(env);
+  try {
+    const versions = readdirSync(cache)
+      .filter((v) => /^v\d+\.\d+\.\d+$/.test(v))
+      .sort((a, b) => compareVersions(b, a));
+    for (const v of versions) if (isExecutable(join(cache, v, 'helm'))) return join(cache, v, 'helm');
+  } catch {
+    // no cache folder
+  }
+  return undefined;
+}
+
+function compareVersions(a: string, b: string): number {
+  const pa = a.slice(1).split('.').map(Number);
+  const pb = b.slice(1).split('.').map(Number);
+  for (let i = 0; i < 3; i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) - (pb[i] ?? 0);
+  return 0;
+}
+
+/** API versions an offline render declares, so `.Capabilities.APIVersions.Has` guards pass (as DMT's). */
+export const EXTRA_API_VERSIONS = [
+  'autoscaling.k8s.io/v1/VerticalPodAutoscaler',
+  'cert-manager.io/v1',
+  'gateway.networking.k8s.io/v1/Gateway',
+  'gateway.networking.k8s.io/v1/HTTPRoute',
+  'gateway.networking.k8s.io/v1/ListenerSet',
+  'monitoring.coreos.com/v1',
+  'deckhouse.io/v1alpha1',
+];
+
+/** Defines that shadow deckhouse_lib_helm's image helpers, so any image resolves offline. */
+const IMAGE_STUB = `{{- define "_modsync_image_ref" -}}
+{{- $base := "${STUB_REGISTRY}" -}}
+{{- with .Values.global }}{{ with .modulesImages }}{{ with .registry }}{{ with .base }}{{ $base = . }}{{ end }}{{ end }}{{ end }}{{ end -}}
+{{- printf "%s@%s" $base "sha256:d478cd82cb6a604e3a27383daf93637326d402570b2f3bec835d1f84c9ed0acc" -}}
+{{- end -}}
+{{- define "helm_lib_module_image" -}}{{ include "_modsync_image_ref" (index . 0) }}{{- end -}}
+{{- define "helm_lib_module_image_no_fail" -}}{{ include "_modsync_image_ref" (index . 0) }}{{- end -}}
+{{- define "helm_lib_module_common_image" -}}{{ include "_modsync_image_ref" (index . 0) }}{{- end -}}
+{{- define "helm_lib_module_common_image_no_fail" -}}{{ include "_modsync_image_ref" (index . 0) }}{{- end -}}
+{{- define "helm_lib_module_image_digest" -}}sha256:d478cd82cb6a604e3a27383daf93637326d402570b2f3bec835d1f84c9ed0acc{{- end -}}
+{{- define "helm_lib_module_image_digest_no_fail" -}}sha256:d478cd82cb6a604e3a27383daf93637326d402570b2f3bec835d1f84c9ed0acc{{- end -}}
+`;
+
+export interface RenderedObject {
+  /** Template path relative to the chart root, e.g. `templates/deployment.yaml`. */
+  path: string;
+  object: Record<string, unknown>;
+}
+
+export interface RenderResult {
+  objects: RenderedObject[];
+  /** Templates whose render aborted and which were dropped, with the helm error. */
+  dropped: Array<{ path: string; cause: string }>;
+}
+
+export interface RenderOptions {
+  helm: string;
+  modulePath: string;
+  release: string;
+  namespace: string;
+  values: Record<string, unknown>;
+  /** @defaultValue 60000 */
+  timeoutMs?: number;
+}
+
+function run(cmd: string, args: string[], timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { maxBuffer: 256 * 1024 * 1024, timeout: timeoutMs, env: { ...process.env, HELM_CACHE_HOME: join(tmpdir(), 'modsync-helm-cache') } }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
+      // helm 4 logs notices (level=INFO msg=...) to stderr; only the error lines matter here.
+      const errText = String(stderr)
+        .split('\n')
+        .filter((l) => !/^level=(DEBUG|INFO|WARN)\b/.test(l))
+        .join('\n')
+        .trim();
+      resolve({ code, stdout: String(stdout), stderr: errText || (err ? err.message : '') });
+    });
+  });
+}
+
+/** The manifest template that an execution error points at (DMT's failingManifestTemplate), if droppable. */
+export function failingTemplate(stderr: string): string | undefined {
+  const m = /\(([^():\s]+):\d+:\d+\)/.exec(stderr) ?? /template: ([^:\s]+):\d+:\d+: executing/.exec(stderr);
+  if (!m) return undefined;
+  const full = m[1]!;
+  const slash = full.indexOf('/');
+  if (slash < 0) return undefined;
+  const rel = full.slice(slash + 1);
+  if (!rel.startsWith('templates/')) return undefined;
+  const base = rel.slice(rel.lastIndexOf('/') + 1);
+  if (base.startsWith('_')) return undefined;
+  return /\.ya?ml$/i.test(rel) ? rel : undefined;
+}
+
+/**
+ * Renders a module chart with `helm template` in a scratch copy (templates/ copied, everything else
+ * symlinked), dropping — one at a time — each manifest template whose render aborts, like DMT's tolerant
+ * render. Throws HelmRenderError for a failure that cannot be narrowed to one template.
+ */
+export async function renderChart(opts: RenderOptions): Promise<RenderResult> {
+  const work = mkdtempSync(join(tmpdir(), 'modsync-render-'));
+  try {
+    const chart = join(work, 'chart');
+    prepareChart(opts.modulePath, chart, opts.release);
+    const valuesFile = join(work, 'values.json');
+    writeFileSync(valuesFile, JSON.stringify(opts.values));
+    const args = ['template', opts.release, chart, '--namespace', opts.namespace, '--values', valuesFile];
+    for (const v of EXTRA_API_VERSIONS) args.push('--api-versions', v);
+    const dropped: Array<{ path: string; cause: string }> = [];
+    for (let attempt = 0; attempt < 200; attempt++) {
+      const res = await run(opts.helm, args, opts.timeoutMs ?? 60_000);
+      if (res.code === 0) return { objects: parseRendered(res.stdout), dropped };
+      const rel = failingTemplate(res.stderr);
+      const target = rel ? join(chart, rel) : undefined;
+      if (!rel || !target || !exists(target) || dropped.some((d) => d.path === rel)) {
+        throw new HelmRenderError(res.stderr.trim().replace(/^Error: /, '') || `helm exited with ${res.code}`, res.stderr);
+      }
+      dropped.push({ path: rel, cause: res.stderr.trim().replace(/^Error: /, '') });
+      writeFileSync(target, '# modsync: template dropped after a render failure\n');
+    }
+    throw new HelmRenderError('too many failing templates', '');
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function prepareChart(modulePath: string, chart: string, release: string): void {
+  mkdirSync(chart, { recursive: true });
+  for (const name of readdirSync(modulePath)) {
+    const src = join(modulePath, name);
+    const dst = join(chart, name);
+    if (name === 'templates' || name === 'Chart.yaml') {
+      // Copied, because dropping a failing template rewrites it.
+      cpSync(src, dst, { recursive: true, dereference: true });
+    } else {
+      // Everything else is linked: helm reads it, nothing changes it. A top-level symlinked directory is left
+      // out, so a link back into the module cannot send helm's symlink-following walk round in circles.
+      try {
+        if (lstatSync(src).isSymbolicLink() && statSync(src).isDirectory()) continue;
+      } catch {
+        continue;
+      }
+      symlinkSync(src, dst);
+    }
+  }
+  if (!exists(join(chart, 'Chart.yaml'))) {
+    writeFileSync(join(chart, 'Chart.yaml'), `apiVersion: v2\nname: ${release}\nversion: 0.2.0\n`);
+  }
+  if (exists(join(chart, 'templates'))) writeFileSync(join(chart, 'templates', '_modsync_image_stub.tpl'), IMAGE_STUB);
+}
+
+/** Splits `helm template` output into objects, each with the template it came from. */
+export function parseRendered(stdout: string): RenderedObject[] {
+  const out: RenderedObject[] = [];
+  for (const chunk of stdout.split(/^---\s*$/m)) {
+    const source = /^# Source: (\S+)/m.exec(chunk);
+    if (!source) continue;
+    const full = source[1]!;
+    const path = full.slice(full.indexOf('/') + 1);
+    let docs;
+    try {
+      docs = parseYamlDocs(chunk);
+    } catch (err) {
+      if (err instanceof YamlParseError) continue;
+      throw err;
+    }
+    for (const d of docs) {
+      if (!isRecord(d.value)) continue;
+      if (d.value['kind'] === 'List' && Array.isArray(d.value['items'])) {
+        for (const item of d.value['items']) if (isRecord(item)) out.push({ path, object: item });
+        continue;
+      }
+      out.push({ path, object: d.value });
+    }
+  }
+  return out;
+}

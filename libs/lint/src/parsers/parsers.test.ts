@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import { checkCel } from './cel.ts';
+import { isValidConstraint, minimalAllowedVersion, parseConstraint, satisfies, startsAtLeast, isSemverLoose } from './constraint.ts';
+import { globMatch, HelmIgnore } from './glob.ts';
+import { renderWerfTemplate } from './go-template.ts';
+import { compileJq } from './jq.ts';
+import { checkPromQL } from './promql.ts';
+import { parseQuantity } from './quantity.ts';
+import { exampleFromPattern } from './regex-example.ts';
+
+describe('CEL', () => {
+  it.each([
+    ['self.replicas >= 1', true],
+    ['self.a == oldSelf.a', true],
+    ["has(self.x) && self.items.all(i, i.size() > 0)", true],
+    ["self.name.startsWith('d8-') ? true : size(self.name) < 64", true],
+    ['[1, 2].map(x, x * 2)[0] == 2', true],
+    ["{'a': 1}['a'] == 1u || 1.5e3 > 0.0", true],
+    ['self.replicas >', false],
+    ['nope(', false],
+    ['foo.bar >= 1', false],
+    ['self.x.unknownFn()', false],
+    ['self.a = 1', false],
+    ["'unterminated", false],
+  ])('%s → valid=%s', (expr, ok) => {
+    expect(checkCel(expr, ['self', 'oldSelf']) === undefined).toBe(ok);
+  });
+});
+
+describe('PromQL', () => {
+  it.each([
+    ['up == 0', true],
+    ['sum by (job) (rate(http_requests_total{code=~"5.."}[5m])) / ignoring(code) group_left sum(rate(x[5m]))', true],
+    ['histogram_quantile(0.9, sum(rate(b_bucket[1m])) by (le)) > bool 1', true],
+    ['max_over_time(deriv(x[1h])[1d:5m] offset 1h)', true],
+    ['topk(3, foo) and on(instance) bar', true],
+    ['rate(some_metric[', false],
+    ['sum(up{job="app"} == 0', false],
+    ['nofunc(up)', false],
+    ['up{job=}', false],
+    ['', false],
+  ])('%s → valid=%s', (expr, ok) => {
+    expect(checkPromQL(expr) === undefined).toBe(ok);
+  });
+});
+
+describe('version constraints (Masterminds syntax)', () => {
+  it.each([
+    ['>= 1.68', true],
+    ['>=1.68.0, <2', true],
+    ['~1.2 || ^2.0', true],
+    ['1.2 - 1.4', true],
+    ['!= 1.3.0', true],
+    ['>= banana', false],
+    ['>=', false],
+  ])('%s valid=%s', (c, ok) => expect(isValidConstraint(c)).toBe(ok));
+
+  it.each([
+    ['>= 1.72', '1.72.0'],
+    ['>= 1.64, < 2', '1.64.0'],
+    ['~1.2', undefined],
+  ])('minimal allowed of %s is %s', (c, v) => expect(minimalAllowedVersion(parseConstraint(c))).toBe(v));
+
+  it.each([
+    ['>= 1.77', '1.76.999999', false],
+    ['>= 1.68', '1.76.999999', true],
+    ['>=1.70, != 1.76.999999', '1.76.999999', false],
+  ])('%s satisfied by %s = %s', (c, v, want) => expect(satisfies(v, parseConstraint(c))).toBe(want));
+
+  it.each([
+    ['>= 1.72', '1.72.0', true],
+    ['>= 1.68', '1.72.0', false],
+  ])('%s starts at least %s = %s', (c, v, want) => expect(startsAtLeast(c, v)).toBe(want));
+
+  it.each([
+    ['1.2.3', true],
+    ['v1.2', true],
+    ['stable-23.8', false],
+  ])('%s is loose semver = %s', (v, want) => expect(isSemverLoose(v)).toBe(want));
+});
+
+describe('.helmignore', () => {
+  it.each([
+    ['hooks', 'hooks', true, true],
+    ['hooks/', 'hooks', true, true],
+    ['hooks/', 'hooks', false, false],
+    ['*.md', 'README.md', false, true],
+    ['/docs', 'docs', true, true],
+    ['images/', 'openapi', true, false],
+  ])('pattern %s on %s (dir=%s) ignores=%s', (pattern, path, dir, want) => {
+    expect(HelmIgnore.parse(pattern).ignores(path, dir)).toBe(want);
+  });
+
+  it('rejects ** like helm', () => {
+    expect(() => HelmIgnore.parse('docs/**')).toThrow(/double-star/);
+  });
+
+  it.each([
+    ['*.yaml', 'a.yaml', true],
+    ['*.yaml', 'dir/a.yaml', false],
+    ['a?c', 'abc', true],
+    ['[a-c]x', 'bx', true],
+  ])('glob %s matches %s = %s', (p, n, want) => expect(globMatch(p, n)).toBe(want));
+});
+
+describe('jq subset', () => {
+  it.each([
+    ['del(.auth.password)', { auth: { password: 's', user: 'u' } }, { auth: { user: 'u' } }],
+    ['del(.auth.password) | if .auth == {} then del(.auth) end', { auth: { password: 's' } }, {}],
+    ['.a = (.b // 5)', { b: null }, { a: 5, b: null }],
+    ['.list |= map(. + 1)', { list: [1, 2] }, { list: [2, 3] }],
+    ['with_entries(select(.key != "x"))', { x: 1, y: 2 }, { y: 2 }],
+    ['if has("old") then .new = .old | del(.old) else . end', { old: 1 }, { new: 1 }],
+  ])('%s', (program, input, want) => {
+    expect(compileJq(program)(input)).toEqual([want]);
+  });
+});
+
+describe('werf template evaluation', () => {
+  it.each([
+    ['image: {{ .ModuleNamePrefix }}{{ .ImageName }}', { ModuleNamePrefix: '', ImageName: 'app' }, 'image: app'],
+    ['{{- if .A }}yes{{ else }}no{{ end -}}', { A: false }, 'no'],
+    ['{{ range $i, $v := .L }}{{ $i }}={{ $v }};{{ end }}', { L: ['a', 'b'] }, '0=a;1=b;'],
+    ['{{ $x := "v" }}{{ $x | upper }}', {}, 'V'],
+    ['{{ $.Missing }}', {}, '<no value>'],
+  ])('%s', (src, data, want) => expect(renderWerfTemplate(src, data)).toBe(want));
+
+  it('throws on what it cannot evaluate', () => {
+    expect(() => renderWerfTemplate('{{ .Images.BASE }}', {})).toThrow();
+    expect(() => renderWerfTemplate('{{ unknownFn 1 }}', {})).toThrow();
+  });
+});
+
+describe('quantities and regex examples', () => {
+  it.each([
+    ['100m', 0.1],
+    ['128Mi', 128 * 2 ** 20],
+    ['1e3', 1000],
+    [2, 2],
+  ])('quantity %s = %s', (q, v) => expect(parseQuantity(q)).toBeCloseTo(v));
+
+  it.each([
+    ['^[a-z0-9]{16}$'],
+    ['^(Info|Debug)$'],
+    ['^https?://[a-z.]+$'],
+    ['^[0-9]+(\\.[0-9]+)?(m|Mi)?$'],
+  ])('a value generated for %s matches it', (pattern) => {
+    expect(new RegExp(pattern).test(exampleFromPattern(pattern, '!'))).toBe(true);
+  });
+});
