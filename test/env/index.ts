@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, inject } from 'vitest';
 import type { EnvironmentInfo } from './environment.ts';
 import { tailLog } from './process.ts';
@@ -7,6 +9,7 @@ export { startControlPlane, resolveControlPlaneBinaries, DEFAULT_K8S_VERSION, ty
 export { freePort, waitFor } from './net.ts';
 export { run, tailLog } from './process.ts';
 export { createTestPki, type TestPki } from './certs.ts';
+export { startService, type RunningService } from './services.ts';
 
 /**
  * The environment of the integration run (test/env/global-setup.ts). Call at the top of a test file: when a test of the
@@ -16,7 +19,9 @@ export function useEnvironment(): EnvironmentInfo {
   const env = inject('env');
   afterEach((ctx) => {
     if (ctx.task.result?.state !== 'fail') return;
-    for (const file of env.logFiles) process.stderr.write(`\n----- ${file} (tail) -----\n${tailLog(file)}\n`);
+    // Every server's log, and those of processes the test started in the same folder (services).
+    const files = new Set([...env.logFiles, ...readdirSync(env.logDir).map((f) => join(env.logDir, f))]);
+    for (const file of files) process.stderr.write(`\n----- ${file} (tail) -----\n${tailLog(file)}\n`);
   });
   return env;
 }

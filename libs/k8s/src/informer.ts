@@ -48,6 +48,12 @@ export class Informer<T extends Named> {
     return this;
   }
 
+  off(handlers: InformerHandlers<T>): this {
+    const index = this.handlers.indexOf(handlers);
+    if (index >= 0) this.handlers.splice(index, 1);
+    return this;
+  }
+
   start(): this {
     this.loop ??= this.run();
     return this;

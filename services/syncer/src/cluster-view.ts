@@ -11,8 +11,8 @@ export class ClusterView {
   readonly policies;
   readonly modules;
 
-  constructor(kube: KubeClient, onError: (err: unknown) => void) {
-    this.sources = new Informer(kube, ModuleSources, { onError });
+  constructor(kube: KubeClient, onError: (err: unknown) => void, sourceSelector?: string) {
+    this.sources = new Informer(kube, ModuleSources, { onError, labelSelector: sourceSelector });
     this.configs = new Informer(kube, ModuleConfigs, { onError });
     this.policies = new Informer(kube, ModuleUpdatePolicies, { onError });
     this.modules = new Informer(kube, Modules, { onError });

@@ -28,6 +28,8 @@ const schema = z.object({
   MODSYNC_SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
   /** Module channel lookups of one source run at once. */
   MODSYNC_MODULE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  /** How long a worker's hold on a job (and on its source) outlives the worker: a dead replica's work is taken over after it. */
+  MODSYNC_JOB_LOCK: duration.default(60_000),
   MODSYNC_HTTP_HOST: z.string().default('127.0.0.1'),
   MODSYNC_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   /** Guards POST /sources/<name>/resync and the dashboard: a bearer token and/or basic auth. */
@@ -36,6 +38,8 @@ const schema = z.object({
   MODSYNC_DASHBOARD_PASSWORD: z.string().min(8).optional(),
   /** Prefix of every Redis key (queues, state, events). */
   MODSYNC_REDIS_PREFIX: z.string().regex(/^[a-z0-9-]+$/).default('modsync'),
+  /** Only ModuleSources matching this label selector (several modsync installations can split a cluster's sources). */
+  MODSYNC_SOURCE_SELECTOR: z.string().optional(),
   /** Namespace of the leader-election Lease. */
   MODSYNC_NAMESPACE: z.string().default('default'),
   MODSYNC_IDENTITY: z.string().default(`${hostname()}-${process.pid}`),
@@ -48,12 +52,14 @@ export interface SyncerConfig {
   syncIntervalMs: number;
   syncConcurrency: number;
   moduleConcurrency: number;
+  jobLockMs: number;
   httpHost: string;
   httpPort: number;
   apiToken: string | undefined;
   dashboardUser: string | undefined;
   dashboardPassword: string | undefined;
   prefix: string;
+  sourceSelector: string | undefined;
   namespace: string;
   identity: string;
   logLevel: string;
@@ -76,12 +82,14 @@ export function loadSyncerConfig(env: NodeJS.ProcessEnv = process.env): SyncerCo
     syncIntervalMs: e.MODSYNC_SYNC_INTERVAL,
     syncConcurrency: e.MODSYNC_SYNC_CONCURRENCY,
     moduleConcurrency: e.MODSYNC_MODULE_CONCURRENCY,
+    jobLockMs: e.MODSYNC_JOB_LOCK,
     httpHost: e.MODSYNC_HTTP_HOST,
     httpPort: e.MODSYNC_HTTP_PORT,
     apiToken: e.MODSYNC_API_TOKEN,
     dashboardUser: e.MODSYNC_DASHBOARD_USER,
     dashboardPassword: e.MODSYNC_DASHBOARD_PASSWORD,
     prefix: e.MODSYNC_REDIS_PREFIX,
+    sourceSelector: e.MODSYNC_SOURCE_SELECTOR,
     namespace: e.MODSYNC_NAMESPACE,
     identity: e.MODSYNC_IDENTITY,
     logLevel: e.MODSYNC_LOG_LEVEL,

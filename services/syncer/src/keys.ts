@@ -27,7 +27,8 @@ export function schedulerId(source: string): string {
 
 /** The one manual-resync job of a source: while it is queued or running, more requests collapse into it. */
 export function resyncJobId(source: string): string {
-  return `resync:${source}`;
+  // BullMQ refuses ":" in custom job ids.
+  return `resync-${source}`;
 }
 
 /** Annotation that requests a resync when its value changes (any value, e.g. a timestamp). */

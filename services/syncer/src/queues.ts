@@ -1,0 +1,55 @@
+import { createHash } from 'node:crypto';
+import { Queue, type ConnectionOptions } from 'bullmq';
+import { parseDuration } from './config.ts';
+import { resyncJobId, schedulerId, type SyncerKeys } from './keys.ts';
+
+export interface SyncJobData {
+  source: string;
+  /** Set on manual resyncs: a busy source is retried shortly instead of skipped. */
+  manual?: boolean;
+}
+
+/** The two queues: scheduled syncs and manual resyncs (a queue of their own, so a resync never waits behind the schedule). */
+export class SyncQueues {
+  readonly sync: Queue<SyncJobData>;
+  readonly resync: Queue<SyncJobData>;
+
+  constructor(connection: ConnectionOptions, keys: SyncerKeys) {
+    const defaultJobOptions = { removeOnComplete: { count: 1_000 }, removeOnFail: { count: 1_000 } };
+    this.sync = new Queue<SyncJobData>(keys.syncQueue, { connection, prefix: keys.bullPrefix, defaultJobOptions });
+    this.resync = new Queue<SyncJobData>(keys.resyncQueue, { connection, prefix: keys.bullPrefix, defaultJobOptions });
+  }
+
+  /**
+   * Asks for a sync of `source` now. While its resync job is queued or running, further requests collapse into it
+   * (the job id is the source's); the job is removed when done, so the next request makes a new one.
+   */
+  async requestResync(source: string): Promise<{ jobId: string; collapsed: boolean }> {
+    const requestedAt = Date.now();
+    // Adding a job whose id exists returns the existing job: that is the collapse.
+    const job = await this.resync.add('resync', { source, manual: true }, { jobId: resyncJobId(source), removeOnComplete: true, removeOnFail: true });
+    return { jobId: job.id ?? resyncJobId(source), collapsed: job.timestamp < requestedAt };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.sync.close(), this.resync.close()]);
+  }
+}
+
+/** The sync interval of a source: its spec.scanInterval, else the default. */
+export function intervalOf(scanInterval: string | undefined, defaultMs: number): number {
+  if (!scanInterval) return defaultMs;
+  try {
+    const ms = parseDuration(scanInterval);
+    return ms >= 1_000 ? ms : defaultMs;
+  } catch {
+    return defaultMs;
+  }
+}
+
+/** A stable offset in [0, every) from the source's name, so many sources with one interval do not fire at once. */
+export function offsetOf(source: string, everyMs: number): number {
+  return createHash('sha256').update(source).digest().readUInt32BE(0) % everyMs;
+}
+
+export { schedulerId };

@@ -1,0 +1,92 @@
+import type { Redis } from 'ioredis';
+import type { ModuleSource } from '@modsync/k8s';
+import type { Logger } from '@modsync/runtime';
+import type { ClusterView } from './cluster-view.ts';
+import { RESYNC_ANNOTATION, schedulerId, type SyncerKeys } from './keys.ts';
+import { intervalOf, offsetOf, type SyncQueues } from './queues.ts';
+import type { SyncStateStore } from './sync-state.ts';
+
+/**
+ * Keeps one BullMQ job scheduler per ModuleSource (run by the leader only): upserted when a source appears or its
+ * interval changes, removed with the source. A new generation (spec change) or a new value of the resync annotation
+ * asks for an immediate sync, once: the last handled values are kept in Redis, so a new leader does not repeat them.
+ */
+export class ScheduleReconciler {
+  private readonly queues: SyncQueues;
+  private readonly view: ClusterView;
+  private readonly redis: Redis;
+  private readonly keys: SyncerKeys;
+  private readonly store: SyncStateStore;
+  private readonly defaultIntervalMs: number;
+  private readonly log: Logger;
+  private pending = Promise.resolve();
+
+  constructor(init: { queues: SyncQueues; view: ClusterView; redis: Redis; keys: SyncerKeys; store: SyncStateStore; defaultIntervalMs: number; log: Logger }) {
+    this.queues = init.queues;
+    this.view = init.view;
+    this.redis = init.redis;
+    this.keys = init.keys;
+    this.store = init.store;
+    this.defaultIntervalMs = init.defaultIntervalMs;
+    this.log = init.log;
+  }
+
+  /** Reconciles every source, then follows the view's changes until `signal` aborts (leadership lost). */
+  async run(signal: AbortSignal): Promise<void> {
+    const enqueue = (fn: () => Promise<void>) => {
+      this.pending = this.pending.then(fn).catch((err: unknown) => this.log.error({ err }, 'schedule reconcile failed'));
+    };
+    const handlers = {
+      onUpsert: (source: ModuleSource) => {
+        if (!signal.aborted) enqueue(() => this.reconcile(source));
+      },
+      onDelete: (source: ModuleSource) => {
+        if (!signal.aborted) enqueue(() => this.remove(source.metadata.name));
+      },
+    };
+    this.view.sources.on(handlers);
+    await this.reconcileAll();
+    await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    this.view.sources.off(handlers);
+    await this.pending;
+  }
+
+  /** Upserts every source's scheduler and removes schedulers of sources that no longer exist. */
+  async reconcileAll(): Promise<void> {
+    const sources = this.view.sources.list();
+    for (const source of sources) await this.reconcile(source);
+    const wanted = new Set(sources.map((s) => schedulerId(s.metadata.name)));
+    for (const scheduler of await this.queues.sync.getJobSchedulers(0, -1)) {
+      const id = scheduler.id ?? scheduler.key;
+      if (!wanted.has(id)) await this.remove(id.replace(/^module-source:/, ''));
+    }
+  }
+
+  async reconcile(source: ModuleSource): Promise<void> {
+    const name = source.metadata.name;
+    if (source.metadata.deletionTimestamp) return;
+    const every = intervalOf(source.spec.scanInterval, this.defaultIntervalMs);
+    const offset = offsetOf(name, every);
+    const id = schedulerId(name);
+    const current = await this.queues.sync.getJobScheduler(id);
+    if (!current || current.every !== every || (current.offset ?? 0) !== offset) {
+      await this.queues.sync.upsertJobScheduler(id, { every, offset }, { name: 'sync', data: { source: name } });
+      this.log.info({ source: name, everyMs: every, offsetMs: offset }, 'sync scheduled');
+    }
+    // A spec change or a resync annotation: sync now (once per value).
+    const trigger = `${source.metadata.generation ?? 0}|${source.metadata.annotations?.[RESYNC_ANNOTATION] ?? ''}`;
+    const handled = await this.redis.hget(this.keys.triggers, name);
+    if (handled !== trigger) {
+      await this.queues.requestResync(name);
+      await this.redis.hset(this.keys.triggers, name, trigger);
+      if (handled !== null) this.log.info({ source: name, reason: 'spec or resync annotation changed' }, 'resync requested');
+    }
+  }
+
+  async remove(name: string): Promise<void> {
+    await this.queues.sync.removeJobScheduler(schedulerId(name));
+    await this.redis.hdel(this.keys.triggers, name);
+    await this.store.delete(name);
+    this.log.info({ source: name }, 'sync unscheduled');
+  }
+}

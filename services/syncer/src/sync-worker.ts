@@ -1,0 +1,72 @@
+import { DelayedError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { ModuleSources, type KubeClient } from '@modsync/k8s';
+import type { Logger } from '@modsync/runtime';
+import type { ClusterView } from './cluster-view.ts';
+import type { SyncerKeys } from './keys.ts';
+import type { SyncJobData } from './queues.ts';
+import type { SyncMetrics } from './metrics.ts';
+import { withLock } from './source-lock.ts';
+import { syncSource, type SyncDependencies, type SyncReport } from './sync-source.ts';
+
+export interface SyncWorkersOptions {
+  connection: ConnectionOptions;
+  keys: SyncerKeys;
+  redis: Redis;
+  kube: KubeClient;
+  view: ClusterView;
+  deps: SyncDependencies;
+  concurrency: number;
+  metrics: SyncMetrics;
+  log: Logger;
+  /** A job's and a source's lock outlive a dead holder by this much. */
+  lockMs: number;
+}
+
+export type SyncJobResult = SyncReport | { source: string; skipped: 'gone' | 'busy' };
+
+/**
+ * The workers of both queues, on every replica. A job syncs its source under the source's lock: a scheduled job finding
+ * it busy is skipped (the running sync does the same work), a manual one is retried shortly after.
+ */
+export class SyncWorkers {
+  private readonly workers: Worker<SyncJobData, SyncJobResult>[];
+
+  constructor(options: SyncWorkersOptions) {
+    const process = (job: Job<SyncJobData, SyncJobResult>, token?: string) => this.process(options, job, token);
+    const common = { connection: options.connection, prefix: options.keys.bullPrefix, concurrency: options.concurrency, lockDuration: options.lockMs, stalledInterval: Math.max(1_000, options.lockMs / 2) };
+    this.workers = [
+      new Worker<SyncJobData, SyncJobResult>(options.keys.syncQueue, process, common),
+      new Worker<SyncJobData, SyncJobResult>(options.keys.resyncQueue, process, common),
+    ];
+    for (const worker of this.workers) {
+      worker.on('failed', (job, err) => options.log.warn({ source: job?.data.source, jobId: job?.id, err }, 'sync job failed'));
+      worker.on('error', (err) => options.log.error({ err }, 'sync worker error'));
+    }
+  }
+
+  private async process(options: SyncWorkersOptions, job: Job<SyncJobData, SyncJobResult>, token?: string): Promise<SyncJobResult> {
+    const name = job.data.source;
+    const log = options.log.child({ source: name, jobId: job.id });
+    const source = options.view.sources.get(name) ?? (await options.kube.get(ModuleSources, name));
+    if (!source || source.metadata.deletionTimestamp) return { source: name, skipped: 'gone' };
+    const started = performance.now();
+    const held = await withLock(options.redis, options.keys.lock(name), options.lockMs, () => syncSource(options.deps, source, log));
+    if (!held) {
+      if (job.data.manual && token) {
+        await job.moveToDelayed(Date.now() + 200, token);
+        throw new DelayedError();
+      }
+      return { source: name, skipped: 'busy' };
+    }
+    const report = held.value;
+    const seconds = (performance.now() - started) / 1000;
+    options.metrics.observe(report, seconds);
+    log.info({ outcome: report.outcome, modules: report.modules, pullErrors: report.pullErrors, fetched: report.fetched, statusWritten: report.statusWritten, events: report.events, durationMs: Math.round(seconds * 1000), ...(report.error ? { reason: report.error } : {}) }, 'source synced');
+    return report;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.close()));
+  }
+}

@@ -1,0 +1,107 @@
+import { readFile } from 'node:fs/promises';
+import type { FastifyInstance } from 'fastify';
+import { EventPublisher } from '@modsync/events';
+import { KubeClient, kubeConfigFromString, LeaderElector, loadKubeConfig } from '@modsync/k8s';
+import { createRegistryClient, createRegistryMetrics } from '@modsync/registry';
+import { createHttpServer, createLogger, createMetricsRegistry, createRedis, redactRedisUrl, type Logger } from '@modsync/runtime';
+import { ClusterView } from './cluster-view.ts';
+import type { SyncerConfig } from './config.ts';
+import { addSyncerRoutes } from './http-api.ts';
+import { syncerKeys } from './keys.ts';
+import { SyncMetrics } from './metrics.ts';
+import { SyncQueues } from './queues.ts';
+import { ScheduleReconciler } from './schedule-reconciler.ts';
+import { SyncStateStore } from './sync-state.ts';
+import { SyncWorkers } from './sync-worker.ts';
+
+export interface RunningSyncer {
+  http: FastifyInstance;
+  /** `http://host:port` the server listens on. */
+  url: string;
+  log: Logger;
+  stop(): Promise<void>;
+}
+
+/** Starts a syncer replica: cluster view, workers, leader-elected scheduling, HTTP server. */
+export async function startSyncer(config: SyncerConfig, log: Logger = createLogger({ service: 'syncer', level: config.logLevel })): Promise<RunningSyncer> {
+  const keys = syncerKeys(config.prefix);
+  const metricsRegistry = createMetricsRegistry('syncer');
+  const registryMetrics = createRegistryMetrics({ register: metricsRegistry });
+  const kc = config.kubeconfig ? kubeConfigFromString(await readFile(config.kubeconfig, 'utf8')) : loadKubeConfig();
+  const kube = await KubeClient.create(kc);
+  const redis = createRedis({ url: config.redisUrl, name: `syncer:${config.identity}` });
+  // BullMQ's blocking connections wait for Redis instead of failing commands.
+  const bullConnection = createRedis({ url: config.redisUrl, name: `syncer-bull:${config.identity}`, maxRetriesPerRequest: null });
+  const registry = createRegistryClient();
+  const publisher = new EventPublisher({ connection: redis, prefix: keys.events });
+  const store = new SyncStateStore(redis, keys);
+  const view = new ClusterView(kube, (err) => log.warn({ err }, 'watch failed; retrying'), config.sourceSelector);
+  const queues = new SyncQueues(bullConnection, keys);
+  const metrics = new SyncMetrics(metricsRegistry, queues);
+  log.info({ redis: redactRedisUrl(config.redisUrl), server: kube.server, identity: config.identity }, 'starting');
+  await view.start();
+  view.sources.on({ onDelete: (s) => metrics.forget(s.metadata.name) });
+
+  const workers = new SyncWorkers({
+    connection: bullConnection,
+    keys,
+    redis,
+    kube,
+    view,
+    concurrency: config.syncConcurrency,
+    lockMs: config.jobLockMs,
+    metrics,
+    log,
+    deps: {
+      registry,
+      kube,
+      store,
+      publish: (events) => publisher.publishAll(events),
+      moduleContext: (source, module) => view.moduleContext(source, module),
+      moduleConcurrency: config.moduleConcurrency,
+    },
+  });
+
+  const reconciler = new ScheduleReconciler({ queues, view, redis, keys, store, defaultIntervalMs: config.syncIntervalMs, log });
+  const elector = new LeaderElector(kube, {
+    namespace: config.namespace,
+    name: 'modsync-syncer',
+    identity: config.identity,
+    onStartedLeading: (signal) => {
+      log.info('leading: reconciling sync schedules');
+      void reconciler.run(signal).catch((err: unknown) => log.error({ err }, 'schedule reconciler stopped'));
+    },
+    onStoppedLeading: () => log.info('no longer leading'),
+    onError: (err) => log.warn({ err }, 'leader election failed; retrying'),
+  }).start();
+
+  const http = createHttpServer({ registry: metricsRegistry, isReady: () => true });
+  await addSyncerRoutes(http, {
+    host: config.httpHost,
+    credentials: { token: config.apiToken, username: config.dashboardUser, password: config.dashboardPassword },
+    queues,
+    view,
+    log,
+  });
+  const address = await http.listen({ host: config.httpHost, port: config.httpPort });
+  log.info({ url: address }, 'listening');
+
+  return {
+    http,
+    url: address,
+    log,
+    async stop() {
+      // Stop taking work first; a running sync finishes (or its job returns to the queue if it cannot).
+      await http.close();
+      await elector.stop();
+      await workers.close();
+      await queues.close();
+      await view.stop();
+      registryMetrics.close();
+      await registry.close();
+      await kube.close();
+      redis.disconnect();
+      bullConnection.disconnect();
+    },
+  };
+}

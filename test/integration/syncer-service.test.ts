@@ -1,0 +1,125 @@
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KubeClient, kubeConfigFromString, ModuleSources, type ModuleSource } from '@modsync/k8s';
+import { createRegistryClient, parseRegistrySettings } from '@modsync/registry';
+import { createRedis } from '@modsync/runtime';
+import { RESYNC_ANNOTATION } from '@modsync/syncer';
+import { run, startService, useEnvironment, waitFor, type RunningService } from '../env/index.ts';
+import { ModulePublisher } from '../fixtures/publisher.ts';
+
+const env = useEnvironment();
+const suffix = Date.now().toString(36);
+const path = `svc-${suffix}/modules`;
+const token = `token-${suffix}-0123456789abcdef`;
+const registry = createRegistryClient();
+const publisher = new ModulePublisher(registry, parseRegistrySettings({ repo: `${env.registry!.host}/${path}`, scheme: 'HTTP' }), path);
+let kube: KubeClient;
+const replicas: RunningService[] = [];
+
+const serviceEnv = () => ({
+  MODSYNC_REDIS_URL: env.redis!.url,
+  KUBECONFIG: env.kubeconfig!,
+  MODSYNC_REDIS_PREFIX: `it-${suffix}`,
+  MODSYNC_NAMESPACE: 'default',
+  MODSYNC_SOURCE_SELECTOR: `suite=${suffix}`,
+  // Only triggered syncs in this test: a spec change, an annotation, the API.
+  MODSYNC_SYNC_INTERVAL: '1h',
+  MODSYNC_JOB_LOCK: '3s',
+  MODSYNC_API_TOKEN: token,
+  MODSYNC_DASHBOARD_USER: 'admin',
+  MODSYNC_DASHBOARD_PASSWORD: `pw-${suffix}`,
+});
+
+function source(name: string): ModuleSource {
+  return { apiVersion: 'deckhouse.io/v1alpha1', kind: 'ModuleSource', metadata: { name, labels: { suite: suffix } }, spec: { registry: { repo: `${env.registry!.host}/${path}`, scheme: 'HTTP' } } };
+}
+
+async function statusOf(name: string) {
+  return (await kube.get(ModuleSources, name))?.status;
+}
+
+beforeAll(async () => {
+  kube = await KubeClient.create(kubeConfigFromString(await readFile(env.kubeconfig!, 'utf8')));
+  await publisher.publish({ module: 'module-one', version: 'v0.7.24', channels: ['stable'] });
+  await publisher.publish({ module: 'module-two', version: 'v1.2.3', channels: ['stable'] });
+  replicas.push(await startService('syncer', { logDir: env.logDir, instance: `a-${suffix}`, env: serviceEnv() }));
+});
+afterAll(async () => {
+  await Promise.all(replicas.map((r) => r.stop()));
+  await registry.close();
+  await kube.close();
+});
+
+describe('syncer service (real processes)', () => {
+  it('syncs a new ModuleSource at once: kubectl get ms shows it Ready', async () => {
+    const name = `first-${suffix}`;
+    await kube.apply(ModuleSources, source(name));
+    await waitFor(`${name} synced`, async () => (await statusOf(name))?.message === 'Ready', 20_000, 50);
+    expect(await statusOf(name)).toMatchObject({ modulesCount: 2, phase: 'Active' });
+    const table = await run(env.kubectl!, ['get', 'ms', name], { env: { ...process.env, KUBECONFIG: env.kubeconfig! } });
+    expect(table.split('\n')[1]).toMatch(new RegExp(`^${name}\\s+2\\s+\\d+s\\s+Ready\\s*$`));
+  });
+
+  it('resyncs on request over HTTP (token required) and collapses repeated requests', async () => {
+    const name = `first-${suffix}`;
+    const url = `${replicas[0]!.url}/sources/${name}/resync`;
+    expect((await fetch(url, { method: 'POST' })).status).toBe(401);
+    expect((await fetch(url, { method: 'POST', headers: { authorization: 'Bearer wrong-token-0123456789' } })).status).toBe(401);
+    expect((await fetch(`${replicas[0]!.url}/sources/nope-${suffix}/resync`, { method: 'POST', headers: { authorization: `Bearer ${token}` } })).status).toBe(404);
+
+    await publisher.publish({ module: 'module-one', version: 'v0.7.25', channels: ['stable'] });
+    const responses = await Promise.all([1, 2, 3].map(() => fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}` } })));
+    const bodies = await Promise.all(responses.map((r) => r.json() as Promise<{ collapsed: boolean }>));
+    expect(responses.map((r) => r.status)).toEqual([202, 202, 202]);
+    expect(bodies.filter((b) => !b.collapsed).length).toBeGreaterThanOrEqual(1);
+    await waitFor('new version in status', async () => (await statusOf(name))?.modules?.[0]?.version === 'v0.7.25', 10_000, 50);
+  });
+
+  it('resyncs when the resync annotation changes', async () => {
+    const name = `first-${suffix}`;
+    await publisher.publish({ module: 'module-two', version: 'v1.2.4', channels: ['stable'] });
+    await kube.mergePatch(ModuleSources, name, { metadata: { annotations: { [RESYNC_ANNOTATION]: new Date().toISOString() } } });
+    await waitFor('annotation resync', async () => (await statusOf(name))?.modules?.[1]?.version === 'v1.2.4', 10_000, 50);
+  });
+
+  it('serves the queue dashboard only with credentials', async () => {
+    const dashboard = `${replicas[0]!.url}/dashboard`;
+    expect((await fetch(dashboard)).status).toBe(401);
+    const basic = `Basic ${Buffer.from(`admin:pw-${suffix}`).toString('base64')}`;
+    const page = await fetch(dashboard, { headers: { authorization: basic } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/bull/i);
+    const metrics = await (await fetch(`${replicas[0]!.url}/metrics`)).text();
+    expect(metrics).toMatch(/modsync_syncs_total\{[^}]*outcome="Synced"/);
+    expect(metrics).toMatch(/modsync_registry_requests_total/);
+  });
+
+  it('two replicas share 50 sources; killing one mid-sync loses nothing', async () => {
+    replicas.push(await startService('syncer', { logDir: env.logDir, instance: `b-${suffix}`, env: serviceEnv() }));
+    const names = Array.from({ length: 50 }, (_, i) => `many-${i}-${suffix}`);
+    await Promise.all(names.map((n) => kube.apply(ModuleSources, source(n))));
+    // Kill the first replica while the work is under way (a crashed pod): its jobs and source locks expire and the
+    // other replica takes them over.
+    await waitFor('some synced', async () => (await Promise.all(names.slice(0, 10).map(statusOf))).some((s) => s?.message === 'Ready'), 20_000, 20);
+    await replicas[0]!.kill();
+    await waitFor('all 50 synced', async () => (await Promise.all(names.map(statusOf))).every((s) => s?.message === 'Ready' && s.modulesCount === 2), 60_000, 250);
+    const logB = await readFile(replicas[1]!.logFile, 'utf8');
+    expect(logB).toMatch(/"msg":"source synced"/);
+  });
+
+  it('one holder at a time: concurrent syncs of one source never overlap (source lock on real Redis)', async () => {
+    const { withLock } = await import('../../services/syncer/src/source-lock.ts');
+    const redis = createRedis({ url: env.redis!.url, name: 'lock-test' });
+    let inside = 0;
+    let maxInside = 0;
+    const attempt = () => withLock(redis, `it-${suffix}:lock-test`, 3_000, async () => {
+      maxInside = Math.max(maxInside, ++inside);
+      await new Promise((r) => setTimeout(r, 50));
+      inside--;
+    });
+    const results = await Promise.all(Array.from({ length: 10 }, attempt));
+    expect(maxInside).toBe(1);
+    expect(results.filter(Boolean).length).toBe(1);
+    redis.disconnect();
+  });
+});
