@@ -75,6 +75,13 @@ describe('syncer service (real processes)', () => {
     await waitFor('new version in status', async () => (await statusOf(name))?.modules?.[0]?.version === 'v0.7.25', 10_000, 50);
   });
 
+  it('resyncs from the CLI: modsync resync <source>', async () => {
+    const name = `first-${suffix}`;
+    const cli = (args: string[]) => run('node_modules/.bin/node', ['cli/src/main.ts', 'resync', name, '--url', replicas[0]!.url, ...args]);
+    expect(await cli(['--token', token])).toMatch(new RegExp(`^resync of ${name} (already )?queued \\(job resync-${name}\\)`));
+    await expect(cli(['--token', 'not-the-token-0123456789'])).rejects.toThrow(/refused the credentials/);
+  });
+
   it('resyncs when the resync annotation changes', async () => {
     const name = `first-${suffix}`;
     await publisher.publish({ module: 'module-two', version: 'v1.2.4', channels: ['stable'] });

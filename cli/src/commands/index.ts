@@ -1,5 +1,6 @@
 import type { Command } from '../dispatcher.ts';
 import { lintCommand } from './lint.ts';
+import { resyncCommand } from './resync.ts';
 
 /**
  * The modsync subcommands. Adding one is a file in this folder exporting a `Command` and one line here
@@ -7,4 +8,5 @@ import { lintCommand } from './lint.ts';
  */
 export const COMMANDS: readonly Command[] = [
   lintCommand,
+  resyncCommand,
 ];
