@@ -1,0 +1,93 @@
+// prom-client collectors fed from the diagnostics channels. A service creates them once and registers them:
+//   const m = createRegistryMetrics({ register }); … m.close();
+// Labels are bounded: `registry` is the configured host (never a redirect target), `op` a closed set, `status` an
+// HTTP status or a transport outcome (`network`, `timeout`, `tls`, `aborted`).
+import diagnosticsChannel from 'node:diagnostics_channel';
+import { Counter, Histogram, type Registry } from 'prom-client';
+import {
+  REGISTRY_CHANNELS,
+  type RegistryBytesMessage,
+  type RegistryRequestMessage,
+  type RegistryRetryMessage,
+} from './diagnostics.ts';
+
+export interface RegistryMetricsOptions {
+  /** Registry to register the collectors on; none = unregistered (call `register.registerMetric` yourself). */
+  register?: Registry | undefined;
+  /** @defaultValue `'modsync_registry_'` */
+  prefix?: string | undefined;
+  /** Latency buckets in seconds. @defaultValue `[0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]` */
+  buckets?: number[] | undefined;
+}
+
+export interface RegistryMetrics {
+  /** `<prefix>requests_total{registry, op, status}`: one per HTTP attempt. */
+  readonly requests: Counter<'registry' | 'op' | 'status'>;
+  /** `<prefix>retries_total{registry, op}`. */
+  readonly retries: Counter<'registry' | 'op'>;
+  /** `<prefix>bytes_total{registry, op, direction}`: body bytes received (`in`) and sent (`out`). */
+  readonly bytes: Counter<'registry' | 'op' | 'direction'>;
+  /** `<prefix>request_duration_seconds{registry, op}`: time to response headers (or failure) of each attempt. */
+  readonly duration: Histogram<'registry' | 'op'>;
+  /** Stop listening on the channels. */
+  close(): void;
+}
+
+export function createRegistryMetrics(options: RegistryMetricsOptions = {}): RegistryMetrics {
+  const prefix = options.prefix ?? 'modsync_registry_';
+  const registers = options.register === undefined ? [] : [options.register];
+  const requests = new Counter({
+    name: `${prefix}requests_total`,
+    help: 'Registry HTTP attempts by registry host, operation and status (HTTP status or transport outcome).',
+    labelNames: ['registry', 'op', 'status'] as const,
+    registers,
+  });
+  const retries = new Counter({
+    name: `${prefix}retries_total`,
+    help: 'Registry requests retried, by registry host and operation.',
+    labelNames: ['registry', 'op'] as const,
+    registers,
+  });
+  const bytes = new Counter({
+    name: `${prefix}bytes_total`,
+    help: 'Registry body bytes by registry host, operation and direction.',
+    labelNames: ['registry', 'op', 'direction'] as const,
+    registers,
+  });
+  const duration = new Histogram({
+    name: `${prefix}request_duration_seconds`,
+    help: 'Registry request latency to response headers, by registry host and operation.',
+    labelNames: ['registry', 'op'] as const,
+    buckets: options.buckets ?? [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers,
+  });
+
+  const onRequest = (message: unknown) => {
+    const m = message as RegistryRequestMessage;
+    const status = m.outcome === 'response' ? String(m.statusCode) : m.outcome;
+    requests.inc({ registry: m.registry, op: m.op, status });
+    duration.observe({ registry: m.registry, op: m.op }, m.durationMs / 1000);
+  };
+  const onRetry = (message: unknown) => {
+    const m = message as RegistryRetryMessage;
+    retries.inc({ registry: m.registry, op: m.op });
+  };
+  const onBytes = (message: unknown) => {
+    const m = message as RegistryBytesMessage;
+    bytes.inc({ registry: m.registry, op: m.op, direction: m.direction }, m.bytes);
+  };
+  diagnosticsChannel.subscribe(REGISTRY_CHANNELS.request, onRequest);
+  diagnosticsChannel.subscribe(REGISTRY_CHANNELS.retry, onRetry);
+  diagnosticsChannel.subscribe(REGISTRY_CHANNELS.bytes, onBytes);
+  return {
+    requests,
+    retries,
+    bytes,
+    duration,
+    close() {
+      diagnosticsChannel.unsubscribe(REGISTRY_CHANNELS.request, onRequest);
+      diagnosticsChannel.unsubscribe(REGISTRY_CHANNELS.retry, onRetry);
+      diagnosticsChannel.unsubscribe(REGISTRY_CHANNELS.bytes, onBytes);
+    },
+  };
+}

@@ -1,0 +1,65 @@
+// One undici Agent per trust setting (system roots, or system roots + a source's CA). Each Agent keeps a keep-alive
+// pool per origin. Bounded: the least recently used Agent is closed when more trust settings than the cap appear.
+import { getCACertificates, rootCertificates } from 'node:tls';
+import { Agent } from 'undici';
+import { BoundedMap } from '../bounded-map.ts';
+import type { RegistrySettings } from '../settings.ts';
+
+export interface DispatcherPoolOptions {
+  readonly connectTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
+  readonly maxConcurrentPerHost: number;
+  readonly maxTrustStores: number;
+}
+
+function systemRoots(): string[] {
+  try {
+    return getCACertificates('default');
+  } catch {
+    return [...rootCertificates];
+  }
+}
+
+export class DispatcherPool {
+  readonly #options: DispatcherPoolOptions;
+  readonly #agents: BoundedMap<string, Agent>;
+  #closed = false;
+
+  constructor(options: DispatcherPoolOptions) {
+    this.#options = options;
+    this.#agents = new BoundedMap(options.maxTrustStores, {
+      onEvict: (agent) => {
+        // Requests in flight finish first; close() only refuses new ones.
+        agent.close().catch(() => {});
+      },
+    });
+  }
+
+  get size(): number {
+    return this.#agents.size;
+  }
+
+  for(settings: RegistrySettings): Agent {
+    if (this.#closed) throw new Error('registry client is closed');
+    let agent = this.#agents.get(settings.trustKey);
+    if (agent === undefined) {
+      agent = new Agent({
+        connections: this.#options.maxConcurrentPerHost,
+        keepAliveTimeout: this.#options.keepAliveTimeoutMs,
+        connect: {
+          timeout: this.#options.connectTimeoutMs,
+          ...(settings.ca === undefined ? {} : { ca: [...systemRoots(), settings.ca] }),
+        },
+      });
+      this.#agents.set(settings.trustKey, agent);
+    }
+    return agent;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const agents = [...this.#agents.values()];
+    this.#agents.clear();
+    await Promise.all(agents.map((a) => a.close()));
+  }
+}
