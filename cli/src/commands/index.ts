@@ -1,5 +1,6 @@
 import type { Command } from '../dispatcher.ts';
 import { lintCommand } from './lint.ts';
+import { moduleCommand } from './module.ts';
 import { resyncCommand } from './resync.ts';
 
 /**
@@ -9,4 +10,5 @@ import { resyncCommand } from './resync.ts';
 export const COMMANDS: readonly Command[] = [
   lintCommand,
   resyncCommand,
+  moduleCommand,
 ];
