@@ -19,8 +19,9 @@ function isAlive(pid: number): boolean {
 export async function removeOrphanContainers(): Promise<number> {
   const rows = (await run('docker', ['ps', '-a', '--filter', 'label=modsync.env=test', '--format', '{{.ID}} {{.Label "modsync.pid"}}'])).trim();
   const orphans = rows ? rows.split('\n').map((r) => r.split(' ')).filter(([, pid]) => !isAlive(Number(pid))).map(([id]) => id!) : [];
-  if (orphans.length > 0) await run('docker', ['rm', '-f', ...orphans]);
-  return orphans.length;
+  // Another run may be removing the same leftovers at this moment: each removal is best effort.
+  const removed = await Promise.all(orphans.map((id) => run('docker', ['rm', '-f', id]).then(() => 1, () => 0)));
+  return removed.reduce<number>((a, b) => a + b, 0);
 }
 
 /** Copies a container's output into `<logDir>/<name>.log` for failure reports. */

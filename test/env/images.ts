@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from './paths.ts';
@@ -66,6 +67,23 @@ async function buildLocalImage(name: string, log: (line: string) => void): Promi
   baseImage ??= ensureBaseImage(log);
   await baseImage;
   log(`building ${tag}`);
-  await run('docker', ['build', '--network', 'host', '--build-arg', `BASE_IMAGE=${BASE_IMAGE}`, '-q', '-t', tag, context]);
+  // A temp copy of the folder plus the machine's extra CA bundle (extra-ca.crt, empty when none): where HTTPS goes
+  // through an intercepting proxy, downloads inside the build trust what the host trusts.
+  const staged = await mkdtemp(join(tmpdir(), `modsync-image-${name}-`));
+  try {
+    await cp(context, staged, { recursive: true });
+    await writeFile(join(staged, 'extra-ca.crt'), await extraCaBundle());
+    await run('docker', ['build', '--network', 'host', '--build-arg', `BASE_IMAGE=${BASE_IMAGE}`, '-q', '-t', tag, staged]);
+  } finally {
+    await rm(staged, { recursive: true, force: true });
+  }
   return tag;
+}
+
+/** The CA bundle the host's tools are told to trust (NODE_EXTRA_CA_CERTS, SSL_CERT_FILE), or empty. */
+export async function extraCaBundle(): Promise<string> {
+  for (const file of [process.env.NODE_EXTRA_CA_CERTS, process.env.SSL_CERT_FILE]) {
+    if (file && existsSync(file)) return readFile(file, 'utf8');
+  }
+  return '';
 }

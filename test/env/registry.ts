@@ -1,4 +1,7 @@
+import { createPrivateKey, randomUUID, sign, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
@@ -31,6 +34,8 @@ export interface StartRegistryOptions {
   auth?: { username: string; password: string };
   /** Serve HTTPS with a certificate signed by a CA made for this registry. */
   tls?: boolean;
+  /** Docker token auth (`REGISTRY_AUTH=token`): see `startTokenServer`, whose `registryAuth` fits here. */
+  token?: RegistryTokenAuth;
   log?: (line: string) => void;
 }
 
@@ -61,6 +66,17 @@ export async function startRegistry(options: StartRegistryOptions): Promise<Test
       .withCopyContentToContainer([{ content: line, target: '/auth/htpasswd' }])
       .withEnvironment({ REGISTRY_AUTH: 'htpasswd', REGISTRY_AUTH_HTPASSWD_REALM: 'modsync-test', REGISTRY_AUTH_HTPASSWD_PATH: '/auth/htpasswd' });
   }
+  if (options.token) {
+    container = container
+      .withCopyContentToContainer([{ content: options.token.rootCertBundle, target: '/auth/token-roots.pem' }])
+      .withEnvironment({
+        REGISTRY_AUTH: 'token',
+        REGISTRY_AUTH_TOKEN_REALM: options.token.realm,
+        REGISTRY_AUTH_TOKEN_SERVICE: options.token.service,
+        REGISTRY_AUTH_TOKEN_ISSUER: options.token.issuer,
+        REGISTRY_AUTH_TOKEN_ROOTCERTBUNDLE: '/auth/token-roots.pem',
+      });
+  }
   const started = await container.start();
   const logFile = await keepContainerLogs(started, options.logDir, name);
   const caPem = pki ? await readFile(pki.caCert, 'utf8') : undefined;
@@ -80,6 +96,101 @@ export async function startRegistry(options: StartRegistryOptions): Promise<Test
     container: started,
     async stop() {
       await started.stop({ timeout: 1_000 });
+    },
+  };
+}
+
+/** What a registry needs to trust a token server. */
+export interface RegistryTokenAuth {
+  /** URL clients get tokens from (the `realm` of the registry's `WWW-Authenticate: Bearer` challenge). */
+  realm: string;
+  service: string;
+  issuer: string;
+  /** PEM of the CA the `x5c` chain of every token must end at. */
+  rootCertBundle: string;
+}
+
+export interface TokenServerRequest {
+  /** `scope` parameters as asked. */
+  scopes: string[];
+  /** undefined = no credentials. */
+  username: string | undefined;
+  status: number;
+}
+
+export interface TestTokenServer {
+  registryAuth: RegistryTokenAuth;
+  /** Every token request, in order. */
+  requests: TokenServerRequest[];
+  close(): Promise<void>;
+}
+
+export interface StartTokenServerOptions {
+  /** Folder for the token signing PKI. */
+  dir: string;
+  username: string;
+  password: string;
+  /** `expires_in` of the tokens. @defaultValue 300 */
+  ttlSeconds?: number;
+  service?: string;
+  issuer?: string;
+}
+
+/**
+ * A Docker token server (distribution's token auth spec) on 127.0.0.1: `GET /token?service=…&scope=…` with Basic
+ * credentials returns an ES256 JWT granting the actions asked for. The JWT's `x5c` header carries the signing key's
+ * certificate, issued by a CA made here (`registryAuth.rootCertBundle`), which is how distribution verifies it.
+ * Requests without valid credentials get 401.
+ */
+export async function startTokenServer(options: StartTokenServerOptions): Promise<TestTokenServer> {
+  const pki = await createTestPki(join(options.dir, 'token-pki'), 'modsync-test-token-ca');
+  const key = createPrivateKey(await readFile(pki.serverKey));
+  const alg = key.asymmetricKeyType === 'rsa' ? 'RS256' : 'ES256';
+  const x5c = [new X509Certificate(await readFile(pki.serverCert)).raw.toString('base64')];
+  const service = options.service ?? 'modsync-test-registry';
+  const issuer = options.issuer ?? 'modsync-test-token-server';
+  const ttl = options.ttlSeconds ?? 300;
+  const requests: TokenServerRequest[] = [];
+  const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://token');
+    const scopes = url.searchParams.getAll('scope');
+    const reply = (status: number, body: unknown, username?: string) => {
+      requests.push({ scopes, username, status });
+      res.writeHead(status, { 'content-type': 'application/json', ...(status === 401 ? { 'www-authenticate': 'Basic realm="token"' } : {}) });
+      res.end(JSON.stringify(body));
+    };
+    if (req.method !== 'GET' || url.pathname !== '/token') return reply(404, { errors: [{ code: 'NOT_FOUND', message: 'not found' }] });
+    const basic = /^Basic (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    const [user, ...rest] = basic === undefined ? [] : Buffer.from(basic, 'base64').toString('utf8').split(':');
+    if (user !== options.username || rest.join(':') !== options.password) {
+      return reply(401, { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }, user);
+    }
+    // `repository:<name>:<actions>`; a name may itself hold colons (host:port), so split at the first and last.
+    const access = scopes.flatMap((scope) => scope.split(' ')).filter((s) => s !== '').map((scope) => {
+      const first = scope.indexOf(':');
+      const last = scope.lastIndexOf(':');
+      return { type: scope.slice(0, first), name: scope.slice(first + 1, last), actions: scope.slice(last + 1).split(',').filter((a) => a !== '') };
+    });
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { iss: issuer, sub: user, aud: service, exp: now + ttl, nbf: now - 10, iat: now, jti: randomUUID(), access };
+    const signingInput = `${b64url({ typ: 'JWT', alg, x5c })}.${b64url(claims)}`;
+    const signature = sign('sha256', Buffer.from(signingInput), alg === 'ES256' ? { key, dsaEncoding: 'ieee-p1363' } : key);
+    const token = `${signingInput}.${signature.toString('base64url')}`;
+    reply(200, { token, access_token: token, expires_in: ttl, issued_at: new Date(now * 1000).toISOString() }, user);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    registryAuth: { realm: `http://127.0.0.1:${port}/token`, service, issuer, rootCertBundle: await readFile(pki.caCert, 'utf8') },
+    requests,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }

@@ -130,10 +130,12 @@ export {
   type ConditionPatch,
   type ConditionStatus,
 } from './source/conditions.ts';
+export { installStatus, type InstallPhase, type InstallStatus } from './source/install-status.ts';
 export {
   MODULE_CONDITIONS,
   MODULE_REASONS,
   deriveModuleStatus,
+  readyColumn,
   type ModulePhase,
   type ModuleStatusDecision,
   type ModuleStatusInput,

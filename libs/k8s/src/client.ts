@@ -159,6 +159,11 @@ export class KubeClient {
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
+  /** The API server's `/version` (`gitVersion` such as `v1.36.3`), for requirement checks. */
+  async serverVersion(): Promise<{ gitVersion: string; major?: string; minor?: string }> {
+    return this.request<{ gitVersion: string; major?: string; minor?: string }>('GET', '/version');
+  }
+
   /** The object, or undefined when it does not exist. */
   async get<T>(type: ResourceType<T>, name: string, namespace?: string): Promise<T | undefined> {
     try {

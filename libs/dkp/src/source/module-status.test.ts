@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { deriveModuleStatus, type ModuleStatusInput } from './module-status.ts';
+import { deriveModuleStatus, readyColumn, type ModuleStatusInput } from './module-status.ts';
 
 function render(input: ModuleStatusInput): string {
   const d = deriveModuleStatus(input);
@@ -72,7 +72,41 @@ describe('deriveModuleStatus: Available, Conflict, disabled (§2, §9, §10.9)',
       input: { config: { enabled: true }, currentSource: 'gone', availableSources: [], installed: true, currentPhase: 'Ready' },
       want: 'phase=- source=- EnabledByModuleConfig=True',
     },
+    {
+      why: 'enabled, releases created from its source: Downloading (guide)',
+      input: { config: { enabled: true, source: 'example' }, availableSources: ['example'], installed: false, currentPhase: 'Available', releasesCreated: true },
+      want: 'phase=Downloading source=example EnabledByModuleConfig=True EnabledByModuleManager=False IsReady=False/Downloading/downloading',
+    },
+    {
+      why: 'releases exist but several sources and none chosen: Conflict wins',
+      input: { config: { enabled: true }, availableSources: ['a', 'b'], installed: false, currentPhase: 'Available', releasesCreated: true },
+      want: 'phase=Conflict source=- EnabledByModuleConfig=True EnabledByModuleManager=False IsReady=False/Conflict/several available sources',
+    },
+    {
+      why: 'releases exist, module disabled: Available, not Downloading',
+      input: { config: { enabled: false }, availableSources: ['a'], installed: false, currentPhase: 'Available', releasesCreated: true },
+      want: 'phase=Available source=- EnabledByModuleConfig=False/Disabled/disabled EnabledByModuleManager=False/ModuleConfig/turned off by module config IsReady=False/NotInstalled/not installed',
+    },
+    {
+      why: 'already Downloading: left to the release lifecycle',
+      input: { config: { enabled: true }, currentSource: 'a', availableSources: ['a'], installed: false, currentPhase: 'Downloading', releasesCreated: true },
+      want: 'phase=- source=a EnabledByModuleConfig=True',
+    },
   ])('$why', ({ input, want }) => {
     expect(render(input)).toBe(want);
+  });
+});
+
+describe('readyColumn: status.ready for the READY column (§10.10)', () => {
+  it.each<{ phase: Parameters<typeof readyColumn>[0]; ready: string | undefined; want: string }>([
+    { phase: 'Ready', ready: 'True', want: 'True' },
+    { phase: 'Available', ready: 'False', want: 'False' },
+    { phase: 'Downloading', ready: 'Unknown', want: 'False' },
+    { phase: 'Available', ready: undefined, want: 'False' },
+    { phase: 'Error', ready: 'True', want: 'Error' },
+    { phase: 'Error', ready: 'False', want: 'Error' },
+  ])('phase $phase, IsReady $ready → $want', ({ phase, ready, want }) => {
+    const conditions = ready === undefined ? [] : [{ type: 'IsReady', status: ready }];
+    expect(readyColumn(phase, conditions)).toBe(want);
   });
 });

@@ -30,6 +30,7 @@ export const MODULE_REASONS = {
   turnedOffByModuleConfig: { reason: 'ModuleConfig', message: 'turned off by module config' },
   notInstalled: { reason: 'NotInstalled', message: 'not installed' },
   conflict: { reason: 'Conflict', message: 'several available sources' },
+  downloading: { reason: 'Downloading', message: 'downloading' },
 } as const;
 
 export interface ModuleStatusInput {
@@ -45,6 +46,11 @@ export interface ModuleStatusInput {
   installed: boolean;
   /** `status.phase` as stored. */
   currentPhase?: ModulePhase | undefined;
+  /**
+   * Releases of the module exist for its selected source (§2: `Downloading` = from Available/Conflict when releases
+   * are created). Absent = false.
+   */
+  releasesCreated?: boolean | undefined;
 }
 
 /** The part of a Module's status that follows from its ModuleConfig and sources. */
@@ -69,7 +75,8 @@ const LIFECYCLE_ENTRY: ReadonlySet<ModulePhase | undefined> = new Set([undefined
  * - enabled with several sources and none chosen: `Conflict`; EnabledByModuleConfig True, EnabledByModuleManager False,
  *   IsReady False `Conflict`/`several available sources`;
  * - enabled with a source (or none at all): EnabledByModuleConfig True; a module entering the lifecycle goes to
- *   `Available` (never installed) or `Reconciling` (installed); later phases are left to the release lifecycle.
+ *   `Available` (never installed), `Downloading` (never installed, releases created from its selected source: IsReady
+ *   False `Downloading`/`downloading`) or `Reconciling` (installed); later phases are left to the release lifecycle.
  */
 export function deriveModuleStatus(input: ModuleStatusInput): ModuleStatusDecision {
   const enabled = input.config?.enabled === true;
@@ -116,10 +123,32 @@ export function deriveModuleStatus(input: ModuleStatusInput): ModuleStatusDecisi
   }
   if (!LIFECYCLE_ENTRY.has(input.currentPhase)) return { selection, source, phase: undefined, conditions: [byConfig] };
   if (input.installed) return { selection, source, phase: 'Reconciling', conditions: [byConfig] };
+  if (input.releasesCreated === true && selection.kind === 'Selected') {
+    return {
+      selection,
+      source,
+      phase: 'Downloading',
+      conditions: [
+        byConfig,
+        { type: MODULE_CONDITIONS.enabledByModuleManager, status: 'False' },
+        { type: MODULE_CONDITIONS.isReady, status: 'False', ...MODULE_REASONS.downloading },
+      ],
+    };
+  }
   return {
     selection,
     source,
     phase: 'Available',
     conditions: [byConfig, { type: MODULE_CONDITIONS.isReady, status: 'False', ...MODULE_REASONS.notInstalled }],
   };
+}
+
+/**
+ * `status.ready`, the READY column (§10.10): `Error` in phase Error, else the IsReady condition's status, with
+ * `Unknown` or a missing condition read as `False`.
+ */
+export function readyColumn(phase: ModulePhase | undefined, conditions: readonly { type: string; status: string }[] | undefined): 'True' | 'False' | 'Error' {
+  if (phase === 'Error') return 'Error';
+  const ready = conditions?.find((c) => c.type === MODULE_CONDITIONS.isReady);
+  return ready?.status === 'True' ? 'True' : 'False';
 }

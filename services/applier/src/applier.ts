@@ -1,0 +1,194 @@
+import { readFile } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import type { FastifyInstance } from 'fastify';
+import { EventSubscriber, type DiscoveryEvent } from '@modsync/events';
+import { KubeApiError, KubeClient, kubeConfigFromString, loadKubeConfig, type ModuleSource } from '@modsync/k8s';
+import { createRegistryClient } from '@modsync/registry';
+import { createHttpServer, createLogger, createMetricsRegistry, redactRedisUrl, type Logger } from '@modsync/runtime';
+import { ClusterView, releaseModule } from './cluster-view.ts';
+import type { ApplierConfig } from './config.ts';
+import { noopInstaller, type Installer } from './installer.ts';
+import { applierKeys } from './keys.ts';
+import { ApplierMetrics } from './metrics.ts';
+import { EventOverlay } from './offers.ts';
+import type { ReconcileDependencies } from './reconcile/context.ts';
+import { reconcileName, type ReconcileReport } from './reconcile/reconcile-name.ts';
+import { WorkQueue } from './work-queue.ts';
+import { Writer } from './writer.ts';
+
+export interface StartApplierOptions {
+  /** Deployment (issue 8). @defaultValue noopInstaller */
+  installer?: Installer;
+  /** The clock (tests). @defaultValue () => new Date() */
+  now?: () => Date;
+}
+
+export interface RunningApplier {
+  http: FastifyInstance;
+  /** `http://host:port` the server listens on. */
+  url: string;
+  log: Logger;
+  view: ClusterView;
+  /** Reconciles `name` now, outside the queue (tests): what it wrote. */
+  reconcileNow(name: string): Promise<ReconcileReport>;
+  stop(): Promise<void>;
+}
+
+/** A write refused because the decision was made on a stale copy (changed, created or deleted meanwhile). */
+function isStale(err: unknown): boolean {
+  return err instanceof KubeApiError && (err.reason === 'Conflict' || err.reason === 'AlreadyExists' || (err.reason === 'NotFound' && err.method !== 'GET'));
+}
+
+function modulesOfSource(source: ModuleSource | undefined): string[] {
+  return (source?.status?.modules ?? []).map((m) => m.name);
+}
+
+/**
+ * Starts an applier replica: cluster view (watches), a keyed work queue of module names, the discovery-event consumer
+ * (group `applier`, shared by every replica), a periodic full resync, and the HTTP server.
+ *
+ * Concurrency between replicas is optimistic (see README): a module's decisions run one at a time per replica (the
+ * queue), and every update carries the resourceVersion it was decided on, so a decision made on a stale copy fails
+ * with Conflict and is made again on the fresh object. Creates are create-only (AlreadyExists = someone did it).
+ */
+export async function startApplier(config: ApplierConfig, log: Logger = createLogger({ service: 'applier', level: config.logLevel }), options: StartApplierOptions = {}): Promise<RunningApplier> {
+  const keys = applierKeys(config.prefix);
+  const metricsRegistry = createMetricsRegistry('applier');
+  const kc = config.kubeconfig ? kubeConfigFromString(await readFile(config.kubeconfig, 'utf8')) : loadKubeConfig();
+  const kube = await KubeClient.create(kc, { fieldManager: 'modsync-applier' });
+  const registry = createRegistryClient();
+  const view = new ClusterView(kube, (err) => log.warn({ err }, 'watch failed; retrying'), config.sourceSelector);
+  const metrics = new ApplierMetrics(metricsRegistry, view);
+  const overlay = new EventOverlay();
+  const stopping = new AbortController();
+  let kubernetesVersion: string | undefined;
+  const refreshKubernetesVersion = async () => {
+    try {
+      kubernetesVersion = (await kube.serverVersion()).gitVersion;
+    } catch (err) {
+      log.warn({ err }, 'kubernetes version unknown; its requirement checks are skipped');
+    }
+  };
+
+  const deps: ReconcileDependencies = {
+    kube,
+    view,
+    overlay,
+    registry,
+    installer: options.installer ?? noopInstaller,
+    platform: () => ({ deckhouseVersion: config.deckhouseVersion, kubernetesVersion }),
+    pendingRecheckMs: config.pendingRecheckMs,
+    ...(options.now ? { now: options.now } : {}),
+    signal: stopping.signal,
+  };
+
+  const reconcile = async (name: string): Promise<ReconcileReport> => {
+    const child = log.child({ module: name });
+    const writer = new Writer(kube, (record) => metrics.wrote(record));
+    const started = performance.now();
+    try {
+      const report = await reconcileName(deps, name, child, writer);
+      metrics.reconciled('Reconciled', (performance.now() - started) / 1000);
+      if (report.writes.length > 0) child.debug({ writes: report.writes.length, durationMs: Math.round(performance.now() - started) }, 'module reconciled');
+      return report;
+    } catch (err) {
+      metrics.reconciled('Failed', (performance.now() - started) / 1000);
+      const code = (err as { code?: unknown }).code;
+      metrics.failed(typeof code === 'string' ? code : 'UNKNOWN');
+      if (isStale(err)) child.debug({ err, reason: 'Conflict' }, 'decided on a stale copy; again on the fresh one');
+      else child.warn({ err, code }, 'reconcile failed; retrying');
+      throw err;
+    }
+  };
+
+  const queue = new WorkQueue({
+    concurrency: config.reconcileConcurrency,
+    worker: async (name) => ({ requeueAfterMs: (await reconcile(name)).requeueAfterMs }),
+    isConflict: isStale,
+    // Nothing is decided before every cache is filled: a release missing from a half-filled cache would look like a
+    // module's first release (apply-now).
+    paused: true,
+  });
+  const enqueue = (names: Iterable<string>) => {
+    for (const name of names) void queue.add(name);
+  };
+  const enqueueAll = () => enqueue(view.allNames());
+
+  log.info({ redis: redactRedisUrl(config.redisUrl), server: kube.server, identity: config.identity }, 'starting');
+  view.sources.on({
+    onUpsert: (source, previous) => {
+      const names = new Set([...modulesOfSource(source), ...modulesOfSource(previous)]);
+      if (!previous) for (const m of view.modules.list()) if (m.properties?.availableSources?.includes(source.metadata.name)) names.add(m.metadata.name);
+      enqueue(names);
+    },
+    onDelete: (source) => {
+      overlay.forgetSource(source.metadata.name);
+      const names = new Set(modulesOfSource(source));
+      for (const m of view.modules.list()) if (m.properties?.availableSources?.includes(source.metadata.name)) names.add(m.metadata.name);
+      enqueue(names);
+    },
+  });
+  view.modules.on({ onUpsert: (m) => enqueue([m.metadata.name]), onDelete: (m) => enqueue([m.metadata.name]) });
+  view.configs.on({
+    onUpsert: (c) => (c.metadata.name === 'deckhouse' ? enqueueAll() : enqueue([c.metadata.name])),
+    onDelete: (c) => (c.metadata.name === 'deckhouse' ? enqueueAll() : enqueue([c.metadata.name])),
+  });
+  view.policies.on({ onUpsert: enqueueAll, onDelete: enqueueAll });
+  view.releases.on({
+    onUpsert: (r) => enqueue([releaseModule(r) ?? r.spec.moduleName]),
+    onDelete: (r) => enqueue([releaseModule(r) ?? r.spec.moduleName]),
+  });
+  await refreshKubernetesVersion();
+  await view.start();
+
+  const subscriber = new EventSubscriber({
+    connection: config.redisUrl,
+    group: keys.group,
+    consumer: config.identity,
+    prefix: keys.events,
+    startFrom: 'oldest',
+    handler: async (event: DiscoveryEvent) => {
+      metrics.event(event.type);
+      overlay.record(event);
+      // Ack after the module is reconciled with this event's state (a later run also counts).
+      await queue.add(event.module);
+    },
+  });
+  await subscriber.start();
+
+  // Full resync: every name again from the cluster's state, whatever the watches and events said.
+  const resync = () => {
+    metrics.resync();
+    void refreshKubernetesVersion();
+    enqueueAll();
+  };
+  resync();
+  queue.resume();
+  const resyncTimer = setInterval(resync, config.resyncIntervalMs);
+  resyncTimer.unref();
+
+  let ready = true;
+  const http = createHttpServer({ registry: metricsRegistry, isReady: () => ready });
+  const address = await http.listen({ host: config.httpHost, port: config.httpPort });
+  log.info({ url: address }, 'listening');
+
+  return {
+    http,
+    url: address,
+    log,
+    view,
+    reconcileNow: (name) => reconcile(name),
+    async stop() {
+      ready = false;
+      clearInterval(resyncTimer);
+      await http.close();
+      // Stop taking events first (the running handler finishes and acks), then let running reconciles finish.
+      await subscriber.close();
+      await queue.stop();
+      stopping.abort();
+      await view.stop();
+      await registry.close();
+      await kube.close();
+    },
+  };
+}

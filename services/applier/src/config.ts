@@ -1,0 +1,80 @@
+import { hostname } from 'node:os';
+import { z } from 'zod';
+
+/** Durations as Go writes them (`3m`, `90s`, `1h30m`) or plain milliseconds. */
+export function parseDuration(text: string): number {
+  if (/^\d+$/.test(text)) return Number(text);
+  const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text);
+  if (!match || text === '') throw new Error(`not a duration: ${JSON.stringify(text)} (want e.g. 3m, 90s, 1h30m)`);
+  const [, h = '0', m = '0', s = '0'] = match;
+  return ((Number(h) * 60 + Number(m)) * 60 + Number(s)) * 1000;
+}
+
+const duration = z.string().transform((text, ctx) => {
+  try {
+    return parseDuration(text);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    return z.NEVER;
+  }
+});
+
+const schema = z.object({
+  MODSYNC_REDIS_URL: z.string().url(),
+  KUBECONFIG: z.string().optional(),
+  /** Every module is reconciled from the cluster's state at this interval, whatever the watches and events said. */
+  MODSYNC_RESYNC_INTERVAL: duration.default(300_000),
+  /** A module with a Pending release is looked at again after this long (DKP: 15 s), e.g. for requirements. */
+  MODSYNC_PENDING_RECHECK: duration.default(15_000),
+  /** Modules reconciled at once by one replica. */
+  MODSYNC_RECONCILE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** The platform version requirements `deckhouse: …` are checked against; unset skips that check. */
+  MODSYNC_DECKHOUSE_VERSION: z.string().regex(/^v?\d+\.\d+\.\d+/).optional(),
+  MODSYNC_HTTP_HOST: z.string().default('127.0.0.1'),
+  MODSYNC_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
+  /** Prefix of every Redis key (the syncer's events are read from `<prefix>:events`). */
+  MODSYNC_REDIS_PREFIX: z.string().regex(/^[a-z0-9-]+$/).default('modsync'),
+  /** Only ModuleSources matching this label selector (as the syncer's). */
+  MODSYNC_SOURCE_SELECTOR: z.string().optional(),
+  MODSYNC_IDENTITY: z.string().default(`${hostname()}-${process.pid}`),
+  MODSYNC_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+});
+
+export interface ApplierConfig {
+  redisUrl: string;
+  kubeconfig: string | undefined;
+  resyncIntervalMs: number;
+  pendingRecheckMs: number;
+  reconcileConcurrency: number;
+  deckhouseVersion: string | undefined;
+  httpHost: string;
+  httpPort: number;
+  prefix: string;
+  sourceSelector: string | undefined;
+  identity: string;
+  logLevel: string;
+}
+
+/** Reads and validates the environment once; a bad value names its variable. */
+export function loadApplierConfig(env: NodeJS.ProcessEnv = process.env): ApplierConfig {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid applier configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    redisUrl: e.MODSYNC_REDIS_URL,
+    kubeconfig: e.KUBECONFIG,
+    resyncIntervalMs: e.MODSYNC_RESYNC_INTERVAL,
+    pendingRecheckMs: e.MODSYNC_PENDING_RECHECK,
+    reconcileConcurrency: e.MODSYNC_RECONCILE_CONCURRENCY,
+    deckhouseVersion: e.MODSYNC_DECKHOUSE_VERSION,
+    httpHost: e.MODSYNC_HTTP_HOST,
+    httpPort: e.MODSYNC_HTTP_PORT,
+    prefix: e.MODSYNC_REDIS_PREFIX,
+    sourceSelector: e.MODSYNC_SOURCE_SELECTOR,
+    identity: e.MODSYNC_IDENTITY,
+    logLevel: e.MODSYNC_LOG_LEVEL,
+  });
+}

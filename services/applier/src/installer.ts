@@ -1,0 +1,35 @@
+import type { Module, ModuleRelease, ModuleSource } from '@modsync/k8s';
+
+/** What the applier hands the installer for a module with a Deployed release. */
+export interface InstallRequest {
+  module: string;
+  /** The Deployed release (`spec.version` `vX.Y.Z`, weight, requirements). */
+  release: ModuleRelease;
+  /** The ModuleSource the release comes from (registry settings for the bundle `R/<module>:vX.Y.Z`). */
+  source: ModuleSource | undefined;
+  /** The Module object as the applier last wrote it. */
+  moduleObject: Module | undefined;
+}
+
+/**
+ * The boundary with deployment (issue 8). The applier decides WHICH release is Deployed and writes that decision
+ * (release phases, Module `properties.version/source/releaseChannel/weight/requirements`). Making it real — pulling
+ * the bundle, verifying digests, `helm upgrade --install`, and moving the Module through `Downloading → Installing →
+ * Ready | Error` with EnabledByModuleManager/IsReady/`status.ready` — is the installer's.
+ *
+ * `ensure` is level-triggered: it is called on every reconcile of a module that has a Deployed release (a restart
+ * calls it again), so an implementation compares with what it has installed and does nothing when it matches. It owns
+ * the Module phases after `Downloading`; the applier leaves any phase other than Available, Conflict, Downloaded and
+ * its own entry into Downloading alone. It must write Module status with the object's resourceVersion (optimistic
+ * concurrency, as the applier does). Throwing makes the module's reconcile retry with backoff.
+ */
+export interface Installer {
+  ensure(request: InstallRequest, signal: AbortSignal): Promise<void>;
+  /** A module disabled, or no release Deployed any more. */
+  remove?(module: string, signal: AbortSignal): Promise<void>;
+}
+
+/** Until issue 8: nothing is installed; the Module stays `Downloading` after its releases are created. */
+export const noopInstaller: Installer = {
+  async ensure() {},
+};

@@ -1,0 +1,11 @@
+/** Every Redis key and group name of the applier, built in one place from the configured prefix. */
+export function applierKeys(prefix: string) {
+  return {
+    /** Stream prefix of the syncer's discovery events (services/syncer/src/keys.ts writes the same). */
+    events: `${prefix}:events`,
+    /** The consumer group every applier replica joins: each event goes to one replica. */
+    group: 'applier',
+  };
+}
+
+export type ApplierKeys = ReturnType<typeof applierKeys>;

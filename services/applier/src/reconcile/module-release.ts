@@ -1,0 +1,212 @@
+import {
+  RELEASE_ANNOTATIONS,
+  RELEASE_LABELS,
+  decideReleases,
+  formatKubeTime,
+  formatVersion,
+  releaseLabels,
+  releaseName,
+  releaseStatusLabel,
+  releasesToCreate,
+  type PlatformState,
+  type ReleaseInput,
+  type ReleasePhase,
+  type ReleaseOutcome,
+  type SourceSelection,
+  type UpdateConstraint,
+} from '@modsync/dkp';
+import { isConflict, KubeApiError, ModuleReleases, V1ALPHA1, type ModuleRelease, type ModuleSource } from '@modsync/k8s';
+import { listBundleTags, readReleaseMetadata } from '../release-metadata.ts';
+import { soonest, type ReconcileContext, type ReconcileDependencies, type StepResult } from './context.ts';
+
+/** The owning ModuleSource of a release: its controller ownerReference, else the `source` label (§5). */
+export function releaseSource(release: ModuleRelease): string | undefined {
+  const owner = release.metadata.ownerReferences?.find((o) => o.kind === 'ModuleSource');
+  return owner?.name ?? release.metadata.labels?.[RELEASE_LABELS.source];
+}
+
+/** A ModuleRelease as `decideReleases` reads it. */
+export function toReleaseInput(release: ModuleRelease): ReleaseInput {
+  const constraints = (release.spec.updateConstraints ?? release.spec.update)?.versions ?? [];
+  const updateConstraints: UpdateConstraint[] = constraints
+    .filter((c): c is { from: string; to: string } => typeof c.from === 'string' && typeof c.to === 'string');
+  return {
+    name: release.metadata.name,
+    version: release.spec.version,
+    phase: release.status?.phase,
+    message: release.status?.message,
+    approved: release.status?.approved,
+    source: releaseSource(release),
+    policyLabel: release.metadata.labels?.[RELEASE_LABELS.updatePolicy],
+    annotations: release.metadata.annotations,
+    applyAfter: release.spec.applyAfter,
+    requirements: release.spec.requirements,
+    ...(updateConstraints.length > 0 ? { updateConstraints } : {}),
+  };
+}
+
+/** Annotations removed once a release is deployed (§5: apply-now, force and reinstall act once). */
+const ONE_SHOT_ANNOTATIONS = [
+  RELEASE_ANNOTATIONS.applyNow,
+  RELEASE_ANNOTATIONS.legacyApplyNow,
+  RELEASE_ANNOTATIONS.force,
+  RELEASE_ANNOTATIONS.legacyForce,
+  RELEASE_ANNOTATIONS.reinstall,
+];
+
+export interface ReleaseStepInput {
+  selection: SourceSelection;
+  /** Enabled modules → deployed version, for module requirements. */
+  platformModules: Record<string, string | undefined>;
+}
+
+export interface ReleaseStepResult extends StepResult {
+  /** The Deployed release after this step. */
+  deployed?: ModuleRelease | undefined;
+  /** A release was Deployed when the reconcile began (the module is or was installed). */
+  deployedBefore: boolean;
+}
+
+/**
+ * Releases of one module (§8, §9): create the ones the selected source's channel calls for, then apply the release
+ * decision (`decideReleases`): phases, messages, labels, approval, deployment, supersede, history. Writes only what
+ * differs; every write carries the resourceVersion the decision was made on.
+ */
+export async function reconcileReleases(deps: ReconcileDependencies, ctx: ReconcileContext, input: ReleaseStepInput): Promise<ReleaseStepResult> {
+  const deployedBefore = ctx.releases.some((r) => r.status?.phase === 'Deployed');
+  let requeueAfterMs: number | undefined;
+  try {
+    await createReleases(deps, ctx, input.selection);
+  } catch (err) {
+    // The registry or a create failed: decide over what exists, and come back for the rest.
+    if (isConflict(err)) throw err;
+    ctx.log.warn({ err, reason: 'CreateReleasesFailed' }, 'releases not created; retrying');
+    requeueAfterMs = 30_000;
+  }
+  if (ctx.releases.length === 0) return { deployedBefore, requeueAfterMs };
+
+  const platform: PlatformState = { ...deps.platform(), modules: input.platformModules };
+  const decision = decideReleases({
+    module: ctx.name,
+    releases: ctx.releases.map(toReleaseInput),
+    policy: ctx.policy,
+    now: ctx.now,
+    moduleReady: ctx.moduleObject?.status?.phase === 'Ready',
+    platform,
+    moduleEnabled: ctx.enabled,
+  });
+
+  // Deploy before superseding: a crash in between leaves two Deployed releases, which the next pass repairs (the
+  // highest stays), never none.
+  const rank = (o: ReleaseOutcome): number => (o.verdict.kind === 'Deploy' ? 0 : o.verdict.kind === 'Supersede' ? 1 : 2);
+  const outcomes = [...decision.outcomes].sort((a, b) => rank(a) - rank(b));
+  for (const outcome of outcomes) await applyOutcome(ctx, outcome);
+
+  for (const deleted of decision.delete) {
+    if (await ctx.writer.delete(ModuleReleases, deleted.name)) {
+      ctx.log.info({ release: deleted.name, reason: deleted.reason }, 'release deleted');
+    }
+    ctx.releases = ctx.releases.filter((r) => r.metadata.name !== deleted.name);
+  }
+
+  if (decision.deploy !== undefined) ctx.log.info({ release: decision.deploy, reason: 'Deployed' }, 'release deployed');
+  if (decision.recheckAt !== undefined) requeueAfterMs = soonest(requeueAfterMs, Math.max(0, decision.recheckAt.getTime() - ctx.now.getTime()) + 50);
+  if (ctx.releases.some((r) => (r.status?.phase ?? 'Pending') === 'Pending')) requeueAfterMs = soonest(requeueAfterMs, deps.pendingRecheckMs);
+  const deployed = ctx.releases.filter((r) => r.status?.phase === 'Deployed').at(-1);
+  return { deployed, deployedBefore, requeueAfterMs };
+}
+
+async function createReleases(deps: ReconcileDependencies, ctx: ReconcileContext, selection: SourceSelection): Promise<void> {
+  if (!ctx.enabled || selection.kind !== 'Selected') return;
+  const offer = ctx.offers.find((o) => o.source === selection.source);
+  const source = ctx.sources.find((s) => s.metadata.name === selection.source);
+  if (!offer?.release || !source) return;
+  const existing = ctx.releases.map((r) => ({ version: r.spec.version, phase: r.status?.phase }));
+  let plan = releasesToCreate({ existing, channelVersion: offer.release.version });
+  if (plan.kind === 'NeedBundleTags') {
+    plan = releasesToCreate({ existing, channelVersion: offer.release.version, bundleTags: await listBundleTags(deps.registry, source, ctx.name) });
+  }
+  if (plan.kind === 'NoStepVersions') {
+    ctx.log.warn({ source: selection.source, reason: plan.message }, 'no step-by-step versions');
+    return;
+  }
+  if (plan.kind !== 'Create') return;
+  for (const planned of plan.releases) {
+    const metadata = await readReleaseMetadata(deps.registry, source, ctx.name, planned.version, deps.signal);
+    const release = buildRelease(ctx, source, offer.release.checksum, planned.version, planned.annotations, metadata);
+    try {
+      const created = await ctx.writer.create(ModuleReleases, release);
+      ctx.releases.push({ ...created, apiVersion: V1ALPHA1, kind: 'ModuleRelease' });
+      ctx.log.info({ release: release.metadata.name, source: selection.source, reason: planned.cause }, 'release created');
+    } catch (err) {
+      if (!(err instanceof KubeApiError && err.reason === 'AlreadyExists')) throw err;
+      // Created by another replica, or our cache is behind: decide on the stored one.
+      const stored = await deps.kube.get(ModuleReleases, release.metadata.name);
+      if (stored && !ctx.releases.some((r) => r.metadata.name === stored.metadata.name)) ctx.releases.push(stored);
+    }
+  }
+}
+
+function buildRelease(
+  ctx: ReconcileContext,
+  source: ModuleSource,
+  checksum: string,
+  version: string,
+  annotations: Record<string, string>,
+  metadata: { weight: number; requirements?: ModuleRelease['spec']['requirements']; changelog?: Record<string, unknown> | undefined },
+): ModuleRelease {
+  return {
+    apiVersion: V1ALPHA1,
+    kind: 'ModuleRelease',
+    metadata: {
+      name: releaseName(ctx.name, version),
+      labels: releaseLabels({ module: ctx.name, source: source.metadata.name, digest: checksum, policyLabel: ctx.resolved.label }),
+      annotations,
+      ownerReferences: [{ apiVersion: V1ALPHA1, kind: 'ModuleSource', name: source.metadata.name, uid: source.metadata.uid ?? '', controller: true }],
+    },
+    spec: {
+      moduleName: ctx.name,
+      version: formatVersion(version),
+      weight: metadata.weight,
+      ...(metadata.requirements ? { requirements: metadata.requirements } : {}),
+      ...(metadata.changelog ? { changelog: metadata.changelog } : {}),
+    },
+  };
+}
+
+/** Writes one release's decided labels, annotations and status, each only when it differs. */
+async function applyOutcome(ctx: ReconcileContext, outcome: ReleaseOutcome): Promise<void> {
+  const index = ctx.releases.findIndex((r) => r.metadata.name === outcome.name);
+  let release = ctx.releases[index];
+  if (!release) return;
+  const labels: Record<string, string | null> = {};
+  const annotations: Record<string, null> = {};
+  const current = release.metadata.labels ?? {};
+  if (outcome.policyLabel !== undefined && current[RELEASE_LABELS.updatePolicy] !== outcome.policyLabel) {
+    labels[RELEASE_LABELS.updatePolicy] = outcome.policyLabel;
+  }
+  if ((current[RELEASE_LABELS.module] ?? '') !== release.spec.moduleName) labels[RELEASE_LABELS.module] = release.spec.moduleName;
+  const statusLabel = releaseStatusLabel(outcome.phase as ReleasePhase);
+  if ((current[RELEASE_LABELS.status] ?? undefined) !== statusLabel) labels[RELEASE_LABELS.status] = statusLabel ?? null;
+  if (outcome.verdict.kind === 'Deploy') {
+    for (const name of ONE_SHOT_ANNOTATIONS) if (release.metadata.annotations?.[name] !== undefined) annotations[name] = null;
+  }
+  if (Object.keys(labels).length > 0 || Object.keys(annotations).length > 0) {
+    release = await ctx.writer.patch(ModuleReleases, outcome.name, release.metadata.resourceVersion, {
+      metadata: { ...(Object.keys(labels).length > 0 ? { labels } : {}), ...(Object.keys(annotations).length > 0 ? { annotations } : {}) },
+    });
+  }
+
+  const stored = release.status ?? {};
+  const phaseChanged = stored.phase !== outcome.phase;
+  const status: Record<string, unknown> = {};
+  if (phaseChanged) status.phase = outcome.phase;
+  if ((stored.message ?? '') !== outcome.message) status.message = outcome.message;
+  if (phaseChanged || stored.transitionTime === undefined) status.transitionTime = formatKubeTime(ctx.now);
+  if (outcome.approved !== undefined && outcome.approved !== (stored.approved ?? false)) status.approved = outcome.approved;
+  if (Object.keys(status).length > 0) {
+    release = await ctx.writer.patch(ModuleReleases, outcome.name, release.metadata.resourceVersion, { status }, 'status');
+    ctx.log.debug({ release: outcome.name, phase: outcome.phase, reason: outcome.verdict.kind }, 'release status written');
+  }
+  ctx.releases[index] = { ...release, apiVersion: V1ALPHA1, kind: 'ModuleRelease' };
+}

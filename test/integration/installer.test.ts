@@ -1,0 +1,166 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KubeClient, kubeConfigFromString, ModuleConfigs, Modules, ModuleSources, type ModuleConfig, type ModuleRelease, type ModuleSource } from '@modsync/k8s';
+import { createRegistryClient, parseRegistrySettings, sha256Digest } from '@modsync/registry';
+import { createLogger } from '@modsync/runtime';
+import { findHelm, Helm } from '../../services/applier/src/install/helm.ts';
+import { HelmInstaller } from '../../services/applier/src/install/helm-installer.ts';
+import { ModuleStore } from '../../services/applier/src/install/module-store.ts';
+import { run, useEnvironment } from '../env/index.ts';
+import { MEDIA_TYPES } from '../fixtures/module-artifacts.ts';
+import { ModulePublisher } from '../fixtures/publisher.ts';
+
+const env = useEnvironment();
+const suffix = Date.now().toString(36);
+const module = `inst-${suffix}`;
+const path = `inst-${suffix}/modules`;
+const registry = createRegistryClient();
+const settings = parseRegistrySettings({ repo: `${env.registry!.host}/${path}`, scheme: 'HTTP' });
+const publisher = new ModulePublisher(registry, settings, path);
+let kube: KubeClient;
+let installer: HelmInstaller;
+let helm: Helm;
+const signal = new AbortController().signal;
+
+const source: ModuleSource = { apiVersion: 'deckhouse.io/v1alpha1', kind: 'ModuleSource', metadata: { name: `inst-src-${suffix}` }, spec: { registry: { repo: `${env.registry!.host}/${path}`, scheme: 'HTTP' } } };
+const release = (version: string, name = module): ModuleRelease => ({ apiVersion: 'deckhouse.io/v1alpha1', kind: 'ModuleRelease', metadata: { name: `${name}-${version}` }, spec: { moduleName: name, version } });
+const config = (settingsValue: Record<string, unknown>, name = module): ModuleConfig => ({ apiVersion: 'deckhouse.io/v1alpha1', kind: 'ModuleConfig', metadata: { name }, spec: { enabled: true, settings: settingsValue } });
+
+function kubectl(args: string[]): Promise<string> {
+  return run(env.kubectl!, args, { env: { ...process.env, KUBECONFIG: env.kubeconfig! } });
+}
+
+async function ensureModule(name: string): Promise<void> {
+  await kube.apply(Modules, { apiVersion: 'deckhouse.io/v1alpha1', kind: 'Module', metadata: { name }, properties: { weight: 900, source: source.metadata.name, availableSources: [source.metadata.name] } });
+}
+
+beforeAll(async () => {
+  kube = await KubeClient.create(kubeConfigFromString(await readFile(env.kubeconfig!, 'utf8')));
+  helm = new Helm({ binary: findHelm(), kubeconfig: env.kubeconfig });
+  installer = new HelmInstaller({
+    kube,
+    registry,
+    helm,
+    store: new ModuleStore(await mkdtemp(join(tmpdir(), 'modsync-store-'))),
+    moduleConfig: (name) => configs.get(name),
+    log: createLogger({ service: 'test', level: 'silent' }),
+  });
+  await kube.apply(ModuleSources, source);
+  await ensureModule(module);
+  await publisher.publish({ module, version: 'v1.0.0', channels: ['stable'] });
+});
+afterAll(async () => {
+  await registry.close();
+  await kube.close();
+});
+
+const configs = new Map<string, ModuleConfig>();
+
+describe('HelmInstaller: bundle → module store → helm, against the real registry, API server and helm', () => {
+  it('downloads, installs and reports Ready: the chart’s ConfigMap is in d8-<module>', async () => {
+    configs.set(module, config({ message: 'hi' }));
+    await kube.apply(ModuleConfigs, configs.get(module)!);
+    await installer.ensure({ module, release: release('v1.0.0'), source, moduleObject: undefined }, signal);
+    const cm = JSON.parse(await kubectl(['get', 'configmap', module, '-n', `d8-${module}`, '-o', 'json'])) as { data: Record<string, string> };
+    expect(cm.data).toEqual({ version: 'v1.0.0', message: 'hi' });
+    const status = (await kube.get(Modules, module))!.status!;
+    expect(status).toMatchObject({ phase: 'Ready', ready: 'True' });
+    const table = await kubectl(['get', 'module', module]);
+    expect(table.split('\n')[1]).toMatch(new RegExp(`^${module}\\s+900\\s+${source.metadata.name}\\s+Ready\\s+True\\s+True\\s*$`));
+  });
+
+  it('is level-triggered: ensuring the same release again changes nothing', async () => {
+    const before = (await kube.get(Modules, module))!.metadata.resourceVersion;
+    const history = await run(findHelm(), ['history', module, '-n', `d8-${module}`, '-o', 'json'], { env: { ...process.env, KUBECONFIG: env.kubeconfig! } });
+    await installer.ensure({ module, release: release('v1.0.0'), source, moduleObject: undefined }, signal);
+    expect((await kube.get(Modules, module))!.metadata.resourceVersion).toBe(before);
+    expect(await run(findHelm(), ['history', module, '-n', `d8-${module}`, '-o', 'json'], { env: { ...process.env, KUBECONFIG: env.kubeconfig! } })).toBe(history);
+  });
+
+  it('refuses invalid settings with a clear message on the Module and ModuleConfig; nothing applied', async () => {
+    configs.set(module, config({ message: 123 }));
+    await installer.ensure({ module, release: release('v1.0.0'), source, moduleObject: undefined }, signal);
+    const status = (await kube.get(Modules, module))!.status!;
+    expect(status).toMatchObject({ phase: 'Error', ready: 'Error' });
+    expect(status.conditions!.find((c) => c.type === 'IsReady')).toMatchObject({ status: 'False', reason: 'Error', message: 'invalid settings: settings.message must be string' });
+    expect((await kube.get(ModuleConfigs, module))!.status?.message).toBe('Error: settings.message must be string');
+    const table = await kubectl(['get', 'module', module]);
+    expect(table.split('\n')[1]).toMatch(/\s+Error\s+True\s+Error\s*$/);
+    const cm = JSON.parse(await kubectl(['get', 'configmap', module, '-n', `d8-${module}`, '-o', 'json'])) as { data: Record<string, string> };
+    expect(cm.data.message).toBe('hi');
+  });
+
+  it('upgrades to a new Deployed release', async () => {
+    configs.set(module, config({ message: 'again' }));
+    await publisher.publish({ module, version: 'v1.1.0', channels: ['stable'] });
+    await installer.ensure({ module, release: release('v1.1.0'), source, moduleObject: undefined }, signal);
+    const cm = JSON.parse(await kubectl(['get', 'configmap', module, '-n', `d8-${module}`, '-o', 'json'])) as { data: Record<string, string> };
+    expect(cm.data).toEqual({ version: 'v1.1.0', message: 'again' });
+    expect((await kube.get(Modules, module))!.status).toMatchObject({ phase: 'Ready', ready: 'True' });
+    expect((await kube.get(ModuleConfigs, module))!.status?.message ?? '').toBe('');
+  });
+
+  it('rejects a tampered bundle (a path escaping the bundle) with Error; nothing applied', async () => {
+    const bad = `bad-${suffix}`;
+    await ensureModule(bad);
+    configs.set(bad, config({}, bad));
+    // A tar whose only entry is ../escape: built by hand, as no honest tool writes one.
+    const header = Buffer.alloc(512);
+    header.write('../escape', 0);
+    header.write('0000644\0', 100);
+    header.write('0000000\0', 108);
+    header.write('0000000\0', 116);
+    header.write('00000000005\0', 124);
+    header.write('00000000000\0', 136);
+    header.write('        ', 148);
+    header.write('0', 156);
+    header.write('ustar\0', 257);
+    header.write('00', 263);
+    let sum = 0;
+    for (const byte of header) sum += byte;
+    header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
+    const layer = gzipSync(Buffer.concat([header, Buffer.from('evil\n'), Buffer.alloc(512 - 5), Buffer.alloc(1024)]));
+    const configBlob = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }));
+    const repository = `${path}/${bad}`;
+    await registry.pushBlob(settings, repository, layer);
+    await registry.pushBlob(settings, repository, configBlob);
+    await registry.pushManifest(settings, repository, 'v0.1.0', Buffer.from(JSON.stringify({
+      schemaVersion: 2, mediaType: MEDIA_TYPES.manifest,
+      config: { mediaType: MEDIA_TYPES.config, digest: sha256Digest(configBlob), size: configBlob.length },
+      layers: [{ mediaType: MEDIA_TYPES.layer, digest: sha256Digest(layer), size: layer.length }],
+    })), MEDIA_TYPES.manifest);
+    await installer.ensure({ module: bad, release: release('v0.1.0', bad), source, moduleObject: undefined }, signal);
+    const status = (await kube.get(Modules, bad))!.status!;
+    expect(status).toMatchObject({ phase: 'Error', ready: 'Error' });
+    expect(status.conditions!.find((c) => c.type === 'IsReady')!.message).toMatch(/^download .*:v0\.1\.0: .*\.\./);
+    await expect(kubectl(['get', 'namespace', `d8-${bad}`])).rejects.toThrow(/NotFound|not found/);
+  });
+
+  it('refuses a bundle with lint errors when the deploy gate is on, with the findings in the Module’s message', async () => {
+    const gated = `gated-${suffix}`;
+    await ensureModule(gated);
+    configs.set(gated, config({}, gated));
+    await publisher.publish({ module: gated, version: 'v1.0.0', channels: ['stable'] });
+    const strict = new HelmInstaller({
+      kube, registry, helm, lintGate: {},
+      store: new ModuleStore(await mkdtemp(join(tmpdir(), 'modsync-store-'))),
+      moduleConfig: (name) => configs.get(name),
+      log: createLogger({ service: 'test', level: 'silent' }),
+    });
+    await strict.ensure({ module: gated, release: release('v1.0.0', gated), source, moduleObject: undefined }, signal);
+    const status = (await kube.get(Modules, gated))!.status!;
+    expect(status).toMatchObject({ phase: 'Error', ready: 'Error' });
+    const message = status.conditions!.find((c) => c.type === 'IsReady')!.message!;
+    expect(message).toMatch(/^module lint failed with \d+ finding\(s\): \[/);
+    expect(message).toContain('README.md file is missing');
+    await expect(kubectl(['get', 'namespace', `d8-${gated}`])).rejects.toThrow(/NotFound|not found/);
+  });
+
+  it('uninstalls on disable', async () => {
+    await installer.remove(module, signal);
+    await expect(kubectl(['get', 'configmap', module, '-n', `d8-${module}`])).rejects.toThrow(/not found/i);
+  });
+});
