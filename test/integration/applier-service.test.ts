@@ -56,6 +56,8 @@ const serviceEnv = () => ({
   MODSYNC_RESYNC_INTERVAL: '2s',
   MODSYNC_PENDING_RECHECK: '1s',
   MODSYNC_LOG_LEVEL: 'debug',
+  // Release decisions only: installing is tested end to end in e2e-guide.test.ts.
+  MODSYNC_INSTALLER: 'none',
 });
 
 const kubectl = (...args: string[]) => run(env.kubectl!, args, { env: { ...process.env, KUBECONFIG: env.kubeconfig! } });

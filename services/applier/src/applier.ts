@@ -7,6 +7,9 @@ import { createRegistryClient } from '@modsync/registry';
 import { createHttpServer, createLogger, createMetricsRegistry, redactRedisUrl, type Logger } from '@modsync/runtime';
 import { ClusterView, releaseModule } from './cluster-view.ts';
 import type { ApplierConfig } from './config.ts';
+import { findHelm, Helm } from './install/helm.ts';
+import { HelmInstaller } from './install/helm-installer.ts';
+import { ModuleStore } from './install/module-store.ts';
 import { noopInstaller, type Installer } from './installer.ts';
 import { applierKeys } from './keys.ts';
 import { ApplierMetrics } from './metrics.ts';
@@ -70,12 +73,23 @@ export async function startApplier(config: ApplierConfig, log: Logger = createLo
     }
   };
 
+  const helmInstaller = () =>
+    new HelmInstaller({
+      kube,
+      registry,
+      store: new ModuleStore(config.moduleStore),
+      helm: new Helm({ binary: config.helm ?? findHelm(), kubeconfig: config.kubeconfig }),
+      moduleConfig: (name) => view.configs.get(name),
+      log,
+      concurrency: config.installConcurrency,
+      lintGate: config.lintGate === 'off' ? undefined : { failOnWarnings: config.lintGate === 'warnings' },
+    });
   const deps: ReconcileDependencies = {
     kube,
     view,
     overlay,
     registry,
-    installer: options.installer ?? noopInstaller,
+    installer: options.installer ?? (config.installer === 'helm' ? helmInstaller() : noopInstaller),
     platform: () => ({ deckhouseVersion: config.deckhouseVersion, kubernetesVersion }),
     pendingRecheckMs: config.pendingRecheckMs,
     ...(options.now ? { now: options.now } : {}),

@@ -38,6 +38,16 @@ const schema = z.object({
   MODSYNC_SOURCE_SELECTOR: z.string().optional(),
   MODSYNC_IDENTITY: z.string().default(`${hostname()}-${process.pid}`),
   MODSYNC_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+  /** `helm` installs Deployed releases (issue 8); `none` only decides releases (another tool deploys). */
+  MODSYNC_INSTALLER: z.enum(['helm', 'none']).default('helm'),
+  /** Downloaded bundles, one folder per module version (a volume in the chart). */
+  MODSYNC_MODULE_STORE: z.string().default('/var/lib/modsync/modules'),
+  /** The helm binary (else PATH, else the build cache). */
+  MODSYNC_HELM: z.string().optional(),
+  /** Installs of different modules at once. */
+  MODSYNC_INSTALL_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
+  /** Deploy gate: lint bundles before installing; refuse on `errors`, or on `warnings` too. */
+  MODSYNC_LINT_GATE: z.enum(['off', 'errors', 'warnings']).default('off'),
 });
 
 export interface ApplierConfig {
@@ -53,6 +63,11 @@ export interface ApplierConfig {
   sourceSelector: string | undefined;
   identity: string;
   logLevel: string;
+  installer: 'helm' | 'none';
+  moduleStore: string;
+  helm: string | undefined;
+  installConcurrency: number;
+  lintGate: 'off' | 'errors' | 'warnings';
 }
 
 /** Reads and validates the environment once; a bad value names its variable. */
@@ -76,5 +91,10 @@ export function loadApplierConfig(env: NodeJS.ProcessEnv = process.env): Applier
     sourceSelector: e.MODSYNC_SOURCE_SELECTOR,
     identity: e.MODSYNC_IDENTITY,
     logLevel: e.MODSYNC_LOG_LEVEL,
+    installer: e.MODSYNC_INSTALLER,
+    moduleStore: e.MODSYNC_MODULE_STORE,
+    helm: e.MODSYNC_HELM,
+    installConcurrency: e.MODSYNC_INSTALL_CONCURRENCY,
+    lintGate: e.MODSYNC_LINT_GATE,
   });
 }

@@ -24,12 +24,17 @@ export interface InstallRequest {
  * concurrency, as the applier does). Throwing makes the module's reconcile retry with backoff.
  */
 export interface Installer {
-  ensure(request: InstallRequest, signal: AbortSignal): Promise<void>;
-  /** A module disabled, or no release Deployed any more. */
+  ensure(request: InstallRequest, signal: AbortSignal): Promise<InstallResult | void>;
+  /** A module disabled: uninstall what was installed (nothing to do, and no I/O, when nothing was). */
   remove?(module: string, signal: AbortSignal): Promise<void>;
 }
 
-/** Until issue 8: nothing is installed; the Module stays `Downloading` after its releases are created. */
+/** What `ensure` found that other objects must show: the ModuleConfig's `Error: <validation error>` (§3). */
+export interface InstallResult {
+  settingsError?: string | undefined;
+}
+
+/** Without an installer nothing is installed; the Module stays `Downloading` after its releases are created. */
 export const noopInstaller: Installer = {
   async ensure() {},
 };

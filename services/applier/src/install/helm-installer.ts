@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { formatVersion, installStatus, mergeConditions, type InstallPhase } from '@modsync/dkp';
-import { ModuleConfigs, Modules, isConflict, type KubeClient, type Module, type ModuleConfig } from '@modsync/k8s';
+import { Modules, isConflict, type KubeClient, type Module, type ModuleConfig } from '@modsync/k8s';
 import { parseRegistrySettings, type RegistryClient } from '@modsync/registry';
 import { decideLintGate, lint } from '@modsync/lint';
 import type { Logger } from '@modsync/runtime';
-import type { InstallRequest, Installer } from '../installer.ts';
+import type { InstallRequest, InstallResult, Installer } from '../installer.ts';
 import { HelmError, type Helm } from './helm.ts';
 import type { ModuleStore } from './module-store.ts';
 import { helmValues, validateSettings } from './module-values.ts';
@@ -58,6 +58,8 @@ async function namespaceOf(bundleDir: string, module: string): Promise<string> {
 export class HelmInstaller implements Installer {
   private readonly options: HelmInstallerOptions;
   private readonly installed = new Map<string, string>();
+  /** Fingerprints refused for a reason only a new release or new settings can change (schema, lint gate). */
+  private readonly refused = new Map<string, { fingerprint: string; message: string; settingsError?: string }>();
   private readonly running = new Map<string, Promise<void>>();
   private active = 0;
   private readonly waiting: (() => void)[] = [];
@@ -66,15 +68,22 @@ export class HelmInstaller implements Installer {
     this.options = options;
   }
 
-  ensure(request: InstallRequest, signal: AbortSignal): Promise<void> {
-    return this.serialized(request.module, () => this.install(request, signal));
+  async ensure(request: InstallRequest, signal: AbortSignal): Promise<InstallResult> {
+    let result: InstallResult = {};
+    await this.serialized(request.module, async () => {
+      result = await this.install(request, signal);
+    });
+    return result;
   }
 
   remove(module: string, signal: AbortSignal): Promise<void> {
     return this.serialized(module, async () => {
+      // Nothing stored and nothing installed by this process: nothing to uninstall (no helm call per disabled module).
+      if (!this.installed.has(module) && (await this.namespaceFromStore(module)) === undefined) return;
       const namespace = (await this.namespaceFromStore(module)) ?? `d8-${module}`;
       await this.options.helm.uninstall(module, namespace, signal);
       this.installed.delete(module);
+      this.refused.delete(module);
       await this.options.store.prune(module, []);
       this.options.log.info({ module }, 'module uninstalled');
     });
@@ -124,21 +133,21 @@ export class HelmInstaller implements Installer {
     this.waiting.shift()?.();
   }
 
-  private async install(request: InstallRequest, signal: AbortSignal): Promise<void> {
+  private async install(request: InstallRequest, signal: AbortSignal): Promise<InstallResult> {
     const { module, release, source } = request;
     const log = this.options.log.child({ module, release: release.metadata.name });
     const version = formatVersion(release.spec.version);
     const settingsInput = this.options.moduleConfig(module)?.spec?.settings;
     if (!source) {
       await this.setPhase(module, 'Error', `the ModuleSource of release ${release.metadata.name} does not exist`);
-      return;
+      return {};
     }
     let registrySettings;
     try {
       registrySettings = parseRegistrySettings(source.spec.registry);
     } catch (err) {
       await this.setPhase(module, 'Error', (err as Error).message);
-      return;
+      return {};
     }
     const repository = `${registrySettings.pathPrefix ? `${registrySettings.pathPrefix}/` : ''}${module}`;
 
@@ -146,7 +155,12 @@ export class HelmInstaller implements Installer {
     const stored = await this.options.store.stored(module, version);
     if (stored && this.installed.get(module) === fingerprint(version, stored.digest, settingsInput)) {
       await this.setPhase(module, 'Ready');
-      return;
+      return {};
+    }
+    const refused = this.refused.get(module);
+    if (stored && refused?.fingerprint === fingerprint(version, stored.digest, settingsInput)) {
+      await this.setPhase(module, 'Error', refused.message);
+      return { settingsError: refused.settingsError };
     }
 
     if (!stored) await this.setPhase(module, 'Downloading');
@@ -157,7 +171,7 @@ export class HelmInstaller implements Installer {
       log.warn({ err, reason: 'download failed' }, 'module download failed');
       await this.setPhase(module, 'Error', `download ${registrySettings.host}/${repository}:${version}: ${(err as Error).message}`);
       if ((err as { retryable?: boolean }).retryable) throw err;
-      return;
+      return {};
     }
     const bundleDir = this.options.store.path(module, version);
     const namespace = await namespaceOf(bundleDir, module);
@@ -168,7 +182,7 @@ export class HelmInstaller implements Installer {
     if (current?.status === 'deployed' && current.description === description) {
       this.installed.set(module, description);
       await this.setPhase(module, 'Ready');
-      return;
+      return {};
     }
 
     await this.setPhase(module, 'Installing');
@@ -176,18 +190,20 @@ export class HelmInstaller implements Installer {
       const gate = decideLintGate(await lint(bundleDir), this.options.lintGate);
       if (!gate.allowed) {
         log.warn({ reason: gate.message }, 'module refused by the lint gate');
+        this.refused.set(module, { fingerprint: description, message: gate.message });
         await this.setPhase(module, 'Error', gate.message);
-        return;
+        return {};
       }
     }
     const validation = await validateSettings(bundleDir, settingsInput);
     if (!validation.ok) {
       log.warn({ reason: validation.message }, 'module settings are invalid');
-      await this.setConfigMessage(module, `Error: ${validation.message}`);
-      await this.setPhase(module, 'Error', `invalid settings: ${validation.message}`);
-      return;
+      const message = `invalid settings: ${validation.message}`;
+      this.refused.set(module, { fingerprint: description, message, settingsError: validation.message });
+      await this.setPhase(module, 'Error', message);
+      return { settingsError: validation.message };
     }
-    await this.setConfigMessage(module, undefined);
+    this.refused.delete(module);
     const work = await mkdtemp(join(tmpdir(), `modsync-values-${module}-`));
     try {
       const valuesFile = join(work, 'values.json');
@@ -204,6 +220,7 @@ export class HelmInstaller implements Installer {
     } finally {
       await rm(work, { recursive: true, force: true });
     }
+    return {};
   }
 
   /** Writes the Module's phase, READY column and conditions, only when they differ (optimistic, by resourceVersion). */
@@ -224,18 +241,5 @@ export class HelmInstaller implements Installer {
         if (!isConflict(err)) throw err;
       }
     }
-  }
-
-  /** ModuleConfig `status.message` (`Error: <validation error>`, dkp-api.md §3), cleared once settings are valid. */
-  private async setConfigMessage(module: string, message: string | undefined): Promise<void> {
-    const config = await this.options.kube.get(ModuleConfigs, module);
-    if (!config) return;
-    const current = config.status?.message ?? '';
-    if (message === undefined) {
-      if (!current.startsWith('Error: ')) return;
-      await this.options.kube.mergePatch(ModuleConfigs, module, { status: { message: '' } }, { subresource: 'status' });
-      return;
-    }
-    if (current !== message) await this.options.kube.mergePatch(ModuleConfigs, module, { status: { message } }, { subresource: 'status' });
   }
 }

@@ -96,10 +96,13 @@ export async function reconcileName(deps: ReconcileDependencies, name: string, l
   const releases = await reconcileReleases(deps, ctx, { selection, platformModules: platformModules(deps) });
   const decision = decideModuleStatus(ctx, available, releases.deployedBefore, ctx.releases.length > 0);
   const module = await reconcileModule(ctx, { available, decision, deployed: releases.deployed });
+  let installed;
   if (releases.deployed && ctx.enabled) {
     const source = ctx.sources.find((s) => s.metadata.name === (releases.deployed!.metadata.ownerReferences?.[0]?.name ?? ''));
-    await deps.installer.ensure({ module: name, release: releases.deployed, source, moduleObject: module }, deps.signal);
+    installed = await deps.installer.ensure({ module: name, release: releases.deployed, source, moduleObject: module }, deps.signal);
+  } else if (!ctx.enabled) {
+    await deps.installer.remove?.(name, deps.signal);
   }
-  await reconcileModuleConfig(ctx, true);
+  await reconcileModuleConfig(ctx, true, installed?.settingsError);
   return report(soonest(releases.requeueAfterMs, undefined));
 }
