@@ -143,7 +143,7 @@ export interface StartTokenServerOptions {
  * Requests without valid credentials get 401.
  */
 export async function startTokenServer(options: StartTokenServerOptions): Promise<TestTokenServer> {
-  const pki = await createTestPki(join(options.dir, 'token-pki'), 'modsync-test-token-ca');
+  const pki = await createTestPki(join(options.dir, `token-pki-${randomUUID().slice(0, 8)}`), 'modsync-test-token-ca');
   const key = createPrivateKey(await readFile(pki.serverKey));
   const alg = key.asymmetricKeyType === 'rsa' ? 'RS256' : 'ES256';
   const x5c = [new X509Certificate(await readFile(pki.serverCert)).raw.toString('base64')];
