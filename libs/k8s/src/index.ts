@@ -45,6 +45,8 @@ export {
   ModuleReleases,
   ModuleUpdatePolicies,
   Leases,
+  Pods,
+  type Pod,
   apiVersionOf,
   collectionPath,
   objectPath,

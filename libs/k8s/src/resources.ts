@@ -53,3 +53,12 @@ export function collectionPath(type: ResourceType, namespace?: string): string {
 export function objectPath(type: ResourceType, name: string, namespace?: string, subresource?: 'status'): string {
   return `${collectionPath(type, namespace)}/${encodeURIComponent(name)}${subresource ? `/${subresource}` : ''}`;
 }
+
+/** Core pods, as far as modsync touches them (the leader's label). */
+export interface Pod {
+  apiVersion: 'v1';
+  kind: 'Pod';
+  metadata: { name: string; namespace: string; labels?: Record<string, string>; resourceVersion?: string };
+}
+
+export const Pods: ResourceType<Pod> = { group: '', version: 'v1', kind: 'Pod', plural: 'pods', namespaced: true };

@@ -43,6 +43,9 @@ const schema = z.object({
   /** Namespace of the leader-election Lease. */
   MODSYNC_NAMESPACE: z.string().default('default'),
   MODSYNC_IDENTITY: z.string().default(`${hostname()}-${process.pid}`),
+  /** The pod this replica runs in (downward API): the leader labels it, so a Service can select the leading replica. */
+  POD_NAME: z.string().optional(),
+  POD_NAMESPACE: z.string().optional(),
   MODSYNC_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 
@@ -63,6 +66,7 @@ export interface SyncerConfig {
   namespace: string;
   identity: string;
   logLevel: string;
+  pod: { name: string; namespace: string } | undefined;
 }
 
 /** Reads and validates the environment once; a bad value names its variable. */
@@ -93,5 +97,6 @@ export function loadSyncerConfig(env: NodeJS.ProcessEnv = process.env): SyncerCo
     namespace: e.MODSYNC_NAMESPACE,
     identity: e.MODSYNC_IDENTITY,
     logLevel: e.MODSYNC_LOG_LEVEL,
+    pod: e.POD_NAME && e.POD_NAMESPACE ? { name: e.POD_NAME, namespace: e.POD_NAMESPACE } : undefined,
   });
 }

@@ -33,3 +33,6 @@ export function resyncJobId(source: string): string {
 
 /** Annotation that requests a resync when its value changes (any value, e.g. a timestamp). */
 export const RESYNC_ANNOTATION = 'modsync.io/resync';
+
+/** Label of the leading syncer's pod (`true`), for a Service that selects the leader. */
+export const LEADER_LABEL = 'modsync.io/leader';

@@ -1,13 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import { EventPublisher } from '@modsync/events';
-import { KubeClient, kubeConfigFromString, LeaderElector, loadKubeConfig } from '@modsync/k8s';
+import { KubeClient, kubeConfigFromString, LeaderElector, loadKubeConfig, Pods } from '@modsync/k8s';
 import { createRegistryClient, createRegistryMetrics } from '@modsync/registry';
 import { createHttpServer, createLogger, createMetricsRegistry, createRedis, redactRedisUrl, type Logger } from '@modsync/runtime';
 import { ClusterView } from './cluster-view.ts';
 import type { SyncerConfig } from './config.ts';
 import { addSyncerRoutes } from './http-api.ts';
-import { syncerKeys } from './keys.ts';
+import { LEADER_LABEL, syncerKeys } from './keys.ts';
 import { SyncMetrics } from './metrics.ts';
 import { SyncQueues } from './queues.ts';
 import { ScheduleReconciler } from './schedule-reconciler.ts';
@@ -62,6 +62,15 @@ export async function startSyncer(config: SyncerConfig, log: Logger = createLogg
     },
   });
 
+  // The leading replica's pod carries LEADER_LABEL=true: the chart's `deckhouse-leader` Service selects it (DKP mode).
+  const labelLeader = async (leading: boolean) => {
+    if (!config.pod) return;
+    try {
+      await kube.mergePatch(Pods, config.pod.name, { metadata: { labels: { [LEADER_LABEL]: leading ? 'true' : null } } }, { namespace: config.pod.namespace });
+    } catch (err) {
+      log.warn({ err, pod: config.pod.name }, 'could not label the leader pod');
+    }
+  };
   const reconciler = new ScheduleReconciler({ queues, view, redis, keys, store, defaultIntervalMs: config.syncIntervalMs, log });
   const elector = new LeaderElector(kube, {
     namespace: config.namespace,
@@ -69,9 +78,13 @@ export async function startSyncer(config: SyncerConfig, log: Logger = createLogg
     identity: config.identity,
     onStartedLeading: (signal) => {
       log.info('leading: reconciling sync schedules');
+      void labelLeader(true);
       void reconciler.run(signal).catch((err: unknown) => log.error({ err }, 'schedule reconciler stopped'));
     },
-    onStoppedLeading: () => log.info('no longer leading'),
+    onStoppedLeading: () => {
+      log.info('no longer leading');
+      void labelLeader(false);
+    },
     onError: (err) => log.warn({ err }, 'leader election failed; retrying'),
   }).start();
 

@@ -1,0 +1,120 @@
+// infra/chart against the real API server: both modes render and pass a server-side dry run, and the RBAC it ships is
+// enough for each service to work and refuses what each does not need (services run with their ServiceAccount's token).
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, parseAllDocuments, stringify } from 'yaml';
+import { KubeClient, kubeConfigFromString, ModuleSources, Modules } from '@modsync/k8s';
+import { createRegistryClient, parseRegistrySettings } from '@modsync/registry';
+import { findHelm } from '../../services/applier/src/install/helm.ts';
+import { run, startService, useEnvironment, waitFor, type RunningService } from '../env/index.ts';
+import { ModulePublisher } from '../fixtures/publisher.ts';
+
+const env = useEnvironment();
+const suffix = Date.now().toString(36);
+const release = `rbac-${suffix}`;
+const namespace = `modsync-${suffix}`;
+const services: RunningService[] = [];
+let kube: KubeClient;
+
+const kubectl = (args: string[], input?: string) => run(env.kubectl!, args, { input, env: { ...process.env, KUBECONFIG: env.kubeconfig! } });
+const helmTemplate = (args: string[]) => run(findHelm(), ['template', release, 'infra/chart', '--namespace', namespace, ...args]);
+
+/** A kubeconfig for a ServiceAccount: the test cluster's server and CA, the account's token. */
+async function kubeconfigFor(serviceAccount: string): Promise<string> {
+  const admin = parse(await readFile(env.kubeconfig!, 'utf8')) as { clusters: { cluster: Record<string, string> }[] };
+  const token = (await kubectl(['create', 'token', serviceAccount, '-n', namespace, '--duration', '1h'])).trim();
+  const file = join(env.dir, `kubeconfig-${serviceAccount}`);
+  await writeFile(file, stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'test', cluster: admin.clusters[0]!.cluster }],
+    users: [{ name: serviceAccount, user: { token } }],
+    contexts: [{ name: 'test', context: { cluster: 'test', user: serviceAccount } }],
+    'current-context': 'test',
+  }), { mode: 0o600 });
+  return file;
+}
+
+/** `kubectl auth can-i` as the ServiceAccount; `resource/subresource` asks about the subresource. */
+const can = async (serviceAccount: string, verb: string, resource: string) => {
+  const [name, subresource] = resource.split('/');
+  const args = ['auth', 'can-i', verb, name!, ...(subresource ? [`--subresource=${subresource}`] : []), `--as=system:serviceaccount:${namespace}:${serviceAccount}`, '-n', namespace];
+  return (await kubectl(args).catch((e: Error) => e.message)).trim().endsWith('yes');
+};
+
+beforeAll(async () => {
+  kube = await KubeClient.create(kubeConfigFromString(await readFile(env.kubeconfig!, 'utf8')));
+  await kubectl(['create', 'namespace', namespace]);
+});
+afterAll(async () => {
+  for (const s of services) await s.stop();
+  await kubectl(['delete', 'namespace', namespace, '--wait=false']).catch(() => {});
+  await kube.close();
+});
+
+describe('infra/chart', () => {
+  it.each([
+    ['default mode', ['--set', 'redis.url=redis://redis:6379']],
+    ['DKP-compatible mode with bundled Redis', ['--set', 'dkpCompatible=true', '--set', 'redis.bundled.enabled=true', '--set', 'serviceMonitor.enabled=false']],
+    ['narrow install rights', ['--set', 'redis.url=redis://redis:6379', '--set', 'applier.installRights=rules', '--set-json', 'applier.installRules=[{"apiGroups":[""],"resources":["configmaps"],"verbs":["*"]}]']],
+  ])('%s renders and passes kubectl apply --dry-run=server', async (_title, args) => {
+    const manifest = await helmTemplate(args);
+    const out = await kubectl(['apply', '--dry-run=server', '-n', namespace, '-f', '-'], manifest);
+    expect(out).toMatch(/deployment\.apps\/\S+-syncer created \(server dry run\)/);
+    expect(out).toMatch(/deployment\.apps\/\S+-applier created \(server dry run\)/);
+  });
+
+  it('DKP mode: pods app=deckhouse, containers named deckhouse, a deckhouse-leader Service selecting the leader', async () => {
+    const docs = parseAllDocuments(await helmTemplate(['--set', 'dkpCompatible=true', '--set', 'redis.url=redis://redis:6379'])).map((d) => d.toJS() as Record<string, any>).filter(Boolean);
+    const deployments = docs.filter((d) => d.kind === 'Deployment');
+    for (const d of deployments) {
+      expect(d.spec.template.metadata.labels.app).toBe('deckhouse');
+      expect(d.spec.template.spec.containers[0].name).toBe('deckhouse');
+    }
+    const leader = docs.find((d) => d.kind === 'Service' && d.metadata.name === 'deckhouse-leader')!;
+    expect(leader.spec.selector).toMatchObject({ app: 'deckhouse', 'app.kubernetes.io/component': 'syncer', 'modsync.io/leader': 'true' });
+  });
+
+  it('RBAC least privilege: each service works with only its own rights', async () => {
+    // Install rights narrowed to ConfigMaps, so the applier's own role is what is tested (the default binds cluster-admin).
+    const rbac = parseAllDocuments(await helmTemplate(['--set', 'redis.url=redis://redis:6379', '--set', 'applier.installRights=rules', '--set-json', 'applier.installRules=[{"apiGroups":[""],"resources":["configmaps"],"verbs":["*"]}]']))
+      .map((d) => d.toJS() as Record<string, any>)
+      .filter((d) => d && ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding'].includes(d.kind));
+    await kubectl(['apply', '-n', namespace, '-f', '-'], rbac.map((d) => stringify(d)).join('---\n'));
+    const syncerSa = `${release}-syncer`;
+    const applierSa = `${release}-applier`;
+
+    expect(await can(syncerSa, 'patch', 'modulesources.deckhouse.io/status')).toBe(true);
+    expect(await can(syncerSa, 'create', 'leases.coordination.k8s.io')).toBe(true);
+    expect(await can(syncerSa, 'create', 'modulereleases.deckhouse.io')).toBe(false);
+    expect(await can(syncerSa, 'delete', 'modulesources.deckhouse.io')).toBe(false);
+    expect(await can(syncerSa, 'get', 'secrets')).toBe(false);
+    expect(await can(applierSa, 'create', 'modulereleases.deckhouse.io')).toBe(true);
+    expect(await can(applierSa, 'patch', 'modules.deckhouse.io/status')).toBe(true);
+    expect(await can(applierSa, 'patch', 'modulesources.deckhouse.io/status')).toBe(false);
+    expect(await can(applierSa, 'delete', 'modulesources.deckhouse.io')).toBe(false);
+    expect(await can(applierSa, 'create', 'configmaps')).toBe(true);
+    expect(await can(applierSa, 'create', 'secrets')).toBe(false);
+
+    // The services themselves, with those tokens only.
+    const path = `rbac-${suffix}/modules`;
+    const registry = createRegistryClient();
+    await new ModulePublisher(registry, parseRegistrySettings({ repo: `${env.registry!.host}/${path}`, scheme: 'HTTP' }), path).publish({ module: `rbac-mod-${suffix}`, version: 'v1.0.0', channels: ['stable'] });
+    await registry.close();
+    const common = {
+      MODSYNC_REDIS_URL: env.redis!.url,
+      MODSYNC_REDIS_PREFIX: `rbac-${suffix}`,
+      MODSYNC_SOURCE_SELECTOR: `rbac=${suffix}`,
+      MODSYNC_NAMESPACE: namespace,
+      MODSYNC_INSTALLER: 'none',
+    };
+    services.push(await startService('syncer', { logDir: env.logDir, instance: `rbac-${suffix}`, env: { ...common, KUBECONFIG: await kubeconfigFor(syncerSa) } }));
+    services.push(await startService('applier', { logDir: env.logDir, instance: `rbac-${suffix}`, env: { ...common, KUBECONFIG: await kubeconfigFor(applierSa) } }));
+    const name = `rbac-src-${suffix}`;
+    await kube.apply(ModuleSources, { apiVersion: 'deckhouse.io/v1alpha1', kind: 'ModuleSource', metadata: { name, labels: { rbac: suffix } }, spec: { registry: { repo: `${env.registry!.host}/${path}`, scheme: 'HTTP' } } });
+    await waitFor('source synced by the syncer’s token', async () => (await kube.get(ModuleSources, name))?.status?.message === 'Ready', 30_000, 200);
+    await waitFor('module created by the applier’s token', async () => (await kube.get(Modules, `rbac-mod-${suffix}`))?.status?.phase === 'Available', 30_000, 200);
+    for (const s of services) expect(await readFile(s.logFile, 'utf8')).not.toMatch(/forbidden/i);
+  });
+});
