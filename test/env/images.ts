@@ -26,6 +26,8 @@ export async function ensureBaseImage(log: (line: string) => void = () => {}): P
   const root = await mkdtemp(join(tmpdir(), 'modsync-debootstrap-'));
   try {
     await run('debootstrap', ['--variant=minbase', 'bookworm', root, DEBIAN_MIRROR]);
+    // debootstrap keeps the .debs it installed (~100 MB): not part of an image.
+    await run('bash', ['-c', 'rm -rf "$1"/var/cache/apt/archives/*.deb "$1"/var/lib/apt/lists/*', 'clean', root]);
     await run('bash', ['-c', `tar -C "$1" -c . | docker import - "$2"`, 'import', root, BASE_IMAGE]);
   } finally {
     await rm(root, { recursive: true, force: true });
