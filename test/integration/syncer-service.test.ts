@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KubeClient, kubeConfigFromString, ModuleSources, type ModuleSource } from '@modsync/k8s';
+import { KubeClient, kubeConfigFromString, ModuleConfigs, ModuleSources, ModuleUpdatePolicies, type ModuleSource } from '@modsync/k8s';
 import { createRegistryClient, parseRegistrySettings } from '@modsync/registry';
 import { createRedis } from '@modsync/runtime';
 import { RESYNC_ANNOTATION } from '@modsync/syncer';
@@ -87,6 +87,21 @@ describe('syncer service (real processes)', () => {
     await publisher.publish({ module: 'module-two', version: 'v1.2.4', channels: ['stable'] });
     await kube.mergePatch(ModuleSources, name, { metadata: { annotations: { [RESYNC_ANNOTATION]: new Date().toISOString() } } });
     await waitFor('annotation resync', async () => (await statusOf(name))?.modules?.[1]?.version === 'v1.2.4', 10_000, 50);
+  });
+
+  it('resyncs at once when a module’s update policy moves it to another channel', async () => {
+    const name = `first-${suffix}`;
+    const policy = `alpha-${suffix}`;
+    await publisher.publish({ module: 'module-one', version: 'v0.8.0', channels: ['alpha'] });
+    await kube.apply(ModuleUpdatePolicies, { apiVersion: 'deckhouse.io/v1alpha2', kind: 'ModuleUpdatePolicy', metadata: { name: policy }, spec: { releaseChannel: 'Alpha', update: { mode: 'Auto' } } });
+    await kube.apply(ModuleConfigs, { apiVersion: 'deckhouse.io/v1alpha1', kind: 'ModuleConfig', metadata: { name: 'module-one' }, spec: { enabled: false } });
+    await kube.mergePatch(ModuleConfigs, 'module-one', { spec: { updatePolicy: policy } });
+    await waitFor('alpha version in status', async () => {
+      const one = (await statusOf(name))?.modules?.find((m) => m.name === 'module-one');
+      return one?.version === 'v0.8.0' && one.policy === policy;
+    }, 10_000, 50);
+    await kube.delete(ModuleConfigs, 'module-one');
+    await kube.delete(ModuleUpdatePolicies, policy);
   });
 
   it('serves the queue dashboard only with credentials', async () => {

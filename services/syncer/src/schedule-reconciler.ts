@@ -1,9 +1,10 @@
 import type { Redis } from 'ioredis';
-import type { ModuleSource } from '@modsync/k8s';
+import type { ModuleConfig, ModuleSource, ModuleUpdatePolicy } from '@modsync/k8s';
 import type { Logger } from '@modsync/runtime';
 import type { ClusterView } from './cluster-view.ts';
 import { RESYNC_ANNOTATION, schedulerId, type SyncerKeys } from './keys.ts';
 import { intervalOf, offsetOf, type SyncQueues } from './queues.ts';
+import { sourcesAfterConfigChange, sourcesAfterPolicyChange } from './resync-triggers.ts';
 import type { SyncStateStore } from './sync-state.ts';
 
 /**
@@ -44,10 +45,36 @@ export class ScheduleReconciler {
         if (!signal.aborted) enqueue(() => this.remove(source.metadata.name));
       },
     };
+    // A module's source, policy or enablement changed: the sources offering it sync now, not at their next interval.
+    const resyncAll = (names: string[], reason: string) => {
+      for (const name of names) {
+        enqueue(async () => {
+          await this.queues.requestResync(name);
+          this.log.info({ source: name, reason }, 'resync requested');
+        });
+      }
+    };
+    const configHandlers = {
+      onUpsert: (config: ModuleConfig, previous: ModuleConfig | undefined) => {
+        if (!signal.aborted && previous) resyncAll(sourcesAfterConfigChange(previous, config, this.view.sources.list()), `module config ${config.metadata.name} changed`);
+      },
+      onDelete: (config: ModuleConfig) => {
+        if (!signal.aborted) resyncAll(sourcesAfterConfigChange(config, undefined, this.view.sources.list()), `module config ${config.metadata.name} deleted`);
+      },
+    };
+    const policyHandlers = {
+      onUpsert: (policy: ModuleUpdatePolicy, previous: ModuleUpdatePolicy | undefined) => {
+        if (!signal.aborted && previous) resyncAll(sourcesAfterPolicyChange(previous, policy, this.view.configs.list(), this.view.sources.list()), `update policy ${policy.metadata.name} changed`);
+      },
+    };
     this.view.sources.on(handlers);
+    this.view.configs.on(configHandlers);
+    this.view.policies.on(policyHandlers);
     await this.reconcileAll();
     await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
     this.view.sources.off(handlers);
+    this.view.configs.off(configHandlers);
+    this.view.policies.off(policyHandlers);
     await this.pending;
   }
 
