@@ -1,7 +1,10 @@
 import type { Command } from '../dispatcher.ts';
+import { eventsCommand } from './events.ts';
 import { lintCommand } from './lint.ts';
 import { moduleCommand } from './module.ts';
+import { releaseCommand } from './release.ts';
 import { resyncCommand } from './resync.ts';
+import { statusCommand } from './status.ts';
 
 /**
  * The modsync subcommands. Adding one is a file in this folder exporting a `Command` and one line here
@@ -11,4 +14,7 @@ export const COMMANDS: readonly Command[] = [
   lintCommand,
   resyncCommand,
   moduleCommand,
+  statusCommand,
+  releaseCommand,
+  eventsCommand,
 ];
