@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { policyContext } from '../policy/resolve-policy.ts';
 import type { UpdateMode } from '../policy/types.ts';
 import { decideReleases } from './decide-releases.ts';
-import type { ReleaseInput, ReleasePhase } from './types.ts';
+import type { ReleasePhase } from '../layout/release-labels.ts';
+import type { ReleaseInput } from './types.ts';
 
 const PHASES: (ReleasePhase | undefined)[] = ['Pending', 'Deployed', 'Superseded', 'Skipped', 'Suspended', undefined];
 const ANNOTATIONS: Record<string, string>[] = [{}, {}, {}, { 'modules.deckhouse.io/approved': 'true' }, { 'modules.deckhouse.io/apply-now': 'true' }, { 'modules.deckhouse.io/force': 'true' }];
