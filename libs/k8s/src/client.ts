@@ -1,7 +1,6 @@
-import type { RequestOptions } from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { Agent, request, type Dispatcher } from 'undici';
 import { KubeApiError } from './errors.ts';
+import type { ClusterCredentials } from './kubeconfig.ts';
 import { sleep } from './sleep.ts';
 import { apiVersionOf, collectionPath, objectPath, type ResourceType } from './resources.ts';
 
@@ -16,7 +15,7 @@ export interface KubeClientOptions {
   maxBackoffMs?: number;
   /** Server-side apply field manager. @defaultValue 'modsync' */
   fieldManager?: string;
-  /** How long credentials read from the kubeconfig (tokens, token files) are reused. @defaultValue 60000 */
+  /** How long a token read from a token file is reused before it is read again. @defaultValue 60000 */
   credentialsTtlMs?: number;
 }
 
@@ -75,36 +74,33 @@ export class KubeClient {
   readonly server: string;
   private readonly options: ResolvedOptions;
   private readonly dispatcher: Dispatcher;
-  private readonly kc: KubeConfig;
+  private readonly credentials: ClusterCredentials;
   private headers: Record<string, string> = {};
   private headersAt = 0;
 
-  private constructor(kc: KubeConfig, server: string, dispatcher: Dispatcher, options: ResolvedOptions) {
-    this.kc = kc;
-    this.server = server.replace(/\/$/, '');
+  private constructor(credentials: ClusterCredentials, dispatcher: Dispatcher, options: ResolvedOptions) {
+    this.credentials = credentials;
+    this.server = credentials.server.replace(/\/$/, '');
     this.dispatcher = dispatcher;
     this.options = options;
   }
 
-  static async create(kc: KubeConfig, options: KubeClientOptions = {}): Promise<KubeClient> {
+  static async create(credentials: ClusterCredentials, options: KubeClientOptions = {}): Promise<KubeClient> {
     const resolved = resolveOptions(options);
-    const cluster = kc.getCurrentCluster();
-    if (!cluster) throw new Error('kubeconfig has no current cluster');
-    const tls: RequestOptions = {};
-    await kc.applyToHTTPSOptions(tls);
     const dispatcher = new Agent({
-      connect: { ca: tls.ca, cert: tls.cert, key: tls.key, rejectUnauthorized: !cluster.skipTLSVerify },
+      connect: { ca: credentials.ca, cert: credentials.cert, key: credentials.key, rejectUnauthorized: !credentials.insecureSkipTLSVerify },
       keepAliveTimeout: 30_000,
       connections: 16,
     });
-    return new KubeClient(kc, cluster.server, dispatcher, resolved);
+    const client = new KubeClient(credentials, dispatcher, resolved);
+    await client.authHeaders();
+    return client;
   }
 
   private async authHeaders(): Promise<Record<string, string>> {
     if (Date.now() - this.headersAt > this.options.credentialsTtlMs) {
-      const opts: RequestOptions = { headers: {} };
-      await this.kc.applyToHTTPSOptions(opts);
-      this.headers = Object.fromEntries(Object.entries(opts.headers ?? {}).map(([k, v]) => [k, String(v)]));
+      const authorization = await this.credentials.authorization();
+      this.headers = authorization ? { authorization } : {};
       this.headersAt = Date.now();
     }
     return this.headers;

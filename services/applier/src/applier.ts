@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
 import { EventSubscriber, type DiscoveryEvent } from '@modsync/events';
-import { KubeApiError, KubeClient, kubeConfigFromString, loadKubeConfig, type ModuleSource } from '@modsync/k8s';
+import { KubeApiError, KubeClient, loadKubeConfig, type ModuleSource } from '@modsync/k8s';
 import { createRegistryClient } from '@modsync/registry';
 import { createHttpServer, createLogger, createMetricsRegistry, redactRedisUrl, type Logger } from '@modsync/runtime';
 import { ClusterView, releaseModule } from './cluster-view.ts';
@@ -57,7 +56,7 @@ function modulesOfSource(source: ModuleSource | undefined): string[] {
 export async function startApplier(config: ApplierConfig, log: Logger = createLogger({ service: 'applier', level: config.logLevel }), options: StartApplierOptions = {}): Promise<RunningApplier> {
   const keys = applierKeys(config.prefix);
   const metricsRegistry = createMetricsRegistry('applier');
-  const kc = config.kubeconfig ? kubeConfigFromString(await readFile(config.kubeconfig, 'utf8')) : loadKubeConfig();
+  const kc = loadKubeConfig(config.kubeconfig);
   const kube = await KubeClient.create(kc, { fieldManager: 'modsync-applier' });
   const registry = createRegistryClient();
   const view = new ClusterView(kube, (err) => log.warn({ err }, 'watch failed; retrying'), config.sourceSelector);

@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import { EventPublisher } from '@modsync/events';
-import { KubeClient, kubeConfigFromString, LeaderElector, loadKubeConfig, Pods } from '@modsync/k8s';
+import { KubeClient, LeaderElector, loadKubeConfig, Pods } from '@modsync/k8s';
 import { createRegistryClient, createRegistryMetrics } from '@modsync/registry';
 import { createHttpServer, createLogger, createMetricsRegistry, createRedis, redactRedisUrl, type Logger } from '@modsync/runtime';
 import { ClusterView } from './cluster-view.ts';
@@ -27,7 +26,7 @@ export async function startSyncer(config: SyncerConfig, log: Logger = createLogg
   const keys = syncerKeys(config.prefix);
   const metricsRegistry = createMetricsRegistry('syncer');
   const registryMetrics = createRegistryMetrics({ register: metricsRegistry });
-  const kc = config.kubeconfig ? kubeConfigFromString(await readFile(config.kubeconfig, 'utf8')) : loadKubeConfig();
+  const kc = loadKubeConfig(config.kubeconfig);
   const kube = await KubeClient.create(kc);
   const redis = createRedis({ url: config.redisUrl, name: `syncer:${config.identity}` });
   // BullMQ's blocking connections wait for Redis instead of failing commands.
