@@ -1,0 +1,90 @@
+// Publishes many modules cheaply: every module shares one catalog image and one release image, so their blobs are
+// uploaded once and mounted into each module's release repository (one request per blob, no bytes). A module costs one
+// request (its catalog tag) and, when it gets a release image, three more (two mounts, `release:stable`).
+import type { RegistryClient, RegistrySettings } from '@modsync/registry';
+import { imageOf, MEDIA_TYPES, releaseImageFiles, type ImageArtifact } from '../test/fixtures/module-artifacts.ts';
+import { mapLimit } from './util.ts';
+
+export interface BulkPublishOptions {
+  /** A client without a request budget (the publisher is not what is measured). */
+  client: RegistryClient;
+  /** Settings of the source's repo (`host/path`). */
+  settings: RegistrySettings;
+  modules: readonly string[];
+  /**
+   * Modules given a `release:stable`, the first ones in byte order (the order in which the syncer takes names, up to
+   * DKP's cap); the others are only listed. @defaultValue every module
+   */
+  releases?: number;
+  /** Version every module's `release:stable` carries. @defaultValue 'v1.0.0' */
+  version?: string;
+  /** Modules published at once. @defaultValue 32 */
+  concurrency?: number;
+}
+
+/** A release image of `version` (version.json, changelog, module.yaml), to point a channel at. */
+export function releaseImage(version: string): Promise<ImageArtifact> {
+  return imageOf(releaseImageFiles({ module: 'bench', version }));
+}
+
+/** `<path>/<module>/release` of a source's module. */
+export function releaseRepository(settings: RegistrySettings, module: string): string {
+  return `${settings.pathPrefix}/${module}/release`;
+}
+
+async function pushImageBlobs(client: RegistryClient, settings: RegistrySettings, repository: string, image: ImageArtifact): Promise<void> {
+  await client.pushBlob(settings, repository, image.layer);
+  await client.pushBlob(settings, repository, image.config);
+}
+
+/** Cross-repository mount (OCI distribution spec): 201 when the registry linked the blob; else a plain upload. */
+async function mountBlob(client: RegistryClient, settings: RegistrySettings, repository: string, from: string, bytes: Buffer, digest: string): Promise<void> {
+  const url = `${settings.baseUrl}/${repository}/blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}`;
+  const response = await fetch(url, { method: 'POST', signal: AbortSignal.timeout(30_000) });
+  await response.body?.cancel();
+  if (response.status === 201) return;
+  await client.pushBlob(settings, repository, bytes);
+}
+
+/** Points `release:stable` of `module` at `image` (uploads its blobs; for a new version of one module). */
+export async function pushRelease(client: RegistryClient, settings: RegistrySettings, module: string, image: ImageArtifact): Promise<string> {
+  const repository = releaseRepository(settings, module);
+  await pushImageBlobs(client, settings, repository, image);
+  const { digest } = await client.pushManifest(settings, repository, 'stable', image.manifest, MEDIA_TYPES.manifest);
+  return digest;
+}
+
+/** Lists every module in the source's catalog and gives (the first `releases` of) them a `release:stable`. */
+export async function publishModules(options: BulkPublishOptions): Promise<{ releaseDigest: string; requests: number }> {
+  const { client, settings } = options;
+  const modules = [...options.modules].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  if (modules.length === 0) throw new Error('publishModules: no modules');
+  const released = new Set(modules.slice(0, options.releases ?? modules.length));
+  let requests = 0;
+  const catalog = await imageOf({ 'catalog.txt': 'a module of the benchmark' });
+  const release = await releaseImage(options.version ?? 'v1.0.0');
+  await pushImageBlobs(client, settings, settings.pathPrefix, catalog);
+  const seed = releaseRepository(settings, modules[0]!);
+  await pushImageBlobs(client, settings, seed, release);
+  const layerDigest = sha256Of(release, 'layer');
+  const configDigest = sha256Of(release, 'config');
+  await mapLimit(modules, options.concurrency ?? 32, async (module) => {
+    await client.pushManifest(settings, settings.pathPrefix, module, catalog.manifest, MEDIA_TYPES.manifest);
+    requests++;
+    if (!released.has(module)) return;
+    const repository = releaseRepository(settings, module);
+    if (repository !== seed) {
+      await mountBlob(client, settings, repository, seed, release.layer, layerDigest);
+      await mountBlob(client, settings, repository, seed, release.config, configDigest);
+      requests += 2;
+    }
+    await client.pushManifest(settings, repository, 'stable', release.manifest, MEDIA_TYPES.manifest);
+    requests++;
+  });
+  return { releaseDigest: release.digest, requests };
+}
+
+function sha256Of(image: ImageArtifact, part: 'layer' | 'config'): string {
+  const manifest = JSON.parse(image.manifest.toString('utf8')) as { config: { digest: string }; layers: { digest: string }[] };
+  return part === 'config' ? manifest.config.digest : manifest.layers[0]!.digest;
+}
