@@ -30,6 +30,10 @@ const schema = z.object({
   MODSYNC_MODULE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   /** How long a worker's hold on a job (and on its source) outlives the worker: a dead replica's work is taken over after it. */
   MODSYNC_JOB_LOCK: duration.default(60_000),
+  /** Requests per second to one registry host, shared by all syncs of this replica (be gentle with registries). */
+  MODSYNC_REGISTRY_RPS: z.coerce.number().positive().default(100),
+  /** Requests in flight to one registry host. */
+  MODSYNC_REGISTRY_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   MODSYNC_HTTP_HOST: z.string().default('127.0.0.1'),
   MODSYNC_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   /** Guards POST /sources/<name>/resync and the dashboard: a bearer token and/or basic auth. */
@@ -56,6 +60,8 @@ export interface SyncerConfig {
   syncConcurrency: number;
   moduleConcurrency: number;
   jobLockMs: number;
+  registryRps: number;
+  registryConcurrency: number;
   httpHost: string;
   httpPort: number;
   apiToken: string | undefined;
@@ -87,6 +93,8 @@ export function loadSyncerConfig(env: NodeJS.ProcessEnv = process.env): SyncerCo
     syncConcurrency: e.MODSYNC_SYNC_CONCURRENCY,
     moduleConcurrency: e.MODSYNC_MODULE_CONCURRENCY,
     jobLockMs: e.MODSYNC_JOB_LOCK,
+    registryRps: e.MODSYNC_REGISTRY_RPS,
+    registryConcurrency: e.MODSYNC_REGISTRY_CONCURRENCY,
     httpHost: e.MODSYNC_HTTP_HOST,
     httpPort: e.MODSYNC_HTTP_PORT,
     apiToken: e.MODSYNC_API_TOKEN,

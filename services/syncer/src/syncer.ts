@@ -31,7 +31,7 @@ export async function startSyncer(config: SyncerConfig, log: Logger = createLogg
   const redis = createRedis({ url: config.redisUrl, name: `syncer:${config.identity}` });
   // BullMQ's blocking connections wait for Redis instead of failing commands.
   const bullConnection = createRedis({ url: config.redisUrl, name: `syncer-bull:${config.identity}`, maxRetriesPerRequest: null });
-  const registry = createRegistryClient();
+  const registry = createRegistryClient({ requestsPerSecondPerHost: config.registryRps, burstPerHost: config.registryRps, maxConcurrentPerHost: config.registryConcurrency });
   const publisher = new EventPublisher({ connection: redis, prefix: keys.events });
   const store = new SyncStateStore(redis, keys);
   const view = new ClusterView(kube, (err) => log.warn({ err }, 'watch failed; retrying'), config.sourceSelector);
