@@ -1,5 +1,6 @@
 // Figures measured in this process with the syncer's own syncSource: throughput against the raw HEAD loop on the same
 // registry client, and what an unchanged cycle costs (registry requests, Kubernetes writes, discovery events).
+import { waitFor } from '../test/env/net.ts';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { EventPublisher } from '@modsync/events';
 import { type KubeClient, ModuleSources, type ModuleSource, type ResourceType } from '@modsync/k8s';
@@ -8,7 +9,7 @@ import { createLogger } from '@modsync/runtime';
 import { ClusterView, SyncStateStore, syncerKeys, syncSource, type SyncDependencies, type SyncReport } from '@modsync/syncer';
 import type { Redis } from 'ioredis';
 import { releaseRepository } from './bulk-publisher.ts';
-import { mapLimit, median, until } from './util.ts';
+import { mapLimit, median } from './util.ts';
 
 /** Core v1 Events of every namespace (the collection path without a namespace). */
 const AllEvents: ResourceType<{ metadata: { name: string } }> = { group: '', version: 'v1', kind: 'Event', plural: 'events', namespaced: false };
@@ -72,7 +73,7 @@ export async function runInProcess(options: InProcessOptions): Promise<InProcess
       moduleConcurrency: concurrency,
     };
     const name = options.source.metadata.name;
-    await until(`${name} in the view`, () => view.sources.get(name) !== undefined, 10_000, 10);
+    await waitFor(`${name} in the view`, () => view.sources.get(name) !== undefined, 10_000, 10);
 
     // Cold: empty state to synced status.
     const started = performance.now();
@@ -82,7 +83,7 @@ export async function runInProcess(options: InProcessOptions): Promise<InProcess
       throw new Error(`cold in-process sync: ${JSON.stringify(coldReport)}`);
     }
     const written = await kube.get(ModuleSources, name);
-    await until(`${name} fresh in the view`, () => view.sources.get(name)?.metadata.resourceVersion === written?.metadata.resourceVersion, 10_000, 10);
+    await waitFor(`${name} fresh in the view`, () => view.sources.get(name)?.metadata.resourceVersion === written?.metadata.resourceVersion, 10_000, 10);
     const source = view.sources.get(name)!;
 
     const raw = () => mapLimit(modules, concurrency, (module) => registry.headManifest(settings, releaseRepository(settings, module), 'stable'));

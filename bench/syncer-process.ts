@@ -1,9 +1,10 @@
 // A syncer replica as a real process (test/env/services.ts), with what the benchmark asks of it: its resync API,
 // its /metrics, its memory.
+import { waitFor } from '../test/env/net.ts';
 import { Leases, type KubeClient } from '@modsync/k8s';
 import type { EnvironmentInfo } from '../test/env/environment.ts';
 import { startService, type RunningService } from '../test/env/services.ts';
-import { residentMemory, until } from './util.ts';
+import { residentMemory } from './util.ts';
 
 export interface SyncerGroup {
   /** Label value of `modsync.bench/group` on the group's ModuleSources; the replicas' source selector. */
@@ -57,7 +58,7 @@ export class SyncerProcess {
 
   /** Waits until this replica holds the group's Lease (it schedules, and syncs new sources at once). */
   async leading(kube: KubeClient, namespace: string, timeoutMs = 30_000): Promise<void> {
-    await until(`${this.instance} leading`, async () => (await kube.get(Leases, 'modsync-syncer', namespace))?.spec.holderIdentity === `syncer-${this.instance}`, timeoutMs, 50);
+    await waitFor(`${this.instance} leading`, async () => (await kube.get(Leases, 'modsync-syncer', namespace))?.spec.holderIdentity === `syncer-${this.instance}`, timeoutMs, 50);
   }
 
   /** POST /sources/<name>/resync; fails unless accepted. */

@@ -14,6 +14,7 @@
 //          samples spaced so the replica's request budget is whole; the sync's own time from its /metrics.
 // 5, 6     A fresh replica: a new ModuleSource until the watch shows it synced; RSS and peak from /proc. The large source
 //          lists 10,000 modules; the syncer takes the first 1,500 (DKP's cap), so only those get a release image.
+import { waitFor } from '../test/env/net.ts';
 import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
@@ -34,7 +35,7 @@ import { startLatencyProxy } from './latency-proxy.ts';
 import { resyncAll } from './resync-all.ts';
 import { isSynced, SourceWatch } from './source-watch.ts';
 import { GROUP_LABEL, SyncerProcess, type SyncerGroup } from './syncer-process.ts';
-import { counterSum, mapLimit, median, quantile, sleep, until } from './util.ts';
+import { counterSum, mapLimit, median, quantile, sleep } from './util.ts';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const RUN = Date.now().toString(36);
@@ -172,7 +173,7 @@ async function syncClock(replica: SyncerProcess): Promise<{ count: number; sum: 
 /** Seconds the replica spent in the one sync it ran since `before` (the worker observes it just after the status write). */
 async function lastSyncSeconds(replica: SyncerProcess, before: { count: number; sum: number }): Promise<number> {
   let now = before;
-  await until('the sync in the replica metrics', async () => (now = await syncClock(replica)).count > before.count, 5_000, 10);
+  await waitFor('the sync in the replica metrics', async () => (now = await syncClock(replica)).count > before.count, 5_000, 10);
   if (now.count !== before.count + 1) throw new Error(`expected one sync, the replica ran ${now.count - before.count}`);
   return now.sum - before.sum;
 }

@@ -14,7 +14,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Polls `check` until it resolves true, or fails with the last error once `timeoutMs` has passed. */
-export async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, intervalMs = 100): Promise<void> {
+export async function waitFor(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number, intervalMs = 100): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

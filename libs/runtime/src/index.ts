@@ -4,3 +4,4 @@ export { createHttpServer, type HttpServerOptions } from './http-server.ts';
 export { hasCredentials, isAuthorized, isLoopback, type HttpCredentials } from './http-auth.ts';
 export { createRedis, redactRedisUrl, type RedisConnectionOptions } from './redis.ts';
 export { handleShutdown } from './shutdown.ts';
+export { durationMs, parseDuration, parseEnvironment } from './config.ts';

@@ -1,31 +1,14 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-
-/** Durations as Go writes them (`3m`, `90s`, `1h30m`) or plain milliseconds. */
-export function parseDuration(text: string): number {
-  if (/^\d+$/.test(text)) return Number(text);
-  const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text);
-  if (!match || text === '') throw new Error(`not a duration: ${JSON.stringify(text)} (want e.g. 3m, 90s, 1h30m)`);
-  const [, h = '0', m = '0', s = '0'] = match;
-  return ((Number(h) * 60 + Number(m)) * 60 + Number(s)) * 1000;
-}
-
-const duration = z.string().transform((text, ctx) => {
-  try {
-    return parseDuration(text);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: (err as Error).message });
-    return z.NEVER;
-  }
-});
+import { durationMs, parseEnvironment } from '@modsync/runtime';
 
 const schema = z.object({
   MODSYNC_REDIS_URL: z.string().url(),
   KUBECONFIG: z.string().optional(),
   /** Every module is reconciled from the cluster's state at this interval, whatever the watches and events said. */
-  MODSYNC_RESYNC_INTERVAL: duration.default(300_000),
+  MODSYNC_RESYNC_INTERVAL: durationMs.default(300_000),
   /** A module with a Pending release is looked at again after this long (DKP: 15 s), e.g. for requirements. */
-  MODSYNC_PENDING_RECHECK: duration.default(15_000),
+  MODSYNC_PENDING_RECHECK: durationMs.default(15_000),
   /** Modules reconciled at once by one replica. */
   MODSYNC_RECONCILE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   /** The platform version requirements `deckhouse: …` are checked against; unset skips that check. */
@@ -72,12 +55,7 @@ export interface ApplierConfig {
 
 /** Reads and validates the environment once; a bad value names its variable. */
 export function loadApplierConfig(env: NodeJS.ProcessEnv = process.env): ApplierConfig {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`invalid applier configuration: ${problems}`);
-  }
-  const e = parsed.data;
+  const e = parseEnvironment('applier', schema, env);
   return Object.freeze({
     redisUrl: e.MODSYNC_REDIS_URL,
     kubeconfig: e.KUBECONFIG,

@@ -1,5 +1,5 @@
 export { startApplier, type RunningApplier, type StartApplierOptions } from './applier.ts';
-export { loadApplierConfig, parseDuration, type ApplierConfig } from './config.ts';
+export { loadApplierConfig, type ApplierConfig } from './config.ts';
 export { applierKeys, type ApplierKeys } from './keys.ts';
 export { ClusterView, releaseModule } from './cluster-view.ts';
 export { noopInstaller, type InstallRequest, type Installer } from './installer.ts';

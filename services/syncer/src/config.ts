@@ -1,35 +1,18 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-
-/** Durations as Go writes them (`3m`, `90s`, `1h30m`) or plain milliseconds. */
-export function parseDuration(text: string): number {
-  if (/^\d+$/.test(text)) return Number(text);
-  const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text);
-  if (!match || text === '') throw new Error(`not a duration: ${JSON.stringify(text)} (want e.g. 3m, 90s, 1h30m)`);
-  const [, h = '0', m = '0', s = '0'] = match;
-  return ((Number(h) * 60 + Number(m)) * 60 + Number(s)) * 1000;
-}
-
-const duration = z.string().transform((text, ctx) => {
-  try {
-    return parseDuration(text);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: (err as Error).message });
-    return z.NEVER;
-  }
-});
+import { durationMs, parseEnvironment } from '@modsync/runtime';
 
 const schema = z.object({
   MODSYNC_REDIS_URL: z.string().url(),
   KUBECONFIG: z.string().optional(),
   /** Default sync interval of a ModuleSource without spec.scanInterval (DKP: 3m). */
-  MODSYNC_SYNC_INTERVAL: duration.default(180_000),
+  MODSYNC_SYNC_INTERVAL: durationMs.default(180_000),
   /** Sync jobs one replica runs at once. */
   MODSYNC_SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
   /** Module channel lookups of one source run at once. */
   MODSYNC_MODULE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
   /** How long a worker's hold on a job (and on its source) outlives the worker: a dead replica's work is taken over after it. */
-  MODSYNC_JOB_LOCK: duration.default(60_000),
+  MODSYNC_JOB_LOCK: durationMs.default(60_000),
   /** Requests per second to one registry host, shared by all syncs of this replica (be gentle with registries). */
   MODSYNC_REGISTRY_RPS: z.coerce.number().positive().default(100),
   /** Requests in flight to one registry host. */
@@ -77,12 +60,7 @@ export interface SyncerConfig {
 
 /** Reads and validates the environment once; a bad value names its variable. */
 export function loadSyncerConfig(env: NodeJS.ProcessEnv = process.env): SyncerConfig {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`invalid syncer configuration: ${problems}`);
-  }
-  const e = parsed.data;
+  const e = parseEnvironment('syncer', schema, env);
   if (Boolean(e.MODSYNC_DASHBOARD_USER) !== Boolean(e.MODSYNC_DASHBOARD_PASSWORD)) {
     throw new Error('invalid syncer configuration: set both MODSYNC_DASHBOARD_USER and MODSYNC_DASHBOARD_PASSWORD, or neither');
   }

@@ -4,4 +4,4 @@ export { ClusterView } from './cluster-view.ts';
 export { moduleContext, type ModuleContext, type ModuleContextInput } from './module-context.ts';
 export { discoveryEvents } from './discovery-events.ts';
 export { syncerKeys, schedulerId, resyncJobId, RESYNC_ANNOTATION, LEADER_LABEL, type SyncerKeys } from './keys.ts';
-export { loadSyncerConfig, parseDuration, type SyncerConfig } from './config.ts';
+export { loadSyncerConfig, type SyncerConfig } from './config.ts';

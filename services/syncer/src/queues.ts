@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Queue, type ConnectionOptions } from 'bullmq';
-import { parseDuration } from './config.ts';
+import { parseDuration } from '@modsync/runtime';
 import { resyncJobId, schedulerId, type SyncerKeys } from './keys.ts';
 
 export interface SyncJobData {
