@@ -12,7 +12,7 @@ tsc --noEmit -p tsconfig.json
 report=$(mktemp --suffix=.json)
 trap 'rm -f "$report"' EXIT
 status=0
-vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@" || status=$?
+vitest run --project unit --project integration --reporter=default --reporter=json --outputFile.json="$report" "$@" || status=$?
 # A plain closing line for CI: "tests: N passed, N failed, N skipped".
 node -e '
   const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
