@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { run } from './process.ts';
@@ -22,7 +23,9 @@ async function issue(dir: string, name: string, subject: string, ext: string, ca
   const extFile = join(dir, `${name}.ext`);
   await writeFile(extFile, ext);
   await run('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', csr, '-subj', subject]);
-  await run('openssl', ['x509', '-req', '-in', csr, '-CA', ca.cert, '-CAkey', ca.key, '-CAcreateserial', '-out', join(dir, `${name}.crt`), '-days', '365', '-extfile', extFile]);
+  // A random serial per certificate: -CAcreateserial would have parallel issues race on one serial file.
+  const serial = `0x${randomBytes(16).toString('hex')}`;
+  await run('openssl', ['x509', '-req', '-in', csr, '-CA', ca.cert, '-CAkey', ca.key, '-set_serial', serial, '-out', join(dir, `${name}.crt`), '-days', '365', '-extfile', extFile]);
 }
 
 /** Creates a fresh PKI in `dir`. Server SANs: localhost, 127.0.0.1, ::1. */

@@ -85,8 +85,19 @@ const module = (name: string) => kube.get(Modules, name);
 const release = (name: string) => kube.get(ModuleReleases, name);
 const phaseOf = async (name: string) => (await release(name))?.status?.phase;
 
+/**
+ * Waits until the release is in `phase` and settled: its `status` label agrees and no one-shot annotation (apply-now,
+ * force) is left on a Deployed release. A deploy is several writes; a reader may see the first before the last.
+ */
 async function waitPhase(name: string, phase: string, timeoutMs = 20_000): Promise<void> {
-  await waitFor(`${name} ${phase}`, async () => (await phaseOf(name)) === phase, timeoutMs, 100);
+  await waitFor(`${name} ${phase}`, async () => {
+    const r = await release(name);
+    if (r?.status?.phase !== phase) return false;
+    const label = r.metadata.labels?.status;
+    if ((phase === 'Pending' ? undefined : phase.toLowerCase()) !== label) return false;
+    const annotations = r.metadata.annotations ?? {};
+    return phase !== 'Deployed' || (annotations['modules.deckhouse.io/apply-now'] === undefined && annotations['modules.deckhouse.io/force'] === undefined);
+  }, timeoutMs, 100);
 }
 
 async function metric(url: string, name: string): Promise<number> {
@@ -180,6 +191,8 @@ describe('applier service (real processes, the guide end to end)', () => {
   it('Manual policy leaves the next release Pending with the guide’s message; kubectl annotate deploys it', async () => {
     await kube.apply(ModuleUpdatePolicies, policy(`manual-${suffix}`, 'Manual'));
     await config(one, { enabled: true, source: srcA, updatePolicy: `manual-${suffix}` });
+    // The applier has seen the policy before the new version arrives (else the release is labelled with the old one).
+    await waitFor('policy applied', async () => (await module(one))?.properties?.updatePolicy === `manual-${suffix}`, 20_000);
     await publisherA.publish({ module: one, version: 'v0.7.25', channels: ['stable'], weight: 910 });
     await resync(srcA);
     await waitFor('pending with approval message', async () => (await release(`${one}-v0.7.25`))?.status?.message === APPROVAL, 20_000);
@@ -310,6 +323,7 @@ describe('applier service (real processes, the guide end to end)', () => {
     }
     await kubectl('annotate', 'mr', `${one}-v0.7.28`, 'release.deckhouse.io/approved=true');
     await waitPhase(`${one}-v0.7.28`, 'Deployed');
-    expect((await kube.get(Modules, one))?.properties?.version).toBe('v0.7.28');
+    // The Module follows its Deployed release in the same reconcile, a moment after the release's status.
+    await waitFor('module version', async () => (await kube.get(Modules, one))?.properties?.version === 'v0.7.28', 10_000);
   });
 });

@@ -214,6 +214,8 @@ spec:
     mode: Manual
 `);
     await kubectl('patch', 'moduleconfig', 'module-two', '--type=merge', '-p', '{"spec":{"updatePolicy":"example-update-policy"}}');
+    // The applier has seen the policy before the new version arrives (else the release is labelled with the old one).
+    await waitFor('policy applied', async () => (await kube.get(Modules, 'module-two'))?.properties?.updatePolicy === 'example-update-policy', 20_000, 100);
     await publisher.publish({ module: 'module-two', version: 'v1.3.0', channels: ['stable'] });
     await resync('example');
     await waitFor('pending', async () => /Pending/.test(await kubectl('get', 'mr', 'module-two-v1.3.0').catch(() => '')), 30_000, 200);

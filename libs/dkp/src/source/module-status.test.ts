@@ -68,6 +68,11 @@ describe('deriveModuleStatus: Available, Conflict, disabled (§2, §9, §10.9)',
       want: 'phase=Reconciling source=example EnabledByModuleConfig=True',
     },
     {
+      why: 'out of Conflict with its first release already Deployed (by another replica): Downloading, not Reconciling',
+      input: { config: { enabled: true, source: 'b' }, availableSources: ['a', 'b'], installed: true, currentPhase: 'Conflict', releasesCreated: true },
+      want: 'phase=Downloading source=b EnabledByModuleConfig=True EnabledByModuleManager=False IsReady=False/Downloading/downloading',
+    },
+    {
       why: 'an enabled module whose sources all vanished keeps going (availableSources: [])',
       input: { config: { enabled: true }, currentSource: 'gone', availableSources: [], installed: true, currentPhase: 'Ready' },
       want: 'phase=- source=- EnabledByModuleConfig=True',

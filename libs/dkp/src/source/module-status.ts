@@ -122,7 +122,9 @@ export function deriveModuleStatus(input: ModuleStatusInput): ModuleStatusDecisi
     };
   }
   if (!LIFECYCLE_ENTRY.has(input.currentPhase)) return { selection, source, phase: undefined, conditions: [byConfig] };
-  if (input.installed) return { selection, source, phase: 'Reconciling', conditions: [byConfig] };
+  // Re-enabled after an install (Downloaded): Reconciling. From Available or Conflict it is a first install, even when
+  // another replica's Deployed release is already visible: Downloading.
+  if (input.installed && input.currentPhase === 'Downloaded') return { selection, source, phase: 'Reconciling', conditions: [byConfig] };
   if (input.releasesCreated === true && selection.kind === 'Selected') {
     return {
       selection,

@@ -174,28 +174,15 @@ function buildRelease(
   };
 }
 
-/** Writes one release's decided labels, annotations and status, each only when it differs. */
+/**
+ * Writes one release's decided status, labels and annotations, each only when it differs. The status goes first: a
+ * one-shot annotation (apply-now, force) is removed only once the phase it brought about is stored, so a conflict in
+ * between can never consume the annotation without the deploy (the next pass removes it from the Deployed release).
+ */
 async function applyOutcome(ctx: ReconcileContext, outcome: ReleaseOutcome): Promise<void> {
   const index = ctx.releases.findIndex((r) => r.metadata.name === outcome.name);
   let release = ctx.releases[index];
   if (!release) return;
-  const labels: Record<string, string | null> = {};
-  const annotations: Record<string, null> = {};
-  const current = release.metadata.labels ?? {};
-  if (outcome.policyLabel !== undefined && current[RELEASE_LABELS.updatePolicy] !== outcome.policyLabel) {
-    labels[RELEASE_LABELS.updatePolicy] = outcome.policyLabel;
-  }
-  if ((current[RELEASE_LABELS.module] ?? '') !== release.spec.moduleName) labels[RELEASE_LABELS.module] = release.spec.moduleName;
-  const statusLabel = releaseStatusLabel(outcome.phase as ReleasePhase);
-  if ((current[RELEASE_LABELS.status] ?? undefined) !== statusLabel) labels[RELEASE_LABELS.status] = statusLabel ?? null;
-  if (outcome.verdict.kind === 'Deploy') {
-    for (const name of ONE_SHOT_ANNOTATIONS) if (release.metadata.annotations?.[name] !== undefined) annotations[name] = null;
-  }
-  if (Object.keys(labels).length > 0 || Object.keys(annotations).length > 0) {
-    release = await ctx.writer.patch(ModuleReleases, outcome.name, release.metadata.resourceVersion, {
-      metadata: { ...(Object.keys(labels).length > 0 ? { labels } : {}), ...(Object.keys(annotations).length > 0 ? { annotations } : {}) },
-    });
-  }
 
   const stored = release.status ?? {};
   const phaseChanged = stored.phase !== outcome.phase;
@@ -207,6 +194,24 @@ async function applyOutcome(ctx: ReconcileContext, outcome: ReleaseOutcome): Pro
   if (Object.keys(status).length > 0) {
     release = await ctx.writer.patch(ModuleReleases, outcome.name, release.metadata.resourceVersion, { status }, 'status');
     ctx.log.debug({ release: outcome.name, phase: outcome.phase, reason: outcome.verdict.kind }, 'release status written');
+  }
+
+  const labels: Record<string, string | null> = {};
+  const annotations: Record<string, null> = {};
+  const current = release.metadata.labels ?? {};
+  if (outcome.policyLabel !== undefined && current[RELEASE_LABELS.updatePolicy] !== outcome.policyLabel) {
+    labels[RELEASE_LABELS.updatePolicy] = outcome.policyLabel;
+  }
+  if ((current[RELEASE_LABELS.module] ?? '') !== release.spec.moduleName) labels[RELEASE_LABELS.module] = release.spec.moduleName;
+  const statusLabel = releaseStatusLabel(outcome.phase as ReleasePhase);
+  if ((current[RELEASE_LABELS.status] ?? undefined) !== statusLabel) labels[RELEASE_LABELS.status] = statusLabel ?? null;
+  if (outcome.phase === 'Deployed') {
+    for (const name of ONE_SHOT_ANNOTATIONS) if (release.metadata.annotations?.[name] !== undefined) annotations[name] = null;
+  }
+  if (Object.keys(labels).length > 0 || Object.keys(annotations).length > 0) {
+    release = await ctx.writer.patch(ModuleReleases, outcome.name, release.metadata.resourceVersion, {
+      metadata: { ...(Object.keys(labels).length > 0 ? { labels } : {}), ...(Object.keys(annotations).length > 0 ? { annotations } : {}) },
+    });
   }
   ctx.releases[index] = { ...release, apiVersion: V1ALPHA1, kind: 'ModuleRelease' };
 }
