@@ -2,6 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 // Two projects: `unit` is pure logic and real loopback sockets (seconds, no servers to start);
 // `integration` talks to the real environment (kube-apiserver, Redis, registry) started by test/env's global setup.
+// `node` (not in scripts/test.sh; `npx vitest run --project node`) starts a real node (test/env/node.ts): pods really run.
 export default defineConfig({
   test: {
     projects: [
@@ -20,6 +21,16 @@ export default defineConfig({
           globalSetup: ['test/env/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'node',
+          include: ['test/node/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 180_000,
+          hookTimeout: 900_000,
           fileParallelism: false,
         },
       },

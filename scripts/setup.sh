@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 log() { printf '[setup] %s\n' "$*" >&2; }
 
 # prometheus: a real remote-write receiver for the lint-metrics test.
-packages=(docker.io debootstrap openssl ca-certificates prometheus)
+# containerd, runc, containernetworking-plugins: the real node (kubelet) of test/env/node.ts.
+packages=(docker.io debootstrap openssl ca-certificates prometheus containerd runc containernetworking-plugins)
 missing=()
 for p in "${packages[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done
 if ((${#missing[@]})); then

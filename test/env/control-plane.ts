@@ -140,6 +140,8 @@ export interface StartControlPlaneOptions {
   log?: (line: string) => void;
   /** Extra kube-apiserver flags (the real-node environment adds kubelet client flags). */
   apiserverArgs?: string[];
+  /** Extra kube-controller-manager controllers (the real-node environment adds node-lifecycle-controller and more). */
+  controllers?: string[];
 }
 
 /**
@@ -227,7 +229,10 @@ export async function startControlPlane(options: StartControlPlaneOptions): Prom
         '--authentication-kubeconfig', kubeconfig,
         '--authorization-kubeconfig', kubeconfig,
         // What module installs need without a kubelet: namespace deletion, owner-reference GC, service accounts, rollouts.
-        '--controllers', 'namespace-controller,garbage-collector-controller,serviceaccount-controller,serviceaccount-token-controller,deployment-controller,replicaset-controller',
+        '--controllers', [
+          'namespace-controller,garbage-collector-controller,serviceaccount-controller,serviceaccount-token-controller,deployment-controller,replicaset-controller',
+          ...(options.controllers ?? []),
+        ].join(','),
         '--service-account-private-key-file', pki.saKey,
         '--root-ca-file', pki.caCert,
         '--use-service-account-credentials=false',
