@@ -4,18 +4,29 @@
 # modules with ./staging/..., so `go install` cannot build it: a throwaway wrapper module pins each staging
 # module to its published v0.<minor>.<patch> instead. etcd's server module has ../ replaces too, hence its own wrapper.
 #
-# Usage: build-control-plane.sh [k8s-version]   (default below; prints the folder holding the binaries)
+# Usage: build-control-plane.sh [k8s-version] [--node]   (prints the folder holding the binaries)
+#   --node  also kubelet and kube-scheduler (the real-node environment, test/env/node.ts)
 # Env:   MODSYNC_CACHE_DIR (default ${XDG_CACHE_HOME:-$HOME/.cache}/modsync)
 set -euo pipefail
 
-version="${1:-${MODSYNC_K8S_VERSION:-v1.36.3}}"
+node=false
+args=()
+for arg in "$@"; do
+  if [[ "$arg" == --node ]]; then node=true; else args+=("$arg"); fi
+done
+version="${args[0]:-${MODSYNC_K8S_VERSION:-v1.36.3}}"
 [[ "$version" =~ ^v1\.([0-9]+)\.([0-9]+)$ ]] || { echo "bad Kubernetes version: $version (want v1.<minor>.<patch>)" >&2; exit 2; }
 minor="${BASH_REMATCH[1]}"
 patch="${BASH_REMATCH[2]}"
 
 cache="${MODSYNC_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/modsync}"
 dest="$cache/control-plane/$version"
-if [[ -x "$dest/kube-apiserver" && -x "$dest/etcd" && -x "$dest/kube-controller-manager" && -x "$dest/kubectl" ]]; then
+commands=(kube-apiserver kube-controller-manager kubectl)
+if $node; then commands+=(kubelet kube-scheduler); fi
+# Only what is missing is built; a binary that exists is never rebuilt.
+missing=()
+for cmd in "${commands[@]}"; do [[ -x "$dest/$cmd" ]] || missing+=("$cmd"); done
+if (( ${#missing[@]} == 0 )) && [[ -x "$dest/etcd" ]]; then
   echo "$dest"
   exit 0
 fi
@@ -57,17 +68,15 @@ mkdir -p "$work/k8s" "$work/etcd" "$work/bin"
   echo
   for m in "${staging[@]}"; do echo "replace k8s.io/$m => k8s.io/$m v0.$minor.$patch"; done
 } > "$work/k8s/go.mod"
-cat > "$work/k8s/tools.go" <<'GO'
-//go:build tools
-
-package tools
-
-import (
-	_ "k8s.io/kubernetes/cmd/kube-apiserver"
-	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
-	_ "k8s.io/kubernetes/cmd/kubectl"
-)
-GO
+{
+  echo '//go:build tools'
+  echo
+  echo 'package tools'
+  echo
+  echo 'import ('
+  for cmd in "${commands[@]}"; do echo "	_ \"k8s.io/kubernetes/cmd/$cmd\""; done
+  echo ')'
+} > "$work/k8s/tools.go"
 echo "control-plane: resolving Kubernetes $version modules" >&2
 (cd "$work/k8s" && go mod tidy >&2)
 
@@ -76,13 +85,14 @@ for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
   ldflags+=" -X $pkg.gitVersion=$version -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
   ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
 done
-for cmd in kube-apiserver kube-controller-manager kubectl; do
+for cmd in "${missing[@]}"; do
   echo "control-plane: building $cmd $version" >&2
   (cd "$work/k8s" && go build -trimpath -ldflags "$ldflags" -o "$work/bin/$cmd" "k8s.io/kubernetes/cmd/$cmd")
 done
 
 # --- etcd, at the version Kubernetes pins ---
 etcd_version="$(cd "$work/k8s" && go list -m -f '{{.Version}}' go.etcd.io/etcd/server/v3)"
+if [[ ! -x "$dest/etcd" ]]; then
 echo "control-plane: building etcd $etcd_version" >&2
 cat > "$work/etcd/go.mod" <<MOD
 module modsync.local/etcd-wrapper
@@ -100,9 +110,10 @@ import _ "go.etcd.io/etcd/server/v3"
 GO
 (cd "$work/etcd" && go mod tidy >&2)
 (cd "$work/etcd" && go build -trimpath -ldflags "-s -w" -o "$work/bin/etcd" go.etcd.io/etcd/server/v3)
+fi
 
 printf '%s\n' "kubernetes=$version" "etcd=$etcd_version" > "$work/bin/VERSIONS"
-# Rename into place, so an interrupted build is never taken for a finished one.
-rm -rf "$dest"
-mv "$work/bin" "$dest"
+# Each binary is renamed into place (same file system), so an interrupted build is never taken for a finished one.
+mkdir -p "$dest"
+for file in "$work"/bin/*; do mv -f "$file" "$dest/"; done
 echo "$dest"

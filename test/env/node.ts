@@ -76,7 +76,7 @@ function which(name: string): string | undefined {
   return undefined;
 }
 
-/** kubelet and kube-scheduler from KUBEBUILDER_ASSETS or the cache (built by test/env/build-node.sh when missing); containerd from Debian. */
+/** kubelet and kube-scheduler from KUBEBUILDER_ASSETS or the cache (built by `test/env/build-control-plane.sh --node` when missing); containerd from Debian. */
 export async function resolveNodeBinaries(log: (line: string) => void = () => {}): Promise<NodeBinaries> {
   const containerd = which('containerd');
   const ctr = which('ctr');
@@ -94,7 +94,7 @@ export async function resolveNodeBinaries(log: (line: string) => void = () => {}
   if (!existsSync(join(dir, 'kubelet')) || !existsSync(join(dir, 'kube-scheduler'))) {
     if (!which('go')) throw new Error(`no kubelet/kube-scheduler in ${dir} and no Go to build them: install Go, or set KUBECONFIG_TEST to a real cluster`);
     log(`building kubelet and kube-scheduler ${version} into ${dir} (about a minute once the control plane is built)`);
-    await run('bash', [join(REPO_ROOT, 'test/env/build-node.sh'), version], { inheritStderr: true });
+    await run('bash', [join(REPO_ROOT, 'test/env/build-control-plane.sh'), version, '--node'], { inheritStderr: true });
   }
   return { kubelet: join(dir, 'kubelet'), kubeScheduler: join(dir, 'kube-scheduler'), containerd, ctr, cniBinDir };
 }
