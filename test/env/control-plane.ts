@@ -122,7 +122,7 @@ function mtlsGet(url: string, pki: { ca: string; cert: string; key: string }): P
 }
 
 /** Status of a GET to a component's self-signed health endpoint. */
-function insecureGet(url: string): Promise<number> {
+export function insecureGet(url: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(url, { rejectUnauthorized: false, timeout: 5_000 }, (res) => {
       res.resume();

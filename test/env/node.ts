@@ -1,8 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
-import { request } from 'node:https';
 import { join } from 'node:path';
-import { DEFAULT_K8S_VERSION, startControlPlane, type ControlPlane } from './control-plane.ts';
+import { DEFAULT_K8S_VERSION, insecureGet, startControlPlane, type ControlPlane } from './control-plane.ts';
 import { ensureDockerEngine, type DockerEngine } from './docker-engine.ts';
 import { ensureLocalImage } from './images.ts';
 import { freePort, waitFor } from './net.ts';
@@ -157,18 +156,6 @@ function mountsUnder(dir: string): string[] {
   const lines = readFileSync('/proc/self/mounts', 'utf8').split('\n');
   const points = lines.map((l) => (l.split(' ')[1] ?? '').replaceAll('\\040', ' ')).filter((p) => p === dir || p.startsWith(`${dir}/`));
   return [...new Set(points)].sort((a, b) => b.length - a.length);
-}
-
-function insecureGet(url: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { rejectUnauthorized: false, timeout: 5_000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)));
-    req.on('error', reject);
-    req.end();
-  });
 }
 
 /** Sends SIGKILL, ignoring processes already gone. */
