@@ -142,6 +142,11 @@ export interface StartControlPlaneOptions {
   apiserverArgs?: string[];
   /** Extra kube-controller-manager controllers (the real-node environment adds node-lifecycle-controller and more). */
   controllers?: string[];
+  /**
+   * Pods get their ServiceAccount's token mounted (the ServiceAccount admission plugin, off by default: without a
+   * kubelet no pod runs). The real node turns it on, with root-ca-certificate-publisher-controller for the CA.
+   */
+  serviceAccountTokens?: boolean;
 }
 
 /**
@@ -206,7 +211,7 @@ export async function startControlPlane(options: StartControlPlaneOptions): Prom
       '--service-account-key-file', pki.saPub,
       '--service-account-signing-key-file', pki.saKey,
       '--service-cluster-ip-range', '10.0.0.0/24',
-      '--disable-admission-plugins', 'ServiceAccount',
+      ...(options.serviceAccountTokens ? [] : ['--disable-admission-plugins', 'ServiceAccount']),
       '--endpoint-reconciler-type', 'none',
       '--allow-privileged=true',
       ...(options.apiserverArgs ?? []),

@@ -23,8 +23,11 @@ const KUBELET_SYSCTLS = ['vm.overcommit_memory', 'vm.panic_on_oom', 'kernel.pani
 /** Host folders the kubelet and the CNI library create whatever their configured folders are. */
 const HOST_LEFTOVERS = ['/var/lib/kubelet', '/var/log/containers', '/var/log/pods', '/var/lib/cni'];
 
-/** kube-controller-manager controllers a node needs beyond the default environment's (the not-ready taint, pod GC). */
-export const NODE_CONTROLLERS = ['node-lifecycle-controller', 'pod-garbage-collector-controller', 'endpoints-controller', 'endpointslice-controller'];
+/**
+ * kube-controller-manager controllers a node needs beyond the default environment's (the not-ready taint, pod GC; the
+ * kube-root-ca.crt ConfigMap every pod's ServiceAccount token volume projects).
+ */
+export const NODE_CONTROLLERS = ['node-lifecycle-controller', 'pod-garbage-collector-controller', 'endpoints-controller', 'endpointslice-controller', 'root-ca-certificate-publisher-controller'];
 
 /** kube-apiserver flags for reaching the kubelet (logs, exec, port-forward) with the admin client certificate. */
 export function nodeApiserverArgs(pki: { clientCert: string; clientKey: string }): string[] {
@@ -517,6 +520,8 @@ export async function startNodeCluster(options: { dir: string; log?: (line: stri
     log,
     apiserverArgs: nodeApiserverArgs({ clientCert: join(pkiDir, 'client.crt'), clientKey: join(pkiDir, 'client.key') }),
     controllers: NODE_CONTROLLERS,
+    // In-cluster clients (modsync's own pods, helm in the applier) authenticate with their ServiceAccount's token.
+    serviceAccountTokens: true,
   });
   try {
     const node = await startNode({ controlPlane, dir: join(options.dir, 'node'), log });
