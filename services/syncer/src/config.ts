@@ -10,7 +10,7 @@ const schema = z.object({
   /** Sync jobs one replica runs at once. */
   MODSYNC_SYNC_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
   /** Module channel lookups of one source run at once. */
-  MODSYNC_MODULE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+  MODSYNC_MODULE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(16),
   /** How long a worker's hold on a job (and on its source) outlives the worker: a dead replica's work is taken over after it. */
   MODSYNC_JOB_LOCK: durationMs.default(60_000),
   /** Requests per second to one registry host, shared by all syncs of this replica (be gentle with registries). */
