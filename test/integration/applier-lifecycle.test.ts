@@ -74,7 +74,8 @@ describe('release lifecycle (real syncer, applier and helm)', () => {
     });
     // v1.1.0 is never created (only the newest patch of 1.1); every step was deployed on the way.
     expect(await kube.get(ModuleReleases, `${mod}-v1.1.0`)).toBeUndefined();
-    for (const version of ['v1.0.0', 'v1.1.1', 'v1.2.0']) expect(await phase(version)).toBe('Superseded');
+    // The deploy writes the new release first, then supersedes the old ones.
+    for (const version of ['v1.0.0', 'v1.1.1', 'v1.2.0']) await waitPhase(version, 'Superseded', 20_000);
     await waitFor('module at v1.3.0', async () => (await kube.get(Modules, mod))?.properties?.version === 'v1.3.0' && (await kube.get(Modules, mod))?.status?.phase === 'Ready', 60_000, 200);
   });
 
@@ -88,7 +89,7 @@ describe('release lifecycle (real syncer, applier and helm)', () => {
     await waitPhase('v1.4.0', 'Pending');
     await kube.mergePatch(ModuleReleases, `${mod}-v1.4.0`, { metadata: { annotations: { 'modules.deckhouse.io/force': 'true' } } });
     await waitPhase('v1.4.0', 'Deployed');
-    expect(await phase('v1.3.0')).toBe('Superseded');
+    await waitPhase('v1.3.0', 'Superseded', 20_000);
     await waitFor('force annotation removed after deploy', async () => (await kube.get(ModuleReleases, `${mod}-v1.4.0`))?.metadata.annotations?.['modules.deckhouse.io/force'] === undefined, 20_000, 200);
   });
 

@@ -235,7 +235,7 @@ describe('applier service (real processes, the guide end to end)', () => {
     await resync(srcA);
     await waitPhase(`${one}-v0.7.27`, 'Deployed');
     await waitFor('oldest deleted', async () => (await release(`${one}-v0.7.23`)) === undefined, 10_000);
-    for (const v of ['24', '25', '26']) expect(await phaseOf(`${one}-v0.7.${v}`)).toBe('Superseded');
+    for (const v of ['24', '25', '26']) await waitPhase(`${one}-v0.7.${v}`, 'Superseded');
   });
 
   it('two sources and no spec.source: Conflict; spec.source resolves it; changing it switches the source', async () => {
@@ -258,7 +258,8 @@ describe('applier service (real processes, the guide end to end)', () => {
     await config(two, { enabled: true, source: srcA });
     await waitPhase(`${two}-v1.0.1`, 'Deployed');
     expect((await release(`${two}-v1.0.1`))?.metadata.labels?.source).toBe(srcA);
-    expect(await phaseOf(`${two}-v1.0.0`)).toBe('Superseded');
+    // The deploy writes the new release first, then supersedes the old one.
+    await waitPhase(`${two}-v1.0.0`, 'Superseded');
     await waitFor('module from A', async () => (await module(two))?.properties?.source === srcA, 10_000);
   });
 

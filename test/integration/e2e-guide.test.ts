@@ -152,7 +152,8 @@ spec:
 
     const mr = await kubectl('get', 'mr');
     expect(cells(mr, 0)).toEqual(['NAME', 'PHASE', 'UPDATE POLICY', 'TRANSITIONTIME', 'MESSAGE']);
-    expect(lines(mr).find((l) => l.startsWith('module-one-v0.7.24 '))).toMatch(/^module-one-v0\.7\.24\s+Deployed\s+deckhouse\s+\d+s$/);
+    // Padded to the widest MESSAGE of all releases in the cluster (other tests' too): trailing spaces are the empty cell.
+    expect(lines(mr).find((l) => l.startsWith('module-one-v0.7.24 '))).toMatch(/^module-one-v0\.7\.24\s+Deployed\s+deckhouse\s+\d+s\s*$/);
     const cm = JSON.parse(await kubectl('get', 'configmap', 'module-one', '-n', 'd8-module-one', '-o', 'json')) as { data: Record<string, string> };
     expect(cm.data.version).toBe('v0.7.24');
   });
