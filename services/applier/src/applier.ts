@@ -77,7 +77,7 @@ export async function startApplier(config: ApplierConfig, log: Logger = createLo
       kube,
       registry,
       store: new ModuleStore(config.moduleStore),
-      helm: new Helm({ binary: config.helm ?? findHelm(), kubeconfig: config.kubeconfig }),
+      helm: new Helm({ binary: config.helm ?? findHelm(), kubeconfig: config.kubeconfig, wait: config.installWait, installTimeoutMs: config.installTimeoutMs }),
       moduleConfig: (name) => view.configs.get(name),
       log,
       concurrency: config.installConcurrency,

@@ -27,6 +27,10 @@ const schema = z.object({
   MODSYNC_MODULE_STORE: z.string().default('/var/lib/modsync/modules'),
   /** The helm binary (else PATH, else the build cache). */
   MODSYNC_HELM: z.string().optional(),
+  /** A module is Ready only once its workloads are (helm --wait=watcher); `false` counts an accepted release as Ready. */
+  MODSYNC_INSTALL_WAIT: z.enum(['true', 'false']).default('true'),
+  /** Limit of one install, waiting for workloads included; past it the module is in Error with helm's message. */
+  MODSYNC_INSTALL_TIMEOUT: durationMs.default(300_000),
   /** Installs of different modules at once. */
   MODSYNC_INSTALL_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
   /** Deploy gate: lint bundles before installing; refuse on `errors`, or on `warnings` too. */
@@ -50,6 +54,8 @@ export interface ApplierConfig {
   moduleStore: string;
   helm: string | undefined;
   installConcurrency: number;
+  installWait: boolean;
+  installTimeoutMs: number;
   lintGate: 'off' | 'errors' | 'warnings';
 }
 
@@ -73,6 +79,8 @@ export function loadApplierConfig(env: NodeJS.ProcessEnv = process.env): Applier
     moduleStore: e.MODSYNC_MODULE_STORE,
     helm: e.MODSYNC_HELM,
     installConcurrency: e.MODSYNC_INSTALL_CONCURRENCY,
+    installWait: e.MODSYNC_INSTALL_WAIT === 'true',
+    installTimeoutMs: e.MODSYNC_INSTALL_TIMEOUT,
     lintGate: e.MODSYNC_LINT_GATE,
   });
 }

@@ -58,6 +58,11 @@ async function namespaceOf(bundleDir: string, module: string): Promise<string> {
 export class HelmInstaller implements Installer {
   private readonly options: HelmInstallerOptions;
   private readonly installed = new Map<string, string>();
+  /**
+   * Failed helm installs: the same release and settings are not tried again before `until` (backoff doubling from 30 s
+   * to 10 min), so a module whose workload never becomes ready stays in Error instead of flapping through Installing.
+   */
+  private readonly failed = new Map<string, { fingerprint: string; message: string; attempts: number; until: number }>();
   /** Fingerprints refused for a reason only a new release or new settings can change (schema, lint gate). */
   private readonly refused = new Map<string, { fingerprint: string; message: string; settingsError?: string }>();
   private readonly running = new Map<string, Promise<void>>();
@@ -84,6 +89,7 @@ export class HelmInstaller implements Installer {
       await this.options.helm.uninstall(module, namespace, signal);
       this.installed.delete(module);
       this.refused.delete(module);
+      this.failed.delete(module);
       await this.options.store.prune(module, []);
       this.options.log.info({ module }, 'module uninstalled');
     });
@@ -157,6 +163,11 @@ export class HelmInstaller implements Installer {
       await this.setPhase(module, 'Ready');
       return {};
     }
+    const failure = this.failed.get(module);
+    if (stored && failure?.fingerprint === fingerprint(version, stored.digest, settingsInput) && Date.now() < failure.until) {
+      await this.setPhase(module, 'Error', failure.message);
+      return {};
+    }
     const refused = this.refused.get(module);
     if (stored && refused?.fingerprint === fingerprint(version, stored.digest, settingsInput)) {
       await this.setPhase(module, 'Error', refused.message);
@@ -211,11 +222,15 @@ export class HelmInstaller implements Installer {
       const started = performance.now();
       await this.options.helm.upgradeInstall(module, bundleDir, namespace, valuesFile, description, signal);
       this.installed.set(module, description);
+      this.failed.delete(module);
       log.info({ version, namespace, durationMs: Math.round(performance.now() - started) }, 'module installed');
       await this.setPhase(module, 'Ready');
     } catch (err) {
       const message = err instanceof HelmError ? `helm upgrade --install ${module}: ${err.message}` : (err as Error).message;
-      log.warn({ err, reason: message }, 'module install failed');
+      const attempts = (this.failed.get(module)?.fingerprint === description ? this.failed.get(module)!.attempts : 0) + 1;
+      const backoffMs = Math.min(600_000, 30_000 * 2 ** (attempts - 1));
+      this.failed.set(module, { fingerprint: description, message, attempts, until: Date.now() + backoffMs });
+      log.warn({ err, reason: message, attempt: attempts, retryInMs: backoffMs }, 'module install failed');
       await this.setPhase(module, 'Error', message);
     } finally {
       await rm(work, { recursive: true, force: true });

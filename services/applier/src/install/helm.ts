@@ -27,6 +27,13 @@ export function findHelm(env: NodeJS.ProcessEnv = process.env): string {
 
 export interface HelmOptions {
   binary: string;
+  /**
+   * Wait until the release's workloads are ready (helm's `--wait=watcher`): a module is Ready only when what it runs is
+   * available, and a workload that never becomes ready fails the install with helm's message. @defaultValue true
+   */
+  wait?: boolean;
+  /** Limit of one install, the wait included. @defaultValue 300000 */
+  installTimeoutMs?: number;
   /** Kubeconfig file; absent = helm's own resolution (in-cluster service account). */
   kubeconfig?: string | undefined;
   /** Limit of one helm run. @defaultValue 300000 */
@@ -38,7 +45,9 @@ export class Helm {
   private readonly options: Required<Omit<HelmOptions, 'kubeconfig'>> & HelmOptions;
 
   constructor(options: HelmOptions) {
-    this.options = { timeoutMs: 300_000, ...options };
+    const installTimeoutMs = options.installTimeoutMs ?? 300_000;
+    // The process limit leaves helm its own timeout plus a margin, so helm reports what was not ready.
+    this.options = { wait: true, installTimeoutMs, timeoutMs: installTimeoutMs + 30_000, ...options };
   }
 
   private run(args: string[], signal?: AbortSignal): Promise<string> {
@@ -60,7 +69,8 @@ export class Helm {
 
   /** `helm upgrade --install`; the description records what was installed, so `status` can tell if it still matches. */
   async upgradeInstall(release: string, chartDir: string, namespace: string, valuesFile: string, description: string, signal?: AbortSignal): Promise<void> {
-    await this.run(['upgrade', '--install', release, chartDir, '--namespace', namespace, '--create-namespace', '--values', valuesFile, '--description', description, '--history-max', '5', '--timeout', '5m'], signal);
+    const wait = this.options.wait ? ['--wait=watcher'] : [];
+    await this.run(['upgrade', '--install', release, chartDir, '--namespace', namespace, '--create-namespace', '--values', valuesFile, '--description', description, '--history-max', '5', ...wait, '--timeout', `${Math.ceil(this.options.installTimeoutMs / 1000)}s`], signal);
   }
 
   /** The release's status and description, or undefined when it is not installed. */
