@@ -1,9 +1,9 @@
 // Publishes many modules cheaply: every module shares one catalog image and one release image, so their blobs are
 // uploaded once and mounted into each module's release repository (one request per blob, no bytes). A module costs one
 // request (its catalog tag) and, when it gets a release image, three more (two mounts, `release:stable`).
+import { mapLimit } from '@modsync/runtime';
 import type { RegistryClient, RegistrySettings } from '@modsync/registry';
 import { imageOf, MEDIA_TYPES, releaseImageFiles, type ImageArtifact } from '../test/fixtures/module-artifacts.ts';
-import { mapLimit } from './util.ts';
 
 export interface BulkPublishOptions {
   /** A client without a request budget (the publisher is not what is measured). */

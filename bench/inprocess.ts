@@ -5,11 +5,11 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { EventPublisher } from '@modsync/events';
 import { type KubeClient, ModuleSources, type ModuleSource, type ResourceType } from '@modsync/k8s';
 import { REGISTRY_CHANNELS, type RegistryClient, type RegistryRequestMessage, type RegistrySettings } from '@modsync/registry';
-import { createLogger } from '@modsync/runtime';
+import { createLogger, mapLimit } from '@modsync/runtime';
 import { ClusterView, SyncStateStore, syncerKeys, syncSource, type SyncDependencies, type SyncReport } from '@modsync/syncer';
 import type { Redis } from 'ioredis';
 import { releaseRepository } from './bulk-publisher.ts';
-import { mapLimit, median } from './util.ts';
+import { median } from './util.ts';
 
 /** Core v1 Events of every namespace (the collection path without a namespace). */
 const AllEvents: ResourceType<{ metadata: { name: string } }> = { group: '', version: 'v1', kind: 'Event', plural: 'events', namespaced: false };

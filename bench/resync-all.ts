@@ -1,9 +1,9 @@
 // Resyncs many sources at once through one replica's HTTP API and times it until every job has completed, as BullMQ
 // reports it on the resync queue's event stream (Redis), whichever replica ran the job.
+import { mapLimit } from '@modsync/runtime';
 import { resyncJobId, type SyncReport } from '@modsync/syncer';
 import type { QueueEvents } from 'bullmq';
 import type { SyncerProcess } from './syncer-process.ts';
-import { mapLimit } from './util.ts';
 
 export interface ResyncAllResult {
   seconds: number;

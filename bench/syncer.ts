@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { MODULE_NAMES_CAP } from '@modsync/dkp';
 import { KubeClient, kubeConfigFromString, ModuleSources, type ModuleSource, type ResourceType } from '@modsync/k8s';
 import { createRegistryClient, parseRegistrySettings, type RegistryClient, type RegistrySettings } from '@modsync/registry';
-import { createRedis } from '@modsync/runtime';
+import { createRedis, mapLimit } from '@modsync/runtime';
 import { QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { startEnvironment, type Environment } from '../test/env/environment.ts';
@@ -35,7 +35,7 @@ import { startLatencyProxy } from './latency-proxy.ts';
 import { resyncAll } from './resync-all.ts';
 import { isSynced, SourceWatch } from './source-watch.ts';
 import { GROUP_LABEL, SyncerProcess, type SyncerGroup } from './syncer-process.ts';
-import { counterSum, mapLimit, median, quantile, sleep } from './util.ts';
+import { counterSum, median, quantile, sleep } from './util.ts';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const RUN = Date.now().toString(36);

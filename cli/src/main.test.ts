@@ -6,24 +6,16 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from './main.ts';
-import type { Command, IO } from './dispatcher.ts';
+import { captureIO } from './capture-io.ts';
+import type { Command } from './dispatcher.ts';
 import { dispatch } from './dispatcher.ts';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const GOOD = join(REPO, 'libs', 'lint', 'testdata', 'good');
 const BAD = join(REPO, 'libs', 'lint', 'testdata', 'bad', 'module', 'legacy-release-file');
 
-function capture(env: NodeJS.ProcessEnv = {}): IO & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (s: string) => (out += s), isTTY: false },
-    stderr: { write: (s: string) => (err += s) },
-    env,
-    cwd: REPO,
-    out: () => out,
-    err: () => err,
-  };
+function capture(env: NodeJS.ProcessEnv = {}) {
+  return captureIO(env, REPO);
 }
 
 let helmEnv: NodeJS.ProcessEnv;

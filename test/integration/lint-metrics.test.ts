@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../cli/src/main.ts';
-import type { IO } from '../../cli/src/main.ts';
+import { captureIO } from '../../cli/src/capture-io.ts';
 
 /**
  * `modsync lint` metrics received by a real Prometheus (Debian's `prometheus` package) with the
@@ -73,17 +73,8 @@ async function startPrometheus(webConfig?: string): Promise<Prom> {
   };
 }
 
-function capture(env: NodeJS.ProcessEnv): IO & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (s: string) => (out += s), isTTY: false },
-    stderr: { write: (s: string) => (err += s) },
-    env,
-    cwd: REPO,
-    out: () => out,
-    err: () => err,
-  };
+function capture(env: NodeJS.ProcessEnv) {
+  return captureIO(env, REPO);
 }
 
 let helm: string;

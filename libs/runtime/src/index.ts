@@ -5,3 +5,4 @@ export { hasCredentials, isAuthorized, isLoopback, type HttpCredentials } from '
 export { createRedis, redactRedisUrl, type RedisConnectionOptions } from './redis.ts';
 export { handleShutdown } from './shutdown.ts';
 export { durationMs, parseDuration, parseEnvironment } from './config.ts';
+export { mapLimit } from './map-limit.ts';

@@ -12,7 +12,7 @@ import {
 import type { DiscoveryEventInput, PresentModuleState } from '@modsync/events';
 import { ModuleSources, type KubeClient, type ModuleSource, type ModuleSourceStatus } from '@modsync/k8s';
 import { parseRegistrySettings, RegistryError, type RegistryClient, type RegistrySettings } from '@modsync/registry';
-import type { Logger } from '@modsync/runtime';
+import { mapLimit, type Logger } from '@modsync/runtime';
 import { discoveryEvents } from './discovery-events.ts';
 import type { ModuleContext } from './module-context.ts';
 import type { SyncStateStore } from './sync-state.ts';
@@ -92,19 +92,6 @@ function pullErrorOf(err: unknown): string {
     return pullErrorText({ method: err.method, url: err.url, statusCode: err.statusCode, errors: err.registryErrors });
   }
   return pullErrorText(err instanceof Error ? err.message : String(err));
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 /**
