@@ -1,3 +1,4 @@
+import { TokenCursor } from './token-cursor.ts';
 /**
  * A CEL (Common Expression Language) syntax and reference checker, written from the CEL language
  * definition: parses an expression and reports the first syntax error or undeclared reference, for an
@@ -103,23 +104,7 @@ type Node =
   | { k: 'struct'; fields: Node[] }
   | { k: 'op'; args: Node[] };
 
-class Parser {
-  readonly toks: Tok[];
-  i = 0;
-  depth = 0;
-  constructor(toks: Tok[]) {
-    this.toks = toks;
-  }
-  peek(): Tok {
-    return this.toks[this.i]!;
-  }
-  next(): Tok {
-    return this.toks[this.i++]!;
-  }
-  isOp(v: string): boolean {
-    const t = this.peek();
-    return t.t === 'op' && t.v === v;
-  }
+class Parser extends TokenCursor<Tok> {
   expect(v: string): void {
     const t = this.next();
     if (!(t.t === 'op' && t.v === v)) throw new CelSyntaxError(`mismatched input '${t.v}' expecting '${v}'`, t.pos);

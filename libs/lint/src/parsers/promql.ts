@@ -1,3 +1,4 @@
+import { TokenCursor } from './token-cursor.ts';
 /**
  * A PromQL syntax checker written from the Prometheus query language documentation: selectors with label
  * matchers, range and subquery brackets, offset/@ modifiers, aggregations with by/without, binary operators
@@ -92,23 +93,7 @@ function lex(src: string): Tok[] {
   return toks;
 }
 
-class Parser {
-  readonly toks: Tok[];
-  i = 0;
-  depth = 0;
-  constructor(toks: Tok[]) {
-    this.toks = toks;
-  }
-  peek(): Tok {
-    return this.toks[this.i]!;
-  }
-  next(): Tok {
-    return this.toks[this.i++]!;
-  }
-  isOp(v: string): boolean {
-    const t = this.peek();
-    return t.t === 'op' && t.v === v;
-  }
+class Parser extends TokenCursor<Tok> {
   isId(v: string): boolean {
     const t = this.peek();
     return t.t === 'id' && t.v.toLowerCase() === v;
