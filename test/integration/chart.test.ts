@@ -58,11 +58,28 @@ describe('infra/chart', () => {
     ['default mode', ['--set', 'redis.url=redis://redis:6379']],
     ['DKP-compatible mode with bundled Redis', ['--set', 'dkpCompatible=true', '--set', 'redis.bundled.enabled=true', '--set', 'serviceMonitor.enabled=false']],
     ['narrow install rights', ['--set', 'redis.url=redis://redis:6379', '--set', 'applier.installRights=rules', '--set-json', 'applier.installRules=[{"apiGroups":[""],"resources":["configmaps"],"verbs":["*"]}]']],
+    ['the real node’s values: hostNetwork, a port per replica (0), 2 + 2 replicas', ['-f', 'infra/chart/values-test-node.yaml', '--set', 'apiServer.port=6443', '--set', 'redis.url=redis://127.0.0.1:6379']],
   ])('%s renders and passes kubectl apply --dry-run=server', async (_title, args) => {
     const manifest = await helmTemplate(args);
     const out = await kubectl(['apply', '--dry-run=server', '-n', namespace, '-f', '-'], manifest);
     expect(out).toMatch(/deployment\.apps\/\S+-syncer created \(server dry run\)/);
     expect(out).toMatch(/deployment\.apps\/\S+-applier created \(server dry run\)/);
+  });
+
+  it('a port per replica (http.*Port 0): no containerPort, exec probes reading the port file, headless Services', async () => {
+    const docs = parseAllDocuments(await helmTemplate(['--set', 'redis.url=redis://redis:6379', '--set', 'http.syncerPort=0', '--set', 'http.applierPort=0', '--set', 'dkpCompatible=true']))
+      .map((d) => d.toJS() as Record<string, any>).filter(Boolean);
+    for (const d of docs.filter((x) => x.kind === 'Deployment')) {
+      const container = d.spec.template.spec.containers[0];
+      expect(container.ports).toBeUndefined();
+      expect(container.readinessProbe.exec.command).toEqual(['modsync-probe', '/readyz']);
+      expect(container.livenessProbe.exec.command).toEqual(['modsync-probe', '/healthz']);
+      expect(container.env).toEqual(expect.arrayContaining([{ name: 'MODSYNC_HTTP_PORT', value: '0' }, { name: 'MODSYNC_HTTP_PORT_FILE', value: '/tmp/http-port' }]));
+    }
+    const services = docs.filter((x) => x.kind === 'Service');
+    expect(services.map((x) => x.metadata.name).sort()).toEqual(['deckhouse-applier', 'deckhouse-leader', 'deckhouse-syncer']);
+    for (const svc of services) expect(svc.spec).toMatchObject({ clusterIP: 'None' });
+    await expect(helmTemplate(['--set', 'redis.url=redis://redis:6379', '--set', 'http.syncerPort=0', '--set', 'serviceMonitor.enabled=true'])).rejects.toThrow(/serviceMonitor needs fixed HTTP ports/);
   });
 
   it('DKP mode: pods app=deckhouse, containers named deckhouse, a deckhouse-leader Service selecting the leader', async () => {

@@ -99,3 +99,52 @@ securityContext:
   capabilities:
     drop: [ALL]
 {{- end -}}
+
+{{/*
+The HTTP server's env, container port and probes, given the port. Port 0: each replica binds a free port of its own, so
+several replicas can share one host's network (hostNetwork on a single node); there is then no containerPort (with
+hostNetwork it is a hostPort, and the scheduler places one such pod per node) and the probes run modsync-probe in the
+container, which reads the port the service wrote to MODSYNC_HTTP_PORT_FILE.
+*/}}
+{{- define "modsync.httpEnv" -}}
+- name: MODSYNC_HTTP_PORT
+  value: {{ . | quote }}
+{{- if eq (int .) 0 }}
+- name: MODSYNC_HTTP_PORT_FILE
+  value: /tmp/http-port
+{{- end }}
+{{- end -}}
+
+{{- define "modsync.httpProbes" -}}
+{{- if eq (int .) 0 -}}
+readinessProbe:
+  exec: {command: [modsync-probe, /readyz]}
+  periodSeconds: 5
+  timeoutSeconds: 6
+livenessProbe:
+  exec: {command: [modsync-probe, /healthz]}
+  periodSeconds: 10
+  timeoutSeconds: 6
+  failureThreshold: 6
+{{- else -}}
+ports:
+  - {name: http, containerPort: {{ . }}}
+readinessProbe:
+  httpGet: {path: /readyz, port: http}
+  periodSeconds: 5
+livenessProbe:
+  httpGet: {path: /healthz, port: http}
+  periodSeconds: 10
+  failureThreshold: 6
+{{- end }}
+{{- end -}}
+
+{{/* A Service's ports for the HTTP port; with port 0 (a port per replica) the Service is headless and has none. */}}
+{{- define "modsync.servicePorts" -}}
+{{- if eq (int .) 0 -}}
+clusterIP: None
+{{- else -}}
+ports:
+  - {name: http, port: {{ . }}, targetPort: http}
+{{- end }}
+{{- end -}}

@@ -1,3 +1,4 @@
+import { rename, writeFile } from 'node:fs/promises';
 import { fastify, type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 
@@ -20,4 +21,13 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     return options.registry.metrics();
   });
   return app;
+}
+
+/**
+ * Writes the port of `address` (a listening server's URL) to `file`, atomically. With MODSYNC_HTTP_PORT=0 each replica
+ * binds a free port of its own (several replicas on one host's network); the image's modsync-probe reads it here.
+ */
+export async function writePortFile(file: string, address: string): Promise<void> {
+  await writeFile(`${file}.tmp`, `${new URL(address).port}\n`);
+  await rename(`${file}.tmp`, file);
 }

@@ -15,6 +15,8 @@ const schema = z.object({
   MODSYNC_DECKHOUSE_VERSION: z.string().regex(/^v?\d+\.\d+\.\d+/).optional(),
   MODSYNC_HTTP_HOST: z.string().default('127.0.0.1'),
   MODSYNC_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
+  /** Where to write the bound port (for MODSYNC_HTTP_PORT=0: a free port per replica, read by the image's modsync-probe). */
+  MODSYNC_HTTP_PORT_FILE: z.string().min(1).optional(),
   /** Prefix of every Redis key (the syncer's events are read from `<prefix>:events`). */
   MODSYNC_REDIS_PREFIX: z.string().regex(/^[a-z0-9-]+$/).default('modsync'),
   /** Only ModuleSources matching this label selector (as the syncer's). */
@@ -46,6 +48,7 @@ export interface ApplierConfig {
   deckhouseVersion: string | undefined;
   httpHost: string;
   httpPort: number;
+  httpPortFile: string | undefined;
   prefix: string;
   sourceSelector: string | undefined;
   identity: string;
@@ -71,6 +74,7 @@ export function loadApplierConfig(env: NodeJS.ProcessEnv = process.env): Applier
     deckhouseVersion: e.MODSYNC_DECKHOUSE_VERSION,
     httpHost: e.MODSYNC_HTTP_HOST,
     httpPort: e.MODSYNC_HTTP_PORT,
+    httpPortFile: e.MODSYNC_HTTP_PORT_FILE,
     prefix: e.MODSYNC_REDIS_PREFIX,
     sourceSelector: e.MODSYNC_SOURCE_SELECTOR,
     identity: e.MODSYNC_IDENTITY,

@@ -19,6 +19,8 @@ const schema = z.object({
   MODSYNC_REGISTRY_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
   MODSYNC_HTTP_HOST: z.string().default('127.0.0.1'),
   MODSYNC_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** Where to write the bound port (for MODSYNC_HTTP_PORT=0: a free port per replica, read by the image's modsync-probe). */
+  MODSYNC_HTTP_PORT_FILE: z.string().min(1).optional(),
   /** Guards POST /sources/<name>/resync and the dashboard: a bearer token and/or basic auth. */
   MODSYNC_API_TOKEN: z.string().min(16).optional(),
   MODSYNC_DASHBOARD_USER: z.string().min(1).optional(),
@@ -47,6 +49,7 @@ export interface SyncerConfig {
   registryConcurrency: number;
   httpHost: string;
   httpPort: number;
+  httpPortFile: string | undefined;
   apiToken: string | undefined;
   dashboardUser: string | undefined;
   dashboardPassword: string | undefined;
@@ -75,6 +78,7 @@ export function loadSyncerConfig(env: NodeJS.ProcessEnv = process.env): SyncerCo
     registryConcurrency: e.MODSYNC_REGISTRY_CONCURRENCY,
     httpHost: e.MODSYNC_HTTP_HOST,
     httpPort: e.MODSYNC_HTTP_PORT,
+    httpPortFile: e.MODSYNC_HTTP_PORT_FILE,
     apiToken: e.MODSYNC_API_TOKEN,
     dashboardUser: e.MODSYNC_DASHBOARD_USER,
     dashboardPassword: e.MODSYNC_DASHBOARD_PASSWORD,
