@@ -7,10 +7,11 @@ const EXTEND = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call(
 
 /**
  * Holds `key` while `fn` runs, so one worker in the fleet syncs a source at a time. The lock expires by itself after
- * `ttlMs` if its holder dies, and is extended while `fn` runs. Resolves undefined when another holder has it.
+ * `ttlMs` if its holder dies, and is extended while `fn` runs. Resolves undefined when another holder has it. The value
+ * is `<holder>/<random>`: an operator (or a test) reading the key sees which replica is syncing.
  */
-export async function withLock<T>(redis: Redis, key: string, ttlMs: number, fn: () => Promise<T>): Promise<{ value: T } | undefined> {
-  const token = randomUUID();
+export async function withLock<T>(redis: Redis, key: string, ttlMs: number, holder: string, fn: () => Promise<T>): Promise<{ value: T } | undefined> {
+  const token = `${holder}/${randomUUID()}`;
   if ((await redis.set(key, token, 'PX', ttlMs, 'NX')) !== 'OK') return undefined;
   const timer = setInterval(() => void redis.eval(EXTEND, 1, key, token, String(ttlMs)).catch(() => {}), Math.max(1_000, ttlMs / 3));
   try {

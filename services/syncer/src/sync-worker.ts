@@ -21,6 +21,8 @@ export interface SyncWorkersOptions {
   log: Logger;
   /** A job's and a source's lock outlive a dead holder by this much. */
   lockMs: number;
+  /** This replica's name (the pod's), written into the source locks it holds. */
+  identity: string;
 }
 
 export type SyncJobResult = SyncReport | { source: string; skipped: 'gone' | 'busy' };
@@ -51,7 +53,7 @@ export class SyncWorkers {
     const source = options.view.sources.get(name) ?? (await options.kube.get(ModuleSources, name));
     if (!source || source.metadata.deletionTimestamp) return { source: name, skipped: 'gone' };
     const started = performance.now();
-    const held = await withLock(options.redis, options.keys.lock(name), options.lockMs, () => syncSource(options.deps, source, log));
+    const held = await withLock(options.redis, options.keys.lock(name), options.lockMs, options.identity, () => syncSource(options.deps, source, log));
     if (!held) {
       if (job.data.manual && token) {
         await job.moveToDelayed(Date.now() + 200, token);
