@@ -5,9 +5,10 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeClient, kubeConfigFromString, ModuleConfigs, Modules, ModuleSources, type ModuleConfig, type ModuleRelease, type ModuleSource } from '@modsync/k8s';
 import { createRegistryClient, parseRegistrySettings, sha256Digest } from '@modsync/registry';
-import { createLogger } from '@modsync/runtime';
+import { createLogger, createRedis, RedisLocks } from '@modsync/runtime';
 import { findHelm, Helm } from '../../services/applier/src/install/helm.ts';
 import { HelmInstaller } from '../../services/applier/src/install/helm-installer.ts';
+import { InstalledModules } from '../../services/applier/src/install/installed-modules.ts';
 import { ModuleStore } from '../../services/applier/src/install/module-store.ts';
 import { run, useEnvironment } from '../env/index.ts';
 import { MEDIA_TYPES } from '../fixtures/module-artifacts.ts';
@@ -20,6 +21,9 @@ const path = `inst-${suffix}/modules`;
 const registry = createRegistryClient();
 const settings = parseRegistrySettings({ repo: `${env.registry!.host}/${path}`, scheme: 'HTTP' });
 const publisher = new ModulePublisher(registry, settings, path);
+const redis = createRedis({ url: env.redis!.url, name: 'installer-test' });
+const locks = new RedisLocks({ redis, prefix: `inst-${suffix}:install-lock`, identity: 'installer-test' });
+const installedModules = new InstalledModules(redis, `inst-${suffix}:installed-modules`);
 let kube: KubeClient;
 let installer: HelmInstaller;
 let helm: Helm;
@@ -44,6 +48,8 @@ beforeAll(async () => {
     kube,
     registry,
     helm,
+    locks,
+    installedModules,
     store: new ModuleStore(await mkdtemp(join(tmpdir(), 'modsync-store-'))),
     moduleConfig: (name) => configs.get(name),
     log: createLogger({ service: 'test', level: 'silent' }),
@@ -55,6 +61,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await registry.close();
   await kube.close();
+  redis.disconnect();
 });
 
 const configs = new Map<string, ModuleConfig>();
@@ -145,7 +152,7 @@ describe('HelmInstaller: bundle → module store → helm, against the real regi
     configs.set(gated, config({}, gated));
     await publisher.publish({ module: gated, version: 'v1.0.0', channels: ['stable'] });
     const strict = new HelmInstaller({
-      kube, registry, helm, lintGate: {},
+      kube, registry, helm, locks, installedModules, lintGate: {},
       store: new ModuleStore(await mkdtemp(join(tmpdir(), 'modsync-store-'))),
       moduleConfig: (name) => configs.get(name),
       log: createLogger({ service: 'test', level: 'silent' }),

@@ -6,3 +6,4 @@ export { createRedis, redactRedisUrl, type RedisConnectionOptions } from './redi
 export { handleShutdown } from './shutdown.ts';
 export { durationMs, parseDuration, parseEnvironment } from './config.ts';
 export { mapLimit } from './map-limit.ts';
+export { LockLostError, LockUnavailableError, RedisLock, RedisLocks, type RedisLocksOptions } from './redis-lock.ts';

@@ -12,6 +12,8 @@ export interface RedisConnectionOptions {
   maxRetriesPerRequest?: number | null;
   /** @defaultValue 10000 */
   connectTimeoutMs?: number;
+  /** A command not answered in this time fails (not for blocking consumers). @defaultValue none */
+  commandTimeoutMs?: number;
 }
 
 /** An ioredis connection with bounded, jittered reconnects and no secret in its error messages. */
@@ -20,6 +22,7 @@ export function createRedis(options: RedisConnectionOptions): Redis {
     connectionName: options.name,
     maxRetriesPerRequest: options.maxRetriesPerRequest === undefined ? 3 : options.maxRetriesPerRequest,
     connectTimeout: options.connectTimeoutMs ?? 10_000,
+    ...(options.commandTimeoutMs ? { commandTimeout: options.commandTimeoutMs } : {}),
     retryStrategy: (times) => Math.min(5_000, 100 * 2 ** Math.min(times, 6)) * (0.5 + Math.random() / 2),
     lazyConnect: false,
   });

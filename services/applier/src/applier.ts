@@ -3,13 +3,14 @@ import type { FastifyInstance } from 'fastify';
 import { EventSubscriber, type DiscoveryEvent } from '@modsync/events';
 import { KubeApiError, KubeClient, loadKubeConfig, type ModuleSource } from '@modsync/k8s';
 import { createRegistryClient } from '@modsync/registry';
-import { createHttpServer, createLogger, createMetricsRegistry, redactRedisUrl, writePortFile, type Logger } from '@modsync/runtime';
+import { createHttpServer, createLogger, createMetricsRegistry, createRedis, RedisLocks, redactRedisUrl, writePortFile, type Logger } from '@modsync/runtime';
 import { ClusterView, releaseModule } from './cluster-view.ts';
 import type { ApplierConfig } from './config.ts';
 import { findHelm, Helm } from './install/helm.ts';
 import { HelmInstaller } from './install/helm-installer.ts';
 import { ModuleStore } from './install/module-store.ts';
 import { noopInstaller, type Installer } from './installer.ts';
+import { InstalledModules } from './install/installed-modules.ts';
 import { applierKeys } from './keys.ts';
 import { ApplierMetrics } from './metrics.ts';
 import { EventOverlay } from './offers.ts';
@@ -72,12 +73,18 @@ export async function startApplier(config: ApplierConfig, log: Logger = createLo
     }
   };
 
-  const helmInstaller = () =>
+  // The helm installer's per-module locks, shared with the other replicas (none without it: nothing to serialize).
+  const lockRedis = !options.installer && config.installer === 'helm' ? createRedis({ url: config.redisUrl, name: `applier-install-lock:${config.identity}`, commandTimeoutMs: 5_000 }) : undefined;
+  // Lock calls report their own failures (typed, the reconcile retries); this only keeps reconnect errors off stderr.
+  lockRedis?.on('error', (err: Error) => log.debug({ err }, 'install lock Redis connection failed'));
+  const helmInstaller = (redis: NonNullable<typeof lockRedis>) =>
     new HelmInstaller({
       kube,
       registry,
       store: new ModuleStore(config.moduleStore),
       helm: new Helm({ binary: config.helm ?? findHelm(), kubeconfig: config.kubeconfig, wait: config.installWait, installTimeoutMs: config.installTimeoutMs }),
+      locks: new RedisLocks({ redis, prefix: keys.installLock, identity: config.identity }),
+      installedModules: new InstalledModules(redis, keys.installed),
       moduleConfig: (name) => view.configs.get(name),
       log,
       concurrency: config.installConcurrency,
@@ -88,7 +95,7 @@ export async function startApplier(config: ApplierConfig, log: Logger = createLo
     view,
     overlay,
     registry,
-    installer: options.installer ?? (config.installer === 'helm' ? helmInstaller() : noopInstaller),
+    installer: options.installer ?? (lockRedis ? helmInstaller(lockRedis) : noopInstaller),
     platform: () => ({ deckhouseVersion: config.deckhouseVersion, kubernetesVersion }),
     pendingRecheckMs: config.pendingRecheckMs,
     ...(options.now ? { now: options.now } : {}),
@@ -202,6 +209,7 @@ export async function startApplier(config: ApplierConfig, log: Logger = createLo
       stopping.abort();
       await view.stop();
       await registry.close();
+      lockRedis?.disconnect();
       await kube.close();
     },
   };

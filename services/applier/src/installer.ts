@@ -25,13 +25,16 @@ export interface InstallRequest {
  */
 export interface Installer {
   ensure(request: InstallRequest, signal: AbortSignal): Promise<InstallResult | void>;
-  /** A module disabled: uninstall what was installed (nothing to do, and no I/O, when nothing was). */
-  remove?(module: string, signal: AbortSignal): Promise<void>;
+  /** A module disabled: uninstall what was installed (nothing to do, and no helm call, when nothing was). */
+  remove?(module: string, signal: AbortSignal): Promise<InstallResult | void>;
 }
 
-/** What `ensure` found that other objects must show: the ModuleConfig's `Error: <validation error>` (§3). */
+/** What `ensure` or `remove` found that the reconcile must act on. */
 export interface InstallResult {
+  /** The ModuleConfig's `Error: <validation error>` (§3). */
   settingsError?: string | undefined;
+  /** Look at the module again after this long (another replica was installing it: it may die before finishing). */
+  requeueAfterMs?: number | undefined;
 }
 
 /** Without an installer nothing is installed; the Module stays `Downloading` after its releases are created. */

@@ -5,6 +5,10 @@ export function applierKeys(prefix: string) {
     events: `${prefix}:events`,
     /** The consumer group every applier replica joins: each event goes to one replica. */
     group: 'applier',
+    /** Prefix of the per-module install locks (`<prefix>:install-lock:<module>`, value `<identity>/<random>`). */
+    installLock: `${prefix}:install-lock`,
+    /** Hash module → namespace of every module a replica installed, so any replica can uninstall it. */
+    installed: `${prefix}:installed-modules`,
   };
 }
 

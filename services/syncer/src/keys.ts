@@ -9,8 +9,8 @@ export function syncerKeys(prefix: string) {
     resyncQueue: 'resync',
     /** Last seen state of every module of a source (hash: module → JSON). */
     state: (source: string) => `${prefix}:sync-state:${source}`,
-    /** Held while a source is being synced, so one worker at a time syncs it. */
-    lock: (source: string) => `${prefix}:sync-lock:${source}`,
+    /** Prefix of the locks held while a source is synced (`<prefix>:sync-lock:<source>`): one worker at a time. */
+    syncLock: `${prefix}:sync-lock`,
     /** Last handled value of a source's resync annotation and generation (hash). */
     triggers: `${prefix}:sync-triggers`,
     /** Stream prefix for discovery events. */

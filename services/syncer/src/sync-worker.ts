@@ -1,12 +1,11 @@
 import { DelayedError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { ModuleSources, type KubeClient } from '@modsync/k8s';
-import type { Logger } from '@modsync/runtime';
+import { RedisLocks, type Logger } from '@modsync/runtime';
 import type { ClusterView } from './cluster-view.ts';
 import type { SyncerKeys } from './keys.ts';
 import type { SyncJobData } from './queues.ts';
 import type { SyncMetrics } from './metrics.ts';
-import { withLock } from './source-lock.ts';
 import { syncSource, type SyncDependencies, type SyncReport } from './sync-source.ts';
 
 export interface SyncWorkersOptions {
@@ -33,8 +32,11 @@ export type SyncJobResult = SyncReport | { source: string; skipped: 'gone' | 'bu
  */
 export class SyncWorkers {
   private readonly workers: Worker<SyncJobData, SyncJobResult>[];
+  /** One sync of a source at a time across the fleet; a dead holder's lock expires after `lockMs`. */
+  private readonly locks: RedisLocks;
 
   constructor(options: SyncWorkersOptions) {
+    this.locks = new RedisLocks({ redis: options.redis, prefix: options.keys.syncLock, identity: options.identity, ttlMs: options.lockMs });
     const process = (job: Job<SyncJobData, SyncJobResult>, token?: string) => this.process(options, job, token);
     const common = { connection: options.connection, prefix: options.keys.bullPrefix, concurrency: options.concurrency, lockDuration: options.lockMs, stalledInterval: Math.max(1_000, options.lockMs / 2) };
     this.workers = [
@@ -53,7 +55,7 @@ export class SyncWorkers {
     const source = options.view.sources.get(name) ?? (await options.kube.get(ModuleSources, name));
     if (!source || source.metadata.deletionTimestamp) return { source: name, skipped: 'gone' };
     const started = performance.now();
-    const held = await withLock(options.redis, options.keys.lock(name), options.lockMs, options.identity, () => syncSource(options.deps, source, log));
+    const held = await this.locks.withLock(name, () => syncSource(options.deps, source, log));
     if (!held) {
       if (job.data.manual && token) {
         await job.moveToDelayed(Date.now() + 200, token);

@@ -7,9 +7,11 @@ import { formatVersion, installStatus, mergeConditions, type InstallPhase } from
 import { Modules, isConflict, type KubeClient, type Module, type ModuleConfig } from '@modsync/k8s';
 import { parseRegistrySettings, type RegistryClient } from '@modsync/registry';
 import { decideLintGate, lint } from '@modsync/lint';
-import type { Logger } from '@modsync/runtime';
+import type { Logger, RedisLock, RedisLocks } from '@modsync/runtime';
 import type { InstallRequest, InstallResult, Installer } from '../installer.ts';
 import { HelmError, type Helm } from './helm.ts';
+import { decideHelmAction } from './helm-state.ts';
+import type { InstalledModules } from './installed-modules.ts';
 import type { ModuleStore } from './module-store.ts';
 import { helmValues, validateSettings } from './module-values.ts';
 
@@ -18,6 +20,10 @@ export interface HelmInstallerOptions {
   registry: RegistryClient;
   store: ModuleStore;
   helm: Helm;
+  /** Per-module locks shared with every other replica: one install of a module at a time across the fleet. */
+  locks: RedisLocks;
+  /** Where each installed module lives, shared by the replicas (so any of them can uninstall it). */
+  installedModules: InstalledModules;
   /** The module's ModuleConfig (for `spec.settings`), from the applier's cache. */
   moduleConfig: (module: string) => ModuleConfig | undefined;
   log: Logger;
@@ -30,6 +36,12 @@ export interface HelmInstallerOptions {
   concurrency?: number;
   now?: () => Date;
 }
+
+/**
+ * A module whose install lock another replica holds is looked at again after this long: if that replica died, its lock
+ * (30 s TTL) will have expired by the second or third look.
+ */
+const LOCK_HELD_RECHECK_MS = 15_000;
 
 /** What a module's install was made from: the Helm release's description, so a restart can tell it is current. */
 function fingerprint(version: string, digest: string, settings: unknown): string {
@@ -53,7 +65,11 @@ async function namespaceOf(bundleDir: string, module: string): Promise<string> {
  * validates the ModuleConfig's settings against the bundle's schema, and `helm upgrade --install`s its chart into the
  * module's namespace (release name = module name), moving the Module through Downloading → Installing → Ready, or
  * Error with the registry's, the schema's or Helm's own message. Level-triggered: an install that matches the Deployed
- * release and settings (remembered, or read from Helm's release description after a restart) is left alone.
+ * release and settings (remembered, or read from Helm's release description before any download) is left alone.
+ *
+ * Every replica runs one: all work on a module happens under its install lock (Redis), and a replica that finds the
+ * lock taken leaves the module, phases included, to the holder. Holding the lock, a pending Helm release can only be
+ * an interrupted operation (a replica killed mid-install), so it is rolled back or removed, then installed again.
  */
 export class HelmInstaller implements Installer {
   private readonly options: HelmInstallerOptions;
@@ -74,25 +90,55 @@ export class HelmInstaller implements Installer {
   }
 
   async ensure(request: InstallRequest, signal: AbortSignal): Promise<InstallResult> {
+    let result: InstallResult = { requeueAfterMs: LOCK_HELD_RECHECK_MS };
+    await this.serialized(request.module, () =>
+      this.locked(request.module, async (lock) => {
+        result = await this.install(request, lock, AbortSignal.any([signal, lock.signal]));
+      }),
+    );
+    return result;
+  }
+
+  async remove(module: string, signal: AbortSignal): Promise<InstallResult> {
     let result: InstallResult = {};
-    await this.serialized(request.module, async () => {
-      result = await this.install(request, signal);
+    await this.serialized(module, async () => {
+      // Installed by any replica: the shared record says where. Nothing recorded and nothing known here: nothing to
+      // uninstall (one HGET per disabled module, no helm call).
+      const recorded = await this.options.installedModules.namespaceOf(module);
+      if (recorded === undefined && !this.installed.has(module) && (await this.namespaceFromStore(module)) === undefined) return;
+      result = { requeueAfterMs: LOCK_HELD_RECHECK_MS };
+      await this.locked(module, async (lock) => {
+        const namespace = recorded ?? (await this.namespaceFromStore(module)) ?? `d8-${module}`;
+        await this.options.helm.uninstall(module, namespace, AbortSignal.any([signal, lock.signal]));
+        await this.options.installedModules.forget(module);
+        this.installed.delete(module);
+        this.refused.delete(module);
+        this.failed.delete(module);
+        await this.options.store.prune(module, []);
+        this.options.log.info({ module, namespace }, 'module uninstalled');
+        result = {};
+      });
     });
     return result;
   }
 
-  remove(module: string, signal: AbortSignal): Promise<void> {
-    return this.serialized(module, async () => {
-      // Nothing stored and nothing installed by this process: nothing to uninstall (no helm call per disabled module).
-      if (!this.installed.has(module) && (await this.namespaceFromStore(module)) === undefined) return;
-      const namespace = (await this.namespaceFromStore(module)) ?? `d8-${module}`;
-      await this.options.helm.uninstall(module, namespace, signal);
-      this.installed.delete(module);
-      this.refused.delete(module);
-      this.failed.delete(module);
-      await this.options.store.prune(module, []);
-      this.options.log.info({ module }, 'module uninstalled');
-    });
+  /**
+   * Runs `fn` under the module's install lock; does nothing when another replica holds it (the caller asks for the
+   * module to be looked at again: the holder may die). Redis failing throws LockUnavailableError: retried, never run
+   * unlocked.
+   */
+  private async locked(module: string, fn: (lock: RedisLock) => Promise<void>): Promise<void> {
+    const lock = await this.options.locks.acquire(module);
+    if (!lock) {
+      this.options.log.debug({ module }, 'install lock held by another replica; looking again later');
+      return;
+    }
+    try {
+      await fn(lock);
+    } finally {
+      // A lock not freed expires within its TTL: not worth failing a finished install for.
+      await lock.release().catch((err: unknown) => this.options.log.warn({ module, err }, 'install lock not released'));
+    }
   }
 
   private async namespaceFromStore(module: string): Promise<string | undefined> {
@@ -139,70 +185,91 @@ export class HelmInstaller implements Installer {
     this.waiting.shift()?.();
   }
 
-  private async install(request: InstallRequest, signal: AbortSignal): Promise<InstallResult> {
+  private async install(request: InstallRequest, lock: RedisLock, signal: AbortSignal): Promise<InstallResult> {
     const { module, release, source } = request;
     const log = this.options.log.child({ module, release: release.metadata.name });
     const version = formatVersion(release.spec.version);
     const settingsInput = this.options.moduleConfig(module)?.spec?.settings;
+    // Phases are the lock holder's: past a lost lock another replica may be writing them.
+    const setPhase = (phase: InstallPhase, message?: string) => {
+      lock.signal.throwIfAborted();
+      return this.setPhase(module, phase, message);
+    };
     if (!source) {
-      await this.setPhase(module, 'Error', `the ModuleSource of release ${release.metadata.name} does not exist`);
+      await setPhase('Error', `the ModuleSource of release ${release.metadata.name} does not exist`);
       return {};
     }
     let registrySettings;
     try {
       registrySettings = parseRegistrySettings(source.spec.registry);
     } catch (err) {
-      await this.setPhase(module, 'Error', (err as Error).message);
+      await setPhase('Error', (err as Error).message);
       return {};
     }
     const repository = `${registrySettings.pathPrefix ? `${registrySettings.pathPrefix}/` : ''}${module}`;
 
-    // Fast path: this process installed exactly this (no I/O at all).
+    // Fast path: this process installed exactly this (no registry or helm call).
     const stored = await this.options.store.stored(module, version);
     if (stored && this.installed.get(module) === fingerprint(version, stored.digest, settingsInput)) {
-      await this.setPhase(module, 'Ready');
+      await setPhase('Ready');
       return {};
     }
     const failure = this.failed.get(module);
     if (stored && failure?.fingerprint === fingerprint(version, stored.digest, settingsInput) && Date.now() < failure.until) {
-      await this.setPhase(module, 'Error', failure.message);
+      await setPhase('Error', failure.message);
       return {};
     }
     const refused = this.refused.get(module);
     if (stored && refused?.fingerprint === fingerprint(version, stored.digest, settingsInput)) {
-      await this.setPhase(module, 'Error', refused.message);
+      await setPhase('Error', refused.message);
       return { settingsError: refused.settingsError };
     }
 
-    if (!stored) await this.setPhase(module, 'Downloading');
-    let bundle;
-    try {
-      ({ bundle } = await this.options.store.ensure(this.options.registry, registrySettings, repository, module, version, signal));
-    } catch (err) {
+    // Before downloading anything: what the registry serves now and what Helm has, so a replica that did not install
+    // the current release itself (a fresh pod) sees it is current without a download or a Downloading phase.
+    const downloadFailed = async (err: unknown): Promise<InstallResult> => {
       log.warn({ err, reason: 'download failed' }, 'module download failed');
-      await this.setPhase(module, 'Error', `download ${registrySettings.host}/${repository}:${version}: ${(err as Error).message}`);
+      await setPhase('Error', `download ${registrySettings.host}/${repository}:${version}: ${(err as Error).message}`);
       if ((err as { retryable?: boolean }).retryable) throw err;
       return {};
+    };
+    let digest: string;
+    try {
+      ({ digest } = await this.options.registry.headManifest(registrySettings, repository, version, { signal }));
+    } catch (err) {
+      return downloadFailed(err);
+    }
+    const description = fingerprint(version, digest, settingsInput);
+    const releaseNamespace = await this.options.helm.find(module, signal);
+    const action = decideHelmAction(releaseNamespace ? await this.options.helm.history(module, releaseNamespace, signal) : [], description);
+    if (action.kind === 'current') {
+      this.installed.set(module, description);
+      await this.options.installedModules.record(module, releaseNamespace!);
+      await setPhase('Ready');
+      return {};
+    }
+    if (releaseNamespace && (action.kind === 'rollback' || action.kind === 'uninstall')) {
+      if (action.kind === 'rollback') await this.options.helm.rollback(module, releaseNamespace, action.to, signal);
+      else await this.options.helm.uninstall(module, releaseNamespace, signal);
+      log.info({ status: action.status, revision: action.revision, action: action.kind, namespace: releaseNamespace }, 'recovered an interrupted helm operation');
+    }
+
+    if (!stored) await setPhase('Downloading');
+    try {
+      await this.options.store.ensure(this.options.registry, registrySettings, repository, module, version, digest, signal);
+    } catch (err) {
+      return downloadFailed(err);
     }
     const bundleDir = this.options.store.path(module, version);
     const namespace = await namespaceOf(bundleDir, module);
-    const description = fingerprint(version, bundle.digest, settingsInput);
 
-    // After a restart: Helm's release says what is installed.
-    const current = await this.options.helm.status(module, namespace, signal).catch(() => undefined);
-    if (current?.status === 'deployed' && current.description === description) {
-      this.installed.set(module, description);
-      await this.setPhase(module, 'Ready');
-      return {};
-    }
-
-    await this.setPhase(module, 'Installing');
+    await setPhase('Installing');
     if (this.options.lintGate) {
       const gate = decideLintGate(await lint(bundleDir), this.options.lintGate);
       if (!gate.allowed) {
         log.warn({ reason: gate.message }, 'module refused by the lint gate');
         this.refused.set(module, { fingerprint: description, message: gate.message });
-        await this.setPhase(module, 'Error', gate.message);
+        await setPhase('Error', gate.message);
         return {};
       }
     }
@@ -211,10 +278,12 @@ export class HelmInstaller implements Installer {
       log.warn({ reason: validation.message }, 'module settings are invalid');
       const message = `invalid settings: ${validation.message}`;
       this.refused.set(module, { fingerprint: description, message, settingsError: validation.message });
-      await this.setPhase(module, 'Error', message);
+      await setPhase('Error', message);
       return { settingsError: validation.message };
     }
     this.refused.delete(module);
+    // Recorded before helm runs: a replica killed mid-install leaves a record, so a later disable still uninstalls.
+    await this.options.installedModules.record(module, namespace);
     const work = await mkdtemp(join(tmpdir(), `modsync-values-${module}-`));
     try {
       const valuesFile = join(work, 'values.json');
@@ -224,14 +293,16 @@ export class HelmInstaller implements Installer {
       this.installed.set(module, description);
       this.failed.delete(module);
       log.info({ version, namespace, durationMs: Math.round(performance.now() - started) }, 'module installed');
-      await this.setPhase(module, 'Ready');
+      await setPhase('Ready');
     } catch (err) {
+      // Stopped because the lock was lost: the next holder recovers the interrupted release; no backoff, no phase.
+      lock.signal.throwIfAborted();
       const message = err instanceof HelmError ? `helm upgrade --install ${module}: ${err.message}` : (err as Error).message;
       const attempts = (this.failed.get(module)?.fingerprint === description ? this.failed.get(module)!.attempts : 0) + 1;
       const backoffMs = Math.min(600_000, 30_000 * 2 ** (attempts - 1));
       this.failed.set(module, { fingerprint: description, message, attempts, until: Date.now() + backoffMs });
       log.warn({ err, reason: message, attempt: attempts, retryInMs: backoffMs }, 'module install failed');
-      await this.setPhase(module, 'Error', message);
+      await setPhase('Error', message);
     } finally {
       await rm(work, { recursive: true, force: true });
     }

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import type { HelmRevision } from './helm-state.ts';
 
 /** A helm command that failed: `message` is helm's own error output. */
 export class HelmError extends Error {
@@ -73,15 +74,33 @@ export class Helm {
     await this.run(['upgrade', '--install', release, chartDir, '--namespace', namespace, '--create-namespace', '--values', valuesFile, '--description', description, '--history-max', '5', ...wait, '--timeout', `${Math.ceil(this.options.installTimeoutMs / 1000)}s`], signal);
   }
 
-  /** The release's status and description, or undefined when it is not installed. */
-  async status(release: string, namespace: string, signal?: AbortSignal): Promise<{ status: string; description: string } | undefined> {
+  /**
+   * The namespace of the release named `release`, in any namespace and any status but uninstalled (the bundle's
+   * `module.yaml` names the namespace, so this finds it before anything is downloaded); the most recently updated one
+   * if several. (helm 4 has no `list --all`: every status is asked for.)
+   */
+  async find(release: string, signal?: AbortSignal): Promise<string | undefined> {
+    const filter = `^${release.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
+    const json = JSON.parse(await this.run(['list', '--all-namespaces', '--deployed', '--failed', '--pending', '--superseded', '--uninstalling', '--filter', filter, '--output', 'json'], signal) || '[]') as { name?: string; namespace?: string; updated?: string }[];
+    const found = json.filter((r) => r.name === release && r.namespace).sort((a, b) => Date.parse(b.updated ?? '') - Date.parse(a.updated ?? ''));
+    return found[0]?.namespace;
+  }
+
+  /** The release's revisions (status, description), none when it is not installed. */
+  async history(release: string, namespace: string, signal?: AbortSignal): Promise<HelmRevision[]> {
+    let out: string;
     try {
-      const json = JSON.parse(await this.run(['status', release, '--namespace', namespace, '--output', 'json'], signal)) as { info?: { status?: string; description?: string } };
-      return { status: json.info?.status ?? 'unknown', description: json.info?.description ?? '' };
+      out = await this.run(['history', release, '--namespace', namespace, '--output', 'json'], signal);
     } catch (err) {
-      if (err instanceof HelmError && /not found/i.test(err.message)) return undefined;
+      if (err instanceof HelmError && /not found/i.test(err.message)) return [];
       throw err;
     }
+    return (JSON.parse(out || '[]') as { revision?: number; status?: string; description?: string }[]).map((r) => ({ revision: Number(r.revision), status: r.status ?? 'unknown', description: r.description ?? '' }));
+  }
+
+  /** Back to `revision`, without waiting for workloads: an install follows at once. */
+  async rollback(release: string, namespace: string, revision: number, signal?: AbortSignal): Promise<void> {
+    await this.run(['rollback', release, String(revision), '--namespace', namespace, '--history-max', '5'], signal);
   }
 
   async uninstall(release: string, namespace: string, signal?: AbortSignal): Promise<void> {

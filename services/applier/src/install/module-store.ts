@@ -42,15 +42,15 @@ export class ModuleStore {
   }
 
   /**
-   * Pulls `<repository>:<version>` unless the store has it at the digest the registry serves now (one HEAD), verifying
-   * every blob's digest, and unpacks its layers in order with the safe extractor.
+   * Pulls `<repository>@<digest>` (the digest the registry serves for `version` now: the caller's HEAD) unless the
+   * store has the version at that digest, verifying every blob's digest, and unpacks its layers in order with the safe
+   * extractor.
    */
-  async ensure(registry: RegistryClient, settings: RegistrySettings, repository: string, module: string, version: string, signal?: AbortSignal): Promise<{ bundle: StoredBundle; downloaded: boolean }> {
-    const head = await registry.headManifest(settings, repository, version, { signal });
+  async ensure(registry: RegistryClient, settings: RegistrySettings, repository: string, module: string, version: string, digest: string, signal?: AbortSignal): Promise<{ bundle: StoredBundle; downloaded: boolean }> {
     const have = await this.stored(module, version);
-    if (have && have.digest === head.digest) return { bundle: have, downloaded: false };
+    if (have && have.digest === digest) return { bundle: have, downloaded: false };
 
-    const { manifest, index } = await registry.getManifest(settings, repository, head.digest, { signal });
+    const { manifest } = await registry.getManifest(settings, repository, digest, { signal });
     await mkdir(join(this.root, module), { recursive: true });
     const staging = await mkdtemp(join(this.root, module, `.download-${version}-`));
     try {
@@ -68,7 +68,7 @@ export class ModuleStore {
       const bundle: StoredBundle = {
         module,
         version,
-        digest: index?.digest ?? head.digest,
+        digest,
         reference: `${settings.host}/${repository}:${version}`,
         downloadedAt: new Date().toISOString(),
       };

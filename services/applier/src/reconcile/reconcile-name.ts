@@ -3,6 +3,7 @@ import { Modules, type ModuleSource } from '@modsync/k8s';
 import type { Logger } from '@modsync/runtime';
 import { offerOf, type ModuleOffer } from '../offers.ts';
 import type { Writer, WriteRecord } from '../writer.ts';
+import type { InstallResult } from '../installer.ts';
 import { soonest, type ReconcileContext, type ReconcileDependencies } from './context.ts';
 import { decideModuleStatus, desiredAvailableSources, reconcileModule, shouldDeleteModule } from './module.ts';
 import { reconcileModuleConfig } from './module-config.ts';
@@ -96,13 +97,13 @@ export async function reconcileName(deps: ReconcileDependencies, name: string, l
   const releases = await reconcileReleases(deps, ctx, { selection, platformModules: platformModules(deps) });
   const decision = decideModuleStatus(ctx, available, releases.deployedBefore, ctx.releases.length > 0);
   const module = await reconcileModule(ctx, { available, decision, deployed: releases.deployed });
-  let installed;
+  let installed: InstallResult | void = undefined;
   if (releases.deployed && ctx.enabled) {
     const source = ctx.sources.find((s) => s.metadata.name === (releases.deployed!.metadata.ownerReferences?.[0]?.name ?? ''));
     installed = await deps.installer.ensure({ module: name, release: releases.deployed, source, moduleObject: module }, deps.signal);
   } else if (!ctx.enabled) {
-    await deps.installer.remove?.(name, deps.signal);
+    installed = await deps.installer.remove?.(name, deps.signal);
   }
-  await reconcileModuleConfig(ctx, true, installed?.settingsError);
-  return report(soonest(releases.requeueAfterMs, undefined));
+  await reconcileModuleConfig(ctx, true, installed?.settingsError ?? undefined);
+  return report(soonest(releases.requeueAfterMs, installed?.requeueAfterMs));
 }
