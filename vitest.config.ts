@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 // Two projects: `unit` is pure logic and real loopback sockets (seconds, no servers to start);
 // `integration` talks to the real environment (kube-apiserver, Redis, registry) started by test/env's global setup.
-// `node` (not in scripts/test.sh; `npx vitest run --project node`) starts a real node (test/env/node.ts): pods really run.
+// `node` starts a real node (test/env/node.ts): pods really run; scripts/test.sh runs it after the others, as root only.
 export default defineConfig({
   test: {
     projects: [

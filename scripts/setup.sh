@@ -31,7 +31,9 @@ fi
 
 if [[ -z "${KUBECONFIG_TEST:-}" && -z "${KUBEBUILDER_ASSETS:-}" ]]; then
   started=$SECONDS
-  dir=$(bash test/env/build-control-plane.sh)
+  # As root the real node's kubelet and kube-scheduler too (scripts/test.sh runs the `node` project then).
+  node_flag=(); [[ $(id -u) -eq 0 ]] && node_flag=(--node)
+  dir=$(bash test/env/build-control-plane.sh "${node_flag[@]}")
   log "control plane: $dir ($(tr '\n' ' ' < "$dir/VERSIONS"), $((SECONDS - started)) s)"
 fi
 

@@ -9,7 +9,7 @@ import { startNodeCluster, type NodeCluster } from '../env/node.ts';
 import { run, tailLog } from '../env/process.ts';
 
 // A real single-node cluster (test/env/node.ts): containerd + kubelet + kube-scheduler beside the control plane.
-// Not part of scripts/test.sh; run with `npx vitest run --project node` (root, Docker, containerd from Debian).
+// Project `node` (root, Docker, containerd from Debian): scripts/test.sh runs it last, as root.
 
 const SYSCTLS = ['vm.overcommit_memory', 'vm.panic_on_oom', 'kernel.panic', 'kernel.panic_on_oops'];
 const readSysctls = () => Object.fromEntries(SYSCTLS.map((n) => [n, readFileSync(`/proc/sys/${n.replaceAll('.', '/')}`, 'utf8').trim()]));
