@@ -1,5 +1,5 @@
-// A syncer replica as a real process (test/env/services.ts), with what the benchmark asks of it: its resync API,
-// its /metrics, its memory.
+// A syncer replica as a real process running what the image runs (test/env/services.ts, `built`), with what the
+// benchmark asks of it: its resync API, its /metrics, its memory.
 import { waitFor } from '../test/env/net.ts';
 import { Leases, type KubeClient } from '@modsync/k8s';
 import type { EnvironmentInfo } from '../test/env/environment.ts';
@@ -32,6 +32,8 @@ export class SyncerProcess {
     const service = await startService('syncer', {
       logDir: env.logDir,
       instance,
+      // What the image runs: the bundle with the image's Node options (the benchmark builds it first).
+      built: true,
       env: {
         MODSYNC_REDIS_URL: env.redis!.url,
         KUBECONFIG: env.kubeconfig!,
@@ -77,7 +79,7 @@ export class SyncerProcess {
     return response.text();
   }
 
-  memory(): Promise<{ rss: number; peak: number }> {
+  memory(): Promise<{ rss: number; peak: number; anon: number; file: number }> {
     return residentMemory(this.pid);
   }
 

@@ -14,6 +14,8 @@
 //          samples spaced so the replica's request budget is whole; the sync's own time from its /metrics.
 // 5, 6     A fresh replica: a new ModuleSource until the watch shows it synced; RSS and peak from /proc. The large source
 //          lists 10,000 modules; the syncer takes the first 1,500 (DKP's cap), so only those get a release image.
+// Replicas run what the image runs: the bundle services/syncer/dist/main.js, built at the start of the run
+// (scripts/build.ts), with the image's NODE_OPTIONS and MALLOC_ARENA_MAX (read from infra/image/Dockerfile).
 import { waitFor } from '../test/env/net.ts';
 import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -30,6 +32,8 @@ import { startEnvironment, type Environment } from '../test/env/environment.ts';
 import { publishModules, pushRelease, releaseImage } from './bulk-publisher.ts';
 import { fmt, formatTable, verdict, type Figure } from './figures.ts';
 import { importCost, type ImportStep } from './import-cost.ts';
+import { buildAll } from '../scripts/build.ts';
+import { imageRuntimeEnv } from '../test/env/services.ts';
 import { runInProcess } from './inprocess.ts';
 import { startLatencyProxy } from './latency-proxy.ts';
 import { resyncAll } from './resync-all.ts';
@@ -47,7 +51,10 @@ const LATENCY = { samples: 20, spacingMs: 1_100 };
 const LARGE_SOURCE_MODULES = 10_000;
 /** The registry client allows 16 requests per host at once; the syncer's default module concurrency is 8. */
 const VARIANT_MODULE_CONCURRENCY = 16;
-/** What the syncer loads: its packages, Node's TypeScript stripping (its first .ts file), modsync's own code. */
+/**
+ * What the syncer's sources load, step by step: its packages, Node's TypeScript stripping (its first .ts file), modsync's
+ * own code. A breakdown by library; the image runs the bundle instead (no type stripping, one module).
+ */
 const SYNCER_IMPORTS: ImportStep[] = [
   ...['zod', 'pino', 'prom-client', 'undici', 'tar', 'ioredis', 'bullmq', 'fastify', '@bull-board/api', '@bull-board/fastify'].map((p) => ({ label: p, specifier: p })),
   { label: 'type stripping', specifier: new URL('./figures.ts', import.meta.url).href },
@@ -150,10 +157,12 @@ function gitCommit(): string | undefined {
 
 /** What a replica says about its memory: RSS and peak from /proc, V8 heap and external memory from its /metrics. */
 async function memoryOf(replica: SyncerProcess) {
-  const [{ rss, peak }, metrics] = await Promise.all([replica.memory(), replica.metrics()]);
+  const [{ rss, peak, anon, file }, metrics] = await Promise.all([replica.memory(), replica.metrics()]);
   return {
     rss,
     peak,
+    anon,
+    file,
     heapUsed: counterSum(metrics, 'modsync_nodejs_heap_size_used_bytes'),
     heapTotal: counterSum(metrics, 'modsync_nodejs_heap_size_total_bytes'),
     external: counterSum(metrics, 'modsync_nodejs_external_memory_bytes'),
@@ -161,7 +170,7 @@ async function memoryOf(replica: SyncerProcess) {
 }
 
 function describeMemory(m: Awaited<ReturnType<typeof memoryOf>>): string {
-  return `peak ${fmt.mb(m.peak)}; V8 heap ${fmt.mb(m.heapUsed)} used of ${fmt.mb(m.heapTotal)}, external ${fmt.mb(m.external)}`;
+  return `peak ${fmt.mb(m.peak)}; anonymous ${fmt.mb(m.anon)} + file-backed ${fmt.mb(m.file)} (the node binary, shared); V8 heap ${fmt.mb(m.heapUsed)} used of ${fmt.mb(m.heapTotal)}, external ${fmt.mb(m.external)}`;
 }
 
 /** The replica's sync count and total sync seconds (modsync_sync_duration_seconds), to tell a sync's own duration. */
@@ -193,11 +202,15 @@ const f6a = figure('6a', 'memory: syncer RSS after syncing 100 modules', { targe
 const f6b = figure('6b', `memory: syncer RSS after syncing a source of ${LARGE_SOURCE_MODULES.toLocaleString('en')} modules`, { target: { op: '<=', value: 200 }, targetShown: '≤ 200 MB' });
 const fIdle = figure('-', 'memory: syncer RSS idle (started, no source yet)', { targetShown: '(reported)' });
 const fColdInproc = figure('-', 'cold sync in-process: 100 modules, no request budget', { targetShown: '(reported)' });
-const fImports = figure('-', 'memory: RSS added by importing the syncer (fresh process)', { targetShown: '(reported)' });
+const fImports = figure('-', 'memory: RSS added by importing the syncer’s .ts sources (fresh process)', { targetShown: '(reported)' });
 const fPublish = figure('-', `publish the ${LARGE_SOURCE_MODULES.toLocaleString('en')}-module source`, { targetShown: '(minutes at most)' });
 
 async function main(): Promise<number> {
   context.loadAvgStart = loadavg();
+  // The replicas run the bundle: build it from the current sources.
+  context.bundleBytes = await buildAll({ quiet: true });
+  context.imageRuntimeEnv = imageRuntimeEnv();
+  say(`built the bundles; replicas run with ${JSON.stringify(context.imageRuntimeEnv)}`);
   await phase('import cost', [fImports], async () => {
     const added = await importCost(SYNCER_IMPORTS);
     const total = Object.values(added).reduce((x, y) => x + y, 0);

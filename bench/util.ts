@@ -15,11 +15,15 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-export async function residentMemory(pid: number): Promise<{ rss: number; peak: number }> {
+/**
+ * A process's resident memory from /proc: RSS and its peak, split into anonymous pages (this process's own: heaps,
+ * malloc) and file-backed ones (mostly the node binary's code, shared by every process running it).
+ */
+export async function residentMemory(pid: number): Promise<{ rss: number; peak: number; anon: number; file: number }> {
   const { readFile } = await import('node:fs/promises');
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN) * 1024;
-  return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+  return { rss: kb('VmRSS'), peak: kb('VmHWM'), anon: kb('RssAnon'), file: kb('RssFile') };
 }
 
 /** Sum of a Prometheus counter's samples whose labels include every `labels` pair. */

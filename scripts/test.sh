@@ -10,6 +10,10 @@ export PATH="$PWD/node_modules/.bin:$PATH"
 echo "[test] typecheck (tsc --noEmit)"
 tsc --noEmit -p tsconfig.json
 
+# The bundles the image runs (infra/image/Dockerfile builds its own; the benchmark too): they must build.
+echo "[test] build (scripts/build.ts)"
+node scripts/build.ts
+
 report=$(mktemp --suffix=.json)
 node_report=$(mktemp --suffix=.json)
 trap 'rm -f "$report" "$node_report"' EXIT

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, waitFor } from './net.ts';
 import { REPO_ROOT } from './paths.ts';
@@ -13,12 +14,44 @@ export interface RunningService {
   kill(): Promise<void>;
 }
 
-/** Runs a modsync service (`services/<name>/src/main.ts`) as its own Node 24 process and waits for /readyz. */
-export async function startService(name: 'syncer' | 'applier', options: { logDir: string; instance: string; env: Record<string, string> }): Promise<RunningService> {
+/** Variables of the image's `ENV` lines (infra/image/Dockerfile) that shape how Node runs: its options, malloc's. */
+const IMAGE_RUNTIME_VARIABLES = ['NODE_ENV', 'NODE_OPTIONS', 'MALLOC_ARENA_MAX'];
+
+/** The values the image gives IMAGE_RUNTIME_VARIABLES, read from its Dockerfile (so a benchmark runs what the image runs). */
+export function imageRuntimeEnv(): Record<string, string> {
+  const dockerfile = readFileSync(join(REPO_ROOT, 'infra/image/Dockerfile'), 'utf8').replace(/\\\n/g, ' ');
+  const env: Record<string, string> = {};
+  for (const line of dockerfile.split('\n')) {
+    if (!line.startsWith('ENV ')) continue;
+    for (const [, key, quoted, plain] of line.slice(4).matchAll(/([A-Z_][A-Z0-9_]*)=(?:"([^"]*)"|(\S*))/g)) {
+      if (IMAGE_RUNTIME_VARIABLES.includes(key!)) env[key!] = quoted ?? plain ?? '';
+    }
+  }
+  return env;
+}
+
+export interface ServiceOptions {
+  logDir: string;
+  instance: string;
+  env: Record<string, string>;
+  /**
+   * Run what the image runs: the bundle `services/<name>/dist/main.js` (`npm run build` makes it) with the image's
+   * Node options and malloc settings, instead of the .ts sources. @defaultValue false
+   */
+  built?: boolean;
+}
+
+/**
+ * Runs a modsync service (`services/<name>/src/main.ts`, or its bundle when `built`) as its own Node 24 process and
+ * waits for /readyz.
+ */
+export async function startService(name: 'syncer' | 'applier', options: ServiceOptions): Promise<RunningService> {
   const port = await freePort();
   const node = join(REPO_ROOT, 'node_modules/.bin/node');
-  const proc = startProcess(`${name}-${options.instance}`, node, [join(REPO_ROOT, `services/${name}/src/main.ts`)], options.logDir, {
+  const entry = join(REPO_ROOT, options.built ? `services/${name}/dist/main.js` : `services/${name}/src/main.ts`);
+  const proc = startProcess(`${name}-${options.instance}`, node, [entry], options.logDir, {
     ...process.env,
+    ...(options.built ? imageRuntimeEnv() : {}),
     MODSYNC_HTTP_HOST: '127.0.0.1',
     MODSYNC_HTTP_PORT: String(port),
     MODSYNC_IDENTITY: `${name}-${options.instance}`,

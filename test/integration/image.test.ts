@@ -17,12 +17,13 @@ const containers: StartedTestContainer[] = [];
 let image: { tag: string; sizeBytes: number };
 let kube: KubeClient;
 
-async function start(service: 'syncer' | 'applier'): Promise<StartedTestContainer> {
-  const port = await freePort();
+async function start(service: 'syncer' | 'applier', port?: number): Promise<StartedTestContainer> {
+  port ??= await freePort();
   const container = await new GenericContainer(image.tag)
     .withNetworkMode('host')
     .withLabels(CONTAINER_LABELS)
-    .withCommand([`services/${service}/src/main.ts`])
+    // What the chart runs: the bundle (infra/image/Dockerfile builds it), with the image's NODE_OPTIONS.
+    .withCommand([`services/${service}/dist/main.js`])
     .withCopyContentToContainer([{ content: await readFile(env.kubeconfig!, 'utf8'), target: '/home/node/kubeconfig', mode: 0o644 }])
     .withEnvironment({
       KUBECONFIG: '/home/node/kubeconfig',
@@ -67,12 +68,24 @@ describe('the modsync image', () => {
     const registry = createRegistryClient();
     await new ModulePublisher(registry, parseRegistrySettings({ repo: `${env.registry!.host}/${path}`, scheme: 'HTTP' }), path).publish({ module, version: 'v1.0.0', channels: ['stable'] });
     await registry.close();
-    const syncer = await start('syncer');
+    const syncerPort = await freePort();
+    const syncer = await start('syncer', syncerPort);
     await start('applier');
     const source = `img-src-${suffix}`;
     await kube.apply(ModuleSources, { apiVersion: 'deckhouse.io/v1alpha1', kind: 'ModuleSource', metadata: { name: source, labels: { image: suffix } }, spec: { registry: { repo: `${env.registry!.host}/${path}`, scheme: 'HTTP' } } });
     await waitFor('synced', async () => (await kube.get(ModuleSources, source))?.status?.message === 'Ready', 30_000, 200);
     await waitFor('module Available', async () => (await kube.get(Modules, module))?.status?.phase === 'Available', 30_000, 200);
+
+    // The dashboard, a chunk of the bundle loaded on its first request, with its UI files from @bull-board/ui (open
+    // without credentials: the server listens on loopback only).
+    const dashboard = `http://127.0.0.1:${syncerPort}/dashboard`;
+    const page = await fetch(dashboard);
+    expect(page.status).toBe(200);
+    const script = /src="([^"]*static\/[^"]*\.js)"/.exec(await page.text())?.[1];
+    expect(script).toBeDefined();
+    expect((await fetch(new URL(script!, `${dashboard}/`))).status).toBe(200);
+    const queues = (await (await fetch(`${dashboard}/api/queues`)).json()) as { queues: { name: string }[] };
+    expect(queues.queues.map((q) => q.name).sort()).toEqual(['resync', 'sync']);
 
     // The guide's `deckhouse-controller module enable <name>`, run inside the (syncer's) container.
     const exec = await syncer.exec(['deckhouse-controller', 'module', 'enable', module]);

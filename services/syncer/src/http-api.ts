@@ -1,10 +1,10 @@
-import { createBullBoard } from '@bull-board/api';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import { FastifyAdapter } from '@bull-board/fastify';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { hasCredentials, isAuthorized, isLoopback, type HttpCredentials, type Logger } from '@modsync/runtime';
 import type { ClusterView } from './cluster-view.ts';
 import type { SyncQueues } from './queues.ts';
+
+/** Where the dashboard is served (its module, ./dashboard.ts, is loaded on the first request). */
+const DASHBOARD_PATH = '/dashboard';
 
 export interface SyncerHttpOptions {
   host: string;
@@ -38,11 +38,26 @@ export async function addSyncerRoutes(app: FastifyInstance, options: SyncerHttpO
     return reply.code(202).send({ source: name, jobId, collapsed });
   });
 
-  const board = new FastifyAdapter();
-  board.setBasePath('/dashboard');
-  createBullBoard({ queues: [new BullMQAdapter(options.queues.sync), new BullMQAdapter(options.queues.resync)], serverAdapter: board });
-  await app.register(async (scope) => {
-    scope.addHook('onRequest', authorize);
-    await scope.register(board.registerPlugin());
-  }, { prefix: '/dashboard' });
+  // The dashboard is loaded on its first authorized request and handed the raw request before fastify reads its body.
+  let dashboard: Promise<FastifyInstance> | undefined;
+  const serveDashboard = async (req: FastifyRequest, reply: FastifyReply) => {
+    await authorize(req, reply);
+    if (reply.sent) return;
+    dashboard ??= import('./dashboard.ts').then(({ createDashboard }) => createDashboard(options.queues, DASHBOARD_PATH));
+    let board: FastifyInstance;
+    try {
+      board = await dashboard;
+    } catch (err) {
+      dashboard = undefined;
+      options.log.error({ err }, 'could not load the dashboard');
+      await reply.code(500).send({ error: 'dashboard unavailable' });
+      return;
+    }
+    reply.hijack();
+    board.routing(req.raw, reply.raw);
+  };
+  const methods: HTTPMethods[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+  for (const url of [DASHBOARD_PATH, `${DASHBOARD_PATH}/*`]) {
+    app.route({ method: methods, url, onRequest: serveDashboard, handler: async () => undefined });
+  }
 }
