@@ -11,7 +11,7 @@ import { createRegistryClient, parseRegistrySettings } from '@modsync/registry';
 import { createLogger, createRedis, RedisLocks } from '@modsync/runtime';
 import { findHelm, Helm } from '../../services/applier/src/install/helm.ts';
 import { HelmInstaller } from '../../services/applier/src/install/helm-installer.ts';
-import { InstalledModules } from '../../services/applier/src/install/installed-modules.ts';
+import { InstallRecords } from '../../services/applier/src/install/install-records.ts';
 import { ModuleStore } from '../../services/applier/src/install/module-store.ts';
 import { run, useEnvironment, waitFor } from '../env/index.ts';
 import { ModulePublisher } from '../fixtures/publisher.ts';
@@ -53,7 +53,7 @@ function recordingKube(): KubeClient {
 }
 
 /** One applier replica's installer: its own module store, Redis connection and locks. */
-async function replica(name: string): Promise<{ installer: HelmInstaller; store: ModuleStore }> {
+async function replica(name: string, installTimeoutMs?: number): Promise<{ installer: HelmInstaller; store: ModuleStore }> {
   const redis = createRedis({ url: env.redis!.url, name: `replica-${name}` });
   redisConnections.push(redis);
   const store = new ModuleStore(await mkdtemp(join(tmpdir(), `modsync-store-${name}-`)));
@@ -67,9 +67,9 @@ async function replica(name: string): Promise<{ installer: HelmInstaller; store:
     kube: recordingKube(),
     registry,
     store,
-    helm: new Helm({ binary: findHelm(), kubeconfig: env.kubeconfig }),
+    helm: new Helm({ binary: findHelm(), kubeconfig: env.kubeconfig, ...(installTimeoutMs ? { installTimeoutMs } : {}) }),
     locks: new RedisLocks({ redis, prefix: lockPrefix, identity: name }),
-    installedModules: new InstalledModules(redis, `rep-${suffix}:installed-modules`),
+    records: new InstallRecords(redis, { installed: `rep-${suffix}:installed-modules`, failures: `rep-${suffix}:install-failures` }),
     moduleConfig: (module) => configs.get(module),
     log: createLogger({ service: name, level: 'info', destination }),
   });
@@ -210,6 +210,36 @@ describe('HelmInstaller disabling a module on another replica than the one that 
     // Nothing recorded, stored or installed here: nothing to uninstall.
     const never = `never-${suffix}`;
     expect(await other.installer.remove(never, signal)).toEqual({});
+  });
+});
+
+describe('HelmInstaller: a failed install backs off on every replica', () => {
+  it('the other replica does not retry within the backoff (no helm run, the Error kept) and looks again when it ends', async () => {
+    const name = `fail-${suffix}`;
+    await kube.apply(Modules, { apiVersion: 'deckhouse.io/v1alpha1', kind: 'Module', metadata: { name }, properties: { weight: 900, source: source.metadata.name, availableSources: [source.metadata.name] } });
+    configs.set(name, { apiVersion: 'deckhouse.io/v1alpha1', kind: 'ModuleConfig', metadata: { name }, spec: { enabled: true } });
+    // A Deployment never becomes available here (no kubelet): helm's wait fails the install after 3 s.
+    await publisher.publish({ module: name, version: 'v1.0.0', channels: ['stable'], bundleFiles: { 'templates/deployment.yaml': [
+      'apiVersion: apps/v1', 'kind: Deployment', `metadata: { name: ${name} }`, 'spec:', '  replicas: 1', `  selector: { matchLabels: { app: ${name} } }`,
+      '  template:', `    metadata: { labels: { app: ${name} } }`, `    spec: { containers: [{ name: web, image: "registry.invalid/${name}:1" }] }`, '',
+    ].join('\n') } });
+    const a = await replica('fail-a', 3_000);
+    const first = await a.installer.ensure({ module: name, release: release(name, 'v1.0.0'), source, moduleObject: undefined }, signal);
+    expect(first?.requeueAfterMs).toBeGreaterThan(25_000);
+    const failed = (await moduleStatus(name)).status!;
+    expect(failed).toMatchObject({ phase: 'Error', ready: 'Error' });
+    const message = failed.conditions!.find((c) => c.type === 'IsReady')!.message!;
+    expect(message).toMatch(/^helm upgrade --install fail-.*: /);
+    const revisions = (await history(name)).length;
+
+    const b = await replica('fail-b', 3_000);
+    const before = (await moduleStatus(name)).metadata.resourceVersion;
+    const second = await b.installer.ensure({ module: name, release: release(name, 'v1.0.0'), source, moduleObject: undefined }, signal);
+    // Held back by A's failure: no helm run, nothing written, looked at again when the backoff ends.
+    expect(await history(name)).toHaveLength(revisions);
+    expect((await moduleStatus(name)).metadata.resourceVersion).toBe(before);
+    expect(second?.requeueAfterMs).toBeGreaterThan(20_000);
+    expect(second?.requeueAfterMs).toBeLessThanOrEqual(first!.requeueAfterMs! + 50);
   });
 });
 

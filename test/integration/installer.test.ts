@@ -8,7 +8,7 @@ import { createRegistryClient, parseRegistrySettings, sha256Digest } from '@mods
 import { createLogger, createRedis, RedisLocks } from '@modsync/runtime';
 import { findHelm, Helm } from '../../services/applier/src/install/helm.ts';
 import { HelmInstaller } from '../../services/applier/src/install/helm-installer.ts';
-import { InstalledModules } from '../../services/applier/src/install/installed-modules.ts';
+import { InstallRecords } from '../../services/applier/src/install/install-records.ts';
 import { ModuleStore } from '../../services/applier/src/install/module-store.ts';
 import { run, useEnvironment } from '../env/index.ts';
 import { MEDIA_TYPES } from '../fixtures/module-artifacts.ts';
@@ -23,7 +23,7 @@ const settings = parseRegistrySettings({ repo: `${env.registry!.host}/${path}`, 
 const publisher = new ModulePublisher(registry, settings, path);
 const redis = createRedis({ url: env.redis!.url, name: 'installer-test' });
 const locks = new RedisLocks({ redis, prefix: `inst-${suffix}:install-lock`, identity: 'installer-test' });
-const installedModules = new InstalledModules(redis, `inst-${suffix}:installed-modules`);
+const records = new InstallRecords(redis, { installed: `inst-${suffix}:installed-modules`, failures: `inst-${suffix}:install-failures` });
 let kube: KubeClient;
 let installer: HelmInstaller;
 let helm: Helm;
@@ -49,7 +49,7 @@ beforeAll(async () => {
     registry,
     helm,
     locks,
-    installedModules,
+    records,
     store: new ModuleStore(await mkdtemp(join(tmpdir(), 'modsync-store-'))),
     moduleConfig: (name) => configs.get(name),
     log: createLogger({ service: 'test', level: 'silent' }),
@@ -152,7 +152,7 @@ describe('HelmInstaller: bundle → module store → helm, against the real regi
     configs.set(gated, config({}, gated));
     await publisher.publish({ module: gated, version: 'v1.0.0', channels: ['stable'] });
     const strict = new HelmInstaller({
-      kube, registry, helm, locks, installedModules, lintGate: {},
+      kube, registry, helm, locks, records, lintGate: {},
       store: new ModuleStore(await mkdtemp(join(tmpdir(), 'modsync-store-'))),
       moduleConfig: (name) => configs.get(name),
       log: createLogger({ service: 'test', level: 'silent' }),

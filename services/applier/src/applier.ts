@@ -10,7 +10,7 @@ import { findHelm, Helm } from './install/helm.ts';
 import { HelmInstaller } from './install/helm-installer.ts';
 import { ModuleStore } from './install/module-store.ts';
 import { noopInstaller, type Installer } from './installer.ts';
-import { InstalledModules } from './install/installed-modules.ts';
+import { InstallRecords } from './install/install-records.ts';
 import { applierKeys } from './keys.ts';
 import { ApplierMetrics } from './metrics.ts';
 import { EventOverlay } from './offers.ts';
@@ -84,7 +84,7 @@ export async function startApplier(config: ApplierConfig, log: Logger = createLo
       store: new ModuleStore(config.moduleStore),
       helm: new Helm({ binary: config.helm ?? findHelm(), kubeconfig: config.kubeconfig, wait: config.installWait, installTimeoutMs: config.installTimeoutMs }),
       locks: new RedisLocks({ redis, prefix: keys.installLock, identity: config.identity }),
-      installedModules: new InstalledModules(redis, keys.installed),
+      records: new InstallRecords(redis, { installed: keys.installed, failures: keys.installFailures }),
       moduleConfig: (name) => view.configs.get(name),
       log,
       concurrency: config.installConcurrency,

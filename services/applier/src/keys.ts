@@ -9,6 +9,8 @@ export function applierKeys(prefix: string) {
     installLock: `${prefix}:install-lock`,
     /** Hash module → namespace of every module a replica installed, so any replica can uninstall it. */
     installed: `${prefix}:installed-modules`,
+    /** Hash module → its last failed install (fingerprint, message, attempts, until): the backoff every replica keeps. */
+    installFailures: `${prefix}:install-failures`,
   };
 }
 

@@ -10,8 +10,8 @@ import { decideLintGate, lint } from '@modsync/lint';
 import type { Logger, RedisLock, RedisLocks } from '@modsync/runtime';
 import type { InstallRequest, InstallResult, Installer } from '../installer.ts';
 import { HelmError, type Helm } from './helm.ts';
-import { decideHelmAction } from './helm-state.ts';
-import type { InstalledModules } from './installed-modules.ts';
+import { backingOff, decideHelmAction, failedInstall, type FailedInstall } from './helm-state.ts';
+import type { InstallRecords } from './install-records.ts';
 import type { ModuleStore } from './module-store.ts';
 import { helmValues, validateSettings } from './module-values.ts';
 
@@ -22,8 +22,8 @@ export interface HelmInstallerOptions {
   helm: Helm;
   /** Per-module locks shared with every other replica: one install of a module at a time across the fleet. */
   locks: RedisLocks;
-  /** Where each installed module lives, shared by the replicas (so any of them can uninstall it). */
-  installedModules: InstalledModules;
+  /** What the replicas share about installs: where each module lives, each module's failed-install backoff. */
+  records: InstallRecords;
   /** The module's ModuleConfig (for `spec.settings`), from the applier's cache. */
   moduleConfig: (module: string) => ModuleConfig | undefined;
   log: Logger;
@@ -74,11 +74,6 @@ async function namespaceOf(bundleDir: string, module: string): Promise<string> {
 export class HelmInstaller implements Installer {
   private readonly options: HelmInstallerOptions;
   private readonly installed = new Map<string, string>();
-  /**
-   * Failed helm installs: the same release and settings are not tried again before `until` (backoff doubling from 30 s
-   * to 10 min), so a module whose workload never becomes ready stays in Error instead of flapping through Installing.
-   */
-  private readonly failed = new Map<string, { fingerprint: string; message: string; attempts: number; until: number }>();
   /** Fingerprints refused for a reason only a new release or new settings can change (schema, lint gate). */
   private readonly refused = new Map<string, { fingerprint: string; message: string; settingsError?: string }>();
   private readonly running = new Map<string, Promise<void>>();
@@ -104,16 +99,15 @@ export class HelmInstaller implements Installer {
     await this.serialized(module, async () => {
       // Installed by any replica: the shared record says where. Nothing recorded and nothing known here: nothing to
       // uninstall (one HGET per disabled module, no helm call).
-      const recorded = await this.options.installedModules.namespaceOf(module);
+      const recorded = await this.options.records.namespaceOf(module);
       if (recorded === undefined && !this.installed.has(module) && (await this.namespaceFromStore(module)) === undefined) return;
       result = { requeueAfterMs: LOCK_HELD_RECHECK_MS };
       await this.locked(module, async (lock) => {
         const namespace = recorded ?? (await this.namespaceFromStore(module)) ?? `d8-${module}`;
         await this.options.helm.uninstall(module, namespace, AbortSignal.any([signal, lock.signal]));
-        await this.options.installedModules.forget(module);
+        await this.options.records.forget(module);
         this.installed.delete(module);
         this.refused.delete(module);
-        this.failed.delete(module);
         await this.options.store.prune(module, []);
         this.options.log.info({ module, namespace }, 'module uninstalled');
         result = {};
@@ -214,11 +208,16 @@ export class HelmInstaller implements Installer {
       await setPhase('Ready');
       return {};
     }
-    const failure = this.failed.get(module);
-    if (stored && failure?.fingerprint === fingerprint(version, stored.digest, settingsInput) && Date.now() < failure.until) {
-      await setPhase('Error', failure.message);
-      return {};
-    }
+    // A failed install of the same release and settings, on any replica, holds it back until its backoff ends; the
+    // module is looked at again then.
+    const failure = await this.options.records.failure(module);
+    const inBackoff = (fp: string) => backingOff(failure, fp, Date.now());
+    const heldBack = async (f: FailedInstall): Promise<InstallResult> => {
+      await setPhase('Error', f.message);
+      return { requeueAfterMs: Math.max(0, f.until - Date.now()) + 50 };
+    };
+    const storedFailure = stored ? inBackoff(fingerprint(version, stored.digest, settingsInput)) : undefined;
+    if (storedFailure) return heldBack(storedFailure);
     const refused = this.refused.get(module);
     if (stored && refused?.fingerprint === fingerprint(version, stored.digest, settingsInput)) {
       await setPhase('Error', refused.message);
@@ -240,11 +239,13 @@ export class HelmInstaller implements Installer {
       return downloadFailed(err);
     }
     const description = fingerprint(version, digest, settingsInput);
+    const digestFailure = inBackoff(description);
+    if (digestFailure) return heldBack(digestFailure);
     const releaseNamespace = await this.options.helm.find(module, signal);
     const action = decideHelmAction(releaseNamespace ? await this.options.helm.history(module, releaseNamespace, signal) : [], description);
     if (action.kind === 'current') {
       this.installed.set(module, description);
-      await this.options.installedModules.record(module, releaseNamespace!);
+      await this.options.records.recordInstalled(module, releaseNamespace!);
       await setPhase('Ready');
       return {};
     }
@@ -283,7 +284,7 @@ export class HelmInstaller implements Installer {
     }
     this.refused.delete(module);
     // Recorded before helm runs: a replica killed mid-install leaves a record, so a later disable still uninstalls.
-    await this.options.installedModules.record(module, namespace);
+    await this.options.records.recordInstalled(module, namespace);
     const work = await mkdtemp(join(tmpdir(), `modsync-values-${module}-`));
     try {
       const valuesFile = join(work, 'values.json');
@@ -291,18 +292,18 @@ export class HelmInstaller implements Installer {
       const started = performance.now();
       await this.options.helm.upgradeInstall(module, bundleDir, namespace, valuesFile, description, signal);
       this.installed.set(module, description);
-      this.failed.delete(module);
+      if (failure) await this.options.records.clearFailure(module);
       log.info({ version, namespace, durationMs: Math.round(performance.now() - started) }, 'module installed');
       await setPhase('Ready');
     } catch (err) {
       // Stopped because the lock was lost: the next holder recovers the interrupted release; no backoff, no phase.
       lock.signal.throwIfAborted();
       const message = err instanceof HelmError ? `helm upgrade --install ${module}: ${err.message}` : (err as Error).message;
-      const attempts = (this.failed.get(module)?.fingerprint === description ? this.failed.get(module)!.attempts : 0) + 1;
-      const backoffMs = Math.min(600_000, 30_000 * 2 ** (attempts - 1));
-      this.failed.set(module, { fingerprint: description, message, attempts, until: Date.now() + backoffMs });
-      log.warn({ err, reason: message, attempt: attempts, retryInMs: backoffMs }, 'module install failed');
+      const record = failedInstall(failure, description, message, Date.now());
+      await this.options.records.recordFailure(module, record);
+      log.warn({ err, reason: message, attempt: record.attempts, retryInMs: record.until - Date.now() }, 'module install failed');
       await setPhase('Error', message);
+      return { requeueAfterMs: record.until - Date.now() + 50 };
     } finally {
       await rm(work, { recursive: true, force: true });
     }

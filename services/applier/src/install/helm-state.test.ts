@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideHelmAction, type HelmAction, type HelmRevision } from './helm-state.ts';
+import { backingOff, decideHelmAction, failedInstall, type HelmAction, type HelmRevision } from './helm-state.ts';
 
 const WANTED = 'modsync v1.1.0 sha256:aaaaaaaaaaaa settings=0123456789abcdef';
 const OLD = 'modsync v1.0.0 sha256:bbbbbbbbbbbb settings=0123456789abcdef';
@@ -46,5 +46,32 @@ describe('decideHelmAction: what to do with a module’s Helm release, under its
     },
   ])('$why', ({ history, want }) => {
     expect(decideHelmAction(history, WANTED)).toEqual(want);
+  });
+});
+
+describe('failedInstall / backingOff: the backoff of a failed install, shared by the replicas', () => {
+  const now = 1_000_000;
+  it('starts at 30 s and doubles to 10 min while the fingerprint stays the same', () => {
+    let record = failedInstall(undefined, WANTED, 'not ready', now);
+    expect(record).toEqual({ fingerprint: WANTED, message: 'not ready', attempts: 1, until: now + 30_000 });
+    const untils = [record.until - now];
+    for (let i = 0; i < 6; i++) {
+      record = failedInstall(record, WANTED, 'not ready', now);
+      untils.push(record.until - now);
+    }
+    expect(untils).toEqual([30_000, 60_000, 120_000, 240_000, 480_000, 600_000, 600_000]);
+  });
+
+  it('a new fingerprint (release or settings) starts again at the first attempt', () => {
+    const old = failedInstall(failedInstall(undefined, OLD, 'x', now), OLD, 'x', now);
+    expect(failedInstall(old, WANTED, 'y', now)).toMatchObject({ fingerprint: WANTED, attempts: 1, until: now + 30_000 });
+  });
+
+  it('holds back only the same fingerprint, only until `until`', () => {
+    const record = failedInstall(undefined, WANTED, 'x', now);
+    expect(backingOff(record, WANTED, now + 29_999)).toBe(record);
+    expect(backingOff(record, WANTED, now + 30_000)).toBeUndefined();
+    expect(backingOff(record, OLD, now)).toBeUndefined();
+    expect(backingOff(undefined, WANTED, now)).toBeUndefined();
   });
 });

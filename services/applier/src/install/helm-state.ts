@@ -35,3 +35,27 @@ export function decideHelmAction(history: readonly HelmRevision[], wanted: strin
   }
   return latest.status === 'deployed' && latest.description === wanted ? { kind: 'current' } : { kind: 'install' };
 }
+
+/** The failure record of a helm install that failed, given the module's previous record. */
+export interface FailedInstall {
+  fingerprint: string;
+  message: string;
+  attempts: number;
+  /** Epoch milliseconds before which the same fingerprint is not installed again. */
+  until: number;
+}
+
+/** First retry after 30 s, doubling to 10 min: a module whose workload never comes up stays in Error, not flapping. */
+const BACKOFF_FIRST_MS = 30_000;
+const BACKOFF_MAX_MS = 600_000;
+
+/** The record after a failed install of `fingerprint`: attempts count on only while the fingerprint stays the same. */
+export function failedInstall(previous: FailedInstall | undefined, fingerprint: string, message: string, nowMs: number): FailedInstall {
+  const attempts = (previous?.fingerprint === fingerprint ? previous.attempts : 0) + 1;
+  return { fingerprint, message, attempts, until: nowMs + Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** (attempts - 1)) };
+}
+
+/** The failure that still holds back an install of `fingerprint` at `nowMs`, if any. */
+export function backingOff(record: FailedInstall | undefined, fingerprint: string, nowMs: number): FailedInstall | undefined {
+  return record?.fingerprint === fingerprint && nowMs < record.until ? record : undefined;
+}
