@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeClient, kubeConfigFromString, ModuleConfigs, ModuleSources, ModuleUpdatePolicies, type ModuleSource } from '@modsync/k8s';
 import { createRegistryClient, parseRegistrySettings } from '@modsync/registry';
-import { createRedis } from '@modsync/runtime';
 import { RESYNC_ANNOTATION } from '@modsync/syncer';
 import { run, startService, useEnvironment, waitFor, type RunningService } from '../env/index.ts';
 import { ModulePublisher } from '../fixtures/publisher.ts';

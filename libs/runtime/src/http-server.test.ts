@@ -2,7 +2,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHttpServer, writePortFile } from './http-server.ts';
+import { createHttpServer, listenHttp } from './http-server.ts';
+import { createLogger } from './log.ts';
 import { createMetricsRegistry } from './metrics.ts';
 
 describe('createHttpServer', () => {
@@ -13,14 +14,14 @@ describe('createHttpServer', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('on port 0 binds a free port; writePortFile leaves it where a probe finds the server', async () => {
+  it('listenHttp on port 0 binds a free port and leaves it in the port file, where a probe finds the server', async () => {
     let ready = false;
     const app = createHttpServer({ registry: createMetricsRegistry('test'), isReady: () => ready });
     close = () => app.close();
-    const address = await app.listen({ host: '127.0.0.1', port: 0 });
     dir = await mkdtemp(join(tmpdir(), 'modsync-port-'));
     const file = join(dir, 'http-port');
-    await writePortFile(file, address);
+    const address = await listenHttp(app, { host: '127.0.0.1', port: 0, portFile: file }, createLogger({ service: 'test', level: 'silent' }));
+    expect(address).toBe(`http://127.0.0.1:${(await readFile(file, 'utf8')).trim()}`);
 
     const port = (await readFile(file, 'utf8')).trim();
     expect(Number(port)).toBeGreaterThan(0);

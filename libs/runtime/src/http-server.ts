@@ -1,6 +1,7 @@
 import { rename, writeFile } from 'node:fs/promises';
 import { fastify, type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
+import type { Logger } from './log.ts';
 
 export interface HttpServerOptions {
   registry: Registry;
@@ -23,11 +24,24 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   return app;
 }
 
-/**
- * Writes the port of `address` (a listening server's URL) to `file`, atomically. With MODSYNC_HTTP_PORT=0 each replica
- * binds a free port of its own (several replicas on one host's network); the image's modsync-probe reads it here.
- */
-export async function writePortFile(file: string, address: string): Promise<void> {
-  await writeFile(`${file}.tmp`, `${new URL(address).port}\n`);
-  await rename(`${file}.tmp`, file);
+export interface ListenOptions {
+  host: string;
+  /** 0: a free port. */
+  port: number;
+  /**
+   * Where to write the bound port, atomically (MODSYNC_HTTP_PORT_FILE): with port 0 each replica binds a free port of
+   * its own (several replicas on one host's network), and the image's modsync-probe reads it there.
+   */
+  portFile?: string | undefined;
+}
+
+/** Starts the service's HTTP server, writes its port file if asked, logs `listening`; resolves the server's URL. */
+export async function listenHttp(app: FastifyInstance, options: ListenOptions, log: Logger): Promise<string> {
+  const address = await app.listen({ host: options.host, port: options.port });
+  if (options.portFile) {
+    await writeFile(`${options.portFile}.tmp`, `${new URL(address).port}\n`);
+    await rename(`${options.portFile}.tmp`, options.portFile);
+  }
+  log.info({ url: address }, 'listening');
+  return address;
 }

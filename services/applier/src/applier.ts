@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { EventSubscriber, type DiscoveryEvent } from '@modsync/events';
 import { KubeApiError, KubeClient, loadKubeConfig, type ModuleSource } from '@modsync/k8s';
 import { createRegistryClient } from '@modsync/registry';
-import { createHttpServer, createLogger, createMetricsRegistry, createRedis, RedisLocks, redactRedisUrl, writePortFile, type Logger } from '@modsync/runtime';
+import { createHttpServer, createLogger, createMetricsRegistry, createRedis, RedisLocks, listenHttp, redactRedisUrl, type Logger } from '@modsync/runtime';
 import { ClusterView, releaseModule } from './cluster-view.ts';
 import type { ApplierConfig } from './config.ts';
 import { findHelm, Helm } from './install/helm.ts';
@@ -189,9 +189,7 @@ export async function startApplier(config: ApplierConfig, log: Logger = createLo
 
   let ready = true;
   const http = createHttpServer({ registry: metricsRegistry, isReady: () => ready });
-  const address = await http.listen({ host: config.httpHost, port: config.httpPort });
-  if (config.httpPortFile) await writePortFile(config.httpPortFile, address);
-  log.info({ url: address }, 'listening');
+  const address = await listenHttp(http, { host: config.httpHost, port: config.httpPort, portFile: config.httpPortFile }, log);
 
   return {
     http,

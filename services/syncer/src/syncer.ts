@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { EventPublisher } from '@modsync/events';
 import { KubeClient, LeaderElector, loadKubeConfig, Pods } from '@modsync/k8s';
 import { createRegistryClient, createRegistryMetrics } from '@modsync/registry';
-import { createHttpServer, createLogger, createMetricsRegistry, createRedis, redactRedisUrl, writePortFile, type Logger } from '@modsync/runtime';
+import { createHttpServer, createLogger, createMetricsRegistry, createRedis, listenHttp, redactRedisUrl, type Logger } from '@modsync/runtime';
 import { ClusterView } from './cluster-view.ts';
 import type { SyncerConfig } from './config.ts';
 import { addSyncerRoutes } from './http-api.ts';
@@ -96,9 +96,7 @@ export async function startSyncer(config: SyncerConfig, log: Logger = createLogg
     view,
     log,
   });
-  const address = await http.listen({ host: config.httpHost, port: config.httpPort });
-  if (config.httpPortFile) await writePortFile(config.httpPortFile, address);
-  log.info({ url: address }, 'listening');
+  const address = await listenHttp(http, { host: config.httpHost, port: config.httpPort, portFile: config.httpPortFile }, log);
 
   return {
     http,
