@@ -76,7 +76,7 @@ export class HelmInstaller implements Installer {
   private readonly installed = new Map<string, string>();
   /** Fingerprints refused for a reason only a new release or new settings can change (schema, lint gate). */
   private readonly refused = new Map<string, { fingerprint: string; message: string; settingsError?: string }>();
-  private readonly running = new Map<string, Promise<void>>();
+  private readonly running = new Map<string, Promise<unknown>>();
   private active = 0;
   private readonly waiting: (() => void)[] = [];
 
@@ -85,24 +85,19 @@ export class HelmInstaller implements Installer {
   }
 
   async ensure(request: InstallRequest, signal: AbortSignal): Promise<InstallResult> {
-    let result: InstallResult = { requeueAfterMs: LOCK_HELD_RECHECK_MS };
-    await this.serialized(request.module, () =>
-      this.locked(request.module, async (lock) => {
-        result = await this.install(request, lock, AbortSignal.any([signal, lock.signal]));
-      }),
-    );
-    return result;
+    return this.serialized(request.module, async () => {
+      const held = await this.options.locks.withLock(request.module, (lock) => this.install(request, lock, AbortSignal.any([signal, lock.signal])));
+      return held?.value ?? this.leftToHolder(request.module);
+    });
   }
 
-  async remove(module: string, signal: AbortSignal): Promise<InstallResult> {
-    let result: InstallResult = {};
-    await this.serialized(module, async () => {
+  remove(module: string, signal: AbortSignal): Promise<InstallResult> {
+    return this.serialized(module, async () => {
       // Installed by any replica: the shared record says where. Nothing recorded and nothing known here: nothing to
       // uninstall (one HGET per disabled module, no helm call).
       const recorded = await this.options.records.namespaceOf(module);
-      if (recorded === undefined && !this.installed.has(module) && (await this.namespaceFromStore(module)) === undefined) return;
-      result = { requeueAfterMs: LOCK_HELD_RECHECK_MS };
-      await this.locked(module, async (lock) => {
+      if (recorded === undefined && !this.installed.has(module) && (await this.namespaceFromStore(module)) === undefined) return {};
+      const held = await this.options.locks.withLock(module, async (lock): Promise<InstallResult> => {
         const namespace = recorded ?? (await this.namespaceFromStore(module)) ?? `d8-${module}`;
         await this.options.helm.uninstall(module, namespace, AbortSignal.any([signal, lock.signal]));
         await this.options.records.forget(module);
@@ -110,29 +105,19 @@ export class HelmInstaller implements Installer {
         this.refused.delete(module);
         await this.options.store.prune(module, []);
         this.options.log.info({ module, namespace }, 'module uninstalled');
-        result = {};
+        return {};
       });
+      return held?.value ?? this.leftToHolder(module);
     });
-    return result;
   }
 
   /**
-   * Runs `fn` under the module's install lock; does nothing when another replica holds it (the caller asks for the
-   * module to be looked at again: the holder may die). Redis failing throws LockUnavailableError: retried, never run
-   * unlocked.
+   * Another replica holds the module's install lock: the module is left to it, phases included, and looked at again
+   * later (the holder may die). Redis failing makes withLock throw LockUnavailableError: retried, never run unlocked.
    */
-  private async locked(module: string, fn: (lock: RedisLock) => Promise<void>): Promise<void> {
-    const lock = await this.options.locks.acquire(module);
-    if (!lock) {
-      this.options.log.debug({ module }, 'install lock held by another replica; looking again later');
-      return;
-    }
-    try {
-      await fn(lock);
-    } finally {
-      // A lock not freed expires within its TTL: not worth failing a finished install for.
-      await lock.release().catch((err: unknown) => this.options.log.warn({ module, err }, 'install lock not released'));
-    }
+  private leftToHolder(module: string): InstallResult {
+    this.options.log.debug({ module }, 'install lock held by another replica; looking again later');
+    return { requeueAfterMs: LOCK_HELD_RECHECK_MS };
   }
 
   private async namespaceFromStore(module: string): Promise<string | undefined> {
@@ -147,19 +132,19 @@ export class HelmInstaller implements Installer {
   }
 
   /** One install per module at a time (calls queue behind each other), at most `concurrency` modules at once. */
-  private async serialized(module: string, fn: () => Promise<void>): Promise<void> {
+  private async serialized<T>(module: string, fn: () => Promise<T>): Promise<T> {
     const previous = this.running.get(module) ?? Promise.resolve();
     const next = previous.catch(() => {}).then(async () => {
       await this.acquire();
       try {
-        await fn();
+        return await fn();
       } finally {
         this.release();
       }
     });
     this.running.set(module, next);
     try {
-      await next;
+      return await next;
     } finally {
       if (this.running.get(module) === next) this.running.delete(module);
     }
@@ -204,7 +189,8 @@ export class HelmInstaller implements Installer {
 
     // Fast path: this process installed exactly this (no registry or helm call).
     const stored = await this.options.store.stored(module, version);
-    if (stored && this.installed.get(module) === fingerprint(version, stored.digest, settingsInput)) {
+    const storedFingerprint = stored ? fingerprint(version, stored.digest, settingsInput) : undefined;
+    if (storedFingerprint && this.installed.get(module) === storedFingerprint) {
       await setPhase('Ready');
       return {};
     }
@@ -216,10 +202,10 @@ export class HelmInstaller implements Installer {
       await setPhase('Error', f.message);
       return { requeueAfterMs: Math.max(0, f.until - Date.now()) + 50 };
     };
-    const storedFailure = stored ? inBackoff(fingerprint(version, stored.digest, settingsInput)) : undefined;
+    const storedFailure = storedFingerprint ? inBackoff(storedFingerprint) : undefined;
     if (storedFailure) return heldBack(storedFailure);
     const refused = this.refused.get(module);
-    if (stored && refused?.fingerprint === fingerprint(version, stored.digest, settingsInput)) {
+    if (storedFingerprint && refused?.fingerprint === storedFingerprint) {
       await setPhase('Error', refused.message);
       return { settingsError: refused.settingsError };
     }
