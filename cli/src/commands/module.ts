@@ -1,8 +1,6 @@
 import { KubeApiError, ModuleConfigs, Modules, type ModuleConfig } from '@modsync/k8s';
 import type { Command, IO, ParsedArgs } from '../dispatcher.ts';
-import { kubeClient } from '../kube.ts';
-
-const kubeconfigOption = { type: 'string', valueName: 'file', description: 'kubeconfig (default: $KUBECONFIG, ~/.kube/config, in-cluster)' } as const;
+import { kubeOptions, openKube } from '../common.ts';
 
 /**
  * Sets `spec.enabled` of the module's ModuleConfig (creating it when missing), as `deckhouse-controller module enable`
@@ -16,7 +14,8 @@ async function setEnabled(args: ParsedArgs, io: IO, enabled: boolean): Promise<n
     return 2;
   }
   const source = args.values['source'] as string | undefined;
-  const kube = await kubeClient(io, args.values['kubeconfig'] as string | undefined);
+  const kube = await openKube(args, io, `module ${verb}`);
+  if (!kube) return 1;
   try {
     if (enabled && !(await kube.get(Modules, name))) {
       io.stderr.write(`modsync module enable: no module ${name} is offered by any ModuleSource (kubectl get module lists them); enabling it anyway\n`);
@@ -50,14 +49,14 @@ export const moduleCommand: Command = {
       name: 'enable',
       summary: 'enable a module: ModuleConfig spec.enabled=true',
       usage: '<name>',
-      options: { source: { type: 'string', valueName: 'name', description: 'ModuleSource to take the module from (needed when several offer it)' }, kubeconfig: kubeconfigOption },
+      options: { source: { type: 'string', valueName: 'name', description: 'ModuleSource to take the module from (needed when several offer it)' }, ...kubeOptions },
       run: (args, io) => setEnabled(args, io, true),
     },
     {
       name: 'disable',
       summary: 'disable a module: ModuleConfig spec.enabled=false',
       usage: '<name>',
-      options: { kubeconfig: kubeconfigOption },
+      options: { ...kubeOptions },
       run: (args, io) => setEnabled(args, io, false),
     },
   ],

@@ -1,6 +1,6 @@
 import { RELEASE_ANNOTATIONS } from '@modsync/dkp';
 import { KubeApiError, ModuleReleases } from '@modsync/k8s';
-import { errorText, kubeconfigOption, openKube } from '../common.ts';
+import { errorText, kubeOptions, openKube } from '../common.ts';
 import type { Command, IO, ParsedArgs } from '../dispatcher.ts';
 
 /** A release the applier has not processed yet has no phase: it counts as Pending (as `modsync_releases` does). */
@@ -68,7 +68,7 @@ export const releaseCommand: Command = {
         'The kubectl equivalent: kubectl annotate mr <name> modules.deckhouse.io/approved="true".',
         'Refuses a release that does not exist or is not Pending (it says the phase).',
       ].join('\n'),
-      options: { kubeconfig: kubeconfigOption },
+      options: { ...kubeOptions },
       run: approve,
     },
   ],

@@ -1,5 +1,5 @@
 import { ModuleSources, type ModuleSource } from '@modsync/k8s';
-import { errorText, kubeconfigOption, millis, openKube, outputFormat, outputOption } from '../common.ts';
+import { errorText, kubeOptions, millis, openKube, outputFormat, outputOption } from '../common.ts';
 import type { Command, IO, ParsedArgs } from '../dispatcher.ts';
 import { formatStatus, parseQueueJobs, sourceRow, type QueueState, type StatusReport } from '../format.ts';
 
@@ -33,7 +33,7 @@ export const statusCommand: Command = {
     url: { type: 'string', valueName: 'url', description: 'the syncer’s HTTP address (env MODSYNC_SYNCER_URL; default http://127.0.0.1:8080)' },
     timeout: { type: 'string', valueName: 'ms', description: 'how long to wait for the syncer’s /metrics', default: '3000' },
     output: outputOption,
-    kubeconfig: kubeconfigOption,
+    ...kubeOptions,
   },
   async run(args: ParsedArgs, io: IO): Promise<number> {
     const [name, ...extra] = args.positionals;

@@ -1,6 +1,9 @@
-import { Agent, request, type Dispatcher } from 'undici';
+import type { AgentOptions } from 'node:https';
+import { EnvHttpProxyAgent, ProxyAgent, request, type Dispatcher } from 'undici';
+import { decideRetry, DEFAULT_RETRY_ERROR_CODES, parseRetryAfter, type RetryPolicy } from '@modsync/registry/retry-policy';
 import { KubeApiError } from './errors.ts';
-import type { ClusterCredentials } from './kubeconfig.ts';
+import type { KubeConfig } from './kubeconfig.ts';
+import { LineSplitter } from './lines.ts';
 import { sleep } from './sleep.ts';
 import { apiVersionOf, collectionPath, objectPath, type ResourceType } from './resources.ts';
 
@@ -15,8 +18,8 @@ export interface KubeClientOptions {
   maxBackoffMs?: number;
   /** Server-side apply field manager. @defaultValue 'modsync' */
   fieldManager?: string;
-  /** How long a token read from a token file is reused before it is read again. @defaultValue 60000 */
-  credentialsTtlMs?: number;
+  /** Longest 429/503 `Retry-After` waited for; a longer one fails the call at once. @defaultValue 60000 */
+  maxRetryAfterMs?: number;
 }
 
 interface ResolvedOptions extends Required<KubeClientOptions> {}
@@ -27,7 +30,7 @@ const DEFAULTS: ResolvedOptions = {
   minBackoffMs: 200,
   maxBackoffMs: 5_000,
   fieldManager: 'modsync',
-  credentialsTtlMs: 60_000,
+  maxRetryAfterMs: 60_000,
 };
 
 export interface ListResult<T> {
@@ -62,59 +65,125 @@ interface RequestInit {
 
 function resolveOptions(options: KubeClientOptions): ResolvedOptions {
   const resolved = { ...DEFAULTS, ...options };
-  for (const key of ['timeoutMs', 'retries', 'minBackoffMs', 'maxBackoffMs', 'credentialsTtlMs'] as const) {
+  for (const key of ['timeoutMs', 'retries', 'minBackoffMs', 'maxBackoffMs', 'maxRetryAfterMs'] as const) {
     if (!Number.isFinite(resolved[key]) || resolved[key] < 0) throw new TypeError(`KubeClientOptions.${key} must be a non-negative number`);
   }
   if (!resolved.fieldManager) throw new TypeError('KubeClientOptions.fieldManager must not be empty');
   return Object.freeze(resolved);
 }
 
-/** A small Kubernetes API client on undici: typed by ResourceType, server-side apply, status patches, watches. */
+const RETRY_STATUS_CODES: ReadonlySet<number> = new Set([429, 500, 502, 503, 504]);
+const RETRY_ERROR_CODES: ReadonlySet<string> = new Set(DEFAULT_RETRY_ERROR_CODES);
+
+/** What client-node's KubeConfig gives for one request: headers (Authorization from exec/OIDC/token) and TLS material. */
+interface Credentials {
+  headers: Record<string, string>;
+  tls: { ca?: string | Buffer; cert?: string | Buffer; key?: string | Buffer; rejectUnauthorized?: boolean; servername?: string };
+}
+
+/**
+ * A Kubernetes API client: credentials, TLS and proxy-url from @kubernetes/client-node's KubeConfig (asked before every
+ * request, so exec plugins, OIDC refreshes and rotating token files take effect); requests, retries with Retry-After,
+ * and watches on one keep-alive undici pool that also honours HTTPS_PROXY/NO_PROXY. Why requests are not sent through
+ * client-node's generated API classes: libs/k8s/README.md.
+ */
 export class KubeClient {
   readonly server: string;
   private readonly options: ResolvedOptions;
-  private readonly dispatcher: Dispatcher;
-  private readonly credentials: ClusterCredentials;
-  private headers: Record<string, string> = {};
-  private headersAt = 0;
+  private readonly config: KubeConfig;
+  private readonly policy: RetryPolicy;
+  private dispatcher: Dispatcher | undefined;
+  /** TLS material the dispatcher was built with; an exec plugin may hand out a new client certificate. */
+  private dispatcherKey = '';
 
-  private constructor(credentials: ClusterCredentials, dispatcher: Dispatcher, options: ResolvedOptions) {
-    this.credentials = credentials;
-    this.server = credentials.server.replace(/\/$/, '');
-    this.dispatcher = dispatcher;
+  private constructor(config: KubeConfig, options: ResolvedOptions) {
+    const cluster = config.getCurrentCluster();
+    if (!cluster) throw new Error('kubeconfig: the current context names no cluster');
+    this.config = config;
+    this.server = cluster.server.replace(/\/$/, '');
     this.options = options;
+    this.policy = {
+      maxRetries: options.retries,
+      baseDelayMs: options.minBackoffMs,
+      maxDelayMs: options.maxBackoffMs,
+      maxRetryAfterMs: options.maxRetryAfterMs,
+      statusCodes: RETRY_STATUS_CODES,
+      errorCodes: RETRY_ERROR_CODES,
+    };
   }
 
-  static async create(credentials: ClusterCredentials, options: KubeClientOptions = {}): Promise<KubeClient> {
-    const resolved = resolveOptions(options);
-    const dispatcher = new Agent({
-      connect: { ca: credentials.ca, cert: credentials.cert, key: credentials.key, rejectUnauthorized: !credentials.insecureSkipTLSVerify },
-      keepAliveTimeout: 30_000,
-      connections: 16,
-    });
-    const client = new KubeClient(credentials, dispatcher, resolved);
-    await client.authHeaders();
+  /** A client for `config`'s current context; resolves once credentials could be obtained (an exec plugin ran). */
+  static async create(config: KubeConfig, options: KubeClientOptions = {}): Promise<KubeClient> {
+    const client = new KubeClient(config, resolveOptions(options));
+    await client.connection();
     return client;
   }
 
-  private async authHeaders(): Promise<Record<string, string>> {
-    if (Date.now() - this.headersAt > this.options.credentialsTtlMs) {
-      const authorization = await this.credentials.authorization();
-      this.headers = authorization ? { authorization } : {};
-      this.headersAt = Date.now();
+  /** Headers and dispatcher for the next request: client-node applies the user's authentication each time. */
+  private async connection(): Promise<{ headers: Record<string, string>; dispatcher: Dispatcher }> {
+    const creds = await this.credentials();
+    const key = JSON.stringify([creds.tls.ca?.toString(), creds.tls.cert?.toString(), creds.tls.key?.toString(), creds.tls.rejectUnauthorized, creds.tls.servername]);
+    if (!this.dispatcher || key !== this.dispatcherKey) {
+      const previous = this.dispatcher;
+      this.dispatcher = this.newDispatcher(creds.tls);
+      this.dispatcherKey = key;
+      // Requests in flight on the old pool finish first; close() only refuses new ones.
+      previous?.close().catch(() => {});
     }
-    return this.headers;
+    return { headers: creds.headers, dispatcher: this.dispatcher };
+  }
+
+  private async credentials(): Promise<Credentials> {
+    const opts: AgentOptions & { headers?: Record<string, string>; auth?: string } = {};
+    try {
+      await this.config.applyToHTTPSOptions(opts);
+    } catch (cause) {
+      throw new KubeApiError({ method: 'AUTH', path: this.server, statusCode: 0, reason: 'Unauthorized', message: `credentials: ${cause instanceof Error ? cause.message : String(cause)}`, cause });
+    }
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(opts.headers ?? {})) headers[name.toLowerCase()] = String(value);
+    if (opts.auth) headers['authorization'] = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
+    const tls: Credentials['tls'] = {};
+    if (opts.ca) tls.ca = opts.ca as string | Buffer;
+    if (opts.cert) tls.cert = opts.cert as string | Buffer;
+    if (opts.key) tls.key = opts.key as string | Buffer;
+    if (opts.rejectUnauthorized !== undefined) tls.rejectUnauthorized = opts.rejectUnauthorized;
+    if (opts.servername) tls.servername = opts.servername;
+    return { headers, tls };
+  }
+
+  /**
+   * The cluster's proxy-url as client-node maps it (HTTP CONNECT or SOCKS5), else HTTPS_PROXY/HTTP_PROXY/NO_PROXY
+   * from the environment (undici's EnvHttpProxyAgent); a direct keep-alive pool when neither is set.
+   */
+  private newDispatcher(tls: Credentials['tls']): Dispatcher {
+    const pool = { keepAliveTimeout: 30_000, connections: 16 };
+    const mapped = this.config.createDispatcherOptions(this.config.getCurrentCluster(), tls);
+    if (mapped.type === 'proxy' || mapped.type === 'socks') return new ProxyAgent({ ...pool, uri: mapped.uri, requestTls: mapped.requestTls });
+    return new EnvHttpProxyAgent({ ...pool, connect: { ...tls, keepAlive: true, keepAliveInitialDelay: 30_000 }, requestTls: tls });
   }
 
   private async request<T>(method: string, path: string, init: RequestInit = {}): Promise<T> {
     const retries = init.retry === false ? 0 : this.options.retries;
-    for (let attempt = 0; ; attempt++) {
+    const policy = retries === this.policy.maxRetries ? this.policy : { ...this.policy, maxRetries: retries };
+    for (let attempt = 1; ; attempt++) {
       try {
         return await this.once<T>(method, path, init);
       } catch (err) {
-        if (!(err instanceof KubeApiError) || !err.retryable || attempt >= retries || init.signal?.aborted) throw err;
-        const cap = Math.min(this.options.maxBackoffMs, this.options.minBackoffMs * 2 ** attempt);
-        await sleep(Math.random() * cap, init.signal);
+        if (!(err instanceof KubeApiError) || init.signal?.aborted) throw err;
+        const decision = decideRetry(
+          {
+            attempt,
+            statusCode: err.statusCode || undefined,
+            errorCode: err.statusCode ? undefined : transportCode(err.cause),
+            retryAfterMs: err.retryAfterMs,
+            remainingMs: Number.POSITIVE_INFINITY,
+            random: Math.random(),
+          },
+          policy,
+        );
+        if (!decision.retry) throw err;
+        await sleep(decision.delayMs, init.signal);
         if (init.signal?.aborted) throw err;
       }
     }
@@ -123,7 +192,8 @@ export class KubeClient {
   private async once<T>(method: string, path: string, init: RequestInit): Promise<T> {
     const query = new URLSearchParams(Object.entries(init.query ?? {}).filter((e): e is [string, string] => e[1] !== undefined));
     const url = `${this.server}${path}${query.size ? `?${query}` : ''}`;
-    const headers: Record<string, string> = { accept: 'application/json', ...(await this.authHeaders()) };
+    const { headers: auth, dispatcher } = await this.connection();
+    const headers: Record<string, string> = { accept: 'application/json', ...auth };
     if (init.body !== undefined) headers['content-type'] = init.contentType ?? 'application/json';
     let res: Dispatcher.ResponseData;
     try {
@@ -131,7 +201,7 @@ export class KubeClient {
         method: method as Dispatcher.HttpMethod,
         headers,
         body: init.body === undefined ? undefined : JSON.stringify(init.body),
-        dispatcher: this.dispatcher,
+        dispatcher,
         headersTimeout: this.options.timeoutMs,
         bodyTimeout: this.options.timeoutMs,
         signal: init.signal,
@@ -139,19 +209,9 @@ export class KubeClient {
     } catch (cause) {
       throw new KubeApiError({ method, path, statusCode: 0, message: cause instanceof Error ? cause.message : String(cause), cause });
     }
+    // text() gathers the whole body before decoding: a character split across chunks stays whole.
     const text = await res.body.text();
-    if (res.statusCode >= 400) {
-      let reason: string | undefined;
-      let message = text.trim() || `HTTP ${res.statusCode}`;
-      try {
-        const status = JSON.parse(text) as { reason?: string; message?: string };
-        reason = status.reason || undefined;
-        message = status.message || message;
-      } catch {
-        // Not a Status object (a proxy in between): keep the body as the message.
-      }
-      throw new KubeApiError({ method, path, statusCode: res.statusCode, reason, message });
-    }
+    if (res.statusCode >= 400) throw statusError(method, path, res.statusCode, text, res.headers['retry-after']);
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
@@ -236,41 +296,34 @@ export class KubeClient {
     const path = collectionPath(type, options.namespace);
     const query = new URLSearchParams({ watch: '1', allowWatchBookmarks: 'true', resourceVersion: options.resourceVersion, timeoutSeconds: String(timeoutSeconds) });
     if (options.labelSelector) query.set('labelSelector', options.labelSelector);
+    const { headers, dispatcher } = await this.connection();
     let res: Dispatcher.ResponseData;
     try {
       res = await request(`${this.server}${path}?${query}`, {
         method: 'GET',
-        headers: { accept: 'application/json', ...(await this.authHeaders()) },
-        dispatcher: this.dispatcher,
+        headers: { accept: 'application/json', ...headers },
+        dispatcher,
         headersTimeout: this.options.timeoutMs,
         bodyTimeout: (timeoutSeconds + 30) * 1000,
         signal: options.signal,
       });
     } catch (cause) {
+      if (options.signal?.aborted) return;
       throw new KubeApiError({ method: 'WATCH', path, statusCode: 0, message: cause instanceof Error ? cause.message : String(cause), cause });
     }
-    if (res.statusCode >= 400) {
-      const text = await res.body.text();
-      const status = JSON.parse(text || '{}') as { reason?: string; message?: string };
-      throw new KubeApiError({ method: 'WATCH', path, statusCode: res.statusCode, reason: status.reason, message: status.message ?? text });
-    }
-    let buffer = '';
-    try {
-      for await (const chunk of res.body) {
-        buffer += (chunk as Buffer).toString('utf8');
-        let newline: number;
-        while ((newline = buffer.indexOf('\n')) >= 0) {
-          const line = buffer.slice(0, newline).trim();
-          buffer = buffer.slice(newline + 1);
-          if (!line) continue;
-          const event = JSON.parse(line) as { type: string; object: T & { code?: number; reason?: string; message?: string } };
-          if (event.type === 'ERROR') {
-            const status = event.object;
-            throw new KubeApiError({ method: 'WATCH', path, statusCode: status.code ?? 500, reason: status.reason, message: status.message ?? 'watch error' });
-          }
-          yield event as WatchEvent<T>;
-        }
+    if (res.statusCode >= 400) throw statusError('WATCH', path, res.statusCode, await res.body.text(), res.headers['retry-after']);
+    const lines = new LineSplitter();
+    const event = (line: string): WatchEvent<T> => {
+      const parsed = JSON.parse(line) as { type: string; object: T & { code?: number; reason?: string; message?: string } };
+      if (parsed.type === 'ERROR') {
+        const status = parsed.object;
+        throw new KubeApiError({ method: 'WATCH', path, statusCode: status.code ?? 500, reason: status.reason, message: status.message ?? 'watch error' });
       }
+      return parsed as WatchEvent<T>;
+    };
+    try {
+      for await (const chunk of res.body) for (const line of lines.push(chunk as Buffer)) yield event(line);
+      for (const line of lines.end()) yield event(line);
     } catch (err) {
       if (options.signal?.aborted) return;
       throw err;
@@ -278,6 +331,29 @@ export class KubeClient {
   }
 
   async close(): Promise<void> {
-    await this.dispatcher.close();
+    await this.dispatcher?.close();
   }
+}
+
+/** A failed response as KubeApiError: the Status object's reason and message when the body is one. */
+function statusError(method: string, path: string, statusCode: number, text: string, retryAfter: string | string[] | undefined): KubeApiError {
+  let reason: string | undefined;
+  let message = text.trim() || `HTTP ${statusCode}`;
+  try {
+    const status = JSON.parse(text) as { reason?: string; message?: string };
+    reason = status.reason || undefined;
+    message = status.message || message;
+  } catch {
+    // Not a Status object (a proxy in between): keep the body as the message.
+  }
+  return new KubeApiError({ method, path, statusCode, reason, message, retryAfterMs: parseRetryAfter(retryAfter, Date.now()) });
+}
+
+/** The transport error code (ECONNRESET, UND_ERR_SOCKET, …) of a failed request, for the retry policy. */
+function transportCode(cause: unknown): string | undefined {
+  for (let c = cause, depth = 0; c instanceof Error && depth < 4; c = c.cause, depth++) {
+    const code = (c as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
 }

@@ -35,7 +35,7 @@ export {
   type UpdateConstraints,
   type DeckhouseObject,
 } from './types.ts';
-export { loadKubeConfig, kubeConfigFromString, inClusterCredentials, type ClusterCredentials } from './kubeconfig.ts';
+export { loadKubeConfig, kubeConfigFromString, inClusterCredentials, KubeConfig, type ClusterCredentials } from './kubeconfig.ts';
 export { KubeClient, type KubeClientOptions, type ListResult, type ListOptions, type WatchEvent, type WatchOptions } from './client.ts';
 export { KubeApiError, isNotFound, isConflict, type KubeErrorReason } from './errors.ts';
 export {

@@ -20,9 +20,11 @@ export interface LeaderElectionOptions {
 }
 
 /**
- * Leader election on a coordination.k8s.io Lease, as client-go's leaderelection does: create or take over an expired
- * lease with an optimistic write (resourceVersion), renew it while leading, and step down when a renewal cannot be
- * written within the lease duration (another replica may take it over then).
+ * Leader election on a coordination.k8s.io Lease, as client-go's leaderelection does: create or take over a lease with
+ * an optimistic write (resourceVersion), renew it while leading, and step down when a renewal cannot be written within
+ * the lease duration. Whether the holder's lease expired is judged only from this replica's own monotonic clock: the
+ * record must have stayed unchanged for a whole lease duration since this replica last saw it change. The times written
+ * in the record (another node's clock, maybe skewed) are never compared with the local clock.
  */
 export class LeaderElector {
   private readonly client: KubeClient;
@@ -30,9 +32,14 @@ export class LeaderElector {
   private readonly stopController = new AbortController();
   private leading: AbortController | undefined;
   private loop: Promise<void> | undefined;
+  /** The holder's record as last read, and when (local monotonic clock) it was last seen to change. */
+  private observedRecord = '';
+  private observedAt = 0;
+  private readonly now: () => number;
 
-  constructor(client: KubeClient, options: LeaderElectionOptions) {
+  constructor(client: KubeClient, options: LeaderElectionOptions, now: () => number = () => performance.now()) {
     this.client = client;
+    this.now = now;
     this.options = { leaseDurationMs: 15_000, renewIntervalMs: 5_000, retryIntervalMs: 2_000, ...options };
     if (this.options.renewIntervalMs >= this.options.leaseDurationMs) throw new TypeError('renewIntervalMs must be shorter than leaseDurationMs');
   }
@@ -63,20 +70,30 @@ export class LeaderElector {
     };
   }
 
+  /** Notes the record read; its observed time moves only when the record itself changed. */
+  private observe(lease: Lease): void {
+    const record = JSON.stringify([lease.spec.holderIdentity ?? '', lease.spec.leaseDurationSeconds, lease.spec.acquireTime, lease.spec.renewTime, lease.spec.leaseTransitions]);
+    if (record !== this.observedRecord) {
+      this.observedRecord = record;
+      this.observedAt = this.now();
+    }
+  }
+
   /** One attempt to acquire or renew; true when this replica holds the lease afterwards. */
   private async tryAcquireOrRenew(): Promise<boolean> {
-    const now = new Date();
     const current = await this.client.get(Leases, this.options.name, this.options.namespace);
     try {
       if (!current) {
-        await this.client.create(Leases, this.lease(undefined, now));
+        const created = await this.client.create(Leases, this.lease(undefined, new Date()));
+        this.observe(created);
         return true;
       }
+      this.observe(current);
       const holder = current.spec.holderIdentity;
-      const renewed = Date.parse(current.spec.renewTime ?? current.spec.acquireTime ?? '') || 0;
-      const duration = (current.spec.leaseDurationSeconds ?? 15) * 1000;
-      if (holder && holder !== this.options.identity && renewed + duration > now.getTime()) return false;
-      await this.client.replace(Leases, this.lease(current, now));
+      const duration = (current.spec.leaseDurationSeconds ?? Math.ceil(this.options.leaseDurationMs / 1000)) * 1000;
+      if (holder && holder !== this.options.identity && this.observedAt + duration > this.now()) return false;
+      const written = await this.client.replace(Leases, this.lease(current, new Date()));
+      this.observe(written);
       return true;
     } catch (err) {
       if (isConflict(err) || isNotFound(err)) return false;
@@ -87,6 +104,7 @@ export class LeaderElector {
   private async run(): Promise<void> {
     const stop = this.stopController.signal;
     let lastRenewal = 0;
+    // Durations on the local monotonic clock only.
     while (!stop.aborted) {
       let held = false;
       try {
@@ -94,7 +112,7 @@ export class LeaderElector {
       } catch (err) {
         this.options.onError?.(err);
       }
-      const now = Date.now();
+      const now = this.now();
       if (held) {
         lastRenewal = now;
         if (!this.leading) {
