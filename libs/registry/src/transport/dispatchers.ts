@@ -1,7 +1,8 @@
 // One undici Agent per trust setting (system roots, or system roots + a source's CA). Each Agent keeps a keep-alive
 // pool per origin. Bounded: the least recently used Agent is closed when more trust settings than the cap appear.
+// The Agents honour HTTP_PROXY/HTTPS_PROXY/NO_PROXY (undici's EnvHttpProxyAgent), as the Kubernetes client does.
 import { getCACertificates, rootCertificates } from 'node:tls';
-import { Agent } from 'undici';
+import { EnvHttpProxyAgent, type Dispatcher } from 'undici';
 import { BoundedMap } from '../bounded-map.ts';
 import type { RegistrySettings } from '../settings.ts';
 
@@ -22,7 +23,7 @@ function systemRoots(): string[] {
 
 export class DispatcherPool {
   readonly #options: DispatcherPoolOptions;
-  readonly #agents: BoundedMap<string, Agent>;
+  readonly #agents: BoundedMap<string, Dispatcher>;
   #closed = false;
 
   constructor(options: DispatcherPoolOptions) {
@@ -39,17 +40,17 @@ export class DispatcherPool {
     return this.#agents.size;
   }
 
-  for(settings: RegistrySettings): Agent {
+  for(settings: RegistrySettings): Dispatcher {
     if (this.#closed) throw new Error('registry client is closed');
     let agent = this.#agents.get(settings.trustKey);
     if (agent === undefined) {
-      agent = new Agent({
+      const ca = settings.ca === undefined ? {} : { ca: [...systemRoots(), settings.ca] };
+      agent = new EnvHttpProxyAgent({
         connections: this.#options.maxConcurrentPerHost,
         keepAliveTimeout: this.#options.keepAliveTimeoutMs,
-        connect: {
-          timeout: this.#options.connectTimeoutMs,
-          ...(settings.ca === undefined ? {} : { ca: [...systemRoots(), settings.ca] }),
-        },
+        connect: { timeout: this.#options.connectTimeoutMs, ...ca },
+        // Through a proxy the registry's TLS is set up inside the CONNECT tunnel: the same trust there.
+        requestTls: ca,
       });
       this.#agents.set(settings.trustKey, agent);
     }
