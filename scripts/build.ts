@@ -4,7 +4,7 @@
 // the libraries through Node's type stripping; one file per service also drops the per-module cost of a few hundred
 // modules. Measured in docs/operations.md ("Memory").
 // Tests and `npm run stack` keep running the .ts sources; `npm run bench` builds first and runs dist/main.js.
-import { build, type BuildOptions, type Metafile } from 'esbuild';
+import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,19 @@ export const ENTRY_POINTS = [
 export function builtEntry(dir: string): string {
   return `${dir}/dist/main.js`;
 }
+
+/**
+ * client-node's KubeConfig imports its whole generated package for two functions (scripts/bundle/client-node-gen.ts):
+ * only that import, from that file, is pointed at the two modules it needs.
+ */
+const clientNodeGenerated: Plugin = {
+  name: 'client-node-generated',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/gen\/index\.js$/ }, (args) =>
+      /[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]config\.js$/.test(args.importer) ? { path: join(REPO_ROOT, 'scripts/bundle/client-node-gen.ts') } : undefined,
+    );
+  },
+};
 
 const COMMON: BuildOptions = {
   bundle: true,
@@ -54,6 +67,7 @@ const COMMON: BuildOptions = {
   legalComments: 'linked',
   logLevel: 'warning',
   metafile: true,
+  plugins: [clientNodeGenerated],
 };
 
 /** Bundles every entry point; returns each output's size in bytes. */
