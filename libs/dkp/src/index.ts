@@ -170,3 +170,12 @@ export {
   type ModuleConfigStatus,
   type ModuleConfigStatusInput,
 } from './module-config/module-config-status.ts';
+export {
+  SOURCE_FINALIZERS,
+  decideSourceDeletion,
+  withSourceFinalizers,
+  withoutSourceFinalizers,
+  type DeployedReleaseOfSource,
+  type SourceDeletion,
+  type SourceDeletionInput,
+} from './source/source-deletion.ts';

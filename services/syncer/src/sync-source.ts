@@ -5,6 +5,7 @@ import {
   pullErrorText,
   selectModuleNames,
   summarizeSourceStatus,
+  withSourceFinalizers,
   type ModuleSyncResult,
   type ReleaseChannel,
   type SourceSyncOutcome,
@@ -36,7 +37,10 @@ export interface SyncReport {
   pullErrors: number;
   /** Modules whose channel digest moved (their release image was read). */
   fetched: number;
-  statusWritten: boolean;
+  /** Status fields other than `syncTime` changed (every completed sync writes `syncTime`). */
+  statusChanged: boolean;
+  /** Writes to the API server: the status patch, and the finalizers after the first good sync. */
+  kubernetesWrites: number;
   events: number;
   error?: string;
 }
@@ -95,9 +99,10 @@ function pullErrorOf(err: unknown): string {
 }
 
 /**
- * One sync of a ModuleSource (dkp-api.md §9): list the modules, HEAD each module's channel image, read a release image
- * only when its digest moved, then publish the discovery events, write the status if it changed, and save the state.
- * Level-triggered and idempotent: a second run with nothing changed in the registry writes and publishes nothing.
+ * One sync of a ModuleSource (dkp-contract.md §9): list the modules, HEAD each module's channel image, read a release
+ * image only when its digest moved, then publish the discovery events, write the status, and save the state.
+ * Level-triggered and idempotent: a second run with nothing changed in the registry publishes nothing and writes only
+ * `syncTime`.
  * The order (events, status, state) makes a crash in between repeat work, never lose it.
  */
 export async function syncSource(deps: SyncDependencies, source: ModuleSource, log: Logger): Promise<SyncReport> {
@@ -139,12 +144,24 @@ export async function syncSource(deps: SyncDependencies, source: ModuleSource, l
   if (events.length > 0) await deps.publish(events);
 
   const status = summarizeSourceStatus(source.status, outcome, now) as ModuleSourceStatus;
-  const statusWritten = diffSourceStatus(source.status, status).changed;
-  if (statusWritten) {
-    // The whole status object: modules[] is replaced wholesale, so a module gone from the source disappears.
-    await deps.kube.mergePatch(ModuleSources, name, { status: { ...status, modules: status.modules ?? [] } }, { subresource: 'status' });
+  // Every completed sync writes its syncTime, so SYNC in `kubectl get ms` shows the syncer is alive (DKP does the
+  // same); one write per cycle: the whole status when something else changed, else syncTime alone.
+  const statusChanged = diffSourceStatus(source.status, status).changed;
+  let kubernetesWrites = 1;
+  const patch = statusChanged
+    ? // The whole status object: modules[] is replaced wholesale, so a module gone from the source disappears.
+      { ...status, modules: status.modules ?? [] }
+    : { syncTime: status.syncTime };
+  const written = await deps.kube.mergePatch(ModuleSources, name, { status: patch }, { subresource: 'status' });
+  if (outcome.kind === 'Synced') {
+    await deps.store.save(name, previous, next);
+    // DKP's finalizers, once, after the first good sync: from now on a deletion waits for the syncer (§1 "Deletion").
+    const finalizers = withSourceFinalizers(written.metadata.finalizers);
+    if (finalizers) {
+      await deps.kube.mergePatch(ModuleSources, name, { metadata: { resourceVersion: written.metadata.resourceVersion, finalizers } });
+      kubernetesWrites++;
+    }
   }
-  if (outcome.kind === 'Synced') await deps.store.save(name, previous, next);
 
   const modules = outcome.kind === 'Synced' ? outcome.modules : [];
   return {
@@ -153,7 +170,8 @@ export async function syncSource(deps: SyncDependencies, source: ModuleSource, l
     modules: modules.length,
     pullErrors: modules.filter((m) => m.pullError).length,
     fetched,
-    statusWritten,
+    statusChanged,
+    kubernetesWrites,
     events: events.length,
     ...(outcome.kind === 'Failed' ? { error: outcome.error } : {}),
   };

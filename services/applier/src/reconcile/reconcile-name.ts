@@ -7,7 +7,7 @@ import type { InstallResult } from '../installer.ts';
 import { soonest, type ReconcileContext, type ReconcileDependencies } from './context.ts';
 import { decideModuleStatus, desiredAvailableSources, reconcileModule, shouldDeleteModule } from './module.ts';
 import { reconcileModuleConfig } from './module-config.ts';
-import { reconcileReleases } from './module-release.ts';
+import { reconcileReleases, releaseSource } from './module-release.ts';
 
 /** What one reconcile of a name did. */
 export interface ReconcileReport {
@@ -25,7 +25,9 @@ function load(deps: ReconcileDependencies, name: string, log: Logger, writer: Wr
     deckhouseSettings: view.configs.get('deckhouse')?.spec?.settings,
   });
   const resolved = resolvePolicy(policy);
-  const sources = view.sources.list().filter((s) => !s.metadata.deletionTimestamp);
+  // A source being deleted stays until the syncer lets it go: it keeps serving (and installing) its modules meanwhile,
+  // as in DKP, where it leaves `availableSources` only when its finalizer comes off (dkp-contract.md §1 "Deletion").
+  const sources = view.sources.list();
   const channelOf = (policyName: string): string | undefined => policyForLabel(policy, policyName)?.spec.releaseChannel;
   const offers = sources
     .map((source: ModuleSource) =>
@@ -99,7 +101,9 @@ export async function reconcileName(deps: ReconcileDependencies, name: string, l
   const module = await reconcileModule(ctx, { available, decision, deployed: releases.deployed });
   let installed: InstallResult | void = undefined;
   if (releases.deployed && ctx.enabled) {
-    const source = ctx.sources.find((s) => s.metadata.name === (releases.deployed!.metadata.ownerReferences?.[0]?.name ?? ''));
+    // The bundle comes from the release's own source; once that is gone, from the source the module is served from.
+    const from = releaseSource(releases.deployed);
+    const source = ctx.sources.find((s) => s.metadata.name === from) ?? (selection.kind === 'Selected' ? ctx.sources.find((s) => s.metadata.name === selection.source) : undefined);
     installed = await deps.installer.ensure({ module: name, release: releases.deployed, source, moduleObject: module }, deps.signal);
   } else if (!ctx.enabled) {
     installed = await deps.installer.remove?.(name, deps.signal);
