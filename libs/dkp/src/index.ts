@@ -148,9 +148,11 @@ export {
   type RegistryErrorInfo,
 } from './source/pull-error.ts';
 export {
+  SOURCE_CONDITION_READY,
   SOURCE_MESSAGE_DELETE_BLOCKED,
   SOURCE_MESSAGE_ERRORS,
   SOURCE_MESSAGE_READY,
+  SOURCE_REASONS,
   UNKNOWN_VERSION,
   diffSourceStatus,
   summarizeSourceStatus,
