@@ -127,7 +127,11 @@ afterAll(async () => {
   await syncer?.stop();
   for (const name of [one, two, req, `nosuch-${suffix}`]) await kube.delete(ModuleConfigs, name);
   for (const name of ['manual', 'window', 'auto'].map((p) => `${p}-${suffix}`)) await kube.delete(ModuleUpdatePolicies, name);
-  for (const name of [srcA, srcB]) await kube.delete(ModuleSources, name);
+  for (const name of [srcA, srcB]) {
+    await kube.delete(ModuleSources, name);
+    // The services are stopped: nobody is left to take modsync's finalizers off.
+    await kube.mergePatch(ModuleSources, name, { metadata: { finalizers: null } }).catch(() => undefined);
+  }
   for (const name of [one, two, three, req]) await kube.delete(Modules, name);
   await registry.close();
   await kube.close();
