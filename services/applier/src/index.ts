@@ -3,7 +3,7 @@ export { loadApplierConfig, type ApplierConfig } from './config.ts';
 export { applierKeys, type ApplierKeys } from './keys.ts';
 export { ClusterView, releaseModule } from './cluster-view.ts';
 export { noopInstaller, type InstallRequest, type Installer } from './installer.ts';
-export { EventOverlay, isNewerThanStatus, offerOf, type EventOverlayEntry, type ModuleOffer, type OfferInput } from './offers.ts';
+export { EventOverlay, offerOf, statusAgrees, type EventOverlayEntry, type ModuleOffer, type OfferInput } from './offers.ts';
 export { DEFAULT_MODULE_WEIGHT, listBundleTags, parseReleaseMetadata, readReleaseMetadata, type ReleaseMetadata } from './release-metadata.ts';
 export { WorkQueue, type RunResult, type WorkQueueOptions } from './work-queue.ts';
 export { Writer, type WriteRecord } from './writer.ts';

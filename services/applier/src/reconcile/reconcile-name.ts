@@ -36,7 +36,7 @@ function load(deps: ReconcileDependencies, name: string, log: Logger, writer: Wr
         module: name,
         channel: resolved.spec.releaseChannel,
         channelOf,
-        event: deps.overlay.get(source.metadata.name, name, source.status?.syncTime),
+        event: deps.overlay.get(source.metadata.name, name, source.status?.modules?.find((m) => m.name === name)),
       }),
     )
     .filter((o): o is ModuleOffer => o !== undefined);
