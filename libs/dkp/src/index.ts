@@ -1,4 +1,4 @@
-// @modsync/dkp: the DKP module-source domain as pure functions over plain data (dkp-api.md). No I/O, no clock:
+// @modsync/dkp: the DKP module-source domain as pure functions over plain data (dkp-contract.md). No I/O, no clock:
 // `now` is always a parameter. Every public name is listed here; nothing else is part of the API.
 
 // errors

@@ -48,7 +48,7 @@ export interface SyncReport {
 /** The release image holds version.json, changelog and module.yaml: small files. */
 const RELEASE_IMAGE_MAX_BYTES = 1 << 20;
 
-/** Message of a release image whose version.json is missing or wrong (dkp-api.md §7). */
+/** Message of a release image whose version.json is missing or wrong (dkp-contract.md §7). */
 function metadataError(module: string, files: Map<string, Buffer>): string | undefined {
   const raw = files.get('version.json');
   if (!raw) return `module "${module}" metadata malformed: no version found`;
