@@ -1,7 +1,7 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DiscoveryEventInput } from '@modsync/events';
+import type { DiscoveryEventInput, PresentModuleState } from '@modsync/events';
 import { KubeClient, kubeConfigFromString, ModuleConfigs, ModuleSources, type ModuleSource } from '@modsync/k8s';
 import { createRegistryClient, parseRegistrySettings, REGISTRY_CHANNELS, type RegistryRequestMessage } from '@modsync/registry';
 import { createLogger, createRedis } from '@modsync/runtime';
@@ -124,6 +124,8 @@ describe('syncSource against a real registry, Redis and API server', () => {
     const report = await syncSource(deps, await fresh(name), log);
     expect(report).toMatchObject({ fetched: 1, statusChanged: true, kubernetesWrites: 1, events: 1 });
     expect(published[0]).toMatchObject({ type: 'channel.version', module: 'module-one', channel: 'Stable', version: 'v0.7.25', previousVersion: 'v0.7.24' });
+    // The image is read once: the event carries what the applier creates the release from.
+    expect((published[0]!.state as PresentModuleState).channels.Stable!.metadata).toEqual({ weight: 900, changelog: { features: ['module-one v0.7.25'] } });
     expect((await kube.get(ModuleSources, name))!.status!.modules![0]).toMatchObject({ name: 'module-one', version: 'v0.7.25' });
   });
 

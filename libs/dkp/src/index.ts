@@ -181,3 +181,11 @@ export {
   type SourceDeletion,
   type SourceDeletionInput,
 } from './source/source-deletion.ts';
+export {
+  DEFAULT_MODULE_WEIGHT,
+  RELEASE_IMAGE_FILES,
+  RELEASE_IMAGE_MAX_BYTES,
+  parseReleaseMetadata,
+  type ReleaseMetadata,
+  type ReleaseMetadataRequirements,
+} from './layout/release-metadata.ts';

@@ -4,7 +4,7 @@ export { applierKeys, type ApplierKeys } from './keys.ts';
 export { ClusterView, releaseModule } from './cluster-view.ts';
 export { noopInstaller, type InstallRequest, type Installer } from './installer.ts';
 export { EventOverlay, offerOf, statusAgrees, type EventOverlayEntry, type ModuleOffer, type OfferInput } from './offers.ts';
-export { DEFAULT_MODULE_WEIGHT, listBundleTags, parseReleaseMetadata, readReleaseMetadata, type ReleaseMetadata } from './release-metadata.ts';
+export { listBundleTags, readReleaseMetadata } from './release-metadata.ts';
 export { WorkQueue, type RunResult, type WorkQueueOptions } from './work-queue.ts';
 export { Writer, type WriteRecord } from './writer.ts';
 export { ApplierMetrics } from './metrics.ts';

@@ -33,6 +33,9 @@ describe('offerOf: what a source offers of a module', () => {
     const present = { seq: 2, receivedAtMs, state: { present: true as const, channels: { Stable: { version: 'v1.2.4', checksum: DIGEST2 } }, pullError: null } };
     const offer = offerOf({ source: source([{ name: 'm', version: 'v1.2.3', checksum: DIGEST, policy: '' }]), module: 'm', channel: 'Stable', channelOf, event: present });
     expect(offer).toMatchObject({ from: 'event', release: { version: 'v1.2.4', checksum: DIGEST2 } });
+    const metadata = { weight: 910, changelog: { features: ['x'] } };
+    const described = { seq: 2, receivedAtMs, state: { present: true as const, channels: { Stable: { version: 'v1.2.4', checksum: DIGEST2, metadata } }, pullError: null } };
+    expect(offerOf({ source: source([]), module: 'm', channel: 'Stable', channelOf, event: described })?.release).toEqual({ version: 'v1.2.4', checksum: DIGEST2, metadata });
     const gone = { seq: 3, receivedAtMs, state: { present: false as const } };
     expect(offerOf({ source: source([{ name: 'm', version: 'v1.2.3', checksum: DIGEST, policy: '' }]), module: 'm', channel: 'Stable', channelOf, event: gone })).toBeUndefined();
   });

@@ -1,11 +1,14 @@
-import type { DiscoveryEvent, PresentModuleState } from '@modsync/events';
+import type { DiscoveryEvent, PresentModuleState, ReleaseMetadataState } from '@modsync/events';
 import type { ModuleSource, ModuleSourceModuleStatus } from '@modsync/k8s';
 
 /** What one source says about one module right now. */
 export interface ModuleOffer {
   source: string;
-  /** The `{version, checksum}` of `channel`, when known for the policy the module is resolved with. */
-  release?: { version: string; checksum: string } | undefined;
+  /**
+   * The `{version, checksum}` of `channel`, when known for the policy the module is resolved with; from an event, with
+   * the release image's metadata the syncer read (so the release is created without reading the image again).
+   */
+  release?: { version: string; checksum: string; metadata?: ReleaseMetadataState | undefined } | undefined;
   pullError?: string | undefined;
   /** Where it was read: the ModuleSource status, or a discovery event newer than that status. */
   from: 'status' | 'event';

@@ -1,7 +1,10 @@
 import {
   channelTag,
   diffSourceStatus,
+  RELEASE_IMAGE_FILES,
+  RELEASE_IMAGE_MAX_BYTES,
   normalizeVersion,
+  parseReleaseMetadata,
   pullErrorText,
   selectModuleNames,
   summarizeSourceStatus,
@@ -45,9 +48,6 @@ export interface SyncReport {
   error?: string;
 }
 
-/** The release image holds version.json, changelog and module.yaml: small files. */
-const RELEASE_IMAGE_MAX_BYTES = 1 << 20;
-
 /** Message of a release image whose version.json is missing or wrong (dkp-contract.md §7). */
 function metadataError(module: string, files: Map<string, Buffer>): string | undefined {
   const raw = files.get('version.json');
@@ -77,14 +77,16 @@ async function resolveModule(
     if (known && known.checksum === head.digest) {
       return { state: { present: true, channels: { [channel]: known }, pullError: null }, fetched: false };
     }
+    // The one read of this image: the version, and what the applier needs to create its release (one path per fact).
     const files = await deps.registry.readImageFiles(settings, repository, head.digest, {
       maxBytes: RELEASE_IMAGE_MAX_BYTES,
-      filter: (path) => path === 'version.json',
+      filter: (path) => RELEASE_IMAGE_FILES.has(path),
     });
     const problem = metadataError(module, files);
     if (problem) return { state: { present: true, channels: {}, pullError: problem }, fetched: true };
     const version = normalizeVersion((JSON.parse(files.get('version.json')!.toString('utf8')) as { version: string }).version)!;
-    return { state: { present: true, channels: { [channel]: { version, checksum: head.digest } }, pullError: null }, fetched: true };
+    const metadata = parseReleaseMetadata(files);
+    return { state: { present: true, channels: { [channel]: { version, checksum: head.digest, metadata } }, pullError: null }, fetched: true };
   } catch (err) {
     return { state: { present: true, channels: {}, pullError: pullErrorOf(err) }, fetched: false };
   }

@@ -158,7 +158,9 @@ async function createReleases(deps: ReconcileDependencies, ctx: ReconcileContext
   }
   if (plan.kind !== 'Create') return;
   for (const planned of plan.releases) {
-    const metadata = await readReleaseMetadata(deps.registry, source, ctx.name, planned.version, deps.signal);
+    // The channel's version as the syncer's event described it; any other version (a step on the way) is read here.
+    const described = formatVersion(planned.version) === formatVersion(offer.release.version) ? offer.release.metadata : undefined;
+    const metadata = described ?? (await readReleaseMetadata(deps.registry, source, ctx.name, planned.version, deps.signal));
     const release = buildRelease(ctx, source, offer.release.checksum, planned.version, planned.annotations, metadata);
     try {
       const created = await ctx.writer.create(ModuleReleases, release);

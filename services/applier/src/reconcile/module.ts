@@ -1,4 +1,5 @@
 import {
+  DEFAULT_MODULE_WEIGHT,
   DEFAULT_RELEASE_CHANNEL,
   MODULE_CONDITIONS,
   deriveModuleStatus,
@@ -9,7 +10,6 @@ import {
   type ModuleStatusDecision,
 } from '@modsync/dkp';
 import { Modules, V1ALPHA1, type Module, type ModuleProperties, type ModuleRelease } from '@modsync/k8s';
-import { DEFAULT_MODULE_WEIGHT } from '../release-metadata.ts';
 import type { ReconcileContext } from './context.ts';
 
 export interface AvailableSourcesInput {
