@@ -189,3 +189,15 @@ export {
   type ReleaseMetadata,
   type ReleaseMetadataRequirements,
 } from './layout/release-metadata.ts';
+export {
+  FAILURE_CONDITIONS,
+  MODULE_FAILURES,
+  describeFailure,
+  failureConditions,
+  type DescribedFailure,
+  type FailureNext,
+  type FailureOwner,
+  type FailureRule,
+  type ModuleFailure,
+  type ModuleFailureKind,
+} from './source/module-failures.ts';

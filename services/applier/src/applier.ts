@@ -79,7 +79,6 @@ export async function startApplier(config: ApplierConfig, log: Logger = createLo
   lockRedis?.on('error', (err: Error) => log.debug({ err }, 'install lock Redis connection failed'));
   const helmInstaller = (redis: NonNullable<typeof lockRedis>) =>
     new HelmInstaller({
-      kube,
       registry,
       store: new ModuleStore(config.moduleStore),
       helm: new Helm({ binary: config.helm ?? findHelm(), kubeconfig: config.kubeconfig, wait: config.installWait, installTimeoutMs: config.installTimeoutMs }),

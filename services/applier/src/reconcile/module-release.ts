@@ -1,4 +1,5 @@
 import {
+  MODULE_FAILURES,
   RELEASE_ANNOTATIONS,
   RELEASE_LABELS,
   decideReleases,
@@ -9,6 +10,7 @@ import {
   releaseStatusLabel,
   releasesToCreate,
   type PlatformState,
+  type ModuleFailure,
   type ReleaseInput,
   type ReleasePhase,
   type ReleaseOutcome,
@@ -90,6 +92,8 @@ export interface ReleaseStepResult extends StepResult {
   deployed?: ModuleRelease | undefined;
   /** A release was Deployed when the reconcile began (the module is or was installed). */
   deployedBefore: boolean;
+  /** Creating releases failed: the Module's status says so (Reconciling, retried with backoff). */
+  failure?: ModuleFailure | undefined;
 }
 
 /**
@@ -100,15 +104,17 @@ export interface ReleaseStepResult extends StepResult {
 export async function reconcileReleases(deps: ReconcileDependencies, ctx: ReconcileContext, input: ReleaseStepInput): Promise<ReleaseStepResult> {
   const deployedBefore = ctx.releases.some((r) => r.status?.phase === 'Deployed');
   let requeueAfterMs: number | undefined;
+  let failure: ModuleFailure | undefined;
   try {
     await createReleases(deps, ctx, input.selection);
   } catch (err) {
-    // The registry or a create failed: decide over what exists, and come back for the rest.
+    // The registry or a create failed: decide over what exists, say so on the Module, and come back for the rest.
     if (isConflict(err)) throw err;
-    ctx.log.warn({ err, reason: 'CreateReleasesFailed' }, 'releases not created; retrying');
+    failure = { kind: 'ReleasesNotCreated', detail: err instanceof Error ? err.message : String(err) };
+    ctx.log.warn({ err, reason: MODULE_FAILURES.ReleasesNotCreated.reason }, 'releases not created; retrying');
     requeueAfterMs = 30_000;
   }
-  if (ctx.releases.length === 0) return { deployedBefore, requeueAfterMs };
+  if (ctx.releases.length === 0) return { deployedBefore, requeueAfterMs, failure };
 
   const platform: PlatformState = { ...deps.platform(), modules: input.platformModules };
   const decision = decideReleases({
@@ -138,7 +144,7 @@ export async function reconcileReleases(deps: ReconcileDependencies, ctx: Reconc
   if (decision.recheckAt !== undefined) requeueAfterMs = soonest(requeueAfterMs, Math.max(0, decision.recheckAt.getTime() - ctx.now.getTime()) + 50);
   if (ctx.releases.some((r) => (r.status?.phase ?? 'Pending') === 'Pending')) requeueAfterMs = soonest(requeueAfterMs, deps.pendingRecheckMs);
   const deployed = ctx.releases.filter((r) => r.status?.phase === 'Deployed').at(-1);
-  return { deployed, deployedBefore, requeueAfterMs };
+  return { deployed, deployedBefore, requeueAfterMs, failure };
 }
 
 async function createReleases(deps: ReconcileDependencies, ctx: ReconcileContext, selection: SourceSelection): Promise<void> {

@@ -4,6 +4,7 @@ import type { Logger } from '@modsync/runtime';
 import { offerOf, type ModuleOffer } from '../offers.ts';
 import type { Writer, WriteRecord } from '../writer.ts';
 import type { InstallResult } from '../installer.ts';
+import { installStatusReport } from '../module-status.ts';
 import { soonest, type ReconcileContext, type ReconcileDependencies } from './context.ts';
 import { decideModuleStatus, desiredAvailableSources, reconcileModule, shouldDeleteModule } from './module.ts';
 import { reconcileModuleConfig } from './module-config.ts';
@@ -98,13 +99,14 @@ export async function reconcileName(deps: ReconcileDependencies, name: string, l
   const selection = decideModuleStatus(ctx, available, false, false).selection;
   const releases = await reconcileReleases(deps, ctx, { selection, platformModules: platformModules(deps) });
   const decision = decideModuleStatus(ctx, available, releases.deployedBefore, ctx.releases.length > 0);
-  const module = await reconcileModule(ctx, { available, decision, deployed: releases.deployed });
+  const module = await reconcileModule(ctx, { available, decision, deployed: releases.deployed, failure: releases.failure });
   let installed: InstallResult | void = undefined;
   if (releases.deployed && ctx.enabled) {
     // The bundle comes from the release's own source; once that is gone, from the source the module is served from.
     const from = releaseSource(releases.deployed);
     const source = ctx.sources.find((s) => s.metadata.name === from) ?? (selection.kind === 'Selected' ? ctx.sources.find((s) => s.metadata.name === selection.source) : undefined);
-    installed = await deps.installer.ensure({ module: name, release: releases.deployed, source, moduleObject: module }, deps.signal);
+    const status = installStatusReport(deps.kube, writer, name, deps.now ?? (() => new Date()));
+    installed = await deps.installer.ensure({ module: name, release: releases.deployed, source, moduleObject: module, status }, deps.signal);
   } else if (!ctx.enabled) {
     installed = await deps.installer.remove?.(name, deps.signal);
   }
