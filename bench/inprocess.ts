@@ -48,7 +48,6 @@ export interface InProcessResult {
     tagListsPerSource: number;
     otherRequests: Record<string, number>;
     statusWrites: number;
-    resourceVersionChanged: boolean;
     kubernetesEvents: number;
     discoveryEvents: number;
     fetched: number;
@@ -107,7 +106,6 @@ export async function runInProcess(options: InProcessOptions): Promise<InProcess
       requests.set(op, (requests.get(op) ?? 0) + 1);
     };
     const eventsBefore = (await kube.list(AllEvents)).items.length;
-    const versionBefore = (await kube.get(ModuleSources, name))?.metadata.resourceVersion;
     subscribe(REGISTRY_CHANNELS.request, onRequest);
     const rawCycles: number[] = [];
     const syncCycles: number[] = [];
@@ -125,7 +123,7 @@ export async function runInProcess(options: InProcessOptions): Promise<InProcess
       const report = await sync();
       syncCycles.push(performance.now() - started);
       counting = false;
-      if (report.statusWritten) statusWrites++;
+      statusWrites += report.kubernetesWrites;
       discoveryEvents += report.events;
       fetched += report.fetched;
     };
@@ -146,7 +144,6 @@ export async function runInProcess(options: InProcessOptions): Promise<InProcess
       counting = false;
       unsubscribe(REGISTRY_CHANNELS.request, onRequest);
     }
-    const versionAfter = (await kube.get(ModuleSources, name))?.metadata.resourceVersion;
     const eventsAfter = (await kube.list(AllEvents)).items.length;
 
     const cycles = syncCycles.length;
@@ -169,7 +166,6 @@ export async function runInProcess(options: InProcessOptions): Promise<InProcess
         tagListsPerSource: tagLists / cycles,
         otherRequests,
         statusWrites,
-        resourceVersionChanged: versionBefore !== versionAfter,
         kubernetesEvents: eventsAfter - eventsBefore,
         discoveryEvents,
         fetched,

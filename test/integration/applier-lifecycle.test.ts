@@ -53,6 +53,8 @@ afterAll(async () => {
   await kube.delete(ModuleUpdatePolicies, manual);
   await kube.delete(ModuleUpdatePolicies, auto);
   await kube.delete(ModuleSources, source);
+  // The services are stopped: nobody is left to take modsync's finalizers off.
+  await kube.mergePatch(ModuleSources, source, { metadata: { finalizers: null } }).catch(() => undefined);
   await registry.close();
   await kube.close();
 });

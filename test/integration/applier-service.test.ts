@@ -127,7 +127,11 @@ afterAll(async () => {
   await syncer?.stop();
   for (const name of [one, two, req, `nosuch-${suffix}`]) await kube.delete(ModuleConfigs, name);
   for (const name of ['manual', 'window', 'auto'].map((p) => `${p}-${suffix}`)) await kube.delete(ModuleUpdatePolicies, name);
-  for (const name of [srcA, srcB]) await kube.delete(ModuleSources, name);
+  for (const name of [srcA, srcB]) {
+    await kube.delete(ModuleSources, name);
+    // The services are stopped: nobody is left to take modsync's finalizers off.
+    await kube.mergePatch(ModuleSources, name, { metadata: { finalizers: null } }).catch(() => undefined);
+  }
   for (const name of [one, two, three, req]) await kube.delete(Modules, name);
   await registry.close();
   await kube.close();
@@ -161,12 +165,18 @@ describe('applier service (real processes, the guide end to end)', () => {
   it('enabling a module creates its first release and deploys it at once (default policy: deckhouse)', async () => {
     await config(one, { enabled: true, source: srcA });
     await waitPhase(`${one}-v0.7.23`, 'Deployed');
+    // Labels and owner follow the phase in the next write: a Deployed release is not owned by its source, so the
+    // garbage collector never takes an installed release (docs/dkp-contract.md §1 "Deletion").
+    await waitFor('deployed label, no owner', async () => {
+      const stored = await release(`${one}-v0.7.23`);
+      return stored?.metadata.labels?.status === 'deployed' && stored.metadata.ownerReferences === undefined;
+    }, 10_000);
     const mr = (await release(`${one}-v0.7.23`))!;
     expect(mr.spec).toMatchObject({ moduleName: one, version: 'v0.7.23', weight: 910, requirements: { kubernetes: '>= 1.20' } });
     expect(mr.spec.changelog).toEqual({ features: [`${one} v0.7.23`] });
     expect(mr.metadata.labels).toMatchObject({ module: one, source: srcA, 'modules.deckhouse.io/update-policy': 'deckhouse', status: 'deployed' });
     expect(mr.metadata.labels?.['release-checksum']).toMatch(/^[0-9a-f]{32}$/);
-    expect(mr.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'ModuleSource', name: srcA, controller: true })]);
+    expect(mr.metadata.ownerReferences).toBeUndefined();
     expect(mr.metadata.annotations?.['modules.deckhouse.io/apply-now']).toBeUndefined();
     expect(mr.metadata.annotations?.['modules.deckhouse.io/change-cause']).toBe('check release (no releases in cluster)');
     await waitFor('module downloading', async () => (await module(one))?.properties?.version === 'v0.7.23', 10_000);

@@ -106,6 +106,8 @@ describe('infra/chart', () => {
     expect(await can(syncerSa, 'create', 'leases.coordination.k8s.io')).toBe(true);
     expect(await can(syncerSa, 'create', 'modulereleases.deckhouse.io')).toBe(false);
     expect(await can(syncerSa, 'delete', 'modulesources.deckhouse.io')).toBe(false);
+    expect(await can(syncerSa, 'patch', 'modulesources.deckhouse.io')).toBe(true);
+    expect(await can(syncerSa, 'delete', 'modulereleases.deckhouse.io')).toBe(true);
     expect(await can(syncerSa, 'get', 'secrets')).toBe(false);
     expect(await can(applierSa, 'create', 'modulereleases.deckhouse.io')).toBe(true);
     expect(await can(applierSa, 'patch', 'modules.deckhouse.io/status')).toBe(true);

@@ -101,6 +101,8 @@ afterAll(async () => {
   for (const tail of tails) if (tail.child.exitCode === null && tail.child.signalCode === null) tail.child.kill('SIGKILL');
   await syncer?.stop();
   await kube.delete(ModuleSources, sourceName).catch(() => undefined);
+  // The syncer is stopped: nobody is left to take modsync's finalizers off.
+  await kube.mergePatch(ModuleSources, sourceName, { metadata: { finalizers: null } }).catch(() => undefined);
   for (const name of releases) await kube.delete(ModuleReleases, name).catch(() => undefined);
   await registry.close();
   await kube.close();

@@ -13,6 +13,8 @@ import { findHelm, Helm } from '../../services/applier/src/install/helm.ts';
 import { HelmInstaller } from '../../services/applier/src/install/helm-installer.ts';
 import { InstallRecords } from '../../services/applier/src/install/install-records.ts';
 import { ModuleStore } from '../../services/applier/src/install/module-store.ts';
+import { installStatusReport } from '../../services/applier/src/module-status.ts';
+import { Writer } from '../../services/applier/src/writer.ts';
 import { run, useEnvironment, waitFor } from '../env/index.ts';
 import { ModulePublisher } from '../fixtures/publisher.ts';
 
@@ -52,6 +54,12 @@ function recordingKube(): KubeClient {
   });
 }
 
+/** What the applier's reconcile hands the installer: the release, and the one writer of the Module's status (recorded). */
+function request(name: string, r: ModuleRelease) {
+  const recording = recordingKube();
+  return { module: name, release: r, source, moduleObject: undefined, status: installStatusReport(recording, new Writer(recording, () => {}), name, () => new Date()) };
+}
+
 /** One applier replica's installer: its own module store, Redis connection and locks. */
 async function replica(name: string, installTimeoutMs?: number): Promise<{ installer: HelmInstaller; store: ModuleStore }> {
   const redis = createRedis({ url: env.redis!.url, name: `replica-${name}` });
@@ -64,7 +72,6 @@ async function replica(name: string, installTimeoutMs?: number): Promise<{ insta
     },
   });
   const installer = new HelmInstaller({
-    kube: recordingKube(),
     registry,
     store,
     helm: new Helm({ binary: findHelm(), kubeconfig: env.kubeconfig, ...(installTimeoutMs ? { installTimeoutMs } : {}) }),
@@ -149,7 +156,7 @@ describe('HelmInstaller on several replicas (one Redis, a module store each), ag
   });
 
   it('two replicas ensuring the same release at once: one helm revision, Ready, never Error', async () => {
-    await Promise.all([a.installer.ensure({ module: shared, release: release(shared, 'v1.0.0'), source, moduleObject: undefined }, signal), b.installer.ensure({ module: shared, release: release(shared, 'v1.0.0'), source, moduleObject: undefined }, signal)]);
+    await Promise.all([a.installer.ensure(request(shared, release(shared, 'v1.0.0')), signal), b.installer.ensure(request(shared, release(shared, 'v1.0.0')), signal)]);
     const revisions = await history(shared);
     expect(revisions).toHaveLength(1);
     expect(revisions[0]).toMatchObject({ status: 'deployed', description: expect.stringMatching(/^modsync v1\.0\.0 sha256:/) });
@@ -160,7 +167,7 @@ describe('HelmInstaller on several replicas (one Redis, a module store each), ag
 
   it('each replica’s later ensure keeps it Ready: no write, no helm revision', async () => {
     const before = (await moduleStatus(shared)).metadata.resourceVersion;
-    for (const r of [b, a, b]) await r.installer.ensure({ module: shared, release: release(shared, 'v1.0.0'), source, moduleObject: undefined }, signal);
+    for (const r of [b, a, b]) await r.installer.ensure(request(shared, release(shared, 'v1.0.0')), signal);
     expect((await moduleStatus(shared)).metadata.resourceVersion).toBe(before);
     expect(await history(shared)).toHaveLength(1);
     expect(phases.get(shared)).toEqual(['Downloading', 'Installing', 'Ready']);
@@ -169,7 +176,7 @@ describe('HelmInstaller on several replicas (one Redis, a module store each), ag
   it('a fresh replica (empty module store) sees the install is current from helm: writes nothing, downloads nothing', async () => {
     const fresh = await replica('fresh');
     const before = (await moduleStatus(shared)).metadata.resourceVersion;
-    await fresh.installer.ensure({ module: shared, release: release(shared, 'v1.0.0'), source, moduleObject: undefined }, signal);
+    await fresh.installer.ensure(request(shared, release(shared, 'v1.0.0')), signal);
     expect((await moduleStatus(shared)).metadata.resourceVersion).toBe(before);
     expect(await readdir(fresh.store.root)).toEqual([]);
     expect(await history(shared)).toHaveLength(1);
@@ -184,14 +191,14 @@ describe('HelmInstaller on several replicas (one Redis, a module store each), ag
       configs.set(shared, { ...configs.get(shared)!, spec: { enabled: true, settings: { message: 'changed' } } });
       const before = (await moduleStatus(shared)).metadata.resourceVersion;
       // Left to the holder, and looked at again later: the holder may die before it finishes.
-      expect(await a.installer.ensure({ module: shared, release: release(shared, 'v1.0.0'), source, moduleObject: undefined }, signal)).toEqual({ requeueAfterMs: 15_000 });
+      expect(await a.installer.ensure(request(shared, release(shared, 'v1.0.0')), signal)).toEqual({ requeueAfterMs: 15_000 });
       expect((await moduleStatus(shared)).metadata.resourceVersion).toBe(before);
       expect(await history(shared)).toHaveLength(1);
     } finally {
       await held!.release();
     }
     // Released: the next ensure installs the new settings.
-    await a.installer.ensure({ module: shared, release: release(shared, 'v1.0.0'), source, moduleObject: undefined }, signal);
+    await a.installer.ensure(request(shared, release(shared, 'v1.0.0')), signal);
     expect(await history(shared)).toHaveLength(2);
     expect((await moduleStatus(shared)).status).toMatchObject({ phase: 'Ready', ready: 'True' });
   });
@@ -202,7 +209,7 @@ describe('HelmInstaller disabling a module on another replica than the one that 
     const name = `dis-${suffix}`;
     await prepareModule(name, ['v1.0.0']);
     const installer = await replica('dis-a');
-    await installer.installer.ensure({ module: name, release: release(name, 'v1.0.0'), source, moduleObject: undefined }, signal);
+    await installer.installer.ensure(request(name, release(name, 'v1.0.0')), signal);
     expect(await history(name)).toHaveLength(1);
     const other = await replica('dis-b');
     expect(await other.installer.remove(name, signal)).toEqual({});
@@ -224,7 +231,7 @@ describe('HelmInstaller: a failed install backs off on every replica', () => {
       '  template:', `    metadata: { labels: { app: ${name} } }`, `    spec: { containers: [{ name: web, image: "registry.invalid/${name}:1" }] }`, '',
     ].join('\n') } });
     const a = await replica('fail-a', 3_000);
-    const first = await a.installer.ensure({ module: name, release: release(name, 'v1.0.0'), source, moduleObject: undefined }, signal);
+    const first = await a.installer.ensure(request(name, release(name, 'v1.0.0')), signal);
     expect(first?.requeueAfterMs).toBeGreaterThan(25_000);
     const failed = (await moduleStatus(name)).status!;
     expect(failed).toMatchObject({ phase: 'Error', ready: 'Error' });
@@ -234,7 +241,7 @@ describe('HelmInstaller: a failed install backs off on every replica', () => {
 
     const b = await replica('fail-b', 3_000);
     const before = (await moduleStatus(name)).metadata.resourceVersion;
-    const second = await b.installer.ensure({ module: name, release: release(name, 'v1.0.0'), source, moduleObject: undefined }, signal);
+    const second = await b.installer.ensure(request(name, release(name, 'v1.0.0')), signal);
     // Held back by A's failure: no helm run, nothing written, looked at again when the backoff ends.
     expect(await history(name)).toHaveLength(revisions);
     expect((await moduleStatus(name)).metadata.resourceVersion).toBe(before);
@@ -249,7 +256,7 @@ describe('HelmInstaller recovers a helm operation interrupted by a killed replic
     await prepareModule(name, ['v1.0.0']);
     await interruptedHelm(name, 'pending-install');
     const { installer } = await replica('after-pending-install');
-    await installer.ensure({ module: name, release: release(name, 'v1.0.0'), source, moduleObject: undefined }, signal);
+    await installer.ensure(request(name, release(name, 'v1.0.0')), signal);
     expect((await moduleStatus(name)).status).toMatchObject({ phase: 'Ready', ready: 'True' });
     const revisions = await history(name);
     expect(revisions.at(-1)).toMatchObject({ status: 'deployed', description: expect.stringMatching(/^modsync v1\.0\.0 /) });
@@ -263,12 +270,12 @@ describe('HelmInstaller recovers a helm operation interrupted by a killed replic
     const name = `pup-${suffix}`;
     await prepareModule(name, ['v1.0.0', 'v1.1.0']);
     const { installer } = await replica('before-pending-upgrade');
-    await installer.ensure({ module: name, release: release(name, 'v1.0.0'), source, moduleObject: undefined }, signal);
+    await installer.ensure(request(name, release(name, 'v1.0.0')), signal);
     expect(await history(name)).toHaveLength(1);
     await interruptedHelm(name, 'pending-upgrade');
     // The other replica takes over the upgrade the killed one was running.
     const { installer: other } = await replica('after-pending-upgrade');
-    await other.ensure({ module: name, release: release(name, 'v1.1.0'), source, moduleObject: undefined }, signal);
+    await other.ensure(request(name, release(name, 'v1.1.0')), signal);
     expect((await moduleStatus(name)).status).toMatchObject({ phase: 'Ready', ready: 'True' });
     const revisions = await history(name);
     // Helm leaves the interrupted revision's record as it was; only the latest revision counts.

@@ -10,6 +10,8 @@ import { findHelm, Helm } from '../../services/applier/src/install/helm.ts';
 import { HelmInstaller } from '../../services/applier/src/install/helm-installer.ts';
 import { InstallRecords } from '../../services/applier/src/install/install-records.ts';
 import { ModuleStore } from '../../services/applier/src/install/module-store.ts';
+import { installStatusReport } from '../../services/applier/src/module-status.ts';
+import { Writer } from '../../services/applier/src/writer.ts';
 import { run, useEnvironment } from '../env/index.ts';
 import { MEDIA_TYPES } from '../fixtures/module-artifacts.ts';
 import { ModulePublisher } from '../fixtures/publisher.ts';
@@ -45,7 +47,6 @@ beforeAll(async () => {
   kube = await KubeClient.create(kubeConfigFromString(await readFile(env.kubeconfig!, 'utf8')));
   helm = new Helm({ binary: findHelm(), kubeconfig: env.kubeconfig });
   installer = new HelmInstaller({
-    kube,
     registry,
     helm,
     locks,
@@ -66,11 +67,14 @@ afterAll(async () => {
 
 const configs = new Map<string, ModuleConfig>();
 
+/** What the applier's reconcile hands the installer: the release, and the one writer of the Module's status. */
+const request = (name: string, r: ModuleRelease) => ({ module: name, release: r, source, moduleObject: undefined, status: installStatusReport(kube, new Writer(kube, () => {}), name, () => new Date()) });
+
 describe('HelmInstaller: bundle → module store → helm, against the real registry, API server and helm', () => {
   it('downloads, installs and reports Ready: the chart’s ConfigMap is in d8-<module>', async () => {
     configs.set(module, config({ message: 'hi' }));
     await kube.apply(ModuleConfigs, configs.get(module)!);
-    await installer.ensure({ module, release: release('v1.0.0'), source, moduleObject: undefined }, signal);
+    await installer.ensure(request(module, release('v1.0.0')), signal);
     const cm = JSON.parse(await kubectl(['get', 'configmap', module, '-n', `d8-${module}`, '-o', 'json'])) as { data: Record<string, string> };
     expect(cm.data).toEqual({ version: 'v1.0.0', message: 'hi' });
     const status = (await kube.get(Modules, module))!.status!;
@@ -82,14 +86,14 @@ describe('HelmInstaller: bundle → module store → helm, against the real regi
   it('is level-triggered: ensuring the same release again changes nothing', async () => {
     const before = (await kube.get(Modules, module))!.metadata.resourceVersion;
     const history = await run(findHelm(), ['history', module, '-n', `d8-${module}`, '-o', 'json'], { env: { ...process.env, KUBECONFIG: env.kubeconfig! } });
-    await installer.ensure({ module, release: release('v1.0.0'), source, moduleObject: undefined }, signal);
+    await installer.ensure(request(module, release('v1.0.0')), signal);
     expect((await kube.get(Modules, module))!.metadata.resourceVersion).toBe(before);
     expect(await run(findHelm(), ['history', module, '-n', `d8-${module}`, '-o', 'json'], { env: { ...process.env, KUBECONFIG: env.kubeconfig! } })).toBe(history);
   });
 
   it('refuses invalid settings with a clear message on the Module (and for the ModuleConfig); nothing applied', async () => {
     configs.set(module, config({ message: 123 }));
-    const result = await installer.ensure({ module, release: release('v1.0.0'), source, moduleObject: undefined }, signal);
+    const result = await installer.ensure(request(module, release('v1.0.0')), signal);
     // The applier writes it to the ModuleConfig as `Error: <validation error>` (§3).
     expect(result).toEqual({ settingsError: 'settings.message must be string' });
     const status = (await kube.get(Modules, module))!.status!;
@@ -104,7 +108,7 @@ describe('HelmInstaller: bundle → module store → helm, against the real regi
   it('upgrades to a new Deployed release', async () => {
     configs.set(module, config({ message: 'again' }));
     await publisher.publish({ module, version: 'v1.1.0', channels: ['stable'] });
-    await installer.ensure({ module, release: release('v1.1.0'), source, moduleObject: undefined }, signal);
+    await installer.ensure(request(module, release('v1.1.0')), signal);
     const cm = JSON.parse(await kubectl(['get', 'configmap', module, '-n', `d8-${module}`, '-o', 'json'])) as { data: Record<string, string> };
     expect(cm.data).toEqual({ version: 'v1.1.0', message: 'again' });
     expect((await kube.get(Modules, module))!.status).toMatchObject({ phase: 'Ready', ready: 'True' });
@@ -139,7 +143,7 @@ describe('HelmInstaller: bundle → module store → helm, against the real regi
       config: { mediaType: MEDIA_TYPES.config, digest: sha256Digest(configBlob), size: configBlob.length },
       layers: [{ mediaType: MEDIA_TYPES.layer, digest: sha256Digest(layer), size: layer.length }],
     })), MEDIA_TYPES.manifest);
-    await installer.ensure({ module: bad, release: release('v0.1.0', bad), source, moduleObject: undefined }, signal);
+    await installer.ensure(request(bad, release('v0.1.0', bad)), signal);
     const status = (await kube.get(Modules, bad))!.status!;
     expect(status).toMatchObject({ phase: 'Error', ready: 'Error' });
     expect(status.conditions!.find((c) => c.type === 'IsReady')!.message).toMatch(/^download .*:v0\.1\.0: .*\.\./);
@@ -152,12 +156,12 @@ describe('HelmInstaller: bundle → module store → helm, against the real regi
     configs.set(gated, config({}, gated));
     await publisher.publish({ module: gated, version: 'v1.0.0', channels: ['stable'] });
     const strict = new HelmInstaller({
-      kube, registry, helm, locks, records, lintGate: {},
+      registry, helm, locks, records, lintGate: {},
       store: new ModuleStore(await mkdtemp(join(tmpdir(), 'modsync-store-'))),
       moduleConfig: (name) => configs.get(name),
       log: createLogger({ service: 'test', level: 'silent' }),
     });
-    await strict.ensure({ module: gated, release: release('v1.0.0', gated), source, moduleObject: undefined }, signal);
+    await strict.ensure(request(gated, release('v1.0.0', gated)), signal);
     const status = (await kube.get(Modules, gated))!.status!;
     expect(status).toMatchObject({ phase: 'Error', ready: 'Error' });
     const message = status.conditions!.find((c) => c.type === 'IsReady')!.message!;

@@ -1,7 +1,7 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DiscoveryEventInput } from '@modsync/events';
+import type { DiscoveryEventInput, PresentModuleState } from '@modsync/events';
 import { KubeClient, kubeConfigFromString, ModuleConfigs, ModuleSources, type ModuleSource } from '@modsync/k8s';
 import { createRegistryClient, parseRegistrySettings, REGISTRY_CHANNELS, type RegistryRequestMessage } from '@modsync/registry';
 import { createLogger, createRedis } from '@modsync/runtime';
@@ -83,8 +83,11 @@ describe('syncSource against a real registry, Redis and API server', () => {
     published = [];
 
     const report = await syncSource(deps, source, log);
-    expect(report).toMatchObject({ outcome: 'Synced', modules: 2, pullErrors: 0, fetched: 2, statusWritten: true, events: 2 });
-    const status = (await kube.get(ModuleSources, name))!.status!;
+    // The status, then DKP's finalizers (once, after the first good sync).
+    expect(report).toMatchObject({ outcome: 'Synced', modules: 2, pullErrors: 0, fetched: 2, statusChanged: true, kubernetesWrites: 2, events: 2 });
+    const stored = (await kube.get(ModuleSources, name))!;
+    expect(stored.metadata.finalizers).toEqual(['modules.deckhouse.io/module-exists', 'modules.deckhouse.io/release-exists']);
+    const status = stored.status!;
     expect(status).toMatchObject({ phase: 'Active', modulesCount: 2, message: 'Ready' });
     expect(status.modules).toEqual([
       { name: 'module-one', version: 'v0.7.24', checksum: expect.stringMatching(/^sha256:/), policy: '' },
@@ -98,15 +101,19 @@ describe('syncSource against a real registry, Redis and API server', () => {
     expect((await kubectl(['get', 'ms', name, '-o', 'jsonpath={.status.modules[*].name}'])).trim()).toBe('module-one module-two');
   });
 
-  it('an unchanged cycle costs one HEAD per module-channel (plus the tag list) and writes nothing', async () => {
+  it('an unchanged cycle costs one HEAD per module-channel (plus the tag list) and writes syncTime only', async () => {
     const source = await fresh(name);
     published = [];
     const stateBefore = await redis.hgetall(`test-${suffix}:sync-state:${name}`);
-    const { result, requests } = await countRequests(() => syncSource(deps, source, log));
-    expect(result).toMatchObject({ outcome: 'Synced', fetched: 0, statusWritten: false, events: 0 });
+    // Three minutes after the last sync, as the schedule would run it.
+    const later = new Date(Date.parse(source.status!.syncTime!) + 180_000);
+    const { result, requests } = await countRequests(() => syncSource({ ...deps, now: () => later }, source, log));
+    expect(result).toMatchObject({ outcome: 'Synced', fetched: 0, statusChanged: false, kubernetesWrites: 1, events: 0 });
     expect(requests.map((r) => `${r.method} ${r.op}`).sort()).toEqual(['GET list_tags', 'HEAD head_manifest', 'HEAD head_manifest']);
     expect(published).toEqual([]);
-    expect((await kube.get(ModuleSources, name))!.metadata.resourceVersion).toBe(source.metadata.resourceVersion);
+    const after = (await kube.get(ModuleSources, name))!;
+    expect(after.status).toEqual({ ...source.status, syncTime: later.toISOString().replace(/\.\d{3}Z$/, 'Z') });
+    expect(after.metadata.finalizers).toEqual(source.metadata.finalizers);
     expect(await redis.hgetall(`test-${suffix}:sync-state:${name}`)).toEqual(stateBefore);
   });
 
@@ -115,8 +122,10 @@ describe('syncSource against a real registry, Redis and API server', () => {
     await publisher.publish({ module: 'module-one', version: 'v0.7.25', channels: ['stable'] });
     published = [];
     const report = await syncSource(deps, await fresh(name), log);
-    expect(report).toMatchObject({ fetched: 1, statusWritten: true, events: 1 });
+    expect(report).toMatchObject({ fetched: 1, statusChanged: true, kubernetesWrites: 1, events: 1 });
     expect(published[0]).toMatchObject({ type: 'channel.version', module: 'module-one', channel: 'Stable', version: 'v0.7.25', previousVersion: 'v0.7.24' });
+    // The image is read once: the event carries what the applier creates the release from.
+    expect((published[0]!.state as PresentModuleState).channels.Stable!.metadata).toEqual({ weight: 900, changelog: { features: ['module-one v0.7.25'] } });
     expect((await kube.get(ModuleSources, name))!.status!.modules![0]).toMatchObject({ name: 'module-one', version: 'v0.7.25' });
   });
 

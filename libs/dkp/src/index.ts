@@ -1,4 +1,4 @@
-// @modsync/dkp: the DKP module-source domain as pure functions over plain data (dkp-api.md). No I/O, no clock:
+// @modsync/dkp: the DKP module-source domain as pure functions over plain data (dkp-contract.md). No I/O, no clock:
 // `now` is always a parameter. Every public name is listed here; nothing else is part of the API.
 
 // errors
@@ -148,9 +148,11 @@ export {
   type RegistryErrorInfo,
 } from './source/pull-error.ts';
 export {
+  SOURCE_CONDITION_READY,
   SOURCE_MESSAGE_DELETE_BLOCKED,
   SOURCE_MESSAGE_ERRORS,
   SOURCE_MESSAGE_READY,
+  SOURCE_REASONS,
   UNKNOWN_VERSION,
   diffSourceStatus,
   summarizeSourceStatus,
@@ -170,3 +172,32 @@ export {
   type ModuleConfigStatus,
   type ModuleConfigStatusInput,
 } from './module-config/module-config-status.ts';
+export {
+  SOURCE_FINALIZERS,
+  decideSourceDeletion,
+  withSourceFinalizers,
+  withoutSourceFinalizers,
+  type DeployedReleaseOfSource,
+  type SourceDeletion,
+  type SourceDeletionInput,
+} from './source/source-deletion.ts';
+export {
+  DEFAULT_MODULE_WEIGHT,
+  RELEASE_IMAGE_FILES,
+  RELEASE_IMAGE_MAX_BYTES,
+  parseReleaseMetadata,
+  type ReleaseMetadata,
+  type ReleaseMetadataRequirements,
+} from './layout/release-metadata.ts';
+export {
+  FAILURE_CONDITIONS,
+  MODULE_FAILURES,
+  describeFailure,
+  failureConditions,
+  type DescribedFailure,
+  type FailureNext,
+  type FailureOwner,
+  type FailureRule,
+  type ModuleFailure,
+  type ModuleFailureKind,
+} from './source/module-failures.ts';

@@ -1,4 +1,4 @@
-// Label, annotation and finalizer names DKP uses on module objects (dkp-api.md §1, §3, §5). One place, so no
+// Label, annotation and finalizer names DKP uses on module objects (dkp-contract.md §1, §3, §5). One place, so no
 // caller spells them twice.
 
 /** Labels on a ModuleRelease. */

@@ -5,6 +5,7 @@
 export {
   ChannelNameSchema,
   ChannelReleaseSchema,
+  ReleaseMetadataSchema,
   ChannelVersionEventSchema,
   ChecksumSchema,
   DISCOVERY_EVENT_TYPES,
@@ -24,6 +25,7 @@ export {
   SUPPORTED_EVENT_VERSIONS,
   SourceNameSchema,
   type ChannelRelease,
+  type ReleaseMetadataState,
   type ChannelVersionEvent,
   type DiscoveryEvent,
   type DiscoveryEventInput,

@@ -21,6 +21,18 @@ describe('DiscoveryEventSchema', () => {
     expect(DiscoveryEventSchema.parse(checksum)).toMatchObject({ previousChecksum: null });
   });
 
+  it('carries a channel release\'s metadata when the syncer read it, and reads events without it (optional in v1)', () => {
+    const event = sampleEvent('channel.version') as Extract<ReturnType<typeof sampleEvent>, { type: 'channel.version' }>;
+    const channel = event.channel;
+    const metadata = { weight: 910, requirements: { kubernetes: '>= 1.20', modules: { other: '>= 0.1' } }, changelog: { features: ['x'] } };
+    const withMetadata = { ...event, state: { ...event.state, channels: { [channel]: { ...event.state.channels[channel]!, metadata } } } };
+    expect(DiscoveryEventSchema.parse(withMetadata)).toEqual(withMetadata);
+    expect(DiscoveryEventSchema.parse(event)).toEqual(event);
+    expect(issuesOf({ ...withMetadata, state: { ...withMetadata.state, channels: { [channel]: { ...withMetadata.state.channels[channel], metadata: { weight: -1 } } } } })).toEqual([
+      `state.channels.${channel}.metadata.weight: Too small: expected number to be >=0`,
+    ]);
+  });
+
   it('strips fields it does not know (additive changes within v1)', () => {
     const parsed = DiscoveryEventSchema.parse({ ...sampleEvent('module.appeared'), futureField: 1 });
     expect(parsed).not.toHaveProperty('futureField');

@@ -53,10 +53,31 @@ export const ChecksumSchema = z
 /** DKP's per-module `pullError`: the registry's message, as the syncer wrote it to the ModuleSource status. */
 export const PullErrorSchema = z.string().min(1).max(8192);
 
+const ConstraintSchema = z.string().max(256);
+
+/**
+ * What the release image of a channel's version says besides the version (dkp-contract.md §5, §7): `module.yaml`'s
+ * weight and requirements, the changelog. Optional (added within v1): the syncer sends them when it read the image in
+ * this sync, so the applier creates the ModuleRelease without reading the image again.
+ */
+export const ReleaseMetadataSchema = z.object({
+  weight: z.number().int().min(0).max(1_000_000),
+  requirements: z
+    .object({
+      deckhouse: ConstraintSchema.optional(),
+      kubernetes: ConstraintSchema.optional(),
+      bootstrapped: ConstraintSchema.optional(),
+      modules: z.record(z.string().max(64), ConstraintSchema).optional(),
+    })
+    .optional(),
+  changelog: z.record(z.string(), z.unknown()).optional(),
+});
+
 /** What one channel of a module resolves to. */
 export const ChannelReleaseSchema = z.object({
   version: ModuleVersionSchema,
   checksum: ChecksumSchema,
+  metadata: ReleaseMetadataSchema.optional(),
 });
 
 /**
@@ -169,6 +190,7 @@ export const DiscoveryEventSchema = z.discriminatedUnion('type', [
 ]);
 
 export type ChannelRelease = z.output<typeof ChannelReleaseSchema>;
+export type ReleaseMetadataState = z.output<typeof ReleaseMetadataSchema>;
 export type PresentModuleState = z.output<typeof PresentModuleStateSchema>;
 export type GoneModuleState = z.output<typeof GoneModuleStateSchema>;
 export type ModuleState = z.output<typeof ModuleStateSchema>;

@@ -1,4 +1,4 @@
-// Typed models of the five deckhouse.io kinds (dkp-api.md §1–§5). Field names follow DKP's CRDs exactly;
+// Typed models of the five deckhouse.io kinds (dkp-contract.md §1–§5). Field names follow DKP's CRDs exactly;
 // optional everywhere the API server may omit them.
 
 export const GROUP = 'deckhouse.io';
@@ -130,7 +130,7 @@ export type ModuleConditionType =
 
 export interface ModuleStatus {
   phase?: ModulePhase;
-  /** Shown in the READY column: the IsReady condition's status, or `Error` when the phase is Error (dkp-api.md §10.10). */
+  /** Shown in the READY column: the IsReady condition's status, or `Error` when the phase is Error (dkp-contract.md §10.10). */
   ready?: 'True' | 'False' | 'Error';
   hooksState?: string;
   conditions?: Condition[];

@@ -79,7 +79,6 @@ export async function startApplier(config: ApplierConfig, log: Logger = createLo
   lockRedis?.on('error', (err: Error) => log.debug({ err }, 'install lock Redis connection failed'));
   const helmInstaller = (redis: NonNullable<typeof lockRedis>) =>
     new HelmInstaller({
-      kube,
       registry,
       store: new ModuleStore(config.moduleStore),
       helm: new Helm({ binary: config.helm ?? findHelm(), kubeconfig: config.kubeconfig, wait: config.installWait, installTimeoutMs: config.installTimeoutMs }),
@@ -136,9 +135,12 @@ export async function startApplier(config: ApplierConfig, log: Logger = createLo
 
   log.info({ redis: redactRedisUrl(config.redisUrl), server: kube.server, identity: config.identity }, 'starting');
   view.sources.on({
+    // What a source offers reaches the applier by its discovery events (and the full resync); its status watch only
+    // brings what no event says: a new source, a spec change, the start of its deletion.
     onUpsert: (source, previous) => {
+      if (previous && previous.metadata.generation === source.metadata.generation && previous.metadata.deletionTimestamp === source.metadata.deletionTimestamp) return;
       const names = new Set([...modulesOfSource(source), ...modulesOfSource(previous)]);
-      if (!previous) for (const m of view.modules.list()) if (m.properties?.availableSources?.includes(source.metadata.name)) names.add(m.metadata.name);
+      for (const m of view.modules.list()) if (m.properties?.availableSources?.includes(source.metadata.name)) names.add(m.metadata.name);
       enqueue(names);
     },
     onDelete: (source) => {
@@ -169,9 +171,10 @@ export async function startApplier(config: ApplierConfig, log: Logger = createLo
     startFrom: 'oldest',
     handler: async (event: DiscoveryEvent) => {
       metrics.event(event.type);
-      overlay.record(event);
-      // Ack after the module is reconciled with this event's state (a later run also counts).
-      await queue.add(event.module);
+      overlay.record(event, Date.now());
+      // Acked on receipt: the event's state is held, and the queue retries the module's reconcile with backoff from the
+      // cluster's state, so an API-server outage delays the work without pushing events into the dead-letter stream.
+      void queue.add(event.module);
     },
   });
   await subscriber.start();
@@ -179,6 +182,7 @@ export async function startApplier(config: ApplierConfig, log: Logger = createLo
   // Full resync: every name again from the cluster's state, whatever the watches and events said.
   const resync = () => {
     metrics.resync();
+    overlay.expire(Date.now() - 2 * config.resyncIntervalMs);
     void refreshKubernetesVersion();
     enqueueAll();
   };

@@ -1,4 +1,5 @@
 import type { Module, ModuleRelease, ModuleSource } from '@modsync/k8s';
+import type { InstallStatusReport } from './module-status.ts';
 
 /** What the applier hands the installer for a module with a Deployed release. */
 export interface InstallRequest {
@@ -9,6 +10,8 @@ export interface InstallRequest {
   source: ModuleSource | undefined;
   /** The Module object as the applier last wrote it. */
   moduleObject: Module | undefined;
+  /** Writes the Module's install phase (and the failure behind Error) through the reconcile's writer. */
+  status: InstallStatusReport;
 }
 
 /**
@@ -20,8 +23,10 @@ export interface InstallRequest {
  * `ensure` is level-triggered: it is called on every reconcile of a module that has a Deployed release (a restart
  * calls it again), so an implementation compares with what it has installed and does nothing when it matches. It owns
  * the Module phases after `Downloading`; the applier leaves any phase other than Available, Conflict, Downloaded and
- * its own entry into Downloading alone. It must write Module status with the object's resourceVersion (optimistic
- * concurrency, as the applier does). Throwing makes the module's reconcile retry with backoff.
+ * its own entry into Downloading alone. It writes Module status only through `request.status` (the reconcile's writer:
+ * one writer of Module status, counted and ordered with the reconcile's other writes), naming the failure behind an
+ * Error (`ModuleFailure`, whose reason and next step the failure table gives). Throwing makes the module's reconcile
+ * retry with backoff.
  */
 export interface Installer {
   ensure(request: InstallRequest, signal: AbortSignal): Promise<InstallResult | void>;

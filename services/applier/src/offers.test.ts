@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ModuleSource } from '@modsync/k8s';
-import { EventOverlay, isNewerThanStatus, offerOf } from './offers.ts';
+import { EventOverlay, offerOf, statusAgrees } from './offers.ts';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 const DIGEST2 = `sha256:${'b'.repeat(64)}`;
@@ -28,52 +28,72 @@ describe('offerOf: what a source offers of a module', () => {
     expect(offerOf({ source: source([]), module: 'm', channel: 'Stable', channelOf })).toBeUndefined();
   });
 
-  it('an event newer than the status wins: its channel, or gone', () => {
-    const at = new Date('2026-01-01T00:00:11Z');
-    const present = { seq: 2, at, state: { present: true as const, channels: { Stable: { version: 'v1.2.4', checksum: DIGEST2 } }, pullError: null } };
+  it('an event the status does not reflect yet wins: its channel, or gone', () => {
+    const receivedAtMs = 0;
+    const present = { seq: 2, receivedAtMs, state: { present: true as const, channels: { Stable: { version: 'v1.2.4', checksum: DIGEST2 } }, pullError: null } };
     const offer = offerOf({ source: source([{ name: 'm', version: 'v1.2.3', checksum: DIGEST, policy: '' }]), module: 'm', channel: 'Stable', channelOf, event: present });
     expect(offer).toMatchObject({ from: 'event', release: { version: 'v1.2.4', checksum: DIGEST2 } });
-    const gone = { seq: 3, at, state: { present: false as const } };
+    const metadata = { weight: 910, changelog: { features: ['x'] } };
+    const described = { seq: 2, receivedAtMs, state: { present: true as const, channels: { Stable: { version: 'v1.2.4', checksum: DIGEST2, metadata } }, pullError: null } };
+    expect(offerOf({ source: source([]), module: 'm', channel: 'Stable', channelOf, event: described })?.release).toEqual({ version: 'v1.2.4', checksum: DIGEST2, metadata });
+    const gone = { seq: 3, receivedAtMs, state: { present: false as const } };
     expect(offerOf({ source: source([{ name: 'm', version: 'v1.2.3', checksum: DIGEST, policy: '' }]), module: 'm', channel: 'Stable', channelOf, event: gone })).toBeUndefined();
   });
 });
 
 describe('EventOverlay', () => {
-  const event = (seq: number, at: string, version: string) => ({
+  const event = (seq: number, version: string) => ({
     source: 'example',
     module: 'm',
     seq,
-    at,
     state: { present: true as const, channels: { Stable: { version, checksum: DIGEST } }, pullError: null },
   });
+  const entry = (version: string) => ({ name: 'm', version, checksum: DIGEST, policy: '' });
 
   it('keeps the newest event by seq, whatever the arrival order', () => {
     const overlay = new EventOverlay();
-    overlay.record(event(5, '2026-01-01T00:00:20Z', 'v1.0.5'));
-    overlay.record(event(4, '2026-01-01T00:00:21Z', 'v1.0.4'));
-    expect(overlay.get('example', 'm', '2026-01-01T00:00:00Z')?.seq).toBe(5);
+    overlay.record(event(5, 'v1.0.5'), 0);
+    overlay.record(event(4, 'v1.0.4'), 1);
+    expect(overlay.get('example', 'm', entry('v1.0.3'))?.seq).toBe(5);
   });
 
-  it('drops an event once the status was written at or after it', () => {
+  it('drops an event once the status says the same', () => {
     const overlay = new EventOverlay();
-    overlay.record(event(1, '2026-01-01T00:00:20Z', 'v1.0.0'));
-    expect(overlay.get('example', 'm', '2026-01-01T00:00:20Z')).toBeUndefined();
+    overlay.record(event(1, 'v1.0.0'), 0);
+    expect(overlay.get('example', 'm', entry('v0.9.0'))?.seq).toBe(1);
+    expect(overlay.get('example', 'm', entry('v1.0.0'))).toBeUndefined();
     expect(overlay.size).toBe(0);
   });
 
-  it.each([
-    { at: '2026-01-01T00:00:20.500Z', syncTime: '2026-01-01T00:00:20Z', newer: true },
-    { at: '2026-01-01T00:00:20Z', syncTime: '2026-01-01T00:00:20Z', newer: false },
-    { at: '2026-01-01T00:00:19Z', syncTime: '2026-01-01T00:00:20Z', newer: false },
-    { at: '2026-01-01T00:00:19Z', syncTime: undefined, newer: true },
-  ])('event at $at vs status at $syncTime → newer $newer', ({ at, syncTime, newer }) => {
-    expect(isNewerThanStatus(new Date(at), syncTime)).toBe(newer);
+  it('expires entries that arrived before a time of this replica’s clock', () => {
+    const overlay = new EventOverlay();
+    overlay.record(event(1, 'v1.0.0'), 1_000);
+    overlay.record({ ...event(2, 'v1.0.0'), module: 'n' }, 5_000);
+    overlay.expire(2_000);
+    expect(overlay.get('example', 'm', undefined)).toBeUndefined();
+    expect(overlay.get('example', 'n', undefined)?.seq).toBe(2);
   });
 
   it('forgets a deleted source', () => {
     const overlay = new EventOverlay();
-    overlay.record(event(1, '2026-01-01T00:00:20Z', 'v1.0.0'));
+    overlay.record(event(1, 'v1.0.0'), 0);
     overlay.forgetSource('example');
     expect(overlay.size).toBe(0);
+  });
+});
+
+describe('statusAgrees: the status entry says what the event says', () => {
+  const present = (version: string, pullError: string | null = null) => ({ present: true as const, channels: { Stable: { version, checksum: DIGEST } }, pullError });
+  it.each([
+    { why: 'same version and checksum', state: present('v1.0.0'), status: { name: 'm', version: 'v1.0.0', checksum: DIGEST }, agrees: true },
+    { why: 'another version', state: present('v1.0.1'), status: { name: 'm', version: 'v1.0.0', checksum: DIGEST }, agrees: false },
+    { why: 'another checksum', state: present('v1.0.0'), status: { name: 'm', version: 'v1.0.0', checksum: DIGEST2 }, agrees: false },
+    { why: 'the same pull error', state: present('v1.0.0', 'boom'), status: { name: 'm', version: 'unknown', pullError: 'boom', error: 'boom' }, agrees: true },
+    { why: 'a pull error the status does not have yet', state: present('v1.0.0', 'boom'), status: { name: 'm', version: 'v1.0.0', checksum: DIGEST }, agrees: false },
+    { why: 'listed by the event, not yet by the status', state: present('v1.0.0'), status: undefined, agrees: false },
+    { why: 'gone from both', state: { present: false as const }, status: undefined, agrees: true },
+    { why: 'gone by the event, still in the status', state: { present: false as const }, status: { name: 'm', version: 'v1.0.0', checksum: DIGEST }, agrees: false },
+  ])('$why → $agrees', ({ state, status, agrees }) => {
+    expect(statusAgrees(state, status)).toBe(agrees);
   });
 });

@@ -1,28 +1,34 @@
-import type { DiscoveryEvent, PresentModuleState } from '@modsync/events';
-import type { ModuleSource } from '@modsync/k8s';
+import type { DiscoveryEvent, PresentModuleState, ReleaseMetadataState } from '@modsync/events';
+import type { ModuleSource, ModuleSourceModuleStatus } from '@modsync/k8s';
 
 /** What one source says about one module right now. */
 export interface ModuleOffer {
   source: string;
-  /** The `{version, checksum}` of `channel`, when known for the policy the module is resolved with. */
-  release?: { version: string; checksum: string } | undefined;
+  /**
+   * The `{version, checksum}` of `channel`, when known for the policy the module is resolved with; from an event, with
+   * the release image's metadata the syncer read (so the release is created without reading the image again).
+   */
+  release?: { version: string; checksum: string; metadata?: ReleaseMetadataState | undefined } | undefined;
   pullError?: string | undefined;
   /** Where it was read: the ModuleSource status, or a discovery event newer than that status. */
   from: 'status' | 'event';
 }
 
-/** The newest discovery event seen per (source, module), kept until the source's status catches up with it. */
+/** The newest discovery event seen per (source, module), kept until the source's status says the same. */
 export interface EventOverlayEntry {
   seq: number;
-  at: Date;
+  /** This replica's clock when the event arrived (only ever compared with this replica's clock). */
+  receivedAtMs: number;
   state: DiscoveryEvent['state'];
 }
 
 /**
- * Discovery events newer than the ModuleSource status they describe. The syncer publishes its events and then writes
- * the status, so for a moment an event knows more than the status; once the status' `syncTime` reaches the event's
- * `at` the status is the truth again and the entry is dropped. Events are hints: losing this overlay (a restart) only
- * means waiting for the status, which the watch brings.
+ * Discovery events the ModuleSource status does not reflect yet. The syncer publishes its events and then writes the
+ * status, so for a moment an event knows more than the status; once the status entry says what the event says (same
+ * version, checksum, pull error; or the module gone from both) the status is the truth again and the entry is dropped.
+ * No clock decides it: an event's `at` and the status' `syncTime` come from different clocks at different precisions.
+ * Events are hints: losing this overlay (a restart) only means waiting for the status; an entry the status never
+ * matched (the status moved on and the newer event was lost) is dropped by {@link EventOverlay.expire}.
  */
 export class EventOverlay {
   private readonly entries = new Map<string, EventOverlayEntry>();
@@ -32,21 +38,26 @@ export class EventOverlay {
   }
 
   /** Keeps the event if it is newer (by `seq`) than the one held. */
-  record(event: Pick<DiscoveryEvent, 'source' | 'module' | 'seq' | 'at' | 'state'>): void {
+  record(event: Pick<DiscoveryEvent, 'source' | 'module' | 'seq' | 'state'>, receivedAtMs: number): void {
     const key = EventOverlay.key(event.source, event.module);
     const held = this.entries.get(key);
     if (held && held.seq >= event.seq) return;
-    this.entries.set(key, { seq: event.seq, at: new Date(event.at), state: event.state });
+    this.entries.set(key, { seq: event.seq, receivedAtMs, state: event.state });
   }
 
-  /** The event entry for (source, module) if it is newer than the source status written at `syncTime`. */
-  get(source: string, module: string, syncTime: string | undefined): EventOverlayEntry | undefined {
+  /** The event entry for (source, module) while the source's status entry for the module does not say the same. */
+  get(source: string, module: string, status: ModuleSourceModuleStatus | undefined): EventOverlayEntry | undefined {
     const key = EventOverlay.key(source, module);
     const held = this.entries.get(key);
     if (!held) return undefined;
-    if (isNewerThanStatus(held.at, syncTime)) return held;
+    if (!statusAgrees(held.state, status)) return held;
     this.entries.delete(key);
     return undefined;
+  }
+
+  /** Drops entries that arrived before `beforeMs` (this replica's clock): the status has had time to catch up. */
+  expire(beforeMs: number): void {
+    for (const [key, entry] of this.entries) if (entry.receivedAtMs < beforeMs) this.entries.delete(key);
   }
 
   /** Modules of `source` with an entry (for a deleted or unselected source). */
@@ -59,11 +70,15 @@ export class EventOverlay {
   }
 }
 
-/** An event observed at `at` is newer than a status written at `syncTime` (no status yet: newer). */
-export function isNewerThanStatus(at: Date, syncTime: string | undefined): boolean {
-  if (syncTime === undefined) return true;
-  const written = Date.parse(syncTime);
-  return Number.isNaN(written) || at.getTime() > written;
+/** The source's status entry says what an event's state says (pure): gone from both, or the same release and error. */
+export function statusAgrees(state: DiscoveryEvent['state'], status: ModuleSourceModuleStatus | undefined): boolean {
+  if (!state.present) return status === undefined;
+  if (status === undefined) return false;
+  const present = state as PresentModuleState;
+  const error = status.pullError || status.error || null;
+  if (error !== present.pullError) return false;
+  if (present.pullError !== null) return true;
+  return Object.values(present.channels).some((r) => r.version === status.version && r.checksum === status.checksum);
 }
 
 export interface OfferInput {

@@ -37,7 +37,7 @@ export class SyncMetrics {
       this.modules.set({ source: report.source }, report.modules);
       this.pullErrors.set({ source: report.source }, report.pullErrors);
     }
-    if (report.statusWritten) this.writes.inc({ kind: 'status' });
+    this.writes.inc({ kind: 'status' }, report.kubernetesWrites);
     if (report.events > 0) this.writes.inc({ kind: 'events' }, report.events);
   }
 

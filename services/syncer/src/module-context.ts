@@ -21,7 +21,7 @@ export interface ModuleContext {
   inUse: boolean;
 }
 
-/** The channel, policy and use of a module on a source (dkp-api.md §8 policy choice, §9 step 3, §10.16). */
+/** The channel, policy and use of a module on a source (dkp-contract.md §8 policy choice, §9 step 3, §10.16). */
 export function moduleContext(input: ModuleContextInput): ModuleContext {
   const policy = resolvePolicy(policyContext({ requested: input.config?.spec?.updatePolicy, policies: input.policies, deckhouseSettings: input.deckhouseSettings }));
   const enabled = input.config?.spec?.enabled === true;

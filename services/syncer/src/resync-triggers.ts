@@ -10,7 +10,7 @@ function same(a: unknown, b: unknown): boolean {
 
 /**
  * Sources to sync now after a ModuleConfig changed (DKP runs a source at once when a module's source, update policy or
- * enablement changes, dkp-api.md §9): those offering the module; for the `deckhouse` ModuleConfig, a change of the
+ * enablement changes, dkp-contract.md §9): those offering the module; for the `deckhouse` ModuleConfig, a change of the
  * embedded policy's channel or update settings touches every source. Pure.
  */
 export function sourcesAfterConfigChange(previous: ModuleConfig | undefined, next: ModuleConfig | undefined, sources: readonly ModuleSource[]): string[] {

@@ -5,12 +5,14 @@ import type { ClusterView } from './cluster-view.ts';
 import { RESYNC_ANNOTATION, schedulerId, type SyncerKeys } from './keys.ts';
 import { intervalOf, offsetOf, type SyncQueues } from './queues.ts';
 import { sourcesAfterConfigChange, sourcesAfterPolicyChange } from './resync-triggers.ts';
+import { DELETION_RECHECK_MS } from './source-deletion.ts';
 import type { SyncStateStore } from './sync-state.ts';
 
 /**
  * Keeps one BullMQ job scheduler per ModuleSource (run by the leader only): upserted when a source appears or its
- * interval changes, removed with the source. A new generation (spec change) or a new value of the resync annotation
- * asks for an immediate sync, once: the last handled values are kept in Redis, so a new leader does not repeat them.
+ * interval changes (every few seconds while it is being deleted), removed with the source. A new generation (spec
+ * change), a new value of the resync annotation or the start of its deletion asks for an immediate run, once: the last
+ * handled values are kept in Redis, so a new leader does not repeat them.
  */
 export class ScheduleReconciler {
   private readonly queues: SyncQueues;
@@ -91,9 +93,10 @@ export class ScheduleReconciler {
 
   async reconcile(source: ModuleSource): Promise<void> {
     const name = source.metadata.name;
-    if (source.metadata.deletionTimestamp) return;
-    const every = intervalOf(source.spec.scanInterval, this.defaultIntervalMs);
-    const offset = offsetOf(name, every);
+    const deleting = source.metadata.deletionTimestamp !== undefined;
+    // A source being deleted is looked at every few seconds until it may go (dkp-contract.md §1 "Deletion").
+    const every = deleting ? DELETION_RECHECK_MS : intervalOf(source.spec.scanInterval, this.defaultIntervalMs);
+    const offset = deleting ? 0 : offsetOf(name, every);
     const id = schedulerId(name);
     const current = await this.queues.sync.getJobScheduler(id);
     if (!current || current.every !== every || (current.offset ?? 0) !== offset) {
@@ -101,7 +104,7 @@ export class ScheduleReconciler {
       this.log.info({ source: name, everyMs: every, offsetMs: offset }, 'sync scheduled');
     }
     // A spec change or a resync annotation: sync now (once per value).
-    const trigger = `${source.metadata.generation ?? 0}|${source.metadata.annotations?.[RESYNC_ANNOTATION] ?? ''}`;
+    const trigger = `${source.metadata.generation ?? 0}|${source.metadata.annotations?.[RESYNC_ANNOTATION] ?? ''}${deleting ? '|deleting' : ''}`;
     const handled = await this.redis.hget(this.keys.triggers, name);
     if (handled !== trigger) {
       await this.queues.requestResync(name);

@@ -1,10 +1,14 @@
 import {
   channelTag,
   diffSourceStatus,
+  RELEASE_IMAGE_FILES,
+  RELEASE_IMAGE_MAX_BYTES,
   normalizeVersion,
+  parseReleaseMetadata,
   pullErrorText,
   selectModuleNames,
   summarizeSourceStatus,
+  withSourceFinalizers,
   type ModuleSyncResult,
   type ReleaseChannel,
   type SourceSyncOutcome,
@@ -36,15 +40,15 @@ export interface SyncReport {
   pullErrors: number;
   /** Modules whose channel digest moved (their release image was read). */
   fetched: number;
-  statusWritten: boolean;
+  /** Status fields other than `syncTime` changed (every completed sync writes `syncTime`). */
+  statusChanged: boolean;
+  /** Writes to the API server: the status patch, and the finalizers after the first good sync. */
+  kubernetesWrites: number;
   events: number;
   error?: string;
 }
 
-/** The release image holds version.json, changelog and module.yaml: small files. */
-const RELEASE_IMAGE_MAX_BYTES = 1 << 20;
-
-/** Message of a release image whose version.json is missing or wrong (dkp-api.md §7). */
+/** Message of a release image whose version.json is missing or wrong (dkp-contract.md §7). */
 function metadataError(module: string, files: Map<string, Buffer>): string | undefined {
   const raw = files.get('version.json');
   if (!raw) return `module "${module}" metadata malformed: no version found`;
@@ -73,14 +77,16 @@ async function resolveModule(
     if (known && known.checksum === head.digest) {
       return { state: { present: true, channels: { [channel]: known }, pullError: null }, fetched: false };
     }
+    // The one read of this image: the version, and what the applier needs to create its release (one path per fact).
     const files = await deps.registry.readImageFiles(settings, repository, head.digest, {
       maxBytes: RELEASE_IMAGE_MAX_BYTES,
-      filter: (path) => path === 'version.json',
+      filter: (path) => RELEASE_IMAGE_FILES.has(path),
     });
     const problem = metadataError(module, files);
     if (problem) return { state: { present: true, channels: {}, pullError: problem }, fetched: true };
     const version = normalizeVersion((JSON.parse(files.get('version.json')!.toString('utf8')) as { version: string }).version)!;
-    return { state: { present: true, channels: { [channel]: { version, checksum: head.digest } }, pullError: null }, fetched: true };
+    const metadata = parseReleaseMetadata(files);
+    return { state: { present: true, channels: { [channel]: { version, checksum: head.digest, metadata } }, pullError: null }, fetched: true };
   } catch (err) {
     return { state: { present: true, channels: {}, pullError: pullErrorOf(err) }, fetched: false };
   }
@@ -95,9 +101,10 @@ function pullErrorOf(err: unknown): string {
 }
 
 /**
- * One sync of a ModuleSource (dkp-api.md §9): list the modules, HEAD each module's channel image, read a release image
- * only when its digest moved, then publish the discovery events, write the status if it changed, and save the state.
- * Level-triggered and idempotent: a second run with nothing changed in the registry writes and publishes nothing.
+ * One sync of a ModuleSource (dkp-contract.md §9): list the modules, HEAD each module's channel image, read a release
+ * image only when its digest moved, then publish the discovery events, write the status, and save the state.
+ * Level-triggered and idempotent: a second run with nothing changed in the registry publishes nothing and writes only
+ * `syncTime`.
  * The order (events, status, state) makes a crash in between repeat work, never lose it.
  */
 export async function syncSource(deps: SyncDependencies, source: ModuleSource, log: Logger): Promise<SyncReport> {
@@ -139,12 +146,24 @@ export async function syncSource(deps: SyncDependencies, source: ModuleSource, l
   if (events.length > 0) await deps.publish(events);
 
   const status = summarizeSourceStatus(source.status, outcome, now) as ModuleSourceStatus;
-  const statusWritten = diffSourceStatus(source.status, status).changed;
-  if (statusWritten) {
-    // The whole status object: modules[] is replaced wholesale, so a module gone from the source disappears.
-    await deps.kube.mergePatch(ModuleSources, name, { status: { ...status, modules: status.modules ?? [] } }, { subresource: 'status' });
+  // Every completed sync writes its syncTime, so SYNC in `kubectl get ms` shows the syncer is alive (DKP does the
+  // same); one write per cycle: the whole status when something else changed, else syncTime alone.
+  const statusChanged = diffSourceStatus(source.status, status).changed;
+  let kubernetesWrites = 1;
+  const patch = statusChanged
+    ? // The whole status object: modules[] is replaced wholesale, so a module gone from the source disappears.
+      { ...status, modules: status.modules ?? [] }
+    : { syncTime: status.syncTime };
+  const written = await deps.kube.mergePatch(ModuleSources, name, { status: patch }, { subresource: 'status' });
+  if (outcome.kind === 'Synced') {
+    await deps.store.save(name, previous, next);
+    // DKP's finalizers, once, after the first good sync: from now on a deletion waits for the syncer (§1 "Deletion").
+    const finalizers = withSourceFinalizers(written.metadata.finalizers);
+    if (finalizers) {
+      await deps.kube.mergePatch(ModuleSources, name, { metadata: { resourceVersion: written.metadata.resourceVersion, finalizers } });
+      kubernetesWrites++;
+    }
   }
-  if (outcome.kind === 'Synced') await deps.store.save(name, previous, next);
 
   const modules = outcome.kind === 'Synced' ? outcome.modules : [];
   return {
@@ -153,7 +172,8 @@ export async function syncSource(deps: SyncDependencies, source: ModuleSource, l
     modules: modules.length,
     pullErrors: modules.filter((m) => m.pullError).length,
     fetched,
-    statusWritten,
+    statusChanged,
+    kubernetesWrites,
     events: events.length,
     ...(outcome.kind === 'Failed' ? { error: outcome.error } : {}),
   };

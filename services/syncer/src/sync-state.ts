@@ -5,6 +5,15 @@ import type { SyncerKeys } from './keys.ts';
 /** The last state the syncer saw of every module of a source: what an unchanged cycle compares its HEADs with. */
 export type SourceState = ReadonlyMap<string, PresentModuleState>;
 
+/**
+ * The state kept between syncs: versions, digests and errors. A release's metadata (weight, requirements, changelog)
+ * travels in the discovery event of the sync that read it and is not kept: an unchanged cycle needs only the digest.
+ */
+function withoutMetadata(state: PresentModuleState): PresentModuleState {
+  const channels = Object.fromEntries(Object.entries(state.channels).map(([channel, release]) => [channel, { version: release.version, checksum: release.checksum }]));
+  return { ...state, channels };
+}
+
 /** Source state in one Redis hash per source (module → JSON), so a restart or another replica resumes from it. */
 export class SyncStateStore {
   private readonly redis: Redis;
@@ -32,9 +41,9 @@ export class SyncStateStore {
     const multi = this.redis.multi();
     let writes = 0;
     for (const [module, state] of next) {
-      const json = JSON.stringify(state);
+      const json = JSON.stringify(withoutMetadata(state));
       const before = previous.get(module);
-      if (before === undefined || JSON.stringify(before) !== json) {
+      if (before === undefined || JSON.stringify(withoutMetadata(before)) !== json) {
         multi.hset(key, module, json);
         writes++;
       }

@@ -6,6 +6,7 @@ import type { ClusterView } from './cluster-view.ts';
 import type { SyncerKeys } from './keys.ts';
 import type { SyncJobData } from './queues.ts';
 import type { SyncMetrics } from './metrics.ts';
+import { finalizeSource, type DeletionReport } from './source-deletion.ts';
 import { syncSource, type SyncDependencies, type SyncReport } from './sync-source.ts';
 
 export interface SyncWorkersOptions {
@@ -24,7 +25,7 @@ export interface SyncWorkersOptions {
   identity: string;
 }
 
-export type SyncJobResult = SyncReport | { source: string; skipped: 'gone' | 'busy' };
+export type SyncJobResult = SyncReport | DeletionReport | { source: string; skipped: 'gone' | 'busy' };
 
 /**
  * The workers of both queues, on every replica. A job syncs its source under the source's lock: a scheduled job finding
@@ -53,7 +54,15 @@ export class SyncWorkers {
     const name = job.data.source;
     const log = options.log.child({ source: name, jobId: job.id });
     const source = options.view.sources.get(name) ?? (await options.kube.get(ModuleSources, name));
-    if (!source || source.metadata.deletionTimestamp) return { source: name, skipped: 'gone' };
+    if (!source) return { source: name, skipped: 'gone' };
+    if (source.metadata.deletionTimestamp) {
+      // Decided on the stored object (its finalizers and resourceVersion), not the watch's copy.
+      const deleting = await this.locks.withLock(name, async () => {
+        const fresh = await options.kube.get(ModuleSources, name);
+        return fresh ? finalizeSource(options.kube, options.view, fresh, log) : ({ source: name, skipped: 'gone' } as const);
+      });
+      return deleting ? deleting.value : { source: name, skipped: 'busy' };
+    }
     const started = performance.now();
     const held = await this.locks.withLock(name, () => syncSource(options.deps, source, log));
     if (!held) {
@@ -66,7 +75,7 @@ export class SyncWorkers {
     const report = held.value;
     const seconds = (performance.now() - started) / 1000;
     options.metrics.observe(report, seconds);
-    log.info({ outcome: report.outcome, modules: report.modules, pullErrors: report.pullErrors, fetched: report.fetched, statusWritten: report.statusWritten, events: report.events, durationMs: Math.round(seconds * 1000), ...(report.error ? { reason: report.error } : {}) }, 'source synced');
+    log.info({ outcome: report.outcome, modules: report.modules, pullErrors: report.pullErrors, fetched: report.fetched, statusChanged: report.statusChanged, kubernetesWrites: report.kubernetesWrites, events: report.events, durationMs: Math.round(seconds * 1000), ...(report.error ? { reason: report.error } : {}) }, 'source synced');
     return report;
   }
 

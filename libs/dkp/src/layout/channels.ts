@@ -1,6 +1,6 @@
 import { InvalidChannelError } from '../errors.ts';
 
-/** Release channels in the order of increasing stability (dkp-api.md §4). */
+/** Release channels in the order of increasing stability (dkp-contract.md §4). */
 export const RELEASE_CHANNELS = ['Alpha', 'Beta', 'EarlyAccess', 'Stable', 'RockSolid', 'Lts'] as const;
 
 export type ReleaseChannel = (typeof RELEASE_CHANNELS)[number];

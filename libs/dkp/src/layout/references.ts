@@ -3,7 +3,7 @@ import type { SemVer } from 'semver';
 import { formatVersion } from '../version.ts';
 import { channelTag, type ReleaseChannel } from './channels.ts';
 
-// Image references inside a ModuleSource's repository R (dkp-api.md §7). `repo` is `spec.registry.repo`: a host and
+// Image references inside a ModuleSource's repository R (dkp-contract.md §7). `repo` is `spec.registry.repo`: a host and
 // path with no scheme, e.g. `registry.example.io/deckhouse/modules`.
 
 function trimRepo(repo: string): string {

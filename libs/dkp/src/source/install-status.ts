@@ -5,13 +5,13 @@ export type InstallPhase = 'Downloading' | 'Installing' | 'Ready' | 'Error';
 
 export interface InstallStatus {
   phase: InstallPhase;
-  /** The READY column (`status.ready`): IsReady's status, or `Error` in phase Error (dkp-api.md §10.10). */
+  /** The READY column (`status.ready`): IsReady's status, or `Error` in phase Error (dkp-contract.md §10.10). */
   ready: 'True' | 'False' | 'Error';
   conditions: ConditionPatch[];
 }
 
 /**
- * Module status for an install phase (dkp-api.md §2): IsReady False with `Downloading`/`downloading` or
+ * Module status for an install phase (dkp-contract.md §2): IsReady False with `Downloading`/`downloading` or
  * `Installing`/`installing` on the way, True when ready, False with reason `Error` and the failure's message on error.
  * EnabledByModuleManager (the ENABLED column) turns True once the module runs, and stays True on a failed install of an
  * enabled module, as the guide's `Error True Error` row shows.

@@ -35,7 +35,27 @@ describe('summarizeSourceStatus (§1, §9, §10.1, §10.3, §10.16)', () => {
   it('a failed listing keeps phase and modules, sets the message, refreshes syncTime', () => {
     const previous: SourceStatus = { phase: 'Active', syncTime: '2026-11-23T11:57:00Z', modulesCount: 1, message: 'Ready', modules: [{ name: 'm', version: 'v1.0.0' }] };
     const error = 'read auth config: "registry.example.com/deckhouse/modules" credentials not found in the dockerCfg';
-    expect(summarizeSourceStatus(previous, { kind: 'Failed', error }, NOW)).toEqual({ ...previous, syncTime: '2026-11-23T12:00:00Z', message: error });
+    expect(summarizeSourceStatus(previous, { kind: 'Failed', error }, NOW)).toEqual({
+      ...previous,
+      syncTime: '2026-11-23T12:00:00Z',
+      message: error,
+      conditions: [{ type: 'Ready', status: 'False', reason: 'SyncFailed', message: error, lastProbeTime: '2026-11-23T12:00:00Z', lastTransitionTime: '2026-11-23T12:00:00Z' }],
+    });
+  });
+
+  describe('the Ready condition says whether the last sync succeeded, and since when', () => {
+    const earlier = '2026-11-23T11:57:00Z';
+    const readyTrue = { type: 'Ready', status: 'True' as const, reason: 'Synced', lastProbeTime: earlier, lastTransitionTime: earlier };
+    const failing = { type: 'Ready', status: 'False' as const, reason: 'SyncFailed', message: 'boom', lastProbeTime: earlier, lastTransitionTime: earlier };
+    it.each([
+      { why: 'first sync, clean', previous: undefined, outcome: { kind: 'Synced' as const, modules: [ok('a')] }, expected: { ...readyTrue, lastProbeTime: '2026-11-23T12:00:00Z', lastTransitionTime: '2026-11-23T12:00:00Z' } },
+      { why: 'clean again: kept as is, timestamps too', previous: { conditions: [readyTrue] }, outcome: { kind: 'Synced' as const, modules: [ok('a')] }, expected: readyTrue },
+      { why: 'a module in use failed', previous: { conditions: [readyTrue] }, outcome: { kind: 'Synced' as const, modules: [failed('a', true)] }, expected: { type: 'Ready', status: 'False', reason: 'PullErrors', message: 'Some errors occurred. Inspect status for details', lastProbeTime: '2026-11-23T12:00:00Z', lastTransitionTime: '2026-11-23T12:00:00Z' } },
+      { why: 'still failing the same way: since the first failure', previous: { conditions: [failing] }, outcome: { kind: 'Failed' as const, error: 'boom' }, expected: failing },
+      { why: 'recovered', previous: { conditions: [failing] }, outcome: { kind: 'Synced' as const, modules: [] }, expected: { ...readyTrue, lastProbeTime: '2026-11-23T12:00:00Z', lastTransitionTime: '2026-11-23T12:00:00Z' } },
+    ])('$why', ({ previous, outcome, expected }) => {
+      expect(summarizeSourceStatus(previous, outcome, NOW).conditions).toEqual([expected]);
+    });
   });
 
   it('a Terminating source stays Terminating', () => {
@@ -49,8 +69,8 @@ describe('diffSourceStatus: no change, no write', () => {
     { why: 'the same sync a cycle later: only syncTime moved', next: summarizeSourceStatus(base, { kind: 'Synced', modules: [ok('b'), ok('a')] }, new Date(NOW.getTime() + 180_000)), fields: [] },
     { why: 'a new version', next: summarizeSourceStatus(base, { kind: 'Synced', modules: [ok('a'), { ...ok('b'), version: 'v1.1.0' }] }, NOW), fields: ['modules'] },
     { why: 'a module appeared', next: summarizeSourceStatus(base, { kind: 'Synced', modules: [ok('a'), ok('b'), ok('c')] }, NOW), fields: ['modulesCount', 'modules'] },
-    { why: 'an error in use', next: summarizeSourceStatus(base, { kind: 'Synced', modules: [ok('a'), failed('b', true)] }, NOW), fields: ['message', 'modules'] },
-    { why: 'listing failed', next: summarizeSourceStatus(base, { kind: 'Failed', error: 'boom' }, NOW), fields: ['message'] },
+    { why: 'an error in use', next: summarizeSourceStatus(base, { kind: 'Synced', modules: [ok('a'), failed('b', true)] }, NOW), fields: ['message', 'modules', 'conditions'] },
+    { why: 'listing failed', next: summarizeSourceStatus(base, { kind: 'Failed', error: 'boom' }, NOW), fields: ['message', 'conditions'] },
   ])('$why → $fields', ({ next, fields }) => {
     expect(diffSourceStatus(base, next)).toEqual({ changed: fields.length > 0, fields });
   });

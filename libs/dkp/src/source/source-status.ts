@@ -1,4 +1,5 @@
 import { formatKubeTime } from '../windows/format-time.ts';
+import { mergeConditions, type Condition, type ConditionPatch } from './conditions.ts';
 
 /** `status.message` of a ModuleSource after a clean sync (§10.1: the guide shows `Ready`). */
 export const SOURCE_MESSAGE_READY = 'Ready';
@@ -7,6 +8,17 @@ export const SOURCE_MESSAGE_ERRORS = 'Some errors occurred. Inspect status for d
 /** `status.message` while deletion waits for Deployed releases (§1). */
 export const SOURCE_MESSAGE_DELETE_BLOCKED =
   'The source contains at least 1 deployed release and cannot be deleted. Please delete target ModuleReleases manually to continue';
+/** The ModuleSource's one condition: did the last sync succeed (modsync's; DKP has only `message`, §1). */
+export const SOURCE_CONDITION_READY = 'Ready';
+/** Reasons of the Ready condition. */
+export const SOURCE_REASONS = {
+  /** The last sync listed the source and read every module in use. */
+  synced: 'Synced',
+  /** The last sync could not read a module in use (its `pullError` says why). */
+  pullErrors: 'PullErrors',
+  /** The last sync could not list the source or build its registry client: the message is the error. */
+  syncFailed: 'SyncFailed',
+} as const;
 /** `version` of a module whose channel image could not be read (§1). */
 export const UNKNOWN_VERSION = 'unknown';
 
@@ -26,6 +38,7 @@ export interface SourceStatus {
   modulesCount?: number | undefined;
   message?: string | undefined;
   modules?: SourceModuleStatus[] | undefined;
+  conditions?: Condition[] | undefined;
 }
 
 /** What one sync found for one module. */
@@ -57,7 +70,9 @@ export type SourceSyncOutcome =
  * The ModuleSource status after a sync (§1, §9 step 4, §10.1, §10.3, §10.16). A failed listing keeps phase and
  * modules and sets the error as message. A sync lists every module by name with `version` (`unknown` after a failed
  * fetch), `checksum`, `pullError` and `error` (the same text), `policy`, `overridden`; message `Ready`, or the error
- * summary when a module in use failed. A Terminating source stays Terminating.
+ * summary when a module in use failed. A Terminating source stays Terminating. The Ready condition says whether the
+ * last sync succeeded; with `syncTime` (rewritten by every sync) it says when the last sync failed, and its
+ * `lastTransitionTime` since when syncs fail.
  */
 export function summarizeSourceStatus(
   previous: SourceStatus | undefined,
@@ -65,8 +80,9 @@ export function summarizeSourceStatus(
   now: Date,
 ): SourceStatus {
   const syncTime = formatKubeTime(now);
+  const ready = (patch: Omit<ConditionPatch, 'type'>) => mergeConditions(previous?.conditions, [{ type: SOURCE_CONDITION_READY, ...patch }], now).conditions;
   if (outcome.kind === 'Failed') {
-    return { ...previous, syncTime, message: outcome.error };
+    return { ...previous, syncTime, message: outcome.error, conditions: ready({ status: 'False', reason: SOURCE_REASONS.syncFailed, message: outcome.error }) };
   }
   const modules = [...outcome.modules]
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
@@ -88,10 +104,13 @@ export function summarizeSourceStatus(
     modulesCount: modules.length,
     message: failed ? SOURCE_MESSAGE_ERRORS : SOURCE_MESSAGE_READY,
     modules,
+    conditions: failed
+      ? ready({ status: 'False', reason: SOURCE_REASONS.pullErrors, message: SOURCE_MESSAGE_ERRORS })
+      : ready({ status: 'True', reason: SOURCE_REASONS.synced }),
   };
 }
 
-export type SourceStatusField = 'phase' | 'message' | 'modulesCount' | 'modules';
+export type SourceStatusField = 'phase' | 'message' | 'modulesCount' | 'modules' | 'conditions';
 
 function sameModule(a: SourceModuleStatus, b: SourceModuleStatus): boolean {
   return (
@@ -106,8 +125,8 @@ function sameModule(a: SourceModuleStatus, b: SourceModuleStatus): boolean {
 }
 
 /**
- * Which status fields differ, ignoring `syncTime` (it moves every cycle; modsync writes it only along with a real
- * change, so an idle source costs no write). Absent and empty values compare equal.
+ * Which status fields differ, ignoring `syncTime` (it moves every cycle: an unchanged cycle writes it alone) and the
+ * conditions' timestamps. Absent and empty values compare equal.
  */
 export function diffSourceStatus(
   previous: SourceStatus | undefined,
@@ -120,5 +139,10 @@ export function diffSourceStatus(
   const a = previous?.modules ?? [];
   const b = next.modules ?? [];
   if (a.length !== b.length || a.some((m, i) => !sameModule(m, b[i] as SourceModuleStatus))) fields.push('modules');
+  const c = previous?.conditions ?? [];
+  const d = next.conditions ?? [];
+  const sameCondition = (x: Condition, y: Condition | undefined) =>
+    y !== undefined && x.type === y.type && x.status === y.status && (x.reason ?? '') === (y.reason ?? '') && (x.message ?? '') === (y.message ?? '');
+  if (c.length !== d.length || c.some((x, i) => !sameCondition(x, d[i]))) fields.push('conditions');
   return { changed: fields.length > 0, fields };
 }

@@ -1,4 +1,4 @@
-// Update windows (dkp-api.md §4, §8, §10.11, §10.20). Times are UTC. modsync's choice, documented in README:
+// Update windows (dkp-contract.md §4, §8, §10.11, §10.20). Times are UTC. modsync's choice, documented in README:
 // a window is the half-open interval [from, to); from > to wraps midnight (it opens on a listed day and closes on
 // the next one); from = to is empty; day names are the 3-letter Mon…Sun in any case; no days = every day;
 // no windows at all = always allowed.

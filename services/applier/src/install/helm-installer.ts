@@ -3,8 +3,8 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { formatVersion, installStatus, mergeConditions, type InstallPhase } from '@modsync/dkp';
-import { Modules, isConflict, type KubeClient, type Module, type ModuleConfig } from '@modsync/k8s';
+import { formatVersion, type InstallPhase, type ModuleFailure } from '@modsync/dkp';
+import type { ModuleConfig } from '@modsync/k8s';
 import { parseRegistrySettings, type RegistryClient } from '@modsync/registry';
 import { decideLintGate, lint } from '@modsync/lint';
 import type { Logger, RedisLock, RedisLocks } from '@modsync/runtime';
@@ -16,7 +16,6 @@ import type { ModuleStore } from './module-store.ts';
 import { helmValues, validateSettings } from './module-values.ts';
 
 export interface HelmInstallerOptions {
-  kube: KubeClient;
   registry: RegistryClient;
   store: ModuleStore;
   helm: Helm;
@@ -34,7 +33,6 @@ export interface HelmInstallerOptions {
   lintGate?: { failOnWarnings?: boolean } | undefined;
   /** Installs of different modules at once; one module is never installed twice at once. @defaultValue 4 */
   concurrency?: number;
-  now?: () => Date;
 }
 
 /**
@@ -75,7 +73,7 @@ export class HelmInstaller implements Installer {
   private readonly options: HelmInstallerOptions;
   private readonly installed = new Map<string, string>();
   /** Fingerprints refused for a reason only a new release or new settings can change (schema, lint gate). */
-  private readonly refused = new Map<string, { fingerprint: string; message: string; settingsError?: string }>();
+  private readonly refused = new Map<string, { fingerprint: string; failure: ModuleFailure; settingsError?: string }>();
   private readonly running = new Map<string, Promise<unknown>>();
   private active = 0;
   private readonly waiting: (() => void)[] = [];
@@ -170,19 +168,20 @@ export class HelmInstaller implements Installer {
     const version = formatVersion(release.spec.version);
     const settingsInput = this.options.moduleConfig(module)?.spec?.settings;
     // Phases are the lock holder's: past a lost lock another replica may be writing them.
-    const setPhase = (phase: InstallPhase, message?: string) => {
+    // Written by the reconcile's writer (the one writer of Module status), with the failure table's reason and next step.
+    const setPhase = (phase: InstallPhase, failure?: ModuleFailure) => {
       lock.signal.throwIfAborted();
-      return this.setPhase(module, phase, message);
+      return request.status(phase, failure);
     };
     if (!source) {
-      await setPhase('Error', `the ModuleSource of release ${release.metadata.name} does not exist`);
+      await setPhase('Error', { kind: 'SourceNotFound', detail: release.metadata.name });
       return {};
     }
     let registrySettings;
     try {
       registrySettings = parseRegistrySettings(source.spec.registry);
     } catch (err) {
-      await setPhase('Error', (err as Error).message);
+      await setPhase('Error', { kind: 'InvalidRegistrySettings', detail: (err as Error).message });
       return {};
     }
     const repository = `${registrySettings.pathPrefix ? `${registrySettings.pathPrefix}/` : ''}${module}`;
@@ -199,14 +198,14 @@ export class HelmInstaller implements Installer {
     const failure = await this.options.records.failure(module);
     const inBackoff = (fp: string) => backingOff(failure, fp, Date.now());
     const heldBack = async (f: FailedInstall): Promise<InstallResult> => {
-      await setPhase('Error', f.message);
+      await setPhase('Error', { kind: 'InstallFailed', detail: f.message });
       return { requeueAfterMs: Math.max(0, f.until - Date.now()) + 50 };
     };
     const storedFailure = storedFingerprint ? inBackoff(storedFingerprint) : undefined;
     if (storedFailure) return heldBack(storedFailure);
     const refused = this.refused.get(module);
     if (storedFingerprint && refused?.fingerprint === storedFingerprint) {
-      await setPhase('Error', refused.message);
+      await setPhase('Error', refused.failure);
       return { settingsError: refused.settingsError };
     }
 
@@ -214,8 +213,9 @@ export class HelmInstaller implements Installer {
     // the current release itself (a fresh pod) sees it is current without a download or a Downloading phase.
     const downloadFailed = async (err: unknown): Promise<InstallResult> => {
       log.warn({ err, reason: 'download failed' }, 'module download failed');
-      await setPhase('Error', `download ${registrySettings.host}/${repository}:${version}: ${(err as Error).message}`);
-      if ((err as { retryable?: boolean }).retryable) throw err;
+      const retryable = (err as { retryable?: boolean }).retryable === true;
+      await setPhase('Error', { kind: retryable ? 'DownloadFailed' : 'DownloadRefused', detail: `${registrySettings.host}/${repository}:${version}: ${(err as Error).message}` });
+      if (retryable) throw err;
       return {};
     };
     let digest: string;
@@ -255,17 +255,18 @@ export class HelmInstaller implements Installer {
       const gate = decideLintGate(await lint(bundleDir), this.options.lintGate);
       if (!gate.allowed) {
         log.warn({ reason: gate.message }, 'module refused by the lint gate');
-        this.refused.set(module, { fingerprint: description, message: gate.message });
-        await setPhase('Error', gate.message);
+        const failure: ModuleFailure = { kind: 'LintRefused', detail: gate.message };
+        this.refused.set(module, { fingerprint: description, failure });
+        await setPhase('Error', failure);
         return {};
       }
     }
     const validation = await validateSettings(bundleDir, settingsInput);
     if (!validation.ok) {
       log.warn({ reason: validation.message }, 'module settings are invalid');
-      const message = `invalid settings: ${validation.message}`;
-      this.refused.set(module, { fingerprint: description, message, settingsError: validation.message });
-      await setPhase('Error', message);
+      const failure: ModuleFailure = { kind: 'InvalidSettings', detail: validation.message };
+      this.refused.set(module, { fingerprint: description, failure, settingsError: validation.message });
+      await setPhase('Error', failure);
       return { settingsError: validation.message };
     }
     this.refused.delete(module);
@@ -288,31 +289,11 @@ export class HelmInstaller implements Installer {
       const record = failedInstall(failure, description, message, Date.now());
       await this.options.records.recordFailure(module, record);
       log.warn({ err, reason: message, attempt: record.attempts, retryInMs: record.until - Date.now() }, 'module install failed');
-      await setPhase('Error', message);
+      await setPhase('Error', { kind: 'InstallFailed', detail: message });
       return { requeueAfterMs: record.until - Date.now() + 50 };
     } finally {
       await rm(work, { recursive: true, force: true });
     }
     return {};
-  }
-
-  /** Writes the Module's phase, READY column and conditions, only when they differ (optimistic, by resourceVersion). */
-  private async setPhase(module: string, phase: InstallPhase, message?: string): Promise<void> {
-    const desired = installStatus(phase, message);
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const live: Module | undefined = await this.options.kube.get(Modules, module);
-      if (!live) return;
-      const merged = mergeConditions(live.status?.conditions, desired.conditions, (this.options.now ?? (() => new Date()))());
-      if (live.status?.phase === desired.phase && live.status?.ready === desired.ready && !merged.changed) return;
-      try {
-        await this.options.kube.mergePatch(Modules, module, {
-          metadata: { resourceVersion: live.metadata.resourceVersion },
-          status: { phase: desired.phase, ready: desired.ready, conditions: merged.conditions },
-        }, { subresource: 'status' });
-        return;
-      } catch (err) {
-        if (!isConflict(err)) throw err;
-      }
-    }
   }
 }

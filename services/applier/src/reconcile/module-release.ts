@@ -1,4 +1,5 @@
 import {
+  MODULE_FAILURES,
   RELEASE_ANNOTATIONS,
   RELEASE_LABELS,
   decideReleases,
@@ -9,13 +10,14 @@ import {
   releaseStatusLabel,
   releasesToCreate,
   type PlatformState,
+  type ModuleFailure,
   type ReleaseInput,
   type ReleasePhase,
   type ReleaseOutcome,
   type SourceSelection,
   type UpdateConstraint,
 } from '@modsync/dkp';
-import { isConflict, KubeApiError, ModuleReleases, V1ALPHA1, type ModuleRelease, type ModuleSource } from '@modsync/k8s';
+import { isConflict, KubeApiError, ModuleReleases, V1ALPHA1, type ModuleRelease, type ModuleSource, type OwnerReference } from '@modsync/k8s';
 import { listBundleTags, readReleaseMetadata } from '../release-metadata.ts';
 import { soonest, type ReconcileContext, type ReconcileDependencies, type StepResult } from './context.ts';
 
@@ -23,6 +25,31 @@ import { soonest, type ReconcileContext, type ReconcileDependencies, type StepRe
 export function releaseSource(release: ModuleRelease): string | undefined {
   const owner = release.metadata.ownerReferences?.find((o) => o.kind === 'ModuleSource');
   return owner?.name ?? release.metadata.labels?.[RELEASE_LABELS.source];
+}
+
+/**
+ * The ownerReferences a release should carry in `phase` (pure). A release is owned by its ModuleSource (controller
+ * reference, §5), so the garbage collector removes it with the source, except while it is Deployed: then the source's
+ * reference is off, so no deletion of the source, whatever its propagation policy, can take the installed release
+ * from under its module (dkp-contract.md §1 "Deletion"). `undefined` when the stored ones are right.
+ */
+export function desiredOwnerReferences(release: ModuleRelease, phase: string, source: ModuleSource | undefined): OwnerReference[] | undefined {
+  const current = release.metadata.ownerReferences ?? [];
+  const sourceName = release.metadata.labels?.[RELEASE_LABELS.source];
+  const isSourceRef = (o: OwnerReference) => o.kind === 'ModuleSource';
+  const others = current.filter((o) => !isSourceRef(o));
+  let desired: OwnerReference[];
+  if (phase === 'Deployed') desired = others;
+  else if (current.some(isSourceRef)) return undefined;
+  // Back to owned once superseded, when its source is still there (and not being deleted).
+  else if (source && source.metadata.name === sourceName && source.metadata.uid && !source.metadata.deletionTimestamp) {
+    desired = [...others, sourceOwnerReference(source)];
+  } else return undefined;
+  return desired.length === current.length ? undefined : desired;
+}
+
+function sourceOwnerReference(source: ModuleSource): OwnerReference {
+  return { apiVersion: V1ALPHA1, kind: 'ModuleSource', name: source.metadata.name, uid: source.metadata.uid ?? '', controller: true };
 }
 
 /** A ModuleRelease as `decideReleases` reads it. */
@@ -65,6 +92,8 @@ export interface ReleaseStepResult extends StepResult {
   deployed?: ModuleRelease | undefined;
   /** A release was Deployed when the reconcile began (the module is or was installed). */
   deployedBefore: boolean;
+  /** Creating releases failed: the Module's status says so (Reconciling, retried with backoff). */
+  failure?: ModuleFailure | undefined;
 }
 
 /**
@@ -75,15 +104,17 @@ export interface ReleaseStepResult extends StepResult {
 export async function reconcileReleases(deps: ReconcileDependencies, ctx: ReconcileContext, input: ReleaseStepInput): Promise<ReleaseStepResult> {
   const deployedBefore = ctx.releases.some((r) => r.status?.phase === 'Deployed');
   let requeueAfterMs: number | undefined;
+  let failure: ModuleFailure | undefined;
   try {
     await createReleases(deps, ctx, input.selection);
   } catch (err) {
-    // The registry or a create failed: decide over what exists, and come back for the rest.
+    // The registry or a create failed: decide over what exists, say so on the Module, and come back for the rest.
     if (isConflict(err)) throw err;
-    ctx.log.warn({ err, reason: 'CreateReleasesFailed' }, 'releases not created; retrying');
+    failure = { kind: 'ReleasesNotCreated', detail: err instanceof Error ? err.message : String(err) };
+    ctx.log.warn({ err, reason: MODULE_FAILURES.ReleasesNotCreated.reason }, 'releases not created; retrying');
     requeueAfterMs = 30_000;
   }
-  if (ctx.releases.length === 0) return { deployedBefore, requeueAfterMs };
+  if (ctx.releases.length === 0) return { deployedBefore, requeueAfterMs, failure };
 
   const platform: PlatformState = { ...deps.platform(), modules: input.platformModules };
   const decision = decideReleases({
@@ -113,14 +144,15 @@ export async function reconcileReleases(deps: ReconcileDependencies, ctx: Reconc
   if (decision.recheckAt !== undefined) requeueAfterMs = soonest(requeueAfterMs, Math.max(0, decision.recheckAt.getTime() - ctx.now.getTime()) + 50);
   if (ctx.releases.some((r) => (r.status?.phase ?? 'Pending') === 'Pending')) requeueAfterMs = soonest(requeueAfterMs, deps.pendingRecheckMs);
   const deployed = ctx.releases.filter((r) => r.status?.phase === 'Deployed').at(-1);
-  return { deployed, deployedBefore, requeueAfterMs };
+  return { deployed, deployedBefore, requeueAfterMs, failure };
 }
 
 async function createReleases(deps: ReconcileDependencies, ctx: ReconcileContext, selection: SourceSelection): Promise<void> {
   if (!ctx.enabled || selection.kind !== 'Selected') return;
   const offer = ctx.offers.find((o) => o.source === selection.source);
   const source = ctx.sources.find((s) => s.metadata.name === selection.source);
-  if (!offer?.release || !source) return;
+  // A source being deleted serves what it served until it is gone, but no new release comes from it.
+  if (!offer?.release || !source || source.metadata.deletionTimestamp) return;
   const existing = ctx.releases.map((r) => ({ version: r.spec.version, phase: r.status?.phase }));
   let plan = releasesToCreate({ existing, channelVersion: offer.release.version });
   if (plan.kind === 'NeedBundleTags') {
@@ -132,7 +164,9 @@ async function createReleases(deps: ReconcileDependencies, ctx: ReconcileContext
   }
   if (plan.kind !== 'Create') return;
   for (const planned of plan.releases) {
-    const metadata = await readReleaseMetadata(deps.registry, source, ctx.name, planned.version, deps.signal);
+    // The channel's version as the syncer's event described it; any other version (a step on the way) is read here.
+    const described = formatVersion(planned.version) === formatVersion(offer.release.version) ? offer.release.metadata : undefined;
+    const metadata = described ?? (await readReleaseMetadata(deps.registry, source, ctx.name, planned.version, deps.signal));
     const release = buildRelease(ctx, source, offer.release.checksum, planned.version, planned.annotations, metadata);
     try {
       const created = await ctx.writer.create(ModuleReleases, release);
@@ -162,7 +196,7 @@ function buildRelease(
       name: releaseName(ctx.name, version),
       labels: releaseLabels({ module: ctx.name, source: source.metadata.name, digest: checksum, policyLabel: ctx.resolved.label }),
       annotations,
-      ownerReferences: [{ apiVersion: V1ALPHA1, kind: 'ModuleSource', name: source.metadata.name, uid: source.metadata.uid ?? '', controller: true }],
+      ownerReferences: [sourceOwnerReference(source)],
     },
     spec: {
       moduleName: ctx.name,
@@ -208,9 +242,15 @@ async function applyOutcome(ctx: ReconcileContext, outcome: ReleaseOutcome): Pro
   if (outcome.phase === 'Deployed') {
     for (const name of ONE_SHOT_ANNOTATIONS) if (release.metadata.annotations?.[name] !== undefined) annotations[name] = null;
   }
-  if (Object.keys(labels).length > 0 || Object.keys(annotations).length > 0) {
+  const source = ctx.sources.find((s) => s.metadata.name === release!.metadata.labels?.[RELEASE_LABELS.source]);
+  const ownerReferences = desiredOwnerReferences(release, outcome.phase, source);
+  if (Object.keys(labels).length > 0 || Object.keys(annotations).length > 0 || ownerReferences) {
     release = await ctx.writer.patch(ModuleReleases, outcome.name, release.metadata.resourceVersion, {
-      metadata: { ...(Object.keys(labels).length > 0 ? { labels } : {}), ...(Object.keys(annotations).length > 0 ? { annotations } : {}) },
+      metadata: {
+        ...(Object.keys(labels).length > 0 ? { labels } : {}),
+        ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
+        ...(ownerReferences ? { ownerReferences } : {}),
+      },
     });
   }
   ctx.releases[index] = { ...release, apiVersion: V1ALPHA1, kind: 'ModuleRelease' };

@@ -1,15 +1,17 @@
 import {
+  DEFAULT_MODULE_WEIGHT,
   DEFAULT_RELEASE_CHANNEL,
   MODULE_CONDITIONS,
   deriveModuleStatus,
+  failureConditions,
   formatVersion,
   mergeConditions,
   readyColumn,
   type Condition,
+  type ModuleFailure,
   type ModuleStatusDecision,
 } from '@modsync/dkp';
 import { Modules, V1ALPHA1, type Module, type ModuleProperties, type ModuleRelease } from '@modsync/k8s';
-import { DEFAULT_MODULE_WEIGHT } from '../release-metadata.ts';
 import type { ReconcileContext } from './context.ts';
 
 export interface AvailableSourcesInput {
@@ -55,6 +57,8 @@ export interface ModuleStepInput {
   decision: ModuleStatusDecision;
   /** The Deployed release, whose version, weight and requirements the Module shows. */
   deployed: ModuleRelease | undefined;
+  /** This pass could not create the releases it should have (Stalled/Reconciling, from the failure table). */
+  failure?: ModuleFailure | undefined;
 }
 
 /** The properties the applier owns, from the decision (pure). Fields it does not own are kept as stored. */
@@ -105,7 +109,8 @@ export async function reconcileModule(ctx: ReconcileContext, input: ModuleStepIn
 
   const status = module.status ?? {};
   const phase = input.decision.phase ?? status.phase;
-  const merged = mergeConditions(status.conditions as Condition[] | undefined, input.decision.conditions, ctx.now);
+  const patches = [...input.decision.conditions, ...failureConditions(status.conditions as Condition[] | undefined, 'releases', input.failure)];
+  const merged = mergeConditions(status.conditions as Condition[] | undefined, patches, ctx.now);
   const ready = readyColumn(phase, merged.conditions);
   if (merged.changed || phase !== status.phase || ready !== status.ready) {
     module = await ctx.writer.patch<Module>(Modules, ctx.name, module.metadata.resourceVersion, {

@@ -4,10 +4,11 @@ import type { Logger } from '@modsync/runtime';
 import { offerOf, type ModuleOffer } from '../offers.ts';
 import type { Writer, WriteRecord } from '../writer.ts';
 import type { InstallResult } from '../installer.ts';
+import { installStatusReport } from '../module-status.ts';
 import { soonest, type ReconcileContext, type ReconcileDependencies } from './context.ts';
 import { decideModuleStatus, desiredAvailableSources, reconcileModule, shouldDeleteModule } from './module.ts';
 import { reconcileModuleConfig } from './module-config.ts';
-import { reconcileReleases } from './module-release.ts';
+import { reconcileReleases, releaseSource } from './module-release.ts';
 
 /** What one reconcile of a name did. */
 export interface ReconcileReport {
@@ -25,7 +26,9 @@ function load(deps: ReconcileDependencies, name: string, log: Logger, writer: Wr
     deckhouseSettings: view.configs.get('deckhouse')?.spec?.settings,
   });
   const resolved = resolvePolicy(policy);
-  const sources = view.sources.list().filter((s) => !s.metadata.deletionTimestamp);
+  // A source being deleted stays until the syncer lets it go: it keeps serving (and installing) its modules meanwhile,
+  // as in DKP, where it leaves `availableSources` only when its finalizer comes off (dkp-contract.md §1 "Deletion").
+  const sources = view.sources.list();
   const channelOf = (policyName: string): string | undefined => policyForLabel(policy, policyName)?.spec.releaseChannel;
   const offers = sources
     .map((source: ModuleSource) =>
@@ -34,7 +37,7 @@ function load(deps: ReconcileDependencies, name: string, log: Logger, writer: Wr
         module: name,
         channel: resolved.spec.releaseChannel,
         channelOf,
-        event: deps.overlay.get(source.metadata.name, name, source.status?.syncTime),
+        event: deps.overlay.get(source.metadata.name, name, source.status?.modules?.find((m) => m.name === name)),
       }),
     )
     .filter((o): o is ModuleOffer => o !== undefined);
@@ -96,11 +99,14 @@ export async function reconcileName(deps: ReconcileDependencies, name: string, l
   const selection = decideModuleStatus(ctx, available, false, false).selection;
   const releases = await reconcileReleases(deps, ctx, { selection, platformModules: platformModules(deps) });
   const decision = decideModuleStatus(ctx, available, releases.deployedBefore, ctx.releases.length > 0);
-  const module = await reconcileModule(ctx, { available, decision, deployed: releases.deployed });
+  const module = await reconcileModule(ctx, { available, decision, deployed: releases.deployed, failure: releases.failure });
   let installed: InstallResult | void = undefined;
   if (releases.deployed && ctx.enabled) {
-    const source = ctx.sources.find((s) => s.metadata.name === (releases.deployed!.metadata.ownerReferences?.[0]?.name ?? ''));
-    installed = await deps.installer.ensure({ module: name, release: releases.deployed, source, moduleObject: module }, deps.signal);
+    // The bundle comes from the release's own source; once that is gone, from the source the module is served from.
+    const from = releaseSource(releases.deployed);
+    const source = ctx.sources.find((s) => s.metadata.name === from) ?? (selection.kind === 'Selected' ? ctx.sources.find((s) => s.metadata.name === selection.source) : undefined);
+    const status = installStatusReport(deps.kube, writer, name, deps.now ?? (() => new Date()));
+    installed = await deps.installer.ensure({ module: name, release: releases.deployed, source, moduleObject: module, status }, deps.signal);
   } else if (!ctx.enabled) {
     installed = await deps.installer.remove?.(name, deps.signal);
   }
