@@ -1,6 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { ModuleConfig, ModuleSource, ModuleUpdatePolicy } from '@modsync/k8s';
-import type { Logger } from '@modsync/runtime';
+import type { Logger, RedisClient } from '@modsync/runtime';
 import type { ClusterView } from './cluster-view.ts';
 import { RESYNC_ANNOTATION, schedulerId, type SyncerKeys } from './keys.ts';
 import { intervalOf, offsetOf, type SyncQueues } from './queues.ts';
@@ -10,19 +9,19 @@ import type { SyncStateStore } from './sync-state.ts';
 /**
  * Keeps one BullMQ job scheduler per ModuleSource (run by the leader only): upserted when a source appears or its
  * interval changes, removed with the source. A new generation (spec change) or a new value of the resync annotation
- * asks for an immediate sync, once: the last handled values are kept in Redis, so a new leader does not repeat them.
+ * asks for an immediate sync, once: the last handled values are kept in RedisClient, so a new leader does not repeat them.
  */
 export class ScheduleReconciler {
   private readonly queues: SyncQueues;
   private readonly view: ClusterView;
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly keys: SyncerKeys;
   private readonly store: SyncStateStore;
   private readonly defaultIntervalMs: number;
   private readonly log: Logger;
   private pending = Promise.resolve();
 
-  constructor(init: { queues: SyncQueues; view: ClusterView; redis: Redis; keys: SyncerKeys; store: SyncStateStore; defaultIntervalMs: number; log: Logger }) {
+  constructor(init: { queues: SyncQueues; view: ClusterView; redis: RedisClient; keys: SyncerKeys; store: SyncStateStore; defaultIntervalMs: number; log: Logger }) {
     this.queues = init.queues;
     this.view = init.view;
     this.redis = init.redis;

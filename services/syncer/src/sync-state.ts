@@ -1,16 +1,16 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@modsync/runtime';
 import { PresentModuleStateSchema, type PresentModuleState } from '@modsync/events';
 import type { SyncerKeys } from './keys.ts';
 
 /** The last state the syncer saw of every module of a source: what an unchanged cycle compares its HEADs with. */
 export type SourceState = ReadonlyMap<string, PresentModuleState>;
 
-/** Source state in one Redis hash per source (module → JSON), so a restart or another replica resumes from it. */
+/** Source state in one RedisClient hash per source (module → JSON), so a restart or another replica resumes from it. */
 export class SyncStateStore {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly keys: SyncerKeys;
 
-  constructor(redis: Redis, keys: SyncerKeys) {
+  constructor(redis: RedisClient, keys: SyncerKeys) {
     this.redis = redis;
     this.keys = keys;
   }
