@@ -34,7 +34,8 @@ const moduleYamlSchema = z.object({
 function parseYaml(raw: Buffer | undefined): unknown {
   if (!raw) return undefined;
   try {
-    return parse(raw.toString('utf8')) as unknown;
+    // A registry's odd YAML (unknown tags) reads as what it is, without warnings on the process's stderr.
+    return parse(raw.toString('utf8'), { logLevel: 'error' }) as unknown;
   } catch {
     return undefined;
   }

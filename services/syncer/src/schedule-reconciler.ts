@@ -9,7 +9,7 @@ import type { SyncStateStore } from './sync-state.ts';
 /**
  * Keeps one BullMQ job scheduler per ModuleSource (run by the leader only): upserted when a source appears or its
  * interval changes, removed with the source. A new generation (spec change) or a new value of the resync annotation
- * asks for an immediate sync, once: the last handled values are kept in RedisClient, so a new leader does not repeat them.
+ * asks for an immediate sync, once: the last handled values are kept in Redis, so a new leader does not repeat them.
  */
 export class ScheduleReconciler {
   private readonly queues: SyncQueues;
@@ -20,8 +20,10 @@ export class ScheduleReconciler {
   private readonly defaultIntervalMs: number;
   private readonly log: Logger;
   private pending = Promise.resolve();
+  private readonly markerCheckMs: number;
 
-  constructor(init: { queues: SyncQueues; view: ClusterView; redis: RedisClient; keys: SyncerKeys; store: SyncStateStore; defaultIntervalMs: number; log: Logger }) {
+  constructor(init: { queues: SyncQueues; view: ClusterView; redis: RedisClient; keys: SyncerKeys; store: SyncStateStore; defaultIntervalMs: number; log: Logger; markerCheckMs?: number }) {
+    this.markerCheckMs = init.markerCheckMs ?? 5_000;
     this.queues = init.queues;
     this.view = init.view;
     this.redis = init.redis;
@@ -70,7 +72,28 @@ export class ScheduleReconciler {
     this.view.configs.on(configHandlers);
     this.view.policies.on(policyHandlers);
     await this.reconcileAll();
+    // Redis restarted empty, or failed over to a replica that had not received everything: the schedules (and the
+    // handled triggers) are gone with the marker. Every source is reconciled again, so each is synced once more.
+    let checking = false;
+    const markerTimer = setInterval(() => {
+      if (checking || signal.aborted) return;
+      checking = true;
+      void this.redis
+        .exists(this.keys.schedulesMarker)
+        .then((present) => {
+          if (present || signal.aborted) return;
+          this.log.warn('sync schedules missing from Redis (emptied or failed over): scheduling every source again');
+          enqueue(() => this.reconcileAll());
+          return this.pending;
+        })
+        .catch((err: unknown) => this.log.debug({ err }, 'schedule marker check failed; next time'))
+        .finally(() => {
+          checking = false;
+        });
+    }, this.markerCheckMs);
+    markerTimer.unref();
     await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    clearInterval(markerTimer);
     this.view.sources.off(handlers);
     this.view.configs.off(configHandlers);
     this.view.policies.off(policyHandlers);
@@ -86,6 +109,7 @@ export class ScheduleReconciler {
       const id = scheduler.id ?? scheduler.key;
       if (!wanted.has(id)) await this.remove(id.replace(/^module-source:/, ''));
     }
+    await this.redis.set(this.keys.schedulesMarker, new Date().toISOString());
   }
 
   async reconcile(source: ModuleSource): Promise<void> {

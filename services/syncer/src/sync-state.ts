@@ -5,7 +5,7 @@ import type { SyncerKeys } from './keys.ts';
 /** The last state the syncer saw of every module of a source: what an unchanged cycle compares its HEADs with. */
 export type SourceState = ReadonlyMap<string, PresentModuleState>;
 
-/** Source state in one RedisClient hash per source (module → JSON), so a restart or another replica resumes from it. */
+/** Source state in one Redis hash per source (module → JSON), so a restart or another replica resumes from it. */
 export class SyncStateStore {
   private readonly redis: RedisClient;
   private readonly keys: SyncerKeys;
