@@ -15,7 +15,10 @@ declare module 'vitest' {
  * shared one would break the others). At the end, the summary table of every scenario (test/chaos/summary.ts).
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const env = await startEnvironment({ controlPlane: true, registry: true });
+  // MODSYNC_KEEP_LOGS=1 keeps the servers' and services' logs (the folder is printed) to look into a failed scenario.
+  const keepDir = process.env.MODSYNC_KEEP_LOGS === '1';
+  const env = await startEnvironment({ controlPlane: true, registry: true, keepDir });
+  if (keepDir) process.stdout.write(`chaos logs: ${env.info.logDir}\n`);
   project.provide('chaosEnv', env.info);
   return async () => {
     let results: ScenarioResult[] = [];

@@ -2,7 +2,7 @@
 // What must hold: the replicas fail over, the services follow (through Sentinel, or the Cluster's new slot map), every
 // source syncs the version published just before the kill, each release is created once, no source is synced by two
 // replicas at once, no service exits. The recovery time (kill → all of that) goes into the summary.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { startRedisCluster, startRedisSentinel, type TestRedisCluster, type TestRedisSentinel } from '../env/redis.ts';
 import { recordScenario } from './summary.ts';
 import { chaosEnv, secretsInLogs, timeUntil, World } from './support.ts';
@@ -52,17 +52,15 @@ const topologies: Record<'sentinel' | 'cluster', () => Promise<Topology>> = {
   },
 };
 
-const cleanups: Array<() => Promise<void>> = [];
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
-});
-
 describe.each(['sentinel', 'cluster'] as const)('R2b: Redis %s primary killed mid-work', (kind) => {
   it('fails over; services reconnect; nothing lost, nothing run twice at once', async () => {
     const topology = await topologies[kind]();
-    cleanups.push(() => topology.stop());
     const world = new World({ id: `r2b-${kind}-${suffix}`, sources: 4, redisEnv: topology.redisEnv, syncers: 2, appliers: 1 });
-    cleanups.push(() => world.stop());
+    // Stopped at the end of this test, not the file's: the next topology's world runs alone.
+    onTestFinished(async () => {
+      await world.stop().catch(() => {});
+      await topology.stop().catch(() => {});
+    });
     await world.start('v1.0.0');
     expect(await timeUntil(() => world.converged('v1.0.0'), 60_000)).toBeDefined();
     const before = await world.releases();

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { inject } from 'vitest';
 import { KubeClient, kubeConfigFromString, ModuleConfigs, ModuleReleases, Modules, ModuleSources, type ModuleSource } from '@modsync/k8s';
 import { createRegistryClient, parseRegistrySettings, type RegistryClient } from '@modsync/registry';
+import { run } from '../env/process.ts';
 import { startService, type RunningService } from '../env/services.ts';
 import type { EnvironmentInfo } from '../env/environment.ts';
 import { ModulePublisher } from '../fixtures/publisher.ts';
@@ -32,6 +33,8 @@ export interface WorldOptions {
   appliers: number;
   /** @defaultValue '5s' */
   syncInterval?: string;
+  /** Another API server than the run's (a scenario that stops its own). */
+  kubeconfig?: string;
   extraEnv?: Record<string, string>;
 }
 
@@ -43,11 +46,16 @@ export class World {
   readonly appliers: RunningService[] = [];
   kube!: KubeClient;
   private readonly registry: RegistryClient = createRegistryClient();
-  private readonly publishers: ModulePublisher[] = [];
+  private readonly publishers = new Map<string, ModulePublisher>();
   private instances = 0;
+  private stopped = false;
 
   constructor(options: WorldOptions) {
     this.options = options;
+  }
+
+  get kubeconfig(): string {
+    return this.options.kubeconfig ?? this.env.kubeconfig!;
   }
 
   get sourceNames(): string[] {
@@ -61,9 +69,10 @@ export class World {
   serviceEnv(): Record<string, string> {
     return {
       ...this.options.redisEnv,
-      KUBECONFIG: this.env.kubeconfig!,
+      KUBECONFIG: this.kubeconfig,
       MODSYNC_REDIS_PREFIX: this.options.id,
-      MODSYNC_NAMESPACE: 'default',
+      // A namespace per world: the syncers' leader-election Lease is theirs alone.
+      MODSYNC_NAMESPACE: this.options.id,
       MODSYNC_SOURCE_SELECTOR: `chaos=${this.options.id}`,
       MODSYNC_SYNC_INTERVAL: this.options.syncInterval ?? '5s',
       MODSYNC_JOB_LOCK: '3s',
@@ -76,19 +85,36 @@ export class World {
   }
 
   async start(version: string): Promise<void> {
-    this.kube = await KubeClient.create(kubeConfigFromString(await readFile(this.env.kubeconfig!, 'utf8')));
-    for (const source of this.sourceNames) {
-      const path = `${source}/modules`;
-      const publisher = new ModulePublisher(this.registry, parseRegistrySettings({ repo: `${this.env.registry!.host}/${path}`, scheme: 'HTTP' }), path);
-      this.publishers.push(publisher);
-      await publisher.publish({ module: this.moduleOf(source), version, channels: ['stable'] });
-    }
+    this.kube = await KubeClient.create(kubeConfigFromString(await readFile(this.kubeconfig, 'utf8')));
+    await run(this.env.kubectl!, ['create', 'namespace', this.options.id], { env: { ...process.env, KUBECONFIG: this.kubeconfig } });
+    for (const source of this.sourceNames) await this.publish(source, version);
     for (let i = 0; i < this.options.syncers; i++) this.syncers.push(await this.startReplica('syncer'));
     for (let i = 0; i < this.options.appliers; i++) this.appliers.push(await this.startReplica('applier'));
-    for (const source of this.sourceNames) {
-      await this.kube.apply(ModuleSources, this.source(source));
-      await this.kube.apply(ModuleConfigs, { apiVersion: 'deckhouse.io/v1alpha1', kind: 'ModuleConfig', metadata: { name: this.moduleOf(source) }, spec: { enabled: true, source } });
+    for (const source of this.sourceNames) await this.create(source);
+  }
+
+  /** One more source (its module published at `version`, enabled): the services must notice it by their watches. */
+  async addSource(version: string): Promise<string> {
+    this.options.sources += 1;
+    const source = this.sourceNames.at(-1)!;
+    await this.publish(source, version);
+    await this.create(source);
+    return source;
+  }
+
+  private async publish(source: string, version: string): Promise<void> {
+    const path = `${source}/modules`;
+    let publisher = this.publishers.get(source);
+    if (!publisher) {
+      publisher = new ModulePublisher(this.registry, parseRegistrySettings({ repo: `${this.env.registry!.host}/${path}`, scheme: 'HTTP' }), path);
+      this.publishers.set(source, publisher);
     }
+    await publisher.publish({ module: this.moduleOf(source), version, channels: ['stable'] });
+  }
+
+  private async create(source: string): Promise<void> {
+    await this.kube.apply(ModuleSources, this.source(source));
+    await this.kube.apply(ModuleConfigs, { apiVersion: 'deckhouse.io/v1alpha1', kind: 'ModuleConfig', metadata: { name: this.moduleOf(source) }, spec: { enabled: true, source } });
   }
 
   async startReplica(kind: 'syncer' | 'applier'): Promise<RunningService> {
@@ -102,12 +128,12 @@ export class World {
 
   /** Publishes `version` of every module (the work the next syncs find). */
   async publishAll(version: string): Promise<void> {
-    await Promise.all(this.sourceNames.map((source, i) => this.publishers[i]!.publish({ module: this.moduleOf(source), version, channels: ['stable'] })));
+    await Promise.all(this.sourceNames.map((source) => this.publish(source, version)));
   }
 
   /** Every source's status shows `version` for its module, and the release `<module>-<version>` exists. */
-  async converged(version: string): Promise<boolean> {
-    for (const source of this.sourceNames) {
+  async converged(version: string, sources: string[] = this.sourceNames): Promise<boolean> {
+    for (const source of sources) {
       const status = (await this.kube.get(ModuleSources, source))?.status;
       if (status?.message !== 'Ready' || status.modules?.[0]?.version !== version) return false;
       if (!(await this.kube.get(ModuleReleases, `${this.moduleOf(source)}-${version}`))) return false;
@@ -120,6 +146,17 @@ export class World {
     const modules = new Set(this.sourceNames.map((s) => this.moduleOf(s)));
     const all = (await this.kube.list(ModuleReleases)).items;
     return new Map(all.filter((r) => modules.has(r.spec.moduleName)).map((r) => [r.metadata.name, r.metadata.uid ?? '']));
+  }
+
+  /** Log lines of every replica that contain `text`, with their times (ms). */
+  async logLines(text: string): Promise<Array<{ replica: string; at: number }>> {
+    const lines: Array<{ replica: string; at: number }> = [];
+    for (const replica of [...this.syncers, ...this.appliers]) {
+      for (const line of (await readFile(replica.logFile, 'utf8').catch(() => '')).split('\n')) {
+        if (line.includes(text)) lines.push({ replica: replica.process.name, at: Date.parse((JSON.parse(line) as { time: string }).time) });
+      }
+    }
+    return lines;
   }
 
   /** Replicas that exited by themselves (a crash loop shows here). */
@@ -150,6 +187,8 @@ export class World {
   }
 
   async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
     await Promise.allSettled([...this.syncers, ...this.appliers].map((r) => r.stop()));
     for (const source of this.sourceNames) {
       await this.kube.delete(ModuleConfigs, this.moduleOf(source)).catch(() => {});
@@ -157,6 +196,7 @@ export class World {
     }
     for (const [name] of await this.releases().catch(() => new Map<string, string>())) await this.kube.delete(ModuleReleases, name).catch(() => {});
     for (const source of this.sourceNames) await this.kube.delete(Modules, this.moduleOf(source)).catch(() => {});
+    await run(this.env.kubectl!, ['delete', 'namespace', this.options.id, '--wait=false'], { env: { ...process.env, KUBECONFIG: this.kubeconfig } }).catch(() => {});
     await this.registry.close();
     await this.kube.close();
   }

@@ -112,7 +112,8 @@ export async function startRedisSentinel(options: { logDir: string; name?: strin
   const masterName = 'modsync-primary';
   const started: RedisServer[] = [];
   try {
-    const server = (port: number, extra: string[]) => ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--requirepass', password, '--masterauth', password, ...extra];
+    // --dir: a replica writes the primary's snapshot to its working folder first; the redis user may write only /tmp.
+    const server = (port: number, extra: string[]) => ['--bind', '127.0.0.1', '--port', String(port), '--dir', '/tmp', '--save', '', '--appendonly', 'no', '--requirepass', password, '--masterauth', password, ...extra];
     const primaryPort = await freePort();
     const primary = await startServer(image, options.logDir, `${name}-primary`, server(primaryPort, []), /Ready to accept connections/);
     started.push(primary);
@@ -196,7 +197,7 @@ export async function startRedisCluster(options: { logDir: string; name?: string
     for (let i = 0; i < 6; i++) {
       const [port, bus] = [await freePort(), await freePort()];
       // The bus port is given (cluster-port), not port + 10000, which may be taken or out of range.
-      const args = ['--bind', '127.0.0.1', '--port', String(port), '--cluster-port', String(bus), '--cluster-enabled', 'yes', '--cluster-config-file', `/tmp/nodes-${port}.conf`, '--cluster-node-timeout', '2000', '--save', '', '--appendonly', 'no', '--requirepass', password, '--masterauth', password];
+      const args = ['--bind', '127.0.0.1', '--port', String(port), '--cluster-port', String(bus), '--cluster-enabled', 'yes', '--cluster-config-file', `/tmp/nodes-${port}.conf`, '--cluster-node-timeout', '2000', '--dir', '/tmp', '--save', '', '--appendonly', 'no', '--requirepass', password, '--masterauth', password];
       nodes.push(await startServer(image, options.logDir, `${name}-${i}`, args, /Ready to accept connections/));
     }
     await cli(nodes[0]!, ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '1', '--cluster-yes']);
