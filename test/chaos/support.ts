@@ -131,11 +131,13 @@ export class World {
     await Promise.all(this.sourceNames.map((source) => this.publish(source, version)));
   }
 
-  /** Every source's status shows `version` for its module, and the release `<module>-<version>` exists. */
+  /** Every source's status shows `version` for its module without a pull error, and the release `<module>-<version>` exists. */
   async converged(version: string, sources: string[] = this.sourceNames): Promise<boolean> {
     for (const source of sources) {
       const status = (await this.kube.get(ModuleSources, source))?.status;
-      if (status?.message !== 'Ready' || status.modules?.[0]?.version !== version) return false;
+      // The world's module (a scenario may add a broken one beside it, which makes the source's message an error).
+      const module = status?.modules?.find((m) => m.name === this.moduleOf(source));
+      if (module?.version !== version || module.pullError) return false;
       if (!(await this.kube.get(ModuleReleases, `${this.moduleOf(source)}-${version}`))) return false;
     }
     return true;
