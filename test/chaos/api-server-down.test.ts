@@ -6,12 +6,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startControlPlane, type ControlPlane } from '../env/control-plane.ts';
 import { installCrds } from '../env/crds.ts';
 import { startRedis } from '../env/redis.ts';
 import { recordScenario } from './summary.ts';
-import { chaosEnv, timeUntil, World } from './support.ts';
+import { chaosEnv, useCleanups, timeUntil, World } from './support.ts';
 
 const env = chaosEnv();
 const suffix = Date.now().toString(36);
@@ -19,22 +19,19 @@ const DOWN_MS = 60_000;
 const CATCH_UP_BOUND_MS = 45_000;
 /** Failed calls a replica may log per second of outage: it retries with a delay, it does not spin. */
 const MAX_FAILURES_PER_SECOND = 5;
-const cleanups: Array<() => Promise<void>> = [];
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
-});
+const cleanup = useCleanups();
 
 describe('R3: API server down for 60 s', () => {
   it('no crash loop, bounded retries; the watches resume and catch a change made while they were away', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'modsync-r3-'));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    cleanup(() => rm(dir, { recursive: true, force: true }));
     const plane: ControlPlane = await startControlPlane({ dir, log: () => {} });
-    cleanups.push(() => plane.stop());
+    cleanup(() => plane.stop());
     await installCrds(plane.kubectl, plane.kubeconfig);
     const redis = await startRedis({ logDir: env.logDir, name: `r3-redis-${suffix}`, password: true });
-    cleanups.push(() => redis.stop());
+    cleanup(() => redis.stop());
     const world = new World({ id: `r3-${suffix}`, sources: 2, redisEnv: { MODSYNC_REDIS_URL: redis.url }, syncers: 1, appliers: 1, kubeconfig: plane.kubeconfig });
-    cleanups.push(() => world.stop());
+    cleanup(() => world.stop());
     await world.start('v1.0.0');
     expect(await timeUntil(() => world.converged('v1.0.0'), 60_000)).toBeDefined();
 

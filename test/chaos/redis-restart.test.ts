@@ -1,28 +1,25 @@
 // R2: Redis is killed and started again empty (no persistence) under running services. What must hold: within 30 s the
 // leading syncer has put every source's schedule back (from the cluster's ModuleSources: nothing the cluster knows is
 // lost), the next versions are synced and released, no release is lost or made twice, no service exits.
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Queue } from 'bullmq';
 import { createRedis } from '@modsync/runtime';
 import { syncerKeys } from '@modsync/syncer';
 import { startRedis, type TestRedis } from '../env/redis.ts';
 import { recordScenario } from './summary.ts';
-import { chaosEnv, secretsInLogs, timeUntil, World } from './support.ts';
+import { chaosEnv, useCleanups, secretsInLogs, timeUntil, World } from './support.ts';
 
 const env = chaosEnv();
 const suffix = Date.now().toString(36);
 const SCHEDULES_BOUND_MS = 30_000;
-const cleanups: Array<() => Promise<void>> = [];
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
-});
+const cleanup = useCleanups();
 
 describe('R2: Redis killed and restarted empty', () => {
   it('schedules come back from the cluster within 30 s; no release lost or duplicated', async () => {
     let redis: TestRedis = await startRedis({ logDir: env.logDir, name: `r2-redis-${suffix}`, password: true });
-    cleanups.push(() => redis.stop());
+    cleanup(() => redis.stop());
     const world = new World({ id: `r2-${suffix}`, sources: 4, redisEnv: { MODSYNC_REDIS_URL: redis.url }, syncers: 2, appliers: 1 });
-    cleanups.push(() => world.stop());
+    cleanup(() => world.stop());
     await world.start('v1.0.0');
     expect(await timeUntil(() => world.converged('v1.0.0'), 60_000)).toBeDefined();
     const before = await world.releases();
@@ -32,7 +29,7 @@ describe('R2: Redis killed and restarted empty', () => {
     const client = createRedis({ target: redis.url, name: 'chaos-r2' });
     const keys = syncerKeys(world.options.id);
     const queue = new Queue(keys.syncQueue, { connection: client, prefix: keys.bullPrefix });
-    cleanups.push(async () => {
+    cleanup(async () => {
       await queue.close();
       client.disconnect();
     });

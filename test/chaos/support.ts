@@ -3,13 +3,22 @@
 // scenario makes after its fault: every source synced, every release created once, no sync run twice at once.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { inject } from 'vitest';
+import { afterAll, inject } from 'vitest';
 import { KubeClient, kubeConfigFromString, ModuleConfigs, ModuleReleases, Modules, ModuleSources, type ModuleSource } from '@modsync/k8s';
 import { createRegistryClient, parseRegistrySettings, type RegistryClient } from '@modsync/registry';
 import { run } from '../env/process.ts';
 import { startService, type RunningService } from '../env/services.ts';
 import type { EnvironmentInfo } from '../env/environment.ts';
 import { ModulePublisher } from '../fixtures/publisher.ts';
+
+/** Registers cleanups run after the file's tests, last registered first (a server after what used it). */
+export function useCleanups(): (cleanup: () => Promise<unknown>) => void {
+  const cleanups: Array<() => Promise<unknown>> = [];
+  afterAll(async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+  });
+  return (cleanup) => cleanups.push(cleanup);
+}
 
 export function chaosEnv(): EnvironmentInfo {
   return inject('chaosEnv');

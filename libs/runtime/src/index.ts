@@ -3,7 +3,7 @@ export { createMetricsRegistry } from './metrics.ts';
 export { createHttpServer, listenHttp, type HttpServerOptions, type ListenOptions } from './http-server.ts';
 export { hasCredentials, isAuthorized, isLoopback, type HttpCredentials } from './http-auth.ts';
 export { createRedis, type RedisClient, type RedisConnectionOptions } from './redis.ts';
-export { describeRedisTarget, redactRedisUrl, parseRedisNodes, parseRedisTarget, redisEnvironment, RedisConfigError, type RedisEnvironment, type RedisNode, type RedisTarget } from './redis-target.ts';
+export { describeRedisTarget, loadRedisTarget, redactRedisUrl, parseRedisNodes, parseRedisTarget, redisEnvironment, RedisConfigError, type RedisEnvironment, type RedisNode, type RedisTarget } from './redis-target.ts';
 export { handleShutdown } from './shutdown.ts';
 export { durationMs, parseDuration, parseEnvironment } from './config.ts';
 export { mapLimit } from './map-limit.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeRedisTarget, parseRedisNodes, parseRedisTarget, RedisConfigError, type RedisEnvironment, type RedisTarget } from './redis-target.ts';
+import { describeRedisTarget, loadRedisTarget, parseRedisNodes, parseRedisTarget, RedisConfigError, type RedisEnvironment, type RedisTarget } from './redis-target.ts';
 
 describe('parseRedisTarget', () => {
   const accepted: Array<[string, RedisEnvironment, RedisTarget]> = [
@@ -101,5 +101,11 @@ describe('describeRedisTarget (what logs show)', () => {
   ];
   it.each(cases)('%j → %s', (target, expected) => {
     expect(describeRedisTarget(target)).toBe(expected);
+  });
+});
+
+describe('loadRedisTarget (a service configuration)', () => {
+  it('names the service in the error', () => {
+    expect(() => loadRedisTarget('syncer', { MODSYNC_REDIS_CLUSTER: 'a:0' })).toThrow('invalid syncer configuration: MODSYNC_REDIS_CLUSTER: "a:0" has port "0"; want 1–65535');
   });
 });

@@ -140,6 +140,16 @@ export function parseRedisTarget(env: RedisEnvironment): RedisTarget {
   return { mode: 'standalone', url, ...credentials };
 }
 
+/** {@link parseRedisTarget} for a service's configuration: a bad setting fails as `invalid <service> configuration: …`. */
+export function loadRedisTarget(service: string, env: RedisEnvironment): RedisTarget {
+  try {
+    return parseRedisTarget(env);
+  } catch (err) {
+    if (err instanceof RedisConfigError) throw new Error(`invalid ${service} configuration: ${err.message}`, { cause: err });
+    throw err;
+  }
+}
+
 /** The target without secrets, for logs: `redis://host:6379/0`, `sentinel mymaster@h1:26379,h2:26379`, `cluster h1:7000,…`. */
 export function describeRedisTarget(target: RedisTarget): string {
   const list = (nodes: RedisNode[]) => nodes.map((n) => (n.host.includes(':') ? `[${n.host}]:${n.port}` : `${n.host}:${n.port}`)).join(',');

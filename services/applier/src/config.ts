@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { durationMs, parseEnvironment, parseRedisTarget, RedisConfigError, redisEnvironment, type RedisTarget } from '@modsync/runtime';
+import { durationMs, loadRedisTarget, parseEnvironment, redisEnvironment, type RedisTarget } from '@modsync/runtime';
 
 const schema = z.object({
   /** Where Redis is: a URL, Sentinels or Cluster nodes (libs/runtime/src/redis-target.ts, docs/operations.md#redis). */
@@ -67,7 +67,7 @@ export interface ApplierConfig {
 export function loadApplierConfig(env: NodeJS.ProcessEnv = process.env): ApplierConfig {
   const e = parseEnvironment('applier', schema, env);
   return Object.freeze({
-    redis: redisTarget(e),
+    redis: loadRedisTarget('applier', e),
     kubeconfig: e.KUBECONFIG,
     resyncIntervalMs: e.MODSYNC_RESYNC_INTERVAL,
     pendingRecheckMs: e.MODSYNC_PENDING_RECHECK,
@@ -88,13 +88,4 @@ export function loadApplierConfig(env: NodeJS.ProcessEnv = process.env): Applier
     installTimeoutMs: e.MODSYNC_INSTALL_TIMEOUT,
     lintGate: e.MODSYNC_LINT_GATE,
   });
-}
-
-function redisTarget(e: Parameters<typeof parseRedisTarget>[0]): RedisTarget {
-  try {
-    return parseRedisTarget(e);
-  } catch (err) {
-    if (err instanceof RedisConfigError) throw new Error(`invalid applier configuration: ${err.message}`);
-    throw err;
-  }
 }

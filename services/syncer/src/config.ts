@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { durationMs, parseEnvironment, parseRedisTarget, RedisConfigError, redisEnvironment, type RedisTarget } from '@modsync/runtime';
+import { durationMs, loadRedisTarget, parseEnvironment, redisEnvironment, type RedisTarget } from '@modsync/runtime';
 
 const schema = z.object({
   /** Where Redis is: a URL, Sentinels or Cluster nodes (libs/runtime/src/redis-target.ts, docs/operations.md#redis). */
@@ -69,7 +69,7 @@ export function loadSyncerConfig(env: NodeJS.ProcessEnv = process.env): SyncerCo
     throw new Error('invalid syncer configuration: set both MODSYNC_DASHBOARD_USER and MODSYNC_DASHBOARD_PASSWORD, or neither');
   }
   return Object.freeze({
-    redis: redisTarget(e),
+    redis: loadRedisTarget('syncer', e),
     kubeconfig: e.KUBECONFIG,
     syncIntervalMs: e.MODSYNC_SYNC_INTERVAL,
     syncConcurrency: e.MODSYNC_SYNC_CONCURRENCY,
@@ -90,13 +90,4 @@ export function loadSyncerConfig(env: NodeJS.ProcessEnv = process.env): SyncerCo
     logLevel: e.MODSYNC_LOG_LEVEL,
     pod: e.POD_NAME && e.POD_NAMESPACE ? { name: e.POD_NAME, namespace: e.POD_NAMESPACE } : undefined,
   });
-}
-
-function redisTarget(e: Parameters<typeof parseRedisTarget>[0]): RedisTarget {
-  try {
-    return parseRedisTarget(e);
-  } catch (err) {
-    if (err instanceof RedisConfigError) throw new Error(`invalid syncer configuration: ${err.message}`);
-    throw err;
-  }
 }
