@@ -5,9 +5,8 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { EventPublisher } from '@modsync/events';
 import { type KubeClient, ModuleSources, type ModuleSource, type ResourceType } from '@modsync/k8s';
 import { REGISTRY_CHANNELS, type RegistryClient, type RegistryRequestMessage, type RegistrySettings } from '@modsync/registry';
-import { createLogger, mapLimit } from '@modsync/runtime';
+import { createLogger, mapLimit, type RedisClient } from '@modsync/runtime';
 import { ClusterView, SyncStateStore, syncerKeys, syncSource, type SyncDependencies, type SyncReport } from '@modsync/syncer';
-import type { Redis } from 'ioredis';
 import { releaseRepository } from './bulk-publisher.ts';
 import { median } from './util.ts';
 
@@ -16,7 +15,7 @@ const AllEvents: ResourceType<{ metadata: { name: string } }> = { group: '', ver
 
 export interface InProcessOptions {
   kube: KubeClient;
-  redis: Redis;
+  redis: RedisClient;
   /** The client both loops share. */
   registry: RegistryClient;
   /** Settings of the source's repo. */

@@ -25,9 +25,8 @@ import { fileURLToPath } from 'node:url';
 import { MODULE_NAMES_CAP } from '@modsync/dkp';
 import { KubeClient, kubeConfigFromString, ModuleSources, type ModuleSource, type ResourceType } from '@modsync/k8s';
 import { createRegistryClient, parseRegistrySettings, type RegistryClient, type RegistrySettings } from '@modsync/registry';
-import { createRedis, mapLimit } from '@modsync/runtime';
+import { createRedis, mapLimit, type RedisClient } from '@modsync/runtime';
 import { QueueEvents } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { startEnvironment, type Environment } from '../test/env/environment.ts';
 import { publishModules, pushRelease, releaseImage } from './bulk-publisher.ts';
 import { fmt, formatTable, verdict, type Figure } from './figures.ts';
@@ -222,7 +221,7 @@ async function main(): Promise<number> {
   onCleanup('environment', () => env.stop(), 300_000);
   const kube = await KubeClient.create(kubeConfigFromString(await readFile(env.info.kubeconfig!, 'utf8')));
   onCleanup('kube client', () => kube.close());
-  const redis: Redis = createRedis({ url: env.info.redis!.url, name: 'bench' });
+  const redis: RedisClient = createRedis({ target: env.info.redis!.url, name: 'bench' });
   onCleanup('redis', async () => redis.disconnect());
   // The publisher is not measured: no request budget, many requests at once.
   const publishClient = createRegistryClient({ requestsPerSecondPerHost: Infinity, maxConcurrentPerHost: 64 });
@@ -344,7 +343,7 @@ async function main(): Promise<number> {
     await Promise.all(names.map((name, i) => kube.apply(ModuleSources, moduleSource(name, group.group, `${proxy.host}/${scalePaths[i]}`))));
     const a = await startReplica(env, group, 'scale-a');
     await Promise.all(names.map((name) => watch.waitFor(name, isSynced(SCALE.modules), 120_000)));
-    const connection = createRedis({ url: env.info.redis!.url, name: 'bench-queue-events', maxRetriesPerRequest: null });
+    const connection = createRedis({ target: env.info.redis!.url, name: 'bench-queue-events', maxRetriesPerRequest: null });
     const events = new QueueEvents('resync', { connection, prefix: `${group.prefix}:bull` });
     onCleanup('queue events', async () => {
       await events.close();

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command (README): sets up what is missing, type-checks, then runs the unit and integration tests against
 # real servers (kube-apiserver, etcd and kube-controller-manager as local processes; Redis and registries in containers),
-# then, as root, the real-node tests (kubelet + containerd: modsync deployed by its chart).
+# then the fault scenarios (test/chaos: servers killed on purpose; a summary table at the end), then, as root, the
+# real-node tests (kubelet + containerd: modsync deployed by its chart).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -15,15 +16,24 @@ echo "[test] build (scripts/build.ts)"
 node scripts/build.ts
 
 report=$(mktemp --suffix=.json)
+chaos_report=$(mktemp --suffix=.json)
 node_report=$(mktemp --suffix=.json)
-trap 'rm -f "$report" "$node_report"' EXIT
+trap 'rm -f "$report" "$chaos_report" "$node_report"' EXIT
 status=0
 vitest run --project unit --project integration --reporter=default --reporter=json --outputFile.json="$report" "$@" || status=$?
+reports=("$report")
+
+# The fault scenarios (test/chaos): each breaks servers of its own (Redis killed, failed over, restarted empty; the
+# API server stopped), so they run after the rest, alone; not when test files were named. MODSYNC_CHAOS_TESTS=0 skips.
+if [[ $# -eq 0 && "${MODSYNC_CHAOS_TESTS:-1}" != 0 ]]; then
+  echo "[test] fault scenarios (vitest project chaos)"
+  vitest run --project chaos --reporter=default --reporter=json --outputFile.json="$chaos_report" || status=$?
+  reports+=("$chaos_report")
+fi
 
 # The real node (kubelet + containerd; test/node): modsync deployed by its chart, the guide on it. It needs root (the
 # kubelet), so it runs as root only, after the rest (it must not share the machine's 2 cores with the integration
 # tests), and not when test files were named. MODSYNC_NODE_TESTS=0 skips it.
-reports=("$report")
 if [[ $# -eq 0 && $(id -u) -eq 0 && "${MODSYNC_NODE_TESTS:-1}" != 0 ]]; then
   echo "[test] real node (vitest project node)"
   vitest run --project node --reporter=default --reporter=json --outputFile.json="$node_report" || status=$?

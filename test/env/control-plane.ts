@@ -31,6 +31,10 @@ export interface ControlPlane {
   kind: 'local' | 'external';
   processes: ManagedProcess[];
   pki?: TestPki;
+  /** Stops kube-apiserver alone (SIGTERM), as an API server outage; etcd keeps the data. Local control planes only. */
+  stopApiServer(): Promise<void>;
+  /** Starts kube-apiserver again on the same port and waits until it serves. */
+  startApiServer(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -160,7 +164,10 @@ export async function startControlPlane(options: StartControlPlaneOptions): Prom
     const kubectl = which('kubectl');
     if (!kubectl) throw new Error('KUBECONFIG_TEST is set but kubectl is not on PATH');
     const server = /server:\s*(\S+)/.exec(await readFile(external, 'utf8'))?.[1] ?? '';
-    return { kubeconfig: external, server, kubectl, kind: 'external', processes: [], async stop() {} };
+    const local = async () => {
+      throw new Error('an external cluster (KUBECONFIG_TEST) cannot be stopped by the tests');
+    };
+    return { kubeconfig: external, server, kubectl, kind: 'external', processes: [], stopApiServer: local, startApiServer: local, async stop() {} };
   }
 
   const bins = await resolveControlPlaneBinaries(log);
@@ -197,7 +204,7 @@ export async function startControlPlane(options: StartControlPlaneOptions): Prom
     }, 30_000);
 
     const server = `https://127.0.0.1:${apiPort}`;
-    const apiserver = startProcess('kube-apiserver', bins.kubeApiserver, [
+    const apiserverArgs = [
       '--etcd-servers', etcdUrl,
       '--secure-port', String(apiPort),
       '--bind-address', '127.0.0.1',
@@ -215,18 +222,22 @@ export async function startControlPlane(options: StartControlPlaneOptions): Prom
       '--endpoint-reconciler-type', 'none',
       '--allow-privileged=true',
       ...(options.apiserverArgs ?? []),
-    ], logDir);
+    ];
+    const startApiserver = () => startProcess('kube-apiserver', bins.kubeApiserver, apiserverArgs, logDir);
+    let apiserver = startApiserver();
     processes.push(apiserver);
 
     const [caPem, certPem, keyPem] = await Promise.all([pki.caCert, pki.clientCert, pki.clientKey].map((f) => readFile(f, 'utf8')));
     const creds = { ca: caPem!, cert: certPem!, key: keyPem! };
     const kubeconfig = join(options.dir, 'kubeconfig');
     await writeFile(kubeconfig, kubeconfigYaml(server, creds.ca, creds.cert, creds.key), { mode: 0o600 });
-    await waitFor('kube-apiserver', async () => {
-      if (apiserver.child.exitCode !== null) throw new Error(`kube-apiserver exited ${apiserver.child.exitCode}, see ${apiserver.logFile}`);
-      if ((await mtlsGet(`${server}/readyz`, creds)).status !== 200) return false;
-      return (await mtlsGet(`${server}/api/v1/namespaces/default`, creds)).status === 200;
-    }, 90_000, 250);
+    const apiserverReady = () =>
+      waitFor('kube-apiserver', async () => {
+        if (apiserver.child.exitCode !== null) throw new Error(`kube-apiserver exited ${apiserver.child.exitCode}, see ${apiserver.logFile}`);
+        if ((await mtlsGet(`${server}/readyz`, creds)).status !== 200) return false;
+        return (await mtlsGet(`${server}/api/v1/namespaces/default`, creds)).status === 200;
+      }, 90_000, 250);
+    await apiserverReady();
 
     if (bins.kubeControllerManager) {
       processes.push(startProcess('kube-controller-manager', bins.kubeControllerManager, [
@@ -255,7 +266,24 @@ export async function startControlPlane(options: StartControlPlaneOptions): Prom
         return (await insecureGet(`https://127.0.0.1:${kcmPort}/healthz`)) === 200;
       }, 60_000, 250);
     }
-    return { kubeconfig, server, kubectl: bins.kubectl, kind: 'local', processes, pki, stop };
+    return {
+      kubeconfig,
+      server,
+      kubectl: bins.kubectl,
+      kind: 'local',
+      processes,
+      pki,
+      stop,
+      async stopApiServer() {
+        await apiserver.stop();
+      },
+      async startApiServer() {
+        const index = processes.indexOf(apiserver);
+        apiserver = startApiserver();
+        processes[index] = apiserver;
+        await apiserverReady();
+      },
+    };
   } catch (err) {
     await stop();
     throw err;

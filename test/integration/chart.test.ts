@@ -11,6 +11,28 @@ import { run, startService, useEnvironment, waitFor, type RunningService } from 
 import { ModulePublisher } from '../fixtures/publisher.ts';
 
 const env = useEnvironment();
+/** docs/operations.md#rbac, as `kubectl auth can-i --list` prints it (the applier's install rights narrowed to ConfigMaps). */
+const SYNCER_RIGHTS = [
+  'leases.coordination.k8s.io [get create update]',
+  'moduleconfigs.deckhouse.io [get list watch create patch]',
+  'modules.deckhouse.io [get list watch]',
+  'modulesources.deckhouse.io [get list watch]',
+  'modulesources.deckhouse.io/status [patch]',
+  'moduleupdatepolicies.deckhouse.io [get list watch]',
+  'pods [patch]',
+];
+const APPLIER_RIGHTS = [
+  'configmaps [*]',
+  'moduleconfigs.deckhouse.io [get list watch]',
+  'moduleconfigs.deckhouse.io/status [update patch]',
+  'modulereleases.deckhouse.io [get list watch create update patch delete]',
+  'modulereleases.deckhouse.io/status [update patch]',
+  'modules.deckhouse.io [get list watch create update patch delete]',
+  'modules.deckhouse.io/status [update patch]',
+  'modulesources.deckhouse.io [get list watch]',
+  'modulesources.deckhouse.io/finalizers [update]',
+  'moduleupdatepolicies.deckhouse.io [get list watch]',
+];
 const suffix = Date.now().toString(36);
 const release = `rbac-${suffix}`;
 const namespace = `modsync-${suffix}`;
@@ -43,6 +65,22 @@ const can = async (serviceAccount: string, verb: string, resource: string) => {
   return (await kubectl(args).catch((e: Error) => e.message)).trim().endsWith('yes');
 };
 
+/**
+ * What the ServiceAccount may do in the namespace, from `kubectl auth can-i --list`: `resource [names] verbs` rows,
+ * without the self-reviews every authenticated user may make.
+ */
+async function rightsOf(serviceAccount: string): Promise<string[]> {
+  const out = await kubectl(['auth', 'can-i', '--list', `--as=system:serviceaccount:${namespace}:${serviceAccount}`, '-n', namespace]);
+  return out
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trim().split(/\s{2,}/))
+    .filter(([resource]) => resource && !resource.startsWith('[') && !/^selfsubject\w+\.authori[sz]ation\.k8s\.io$|^selfsubjectreviews\.authentication\.k8s\.io$/.test(resource))
+    .map(([resource, , names, verbs]) => [resource, names === '[]' ? '' : names, verbs].filter(Boolean).join(' '))
+    .sort();
+}
+
 beforeAll(async () => {
   kube = await KubeClient.create(kubeConfigFromString(await readFile(env.kubeconfig!, 'utf8')));
   await kubectl(['create', 'namespace', namespace]);
@@ -59,6 +97,8 @@ describe('infra/chart', () => {
     ['DKP-compatible mode with bundled Redis', ['--set', 'dkpCompatible=true', '--set', 'redis.bundled.enabled=true', '--set', 'serviceMonitor.enabled=false']],
     ['narrow install rights', ['--set', 'redis.url=redis://redis:6379', '--set', 'applier.installRights=rules', '--set-json', 'applier.installRules=[{"apiGroups":[""],"resources":["configmaps"],"verbs":["*"]}]']],
     ['the real node’s values: hostNetwork, a port per replica (0), 2 + 2 replicas', ['-f', 'infra/chart/values-test-node.yaml', '--set', 'apiServer.port=6443', '--set', 'redis.url=redis://127.0.0.1:6379']],
+    ['Redis behind Sentinel', ['--set-json', 'redis.sentinel.hosts=["s0:26379","s1:26379"]', '--set', 'redis.sentinel.masterName=mymaster', '--set', 'redis.password=pw', '--set', 'redis.sentinel.sentinelPassword=spw']],
+    ['a Redis Cluster', ['--set-json', 'redis.cluster.nodes=["c0:6379","c1:6379"]', '--set', 'redis.password=pw']],
   ])('%s renders and passes kubectl apply --dry-run=server', async (_title, args) => {
     const manifest = await helmTemplate(args);
     const out = await kubectl(['apply', '--dry-run=server', '-n', namespace, '-f', '-'], manifest);
@@ -93,6 +133,32 @@ describe('infra/chart', () => {
     expect(leader.spec.selector).toMatchObject({ app: 'deckhouse', 'app.kubernetes.io/component': 'syncer', 'modsync.io/leader': 'true' });
   });
 
+  it('Sentinel and Cluster settings reach both services; the passwords only through the Secret', async () => {
+    const docs = (args: string[]) => helmTemplate(args).then((m) => parseAllDocuments(m).map((d) => d.toJS() as Record<string, any>).filter(Boolean));
+    const envOf = (all: Record<string, any>[]) =>
+      all.filter((d) => d.kind === 'Deployment' && !d.metadata.name.endsWith('-redis')).map((d) => Object.fromEntries((d.spec.template.spec.containers[0].env as { name: string; value?: string; valueFrom?: { secretKeyRef: { key: string } } }[]).filter((e) => e.name.startsWith('MODSYNC_REDIS')).map((e) => [e.name, e.value ?? `secret:${e.valueFrom!.secretKeyRef.key}`])));
+    const sentinel = await docs(['--set-json', 'redis.sentinel.hosts=["s0:26379","s1:26379"]', '--set', 'redis.sentinel.masterName=mymaster', '--set', 'redis.password=pw', '--set', 'redis.sentinel.sentinelPassword=spw']);
+    const sentinelEnv = { MODSYNC_REDIS_SENTINELS: 's0:26379,s1:26379', MODSYNC_REDIS_MASTER_NAME: 'mymaster', MODSYNC_REDIS_SENTINEL_PASSWORD: 'secret:sentinel-password', MODSYNC_REDIS_PASSWORD: 'secret:password' };
+    expect(envOf(sentinel)).toEqual([sentinelEnv, sentinelEnv]);
+    expect(sentinel.find((d) => d.kind === 'Secret' && d.metadata.name === `${release}-redis`)?.stringData).toEqual({ password: 'pw', 'sentinel-password': 'spw' });
+    const cluster = await docs(['--set-json', 'redis.cluster.nodes=["c0:6379","c1:6379"]', '--set', 'redis.username=modsync']);
+    const clusterEnv = { MODSYNC_REDIS_CLUSTER: 'c0:6379,c1:6379', MODSYNC_REDIS_USERNAME: 'modsync', MODSYNC_REDIS_PASSWORD: 'secret:password' };
+    expect(envOf(cluster)).toEqual([clusterEnv, clusterEnv]);
+    await expect(helmTemplate(['--set-json', 'redis.sentinel.hosts=["s"]'])).rejects.toThrow(/redis.sentinel.hosts needs redis.sentinel.masterName/);
+    await expect(helmTemplate(['--set-json', 'redis.sentinel.hosts=["s"]', '--set', 'redis.sentinel.masterName=m', '--set-json', 'redis.cluster.nodes=["c"]'])).rejects.toThrow(/set redis.sentinel.hosts or redis.cluster.nodes, not both/);
+  });
+
+  it('the services run as non-root with a read-only root filesystem, in the chart and in the image', async () => {
+    const deployments = parseAllDocuments(await helmTemplate(['--set', 'redis.url=redis://redis:6379'])).map((d) => d.toJS() as Record<string, any>).filter((d) => d?.kind === 'Deployment');
+    expect(deployments.map((d) => d.metadata.name).sort()).toEqual([`${release}-applier`, `${release}-syncer`]);
+    for (const d of deployments) {
+      expect(d.spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
+      for (const c of d.spec.template.spec.containers) expect(c.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    }
+    const dockerfile = await readFile('infra/image/Dockerfile', 'utf8');
+    expect(dockerfile.match(/^USER (.+)$/gm)?.at(-1)).toBe('USER 1000:1000');
+  });
+
   it('RBAC least privilege: each service works with only its own rights', async () => {
     // Install rights narrowed to ConfigMaps, so the applier's own role is what is tested (the default binds cluster-admin).
     const rbac = parseAllDocuments(await helmTemplate(['--set', 'redis.url=redis://redis:6379', '--set', 'applier.installRights=rules', '--set-json', 'applier.installRules=[{"apiGroups":[""],"resources":["configmaps"],"verbs":["*"]}]']))
@@ -115,6 +181,9 @@ describe('infra/chart', () => {
     expect(await can(applierSa, 'delete', 'modulesources.deckhouse.io')).toBe(false);
     expect(await can(applierSa, 'create', 'configmaps')).toBe(true);
     expect(await can(applierSa, 'create', 'secrets')).toBe(false);
+    // The whole list, compared with docs/operations.md#rbac: nothing more than documented.
+    expect(await rightsOf(syncerSa)).toEqual(SYNCER_RIGHTS);
+    expect(await rightsOf(applierSa)).toEqual(APPLIER_RIGHTS);
 
     // The services themselves, with those tokens only.
     const path = `rbac-${suffix}/modules`;

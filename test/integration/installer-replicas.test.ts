@@ -62,7 +62,7 @@ function request(name: string, r: ModuleRelease) {
 
 /** One applier replica's installer: its own module store, Redis connection and locks. */
 async function replica(name: string, installTimeoutMs?: number): Promise<{ installer: HelmInstaller; store: ModuleStore }> {
-  const redis = createRedis({ url: env.redis!.url, name: `replica-${name}` });
+  const redis = createRedis({ target: env.redis!.url, name: `replica-${name}` });
   redisConnections.push(redis);
   const store = new ModuleStore(await mkdtemp(join(tmpdir(), `modsync-store-${name}-`)));
   const destination = new Writable({
@@ -183,7 +183,7 @@ describe('HelmInstaller on several replicas (one Redis, a module store each), ag
   });
 
   it('while another replica holds the module’s lock, ensure leaves the module alone', async () => {
-    const redis = createRedis({ url: env.redis!.url, name: 'holder' });
+    const redis = createRedis({ target: env.redis!.url, name: 'holder' });
     redisConnections.push(redis);
     const held = await new RedisLocks({ redis, prefix: lockPrefix, identity: 'holder' }).acquire(shared);
     expect(held).toBeDefined();

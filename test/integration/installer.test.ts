@@ -23,7 +23,7 @@ const path = `inst-${suffix}/modules`;
 const registry = createRegistryClient();
 const settings = parseRegistrySettings({ repo: `${env.registry!.host}/${path}`, scheme: 'HTTP' });
 const publisher = new ModulePublisher(registry, settings, path);
-const redis = createRedis({ url: env.redis!.url, name: 'installer-test' });
+const redis = createRedis({ target: env.redis!.url, name: 'installer-test' });
 const locks = new RedisLocks({ redis, prefix: `inst-${suffix}:install-lock`, identity: 'installer-test' });
 const records = new InstallRecords(redis, { installed: `inst-${suffix}:installed-modules`, failures: `inst-${suffix}:install-failures` });
 let kube: KubeClient;

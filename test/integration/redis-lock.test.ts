@@ -12,7 +12,7 @@ afterAll(() => {
 
 describe('RedisLocks against real Redis', () => {
   const locks = (identity: string, ttlMs = 30_000, commandTimeoutMs = 1_000) => {
-    const redis = createRedis({ url: env.redis!.url, name: `locks-${identity}` });
+    const redis = createRedis({ target: env.redis!.url, name: `locks-${identity}` });
     connections.push(redis);
     return { redis, locks: new RedisLocks({ redis, prefix: lockPrefix, identity, ttlMs, commandTimeoutMs }) };
   };
@@ -50,7 +50,7 @@ describe('RedisLocks against real Redis', () => {
   });
 
   it('Redis not answering: acquire fails with a typed retryable error, no lock taken', async () => {
-    const dead = createRedis({ url: 'redis://127.0.0.1:1', name: 'dead', connectTimeoutMs: 200 });
+    const dead = createRedis({ target: 'redis://127.0.0.1:1', name: 'dead', connectTimeoutMs: 200 });
     connections.push(dead);
     dead.on('error', () => {});
     const locksOnDead = new RedisLocks({ redis: dead, prefix: lockPrefix, identity: 'dead', ttlMs: 3_000, commandTimeoutMs: 500 });
@@ -58,7 +58,7 @@ describe('RedisLocks against real Redis', () => {
   });
 
   it('ten contenders: one runs, none overlap; the key names the holder and is gone after', async () => {
-    const redis = createRedis({ url: env.redis!.url, name: 'lock-overlap' });
+    const redis = createRedis({ target: env.redis!.url, name: 'lock-overlap' });
     connections.push(redis);
     let inside = 0;
     let maxInside = 0;

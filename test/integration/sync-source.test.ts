@@ -4,9 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DiscoveryEventInput, PresentModuleState } from '@modsync/events';
 import { KubeClient, kubeConfigFromString, ModuleConfigs, ModuleSources, type ModuleSource } from '@modsync/k8s';
 import { createRegistryClient, parseRegistrySettings, REGISTRY_CHANNELS, type RegistryRequestMessage } from '@modsync/registry';
-import { createLogger, createRedis } from '@modsync/runtime';
+import { createLogger, createRedis, type RedisClient } from '@modsync/runtime';
 import { ClusterView, SyncStateStore, syncerKeys, syncSource, type SyncDependencies } from '@modsync/syncer';
-import { Redis } from 'ioredis';
 import { run, useEnvironment, waitFor } from '../env/index.ts';
 import { ModulePublisher } from '../fixtures/publisher.ts';
 
@@ -15,7 +14,7 @@ const suffix = Date.now().toString(36);
 const log = createLogger({ service: 'test', level: 'silent' });
 const registry = createRegistryClient();
 let kube: KubeClient;
-let redis: Redis;
+let redis: RedisClient;
 let view: ClusterView;
 let published: DiscoveryEventInput[] = [];
 let deps: SyncDependencies;
@@ -52,7 +51,7 @@ async function fresh(name: string): Promise<ModuleSource> {
 
 beforeAll(async () => {
   kube = await KubeClient.create(kubeConfigFromString(await readFile(env.kubeconfig!, 'utf8')));
-  redis = createRedis({ url: env.redis!.url, name: 'sync-test' });
+  redis = createRedis({ target: env.redis!.url, name: 'sync-test' });
   view = new ClusterView(kube, (err) => console.error(err));
   await view.start();
   deps = {

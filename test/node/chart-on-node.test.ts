@@ -503,7 +503,7 @@ ${crash ? '          command: ["/bin/sh", "-c", "echo crashing; exit 1"]\n' : ''
 
   it('a syncer pod and an applier pod killed mid-sync: the Deployments replace them, the work is finished once, nothing is lost', async () => {
     const revisionBefore = await moduleOneRevision();
-    const redisClient = createRedis({ url: redis!.url, name: 'chart-on-node' });
+    const redisClient = createRedis({ target: redis!.url, name: 'chart-on-node' });
     const killed: Record<string, string> = {};
     const kill = async (component: string, pod: string, note: string) => {
       killed[component] = pod;

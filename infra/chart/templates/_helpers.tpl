@@ -35,13 +35,55 @@ app: deckhouse
 {{- if .value -}}{{ .value }}{{- else if and $secret (index $secret.data .key) -}}{{ index $secret.data .key | b64dec }}{{- else -}}{{ randAlphaNum 32 }}{{- end -}}
 {{- end -}}
 
+{{/* How Redis is reached: url (one server, also the bundled one), sentinel or cluster. */}}
+{{- define "modsync.redisMode" -}}
+{{- $r := .Values.redis -}}
+{{- if and $r.sentinel.hosts $r.cluster.nodes -}}{{ fail "set redis.sentinel.hosts or redis.cluster.nodes, not both" }}{{- end -}}
+{{- if and $r.bundled.enabled (or $r.sentinel.hosts $r.cluster.nodes) -}}{{ fail "redis.bundled is a single server: unset it to use redis.sentinel or redis.cluster" }}{{- end -}}
+{{- if $r.sentinel.hosts -}}
+{{- if not $r.sentinel.masterName -}}{{ fail "redis.sentinel.hosts needs redis.sentinel.masterName" }}{{- end -}}
+sentinel
+{{- else if $r.cluster.nodes -}}cluster
+{{- else -}}url
+{{- end -}}
+{{- end -}}
+
 {{/* Environment both services share. */}}
 {{- define "modsync.commonEnv" -}}
+{{- $mode := include "modsync.redisMode" . -}}
+{{- if eq $mode "url" }}
 - name: MODSYNC_REDIS_URL
   valueFrom:
     secretKeyRef:
       name: {{ include "modsync.redisSecretName" . }}
       key: url
+{{- else }}
+{{- if eq $mode "sentinel" }}
+- name: MODSYNC_REDIS_SENTINELS
+  value: {{ join "," .Values.redis.sentinel.hosts | quote }}
+- name: MODSYNC_REDIS_MASTER_NAME
+  value: {{ .Values.redis.sentinel.masterName | quote }}
+- name: MODSYNC_REDIS_SENTINEL_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "modsync.redisSecretName" . }}
+      key: sentinel-password
+      optional: true
+{{- else }}
+- name: MODSYNC_REDIS_CLUSTER
+  value: {{ join "," .Values.redis.cluster.nodes | quote }}
+{{- end }}
+{{- with .Values.redis.username }}
+- name: MODSYNC_REDIS_USERNAME
+  value: {{ . | quote }}
+{{- end }}
+- name: MODSYNC_REDIS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "modsync.redisSecretName" . }}
+      key: password
+      optional: true
+{{- end }}
 - name: MODSYNC_NAMESPACE
   valueFrom:
     fieldRef:

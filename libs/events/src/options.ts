@@ -2,16 +2,17 @@
 // replacement of a name people reach for), dependents derived, the result frozen (style.md, "For modsync" 6).
 import { randomBytes, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { EventsInvalidOptionError } from './errors.ts';
 import { DEFAULT_EVENTS_PREFIX, isValidGroupName, isValidPrefix } from './keys.ts';
 import type { DiscoveryEvent } from './schema.ts';
 
 /**
- * An ioredis client, or a `redis://[:password@]host:port[/db]` (`rediss://` for TLS) URL. A client is never closed by
- * this lib and must have no `keyPrefix` (use `prefix`); from a URL the lib makes its own clients and closes them.
+ * An ioredis client (one server, also behind Sentinel, or a Cluster: every key of a prefix is in one slot), or a
+ * `redis://[:password@]host:port[/db]` (`rediss://` for TLS) URL. A client is never closed by this lib and must have no
+ * `keyPrefix` (use `prefix`); from a URL the lib makes its own clients and closes them.
  */
-export type EventsConnection = Redis | string;
+export type EventsConnection = Redis | Cluster | string;
 
 export interface EventPublisherOptions {
   /** Where to publish. A client given here is used as is (publishing does not block, so it may be shared). */
@@ -220,7 +221,7 @@ function connection(value: unknown): EventsConnection {
   if (typeof keyPrefix === 'string' && keyPrefix !== '') {
     throw new EventsInvalidOptionError('connection', 'the client has a keyPrefix; give a client without one and use prefix');
   }
-  return value as Redis;
+  return value as Redis | Cluster;
 }
 
 function prefix(value: unknown): string {

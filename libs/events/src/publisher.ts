@@ -1,7 +1,7 @@
 // Publishes discovery events to the stream. One script per event, atomically: give out the next `seq` of the event's
 // (source, module) and XADD the event with it, trimming the stream to about `maxLen` entries. So the stream order of
 // one module's events is their `seq` order, whichever syncer replica publishes.
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { prepareEvent } from './codec.ts';
 import { publishedChannel, type EventPublishedMessage } from './diagnostics.ts';
 import { EventsClosedError, EventsRedisError } from './errors.ts';
@@ -34,7 +34,7 @@ export interface PublishedEvent {
 export class EventPublisher {
   readonly options: ResolvedEventPublisherOptions;
   readonly keys: EventKeys;
-  readonly #redis: Redis;
+  readonly #redis: Redis | Cluster;
   readonly #ownsRedis: boolean;
   #closed = false;
 

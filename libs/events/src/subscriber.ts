@@ -12,7 +12,7 @@
 // - An entry that is not a readable event (unsupported version, invalid) is dead-lettered at once: retrying cannot help.
 // - `close()` stops reading, lets running handlers finish (their signal is aborted) and acks them, then disconnects.
 //   Entries waiting to retry stay pending and are taken over later (at once by a consumer with the same name).
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { decodeEvent } from './codec.ts';
 import { describeError, deadLetterFields } from './dead-letter.ts';
 import {
@@ -49,8 +49,8 @@ export class EventSubscriber {
   readonly options: ResolvedEventSubscriberOptions;
   readonly keys: EventKeys;
   readonly #deadLetterStream: string;
-  readonly #reader: Redis;
-  readonly #commands: Redis;
+  readonly #reader: Redis | Cluster;
+  readonly #commands: Redis | Cluster;
   readonly #queue: KeyedQueue;
   /** Entry ids this consumer holds: queued, running, or waiting to retry. Renewed by the heartbeat. */
   readonly #owned = new Set<string>();
@@ -69,11 +69,8 @@ export class EventSubscriber {
     this.keys = eventKeys(this.options.prefix);
     this.#deadLetterStream = this.keys.deadLetter(this.options.group);
     this.#queue = new KeyedQueue(this.options.concurrency);
-    const connection = this.options.connection;
-    // Blocking commands must not fail while Redis is away: wait for the reconnect instead (as BullMQ workers do).
-    const own = { lazyConnect: true, maxRetriesPerRequest: null } as const;
-    this.#reader = typeof connection === 'string' ? new Redis(connection, own) : connection.duplicate({ ...own, replyMapping: 'legacy' });
-    this.#commands = typeof connection === 'string' ? new Redis(connection, own) : connection.duplicate({ ...own, replyMapping: 'legacy' });
+    this.#reader = ownClient(this.options.connection);
+    this.#commands = ownClient(this.options.connection);
   }
 
   /** This consumer's name in the group. */
@@ -457,7 +454,16 @@ function redisErrorCode(err: unknown): string | undefined {
   return message?.match(/^([A-Z]+) /)?.[1];
 }
 
-async function closeClient(client: Redis): Promise<void> {
+/** A connection of the subscriber's own, to the same Redis (a Cluster's copy keeps its nodes and credentials). */
+function ownClient(connection: Redis | Cluster | string): Redis | Cluster {
+  // Blocking commands must not fail while Redis is away: wait for the reconnect instead (as BullMQ workers do).
+  const own = { lazyConnect: true, maxRetriesPerRequest: null } as const;
+  if (typeof connection === 'string') return new Redis(connection, own);
+  if (connection instanceof Cluster) return connection.duplicate([], { lazyConnect: true, redisOptions: { maxRetriesPerRequest: null, replyMapping: 'legacy' } });
+  return connection.duplicate({ ...own, replyMapping: 'legacy' });
+}
+
+async function closeClient(client: Redis | Cluster): Promise<void> {
   if (client.status === 'end') return;
   if (client.status === 'wait') {
     client.disconnect();

@@ -2,7 +2,8 @@ export { createLogger, LOG_FIELDS, type Logger, type LoggerConfig } from './log.
 export { createMetricsRegistry } from './metrics.ts';
 export { createHttpServer, listenHttp, type HttpServerOptions, type ListenOptions } from './http-server.ts';
 export { hasCredentials, isAuthorized, isLoopback, type HttpCredentials } from './http-auth.ts';
-export { createRedis, redactRedisUrl, type RedisConnectionOptions } from './redis.ts';
+export { createRedis, type RedisClient, type RedisConnectionOptions } from './redis.ts';
+export { describeRedisTarget, loadRedisTarget, redactRedisUrl, parseRedisNodes, parseRedisTarget, redisEnvironment, RedisConfigError, type RedisEnvironment, type RedisNode, type RedisTarget } from './redis-target.ts';
 export { handleShutdown } from './shutdown.ts';
 export { durationMs, parseDuration, parseEnvironment } from './config.ts';
 export { mapLimit } from './map-limit.ts';

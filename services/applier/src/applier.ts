@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { EventSubscriber, type DiscoveryEvent } from '@modsync/events';
 import { KubeApiError, KubeClient, loadKubeConfig, type ModuleSource } from '@modsync/k8s';
 import { createRegistryClient } from '@modsync/registry';
-import { createHttpServer, createLogger, createMetricsRegistry, createRedis, RedisLocks, listenHttp, redactRedisUrl, type Logger } from '@modsync/runtime';
+import { createHttpServer, createLogger, createMetricsRegistry, createRedis, RedisLocks, describeRedisTarget, listenHttp, type Logger } from '@modsync/runtime';
 import { ClusterView, releaseModule } from './cluster-view.ts';
 import type { ApplierConfig } from './config.ts';
 import { findHelm, Helm } from './install/helm.ts';
@@ -74,7 +74,7 @@ export async function startApplier(config: ApplierConfig, log: Logger = createLo
   };
 
   // The helm installer's per-module locks, shared with the other replicas (none without it: nothing to serialize).
-  const lockRedis = !options.installer && config.installer === 'helm' ? createRedis({ url: config.redisUrl, name: `applier-install-lock:${config.identity}`, commandTimeoutMs: 5_000 }) : undefined;
+  const lockRedis = !options.installer && config.installer === 'helm' ? createRedis({ target: config.redis, name: `applier-install-lock:${config.identity}`, commandTimeoutMs: 5_000 }) : undefined;
   // Lock calls report their own failures (typed, the reconcile retries); this only keeps reconnect errors off stderr.
   lockRedis?.on('error', (err: Error) => log.debug({ err }, 'install lock Redis connection failed'));
   const helmInstaller = (redis: NonNullable<typeof lockRedis>) =>
@@ -133,7 +133,7 @@ export async function startApplier(config: ApplierConfig, log: Logger = createLo
   };
   const enqueueAll = () => enqueue(view.allNames());
 
-  log.info({ redis: redactRedisUrl(config.redisUrl), server: kube.server, identity: config.identity }, 'starting');
+  log.info({ redis: describeRedisTarget(config.redis), server: kube.server, identity: config.identity }, 'starting');
   view.sources.on({
     // What a source offers reaches the applier by its discovery events (and the full resync); its status watch only
     // brings what no event says: a new source, a spec change, the start of its deletion.
@@ -163,8 +163,10 @@ export async function startApplier(config: ApplierConfig, log: Logger = createLo
   await refreshKubernetesVersion();
   await view.start();
 
+  // The subscriber opens its own connections as copies of this one (never connected itself).
+  const eventsRedis = createRedis({ target: config.redis, name: `applier-events:${config.identity}`, lazy: true });
   const subscriber = new EventSubscriber({
-    connection: config.redisUrl,
+    connection: eventsRedis,
     group: keys.group,
     consumer: config.identity,
     prefix: keys.events,
@@ -212,6 +214,7 @@ export async function startApplier(config: ApplierConfig, log: Logger = createLo
       await view.stop();
       await registry.close();
       lockRedis?.disconnect();
+      eventsRedis.disconnect();
       await kube.close();
     },
   };

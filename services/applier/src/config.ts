@@ -1,9 +1,10 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { durationMs, parseEnvironment } from '@modsync/runtime';
+import { durationMs, loadRedisTarget, parseEnvironment, redisEnvironment, type RedisTarget } from '@modsync/runtime';
 
 const schema = z.object({
-  MODSYNC_REDIS_URL: z.string().url(),
+  /** Where Redis is: a URL, Sentinels or Cluster nodes (libs/runtime/src/redis-target.ts, docs/operations.md#redis). */
+  ...redisEnvironment,
   KUBECONFIG: z.string().optional(),
   /** Every module is reconciled from the cluster's state at this interval, whatever the watches and events said. */
   MODSYNC_RESYNC_INTERVAL: durationMs.default(300_000),
@@ -40,7 +41,7 @@ const schema = z.object({
 });
 
 export interface ApplierConfig {
-  redisUrl: string;
+  redis: RedisTarget;
   kubeconfig: string | undefined;
   resyncIntervalMs: number;
   pendingRecheckMs: number;
@@ -66,7 +67,7 @@ export interface ApplierConfig {
 export function loadApplierConfig(env: NodeJS.ProcessEnv = process.env): ApplierConfig {
   const e = parseEnvironment('applier', schema, env);
   return Object.freeze({
-    redisUrl: e.MODSYNC_REDIS_URL,
+    redis: loadRedisTarget('applier', e),
     kubeconfig: e.KUBECONFIG,
     resyncIntervalMs: e.MODSYNC_RESYNC_INTERVAL,
     pendingRecheckMs: e.MODSYNC_PENDING_RECHECK,

@@ -1,9 +1,10 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { durationMs, parseEnvironment } from '@modsync/runtime';
+import { durationMs, loadRedisTarget, parseEnvironment, redisEnvironment, type RedisTarget } from '@modsync/runtime';
 
 const schema = z.object({
-  MODSYNC_REDIS_URL: z.string().url(),
+  /** Where Redis is: a URL, Sentinels or Cluster nodes (libs/runtime/src/redis-target.ts, docs/operations.md#redis). */
+  ...redisEnvironment,
   KUBECONFIG: z.string().optional(),
   /** Default sync interval of a ModuleSource without spec.scanInterval (DKP: 3m). */
   MODSYNC_SYNC_INTERVAL: durationMs.default(180_000),
@@ -39,7 +40,7 @@ const schema = z.object({
 });
 
 export interface SyncerConfig {
-  redisUrl: string;
+  redis: RedisTarget;
   kubeconfig: string | undefined;
   syncIntervalMs: number;
   syncConcurrency: number;
@@ -68,7 +69,7 @@ export function loadSyncerConfig(env: NodeJS.ProcessEnv = process.env): SyncerCo
     throw new Error('invalid syncer configuration: set both MODSYNC_DASHBOARD_USER and MODSYNC_DASHBOARD_PASSWORD, or neither');
   }
   return Object.freeze({
-    redisUrl: e.MODSYNC_REDIS_URL,
+    redis: loadRedisTarget('syncer', e),
     kubeconfig: e.KUBECONFIG,
     syncIntervalMs: e.MODSYNC_SYNC_INTERVAL,
     syncConcurrency: e.MODSYNC_SYNC_CONCURRENCY,

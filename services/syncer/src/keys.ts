@@ -1,8 +1,11 @@
 /** Every Redis key and queue name of the syncer, built in one place from the configured prefix. */
 export function syncerKeys(prefix: string) {
   return {
-    /** BullMQ prefix (queues live under `<prefix>:bull:<queue>:…`). */
-    bullPrefix: `${prefix}:bull`,
+    /**
+     * BullMQ prefix (queues live under `{<prefix>:bull}:<queue>:…`). The hash tag puts every key of a queue in one Redis
+     * Cluster slot, as BullMQ's scripts need (docs/operations.md#redis).
+     */
+    bullPrefix: `{${prefix}:bull}`,
     /** Scheduled syncs, one job scheduler per ModuleSource. */
     syncQueue: 'sync',
     /** Manual resyncs: a queue of their own, so they never wait behind scheduled work. */
@@ -13,6 +16,8 @@ export function syncerKeys(prefix: string) {
     syncLock: `${prefix}:sync-lock`,
     /** Last handled value of a source's resync annotation and generation (hash). */
     triggers: `${prefix}:sync-triggers`,
+    /** Set by the leader once every schedule is in place: gone means Redis lost its data, so they are made again. */
+    schedulesMarker: `${prefix}:schedules-reconciled`,
     /** Stream prefix for discovery events. */
     events: `${prefix}:events`,
   };

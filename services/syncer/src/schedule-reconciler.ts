@@ -1,6 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { ModuleConfig, ModuleSource, ModuleUpdatePolicy } from '@modsync/k8s';
-import type { Logger } from '@modsync/runtime';
+import type { Logger, RedisClient } from '@modsync/runtime';
 import type { ClusterView } from './cluster-view.ts';
 import { RESYNC_ANNOTATION, schedulerId, type SyncerKeys } from './keys.ts';
 import { intervalOf, offsetOf, type SyncQueues } from './queues.ts';
@@ -17,14 +16,16 @@ import type { SyncStateStore } from './sync-state.ts';
 export class ScheduleReconciler {
   private readonly queues: SyncQueues;
   private readonly view: ClusterView;
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly keys: SyncerKeys;
   private readonly store: SyncStateStore;
   private readonly defaultIntervalMs: number;
   private readonly log: Logger;
   private pending = Promise.resolve();
+  private readonly markerCheckMs: number;
 
-  constructor(init: { queues: SyncQueues; view: ClusterView; redis: Redis; keys: SyncerKeys; store: SyncStateStore; defaultIntervalMs: number; log: Logger }) {
+  constructor(init: { queues: SyncQueues; view: ClusterView; redis: RedisClient; keys: SyncerKeys; store: SyncStateStore; defaultIntervalMs: number; log: Logger; markerCheckMs?: number }) {
+    this.markerCheckMs = init.markerCheckMs ?? 5_000;
     this.queues = init.queues;
     this.view = init.view;
     this.redis = init.redis;
@@ -73,7 +74,28 @@ export class ScheduleReconciler {
     this.view.configs.on(configHandlers);
     this.view.policies.on(policyHandlers);
     await this.reconcileAll();
+    // Redis restarted empty, or failed over to a replica that had not received everything: the schedules (and the
+    // handled triggers) are gone with the marker. Every source is reconciled again, so each is synced once more.
+    let checking = false;
+    const markerTimer = setInterval(() => {
+      if (checking || signal.aborted) return;
+      checking = true;
+      void this.redis
+        .exists(this.keys.schedulesMarker)
+        .then((present) => {
+          if (present || signal.aborted) return;
+          this.log.warn('sync schedules missing from Redis (emptied or failed over): scheduling every source again');
+          enqueue(() => this.reconcileAll());
+          return this.pending;
+        })
+        .catch((err: unknown) => this.log.debug({ err }, 'schedule marker check failed; next time'))
+        .finally(() => {
+          checking = false;
+        });
+    }, this.markerCheckMs);
+    markerTimer.unref();
     await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    clearInterval(markerTimer);
     this.view.sources.off(handlers);
     this.view.configs.off(configHandlers);
     this.view.policies.off(policyHandlers);
@@ -89,6 +111,7 @@ export class ScheduleReconciler {
       const id = scheduler.id ?? scheduler.key;
       if (!wanted.has(id)) await this.remove(id.replace(/^module-source:/, ''));
     }
+    await this.redis.set(this.keys.schedulesMarker, new Date().toISOString());
   }
 
   async reconcile(source: ModuleSource): Promise<void> {

@@ -48,18 +48,23 @@ export interface SyncReport {
   error?: string;
 }
 
-/** Message of a release image whose version.json is missing or wrong (dkp-contract.md §7). */
-function metadataError(module: string, files: Map<string, Buffer>): string | undefined {
+/**
+ * The version a release image's version.json names, or the message of a missing or wrong one (dkp-contract.md §7). Any
+ * bytes give one of the two: version.json comes from the registry.
+ */
+export function releaseImageVersion(module: string, files: ReadonlyMap<string, Buffer>): { version: string } | { error: string } {
   const raw = files.get('version.json');
-  if (!raw) return `module "${module}" metadata malformed: no version found`;
-  let version: unknown;
+  if (!raw) return { error: `module "${module}" metadata malformed: no version found` };
+  let parsed: unknown;
   try {
-    version = (JSON.parse(raw.toString('utf8')) as { version?: unknown }).version;
+    parsed = JSON.parse(raw.toString('utf8'));
   } catch {
-    return `module "${module}" metadata malformed: version.json is not JSON`;
+    return { error: `module "${module}" metadata malformed: version.json is not JSON` };
   }
-  if (typeof version !== 'string' || version === '') return `module "${module}" metadata malformed: no version found`;
-  return normalizeVersion(version) === undefined ? 'fetch release metadata error: Invalid Semantic Version' : undefined;
+  const version = parsed !== null && typeof parsed === 'object' ? (parsed as { version?: unknown }).version : undefined;
+  if (typeof version !== 'string' || version === '') return { error: `module "${module}" metadata malformed: no version found` };
+  const normalized = normalizeVersion(version);
+  return normalized === undefined ? { error: 'fetch release metadata error: Invalid Semantic Version' } : { version: normalized };
 }
 
 async function resolveModule(
@@ -82,11 +87,10 @@ async function resolveModule(
       maxBytes: RELEASE_IMAGE_MAX_BYTES,
       filter: (path) => RELEASE_IMAGE_FILES.has(path),
     });
-    const problem = metadataError(module, files);
-    if (problem) return { state: { present: true, channels: {}, pullError: problem }, fetched: true };
-    const version = normalizeVersion((JSON.parse(files.get('version.json')!.toString('utf8')) as { version: string }).version)!;
+    const read = releaseImageVersion(module, files);
+    if ('error' in read) return { state: { present: true, channels: {}, pullError: read.error }, fetched: true };
     const metadata = parseReleaseMetadata(files);
-    return { state: { present: true, channels: { [channel]: { version, checksum: head.digest, metadata } }, pullError: null }, fetched: true };
+    return { state: { present: true, channels: { [channel]: { version: read.version, checksum: head.digest, metadata } }, pullError: null }, fetched: true };
   } catch (err) {
     return { state: { present: true, channels: {}, pullError: pullErrorOf(err) }, fetched: false };
   }

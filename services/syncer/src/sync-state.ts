@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@modsync/runtime';
 import { PresentModuleStateSchema, type PresentModuleState } from '@modsync/events';
 import type { SyncerKeys } from './keys.ts';
 
@@ -16,10 +16,10 @@ function withoutMetadata(state: PresentModuleState): PresentModuleState {
 
 /** Source state in one Redis hash per source (module → JSON), so a restart or another replica resumes from it. */
 export class SyncStateStore {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly keys: SyncerKeys;
 
-  constructor(redis: Redis, keys: SyncerKeys) {
+  constructor(redis: RedisClient, keys: SyncerKeys) {
     this.redis = redis;
     this.keys = keys;
   }

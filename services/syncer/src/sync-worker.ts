@@ -1,7 +1,6 @@
 import { DelayedError, Worker, type ConnectionOptions, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { ModuleSources, type KubeClient } from '@modsync/k8s';
-import { RedisLocks, type Logger } from '@modsync/runtime';
+import { RedisLocks, type Logger, type RedisClient } from '@modsync/runtime';
 import type { ClusterView } from './cluster-view.ts';
 import type { SyncerKeys } from './keys.ts';
 import type { SyncJobData } from './queues.ts';
@@ -12,7 +11,7 @@ import { syncSource, type SyncDependencies, type SyncReport } from './sync-sourc
 export interface SyncWorkersOptions {
   connection: ConnectionOptions;
   keys: SyncerKeys;
-  redis: Redis;
+  redis: RedisClient;
   kube: KubeClient;
   view: ClusterView;
   deps: SyncDependencies;

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { EventPublisher } from '@modsync/events';
 import { KubeClient, LeaderElector, loadKubeConfig, Pods } from '@modsync/k8s';
 import { createRegistryClient, createRegistryMetrics } from '@modsync/registry';
-import { createHttpServer, createLogger, createMetricsRegistry, createRedis, listenHttp, redactRedisUrl, type Logger } from '@modsync/runtime';
+import { createHttpServer, createLogger, createMetricsRegistry, createRedis, describeRedisTarget, listenHttp, type Logger } from '@modsync/runtime';
 import { ClusterView } from './cluster-view.ts';
 import type { SyncerConfig } from './config.ts';
 import { addSyncerRoutes } from './http-api.ts';
@@ -28,16 +28,16 @@ export async function startSyncer(config: SyncerConfig, log: Logger = createLogg
   const registryMetrics = createRegistryMetrics({ register: metricsRegistry });
   const kc = loadKubeConfig(config.kubeconfig);
   const kube = await KubeClient.create(kc);
-  const redis = createRedis({ url: config.redisUrl, name: `syncer:${config.identity}` });
+  const redis = createRedis({ target: config.redis, name: `syncer:${config.identity}` });
   // BullMQ's blocking connections wait for Redis instead of failing commands.
-  const bullConnection = createRedis({ url: config.redisUrl, name: `syncer-bull:${config.identity}`, maxRetriesPerRequest: null });
+  const bullConnection = createRedis({ target: config.redis, name: `syncer-bull:${config.identity}`, maxRetriesPerRequest: null });
   const registry = createRegistryClient({ requestsPerSecondPerHost: config.registryRps, burstPerHost: config.registryRps, maxConcurrentPerHost: config.registryConcurrency });
   const publisher = new EventPublisher({ connection: redis, prefix: keys.events });
   const store = new SyncStateStore(redis, keys);
   const view = new ClusterView(kube, (err) => log.warn({ err }, 'watch failed; retrying'), config.sourceSelector);
   const queues = new SyncQueues(bullConnection, keys);
   const metrics = new SyncMetrics(metricsRegistry, queues);
-  log.info({ redis: redactRedisUrl(config.redisUrl), server: kube.server, identity: config.identity }, 'starting');
+  log.info({ redis: describeRedisTarget(config.redis), server: kube.server, identity: config.identity }, 'starting');
   await view.start();
   view.sources.on({ onDelete: (s) => metrics.forget(s.metadata.name) });
 

@@ -42,7 +42,8 @@ const moduleYamlSchema = z.object({
 function parseYaml(raw: Uint8Array | undefined): unknown {
   if (!raw) return undefined;
   try {
-    return parse(Buffer.from(raw).toString('utf8')) as unknown;
+    // A registry's odd YAML (unknown tags) reads as what it is, without warnings on the process's stderr.
+    return parse(Buffer.from(raw).toString('utf8'), { logLevel: 'error' }) as unknown;
   } catch {
     return undefined;
   }
