@@ -42,6 +42,9 @@ describe('dispatcher', () => {
     [['lint', '--no-such-flag'], 2],
     [['lint', '--format', 'xml', GOOD], 2],
     [['lint', '--linter', 'nope', GOOD], 2],
+    [['lint', join(REPO, 'no-such-folder')], 2],
+    [['lint', join(GOOD, 'module.yaml')], 2],
+    [['lint', join(GOOD, 'docs')], 2],
   ])('%j is a usage error', async (argv, code) => {
     const io = capture();
     expect(await main(argv, io)).toBe(code);

@@ -76,6 +76,7 @@ export async function lint(dir: string, options: LintOptions = {}): Promise<Lint
       return;
     }
     const manager = base.withLinter('manager').withModule(ctx.name);
+    for (const u of ctx.tree.unreadable) manager.withFile(u.rel).withValue(u.reason).warn(`cannot read \`${u.rel}\`: ${u.reason}; the rules skipped it`);
     const renderRep = base.withLinter('templates').withRule('helm-render').withModule(ctx.name).withMaxLevel(ctx.settings.ruleLevel('templates', 'helm-render'));
     if (linters.some((l) => ['container', 'templates', 'rbac', 'hooks'].includes(l.id))) {
       if (!helm) {
@@ -126,7 +127,8 @@ async function renderInto(ctx: ModuleContext, helm: string, manager: Reporter, r
   try {
     const res = await renderChart({ helm, modulePath: ctx.path, release: ctx.name, namespace: ctx.namespace, values });
     for (const d of res.dropped) {
-      manager.withFile(d.path).withValue(d.cause).warn(`template "${d.path}" failed to render and was skipped; the rest of the chart was still linted`);
+      if (d.copy) manager.withFile(d.path).withValue(d.cause).warn(`template "${d.path}" was left out of the render (${d.cause}); the rest of the chart was still linted`);
+      else manager.withFile(d.path).withValue(d.cause).warn(`template "${d.path}" failed to render and was skipped; the rest of the chart was still linted`);
     }
     const dups = storeRendered(ctx, res.objects);
     if (dups.length) manager.withFile(ctx.path).withValue(dups.join('\n')).error('module contains duplicate objects');
