@@ -5,6 +5,7 @@ import { moduleCommand } from './module.ts';
 import { releaseCommand } from './release.ts';
 import { resyncCommand } from './resync.ts';
 import { statusCommand } from './status.ts';
+import { testCommand } from './test.ts';
 
 /**
  * The modsync subcommands. Adding one is a file in this folder exporting a `Command` and one line here
@@ -12,6 +13,7 @@ import { statusCommand } from './status.ts';
  */
 export const COMMANDS: readonly Command[] = [
   lintCommand,
+  testCommand,
   resyncCommand,
   moduleCommand,
   statusCommand,
