@@ -1,14 +1,15 @@
 #!/usr/bin/env node
-import { COMMANDS } from './commands/index.ts';
+import { loadCommands, LOCAL_COMMANDS } from './commands/index.ts';
 import { dispatch } from './dispatcher.ts';
 import type { IO } from './dispatcher.ts';
 
 /** Runs the modsync CLI over argv with the given IO; returns the exit code. */
 export async function main(argv: readonly string[], io: IO): Promise<number> {
-  return dispatch('modsync', COMMANDS, argv, io);
+  const local = LOCAL_COMMANDS.some((c) => c.name === argv[0]);
+  return dispatch('modsync', local ? LOCAL_COMMANDS : await loadCommands(), argv, io);
 }
 
-export { COMMANDS } from './commands/index.ts';
+export { loadCommands, LOCAL_COMMANDS } from './commands/index.ts';
 export { dispatch, helpText } from './dispatcher.ts';
 export type { Command, IO, OptionSpec, ParsedArgs } from './dispatcher.ts';
 
