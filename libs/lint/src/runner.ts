@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { FindingSink, Reporter } from './core/reporter.ts';
 import type { Finding, LintResult } from './core/types.ts';
 import { HelmRenderError } from './errors.ts';
@@ -67,6 +67,11 @@ export async function lint(dir: string, options: LintOptions = {}): Promise<Lint
     for (const w of meta.warnings) defRep.warn(w);
     for (const e of meta.errors) defRep.error(e);
     if (meta.errors.length > 0) return;
+    if (meta.createError) {
+      const dir = basename(path);
+      base.withLinter('manager').withModule(dir).withFile(path).withValue(meta.createError).error(`cannot create module \`${dir}\``);
+      return;
+    }
     modules.push({ name: meta.name, path, namespace: meta.namespace });
     let ctx: ModuleContext;
     try {

@@ -32,11 +32,8 @@ export const MARKDOWNLINT_CONFIG: Record<string, unknown> = {
   MD048: { style: 'consistent' },
   MD049: { style: 'consistent' },
   MD050: { style: 'consistent' },
+  // DMT turns off MD051 and MD060 only: MD053, MD054 and MD059 stay on, as in its engine.
   MD051: false,
-  // Rules newer than DMT's markdownlint engine: off, so results compare with DMT.
-  MD053: false,
-  MD054: false,
-  MD059: false,
   MD060: false,
 };
 
