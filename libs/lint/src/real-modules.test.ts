@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseYaml, parseYamlDocs } from './fs/yaml.ts';
+import { parseRendered } from './module/helm.ts';
 import { checkRuleGroupsSpec } from './parsers/prometheus-rules.ts';
 import { lint } from './runner.ts';
 import { GOOD } from './testdata.ts';
@@ -102,6 +103,45 @@ describe('module-level findings as DMT reports them', () => {
     const res = await lint(path, { helm: null, linters: ['documentation'] });
     expect(res.findings.filter((f) => f.rule === 'markdownlint').map((f) => `${f.file}:${f.line} ${f.message.split(' ')[0]}`)).toEqual([
       'docs/USAGE.md:3 MD059/descriptive-link-text',
+    ]);
+  });
+});
+
+describe('rendered objects include crds/, as DMT renders them', () => {
+  it('a CRD file that starts with --- keeps its source path', () => {
+    const out = [
+      '---',
+      '# Source: mod/crds/things.yaml',
+      '---',
+      'apiVersion: apiextensions.k8s.io/v1',
+      'kind: CustomResourceDefinition',
+      'metadata:',
+      '  name: things.example.io',
+      '',
+      '---',
+      '# Source: mod/templates/cm.yaml',
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata:',
+      '  name: settings',
+      '',
+    ].join('\n');
+    expect(parseRendered(out).map((o) => `${o.path} ${String(o.object['kind'])}`)).toEqual([
+      'crds/things.yaml CustomResourceDefinition',
+      'templates/cm.yaml ConfigMap',
+    ]);
+  });
+
+  it('a CRD of crds/ without the recommended labels is reported, as DMT does', async () => {
+    const path = copyGood();
+    // The good module's .helmignore leaves crds/ out of the chart; this one keeps it in.
+    writeFileSync(join(path, '.helmignore'), 'docs\nhooks\nimages\nopenapi\n');
+    writeFileSync(join(path, 'crds', 'extra.yaml'), '---\napiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: extras.example.io\nspec:\n  group: example.io\n  names: {kind: Extra, plural: extras}\n  scope: Cluster\n  versions: []\n');
+    const helm = (await import('./testdata.ts')).ensureHelm();
+    const res = await lint(path, { helm, linters: ['container'] });
+    expect(res.findings.filter((f) => f.file === 'crds/extra.yaml').map((f) => `${f.rule} ${f.message}`)).toEqual([
+      'object-recommended-labels Object does not have the label "module"',
+      'object-recommended-labels Object does not have the label "heritage"',
     ]);
   });
 });

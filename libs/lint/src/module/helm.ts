@@ -203,7 +203,8 @@ export async function renderChart(opts: RenderOptions): Promise<RenderResult> {
     const dropped = prepareChart(opts.modulePath, chart, opts.release);
     const valuesFile = join(work, 'values.json');
     writeFileSync(valuesFile, JSON.stringify(opts.values));
-    const args = ['template', opts.release, chart, '--namespace', opts.namespace, '--values', valuesFile];
+    // CRDs of crds/ are rendered objects too: DMT's renderer (nelm) returns them with the templates' objects.
+    const args = ['template', opts.release, chart, '--namespace', opts.namespace, '--values', valuesFile, '--include-crds'];
     for (const v of EXTRA_API_VERSIONS) args.push('--api-versions', v);
     for (let attempt = 0; attempt < 200; attempt++) {
       const res = await run(opts.helm, args, opts.timeoutMs ?? 60_000);
@@ -306,11 +307,13 @@ function copyDereferenced(src: string, dst: string, rel: string, dropped: Droppe
 /** Splits `helm template` output into objects, each with the template it came from. */
 export function parseRendered(stdout: string): RenderedObject[] {
   const out: RenderedObject[] = [];
+  // A CRD file of crds/ that starts with `---` comes out as its `# Source:` line, then the object in a chunk of
+  // its own: such a chunk belongs to the last source named.
+  let path: string | undefined;
   for (const chunk of stdout.split(/^---\s*$/m)) {
     const source = /^# Source: (\S+)/m.exec(chunk);
-    if (!source) continue;
-    const full = source[1]!;
-    const path = full.slice(full.indexOf('/') + 1);
+    if (source) path = source[1]!.slice(source[1]!.indexOf('/') + 1);
+    if (path === undefined) continue;
     let docs;
     try {
       docs = parseYamlDocs(chunk);
