@@ -20,6 +20,9 @@ import { openapiLinter } from './linters/openapi.ts';
 import { rbacLinter } from './linters/rbac.ts';
 import { templatesLinter } from './linters/templates.ts';
 
+/** The linters over rendered objects: they run once helm has rendered the chart. */
+const RENDERED_LINTERS: readonly string[] = ['container', 'templates', 'rbac', 'hooks'];
+
 /** DMT's linters, in DMT's order. */
 export const LINTERS: readonly Linter[] = [
   openapiLinter, noCyrillicLinter, containerLinter, templatesLinter, imagesLinter, rbacLinter, hooksLinter, moduleLinter, documentationLinter,
@@ -83,14 +86,23 @@ export async function lint(dir: string, options: LintOptions = {}): Promise<Lint
     const manager = base.withLinter('manager').withModule(ctx.name);
     for (const u of ctx.tree.unreadable) manager.withFile(u.rel).withValue(u.reason).warn(`cannot read \`${u.rel}\`: ${u.reason}; the rules skipped it`);
     const renderRep = base.withLinter('templates').withRule('helm-render').withModule(ctx.name).withMaxLevel(ctx.settings.ruleLevel('templates', 'helm-render'));
-    if (linters.some((l) => ['container', 'templates', 'rbac', 'hooks'].includes(l.id))) {
+    // helm renders while the linters that read files only run; the ones over rendered objects wait for it.
+    let rendering: Promise<void> | undefined;
+    if (linters.some((l) => RENDERED_LINTERS.includes(l.id))) {
       if (!helm) {
         if (options.helm === undefined) renderRep.warn('helm not found: the chart was not rendered and rules over rendered objects were skipped (set MODSYNC_HELM, put helm on PATH, or run test/env/build-helm.sh)');
       } else {
-        await renderInto(ctx, helm, manager, renderRep);
+        rendering = renderInto(ctx, helm, manager, renderRep).catch((err: unknown) => {
+          renderRep.error(`helm render failed: ${errorText(err)}`);
+        });
       }
     }
-    for (const linter of linters) {
+    const ordered = [...linters.filter((l) => !RENDERED_LINTERS.includes(l.id)), ...linters.filter((l) => RENDERED_LINTERS.includes(l.id))];
+    for (const linter of ordered) {
+      if (rendering && RENDERED_LINTERS.includes(linter.id)) {
+        await rendering;
+        rendering = undefined;
+      }
       const rep = base.withLinter(linter.id).withModule(ctx.name).withMaxLevel(ctx.settings.linterLevel(linter.id));
       try {
         await linter.run(ctx, rep);
@@ -98,6 +110,7 @@ export async function lint(dir: string, options: LintOptions = {}): Promise<Lint
         crashFinding(rep.withRule('internal'), undefined, err);
       }
     }
+    await rendering;
   };
 
   const limit = Math.max(1, options.concurrency ?? Math.min(4, availableParallelism()));
