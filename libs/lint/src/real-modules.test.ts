@@ -1,10 +1,11 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseYaml, parseYamlDocs } from './fs/yaml.ts';
 import { parseRendered } from './module/helm.ts';
 import { checkRuleGroupsSpec } from './parsers/prometheus-rules.ts';
+import { loadPromQL } from './parsers/promql.ts';
 import { lint } from './runner.ts';
 import { GOOD } from './testdata.ts';
 
@@ -60,6 +61,8 @@ describe('YAML read as Go reads it', () => {
 });
 
 describe('alert templates checked as Go’s template lexer reads them', () => {
+  beforeAll(loadPromQL);
+
   const spec = (description: string) => ({
     groups: [{ name: 'g', rules: [{ alert: 'A', expr: 'up == 0', annotations: { description } }] }],
   });

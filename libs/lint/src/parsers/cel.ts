@@ -1,4 +1,4 @@
-import { Environment } from '@marcbachmann/cel-js';
+import type { Environment } from '@marcbachmann/cel-js';
 
 /**
  * CEL compile checks (parse and type-check) with @marcbachmann/cel-js, for `x-deckhouse-validations`: the
@@ -8,12 +8,19 @@ import { Environment } from '@marcbachmann/cel-js';
  * x-kubernetes-validations (libs/lint/README.md lists this among our deliberate differences).
  */
 const environments = new Map<string, Environment>();
+let celLibrary: typeof import('@marcbachmann/cel-js') | undefined;
+
+/** Loads the CEL library (imported on first need: most modules have no x-deckhouse-validations). */
+export async function loadCel(): Promise<void> {
+  celLibrary ??= await import('@marcbachmann/cel-js');
+}
 
 function environment(variables: readonly string[]): Environment {
   const key = variables.join('\n');
   let env = environments.get(key);
   if (env) return env;
-  env = new Environment();
+  if (!celLibrary) throw new Error('the CEL library is not loaded (loadCel)');
+  env = new celLibrary.Environment();
   for (const v of variables) env.registerVariable(v, 'dyn');
   env
     .registerFunction('list.isSorted(): bool', (l: unknown[]) => l.every((x, i) => i === 0 || compare(l[i - 1], x) <= 0))
@@ -30,7 +37,7 @@ function compare(a: unknown, b: unknown): number {
   return (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0;
 }
 
-/** Returns undefined when the expression compiles, else an `ERROR: <input>:line:col: message` text. */
+/** Returns undefined when the expression compiles, else an `ERROR: <input>:line:col: message` text (after loadCel). */
 export function checkCel(src: string, variables: readonly string[]): string | undefined {
   let result;
   try {

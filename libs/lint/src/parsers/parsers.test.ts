@@ -1,12 +1,17 @@
-import { describe, expect, it } from 'vitest';
-import { checkCel } from './cel.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { checkCel, loadCel } from './cel.ts';
 import { isValidConstraint, minimalAllowedVersion, parseConstraint, satisfies, startsAtLeast, isSemverLoose } from './constraint.ts';
 import { globMatch, HelmIgnore } from './glob.ts';
 import { renderWerfTemplate } from './go-template.ts';
 import { runJq } from './jq.ts';
-import { checkPromQL } from './promql.ts';
+import { checkPromQL, loadPromQL } from './promql.ts';
 import { parseQuantity } from './quantity.ts';
 import { exampleFromPattern } from './regex-example.ts';
+
+beforeAll(async () => {
+  await loadCel();
+  await loadPromQL();
+});
 
 describe('CEL', () => {
   it.each([
