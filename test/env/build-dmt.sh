@@ -19,44 +19,6 @@ if [[ -x "$dest/dmt" ]]; then
   exit 0
 fi
 
-command -v go >/dev/null || { echo "go is not on PATH: install Go (1.25 or later builds dmt $version)" >&2; exit 1; }
-
-# The module and build caches are the ones build-helm.sh fills: most of dmt's dependencies are already there.
-export GOMODCACHE="${GOMODCACHE_OVERRIDE:-$cache/go/mod}"
-export GOCACHE="${GOCACHE_OVERRIDE:-$cache/go/build}"
-export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod
-
-mkdir -p "$cache/dmt"
-work="$(mktemp -d "$cache/dmt/.build-$version.XXXXXX")"
-trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/mod" "$work/bin"
-
-godirective="$(go env GOVERSION | sed -E 's/^go([0-9]+\.[0-9]+).*/\1.0/')"
-cat > "$work/mod/go.mod" <<MOD
-module modsync.local/dmt-wrapper
-
-go $godirective
-
-require github.com/deckhouse/dmt $version
-
-replace github.com/werf/kubedog => github.com/werf/kubedog $kubedog
-MOD
-cat > "$work/mod/tools.go" <<'GO'
-//go:build tools
-
-package tools
-
-import _ "github.com/deckhouse/dmt/cmd/dmt"
-GO
-
-echo "dmt: resolving dmt $version modules" >&2
-(cd "$work/mod" && go mod tidy >&2)
-
-echo "dmt: building dmt $version" >&2
-(cd "$work/mod" && go build -trimpath -ldflags "-s -w" -o "$work/bin/dmt" github.com/deckhouse/dmt/cmd/dmt)
-
-printf '%s\n' "dmt=$version" > "$work/bin/VERSIONS"
-# Rename into place, so an interrupted build is never taken for a finished one.
-rm -rf "$dest"
-mv "$work/bin" "$dest"
-echo "$dest"
+source "$(dirname "${BASH_SOURCE[0]}")/go-wrapper-build.sh"
+go_wrapper_build dmt "$version" github.com/deckhouse/dmt github.com/deckhouse/dmt/cmd/dmt "-s -w" \
+  "replace github.com/werf/kubedog => github.com/werf/kubedog $kubedog"
