@@ -12,14 +12,8 @@ set -euo pipefail
 version="${1:-${MODSYNC_HELM_VERSION:-v4.3.1}}"
 [[ "$version" =~ ^v4\.[0-9]+\.[0-9]+$ ]] || { echo "bad helm version: $version (want v4.<minor>.<patch>)" >&2; exit 2; }
 
-cache="${MODSYNC_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/modsync}"
-dest="$cache/helm/$version"
-if [[ -x "$dest/helm" ]]; then
-  echo "$dest"
-  exit 0
-fi
-
 source "$(dirname "${BASH_SOURCE[0]}")/go-wrapper-build.sh"
+go_wrapper_built helm "$version"
 ldflags="-s -w -X helm.sh/helm/v4/internal/version.version=$version -X helm.sh/helm/v4/internal/version.gitTreeState=clean"
 dest="$(go_wrapper_build helm "$version" helm.sh/helm/v4 helm.sh/helm/v4/cmd/helm "$ldflags")"
 "$dest/helm" version --short >&2

@@ -4,7 +4,17 @@
 # MODULE is required at VERSION, PACKAGE is built; REPLACE is an optional go.mod replace directive. Go's module and
 # build caches live beside the binaries ($cache/go), so fresh clones on the same machine reuse them. The finished
 # folder is renamed into place, so an interrupted build is never taken for a finished one; its path is printed.
-# Needs $cache set by the caller.
+
+cache="${MODSYNC_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/modsync}"
+
+# go_wrapper_built TOOL VERSION: prints the folder and ends the script when that build is already in the cache.
+go_wrapper_built() {
+  if [[ -x "$cache/$1/$2/$1" ]]; then
+    echo "$cache/$1/$2"
+    exit 0
+  fi
+}
+
 go_wrapper_build() {
   local tool="$1" version="$2" module="$3" package="$4" ldflags="$5" replace="${6:-}"
   local dest="$cache/$tool/$version"
