@@ -1,7 +1,9 @@
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,6 +44,9 @@ describe('dispatcher', () => {
     [['lint', '--no-such-flag'], 2],
     [['lint', '--format', 'xml', GOOD], 2],
     [['lint', '--linter', 'nope', GOOD], 2],
+    [['lint', join(REPO, 'no-such-folder')], 2],
+    [['lint', join(GOOD, 'module.yaml')], 2],
+    [['lint', join(GOOD, 'docs')], 2],
   ])('%j is a usage error', async (argv, code) => {
     const io = capture();
     expect(await main(argv, io)).toBe(code);
@@ -137,5 +142,45 @@ describe('modsync lint', () => {
       expect(io.err()).toMatch(/warning: could not send lint metrics: .*HTTP 403/);
       expect(io.err() + io.out()).not.toContain('wrong-secret');
     });
+  });
+});
+
+describe('modsync test conversions', () => {
+  const work = mkdtempSync(join(tmpdir(), 'modsync-conv-'));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  function moduleWith(name: string, testcases: string, configVersion = 2): string {
+    const path = join(work, name);
+    mkdirSync(join(path, 'openapi', 'conversions'), { recursive: true });
+    writeFileSync(join(path, 'module.yaml'), `name: ${name}\nnamespace: d8-${name}\n`);
+    writeFileSync(join(path, 'openapi', 'config-values.yaml'), `type: object\nx-config-version: ${configVersion}\nproperties:\n  level: {type: string}\n`);
+    writeFileSync(
+      join(path, 'openapi', 'conversions', 'v2.yaml'),
+      'version: 2\nconversions:\n  - .level = (.logLevel // "info" | ascii_downcase) | del(.logLevel)\n',
+    );
+    writeFileSync(join(path, 'openapi', 'conversions', 'testcases.yaml'), testcases);
+    return path;
+  }
+
+  const CASE = (expected: string): string =>
+    `testcases:\n  - name: rename logLevel\n    currentVersion: 1\n    expectedVersion: 2\n    settings: |\n      logLevel: DEBUG\n    expected: |\n      level: ${expected}\n`;
+
+  it('passes when every case converts to its expected settings', async () => {
+    const io = capture();
+    expect(await main(['test', 'conversions', moduleWith('conv-ok', CASE('debug'))], io)).toBe(0);
+    expect(io.out()).toBe('conversions: 1 module(s) tested, no failures\n');
+  });
+
+  it('fails on a mismatch and on a version mismatch, naming the case', async () => {
+    const io = capture();
+    expect(await main(['test', 'conversions', moduleWith('conv-bad', CASE('DEBUG'))], io)).toBe(1);
+    expect(io.out()).toBe('[rename logLevel (#conversions)]\n  Message: testcase "rename logLevel": conversion mismatch\n  Module:  conv-bad\nconversions: 1 failure(s)\n');
+    const io2 = capture();
+    expect(await main(['test', 'conversions', moduleWith('conv-version', CASE('debug'), 3)], io2)).toBe(1);
+    expect(io2.out()).toMatch(/x-config-version with latest conversion version mismatch/);
+  });
+
+  it('a missing path is a usage error', async () => {
+    expect(await main(['test', 'conversions', join(work, 'nope')], capture())).toBe(2);
   });
 });

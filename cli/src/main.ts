@@ -1,26 +1,27 @@
 #!/usr/bin/env node
-import { COMMANDS } from './commands/index.ts';
+import { loadCommands, LOCAL_COMMANDS } from './commands/index.ts';
 import { dispatch } from './dispatcher.ts';
 import type { IO } from './dispatcher.ts';
 
 /** Runs the modsync CLI over argv with the given IO; returns the exit code. */
 export async function main(argv: readonly string[], io: IO): Promise<number> {
-  return dispatch('modsync', COMMANDS, argv, io);
+  const local = LOCAL_COMMANDS.some((c) => c.name === argv[0]);
+  return dispatch('modsync', local ? LOCAL_COMMANDS : await loadCommands(), argv, io);
 }
 
-export { COMMANDS } from './commands/index.ts';
+export { loadCommands, LOCAL_COMMANDS } from './commands/index.ts';
 export { dispatch, helpText } from './dispatcher.ts';
 export type { Command, IO, OptionSpec, ParsedArgs } from './dispatcher.ts';
 
-if (import.meta.main) {
+/** Runs the CLI on this process's streams; sets the exit code (70 for an unexpected failure). */
+export async function runCli(argv: readonly string[]): Promise<void> {
   const io: IO = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
-  main(process.argv.slice(2), io).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (err: unknown) => {
-      process.stderr.write(`modsync: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-      process.exitCode = 70;
-    },
-  );
+  try {
+    process.exitCode = await main(argv, io);
+  } catch (err) {
+    process.stderr.write(`modsync: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 70;
+  }
 }
+
+if (import.meta.main) await runCli(process.argv.slice(2));

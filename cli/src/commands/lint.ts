@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   formatHuman,
@@ -18,6 +18,16 @@ import type { Command, IO, ParsedArgs } from '../dispatcher.ts';
 
 const FORMATS = ['human', 'json', 'sarif'] as const;
 
+/** Why `dir` cannot be linted (missing, not a folder), or undefined when it is a folder. */
+function notADirectory(dir: string): string | undefined {
+  try {
+    return statSync(dir).isDirectory() ? undefined : `${dir} is not a directory`;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? `${dir} does not exist` : `cannot read ${dir}: ${(err as Error).message}`;
+  }
+}
+
 function useColor(io: IO): boolean {
   if (io.env['NO_COLOR']) return false;
   if (io.env['FORCE_COLOR'] && io.env['FORCE_COLOR'] !== '0') return true;
@@ -25,9 +35,15 @@ function useColor(io: IO): boolean {
 }
 
 /** Lints each directory and merges the results into one. */
-async function lintAll(dirs: string[], opts: { fix: boolean; env: NodeJS.ProcessEnv; linters?: string[] }): Promise<LintResult> {
+async function lintAll(dirs: string[], opts: { fix: boolean; env: NodeJS.ProcessEnv; linters?: string[] }): Promise<{ result: LintResult; empty: string[] }> {
   const results: LintResult[] = [];
   for (const dir of dirs) results.push(await lint(dir, { fix: opts.fix, env: opts.env, ...(opts.linters ? { linters: opts.linters } : {}) }));
+  // A folder with no module at all (none linted, none refused with a finding).
+  const empty = dirs.filter((_d, i) => results[i]!.modules.length === 0 && results[i]!.findings.length === 0);
+  return { result: merge(results), empty };
+}
+
+function merge(results: LintResult[]): LintResult {
   if (results.length === 1) return results[0]!;
   return {
     root: results[0]!.root,
@@ -112,7 +128,19 @@ export const lintCommand: Command = {
       return 2;
     }
     const dirs = (args.positionals.length ? args.positionals : ['.']).map((d) => resolve(io.cwd, d));
-    const result = await lintAll(dirs, { fix: args.values['fix'] === true, env: io.env, ...(linters ? { linters } : {}) });
+    for (const dir of dirs) {
+      const problem = notADirectory(dir);
+      if (problem) {
+        io.stderr.write(`modsync lint: ${problem}\n`);
+        return 2;
+      }
+    }
+    const { result, empty } = await lintAll(dirs, { fix: args.values['fix'] === true, env: io.env, ...(linters ? { linters } : {}) });
+    if (empty.length > 0) {
+      // Nothing to lint is a wrong path, not a clean result: exit 2 so CI does not pass on a typo.
+      io.stderr.write(`modsync lint: no modules found under ${empty.join(', ')} (a module has a module.yaml, or a Chart.yaml beside hooks/, images/ or openapi/)\n`);
+      return 2;
+    }
     let text: string;
     if (format === 'json') text = formatJSON(result);
     else if (format === 'sarif') text = formatSARIF(result, { baseDir: io.cwd, toolVersion: LINT_VERSION });
@@ -126,7 +154,6 @@ export const lintCommand: Command = {
     const output = args.values['output'];
     if (typeof output === 'string') writeFileSync(resolve(io.cwd, output), text);
     else io.stdout.write(text);
-    if (result.modules.length === 0) io.stderr.write(`modsync lint: no modules found under ${dirs.join(', ')}\n`);
     const warning = await sendDmtMetrics(result, { env: io.env, version: LINT_VERSION, settings: LintSettings.load(dirs[0]!, dirs[0]!) });
     if (warning) io.stderr.write(`${warning}\n`);
     return hasFailures(result.findings, args.values['strict'] === true) ? 1 : 0;

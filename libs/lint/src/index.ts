@@ -18,6 +18,7 @@ export type { TimeSeries, Label, Sample, SendOptions } from './metrics/remote-wr
 export { runConformance, runCase, discoverCases, loadCaseSpec, matchCase } from './conformance/conformance.ts';
 export type { CaseResult, CaseSpec, ConformanceReport, Expectation } from './conformance/conformance.ts';
 export { testConversions } from './testers/conversions.ts';
+export { discoverModules } from './module/module.ts';
 export { decideLintGate } from './gate.ts';
 export type { GateDecision, GateOptions } from './gate.ts';
 export {

@@ -1,4 +1,4 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -55,6 +55,57 @@ describe('robustness: odd input becomes findings, never a crash', () => {
     expect(by('templates', 'helm-render')).toEqual([]);
   });
 
+  it('symlink loops, a huge template and a non-UTF-8 name in templates/ are reported; the render goes on; no scratch folder is left', async () => {
+    const path = copyGood();
+    const templates = join(path, 'templates');
+    symlinkSync('b.yaml', join(templates, 'a.yaml'));
+    symlinkSync('a.yaml', join(templates, 'b.yaml'));
+    mkdirSync(join(templates, 'nested'));
+    symlinkSync('..', join(templates, 'nested', 'up'));
+    writeFileSync(join(templates, 'huge.yaml'), `# ${'x'.repeat(9 * 1024 * 1024)}\n`);
+    writeFileSync(Buffer.concat([Buffer.from(`${templates}/bad-`), Buffer.from([0xff, 0xfe]), Buffer.from('.yaml')]), 'kind: ConfigMap\n');
+    const scratch = (): string[] => readdirSync(tmpdir()).filter((n) => n.startsWith('modsync-render-'));
+    const before = scratch();
+
+    const res = await lint(path, { helm });
+    const manager = res.findings.filter((f) => f.linter === 'manager').map((f) => [f.level, f.file, f.message]);
+    expect(manager).toEqual(
+      expect.arrayContaining([
+        ['warn', 'templates/a.yaml', 'template "templates/a.yaml" was left out of the render (a symlink loop); the rest of the chart was still linted'],
+        ['warn', 'templates/b.yaml', 'template "templates/b.yaml" was left out of the render (a symlink loop); the rest of the chart was still linted'],
+        ['warn', 'templates/nested/up', 'template "templates/nested/up" was left out of the render (a symlink back into a folder already copied); the rest of the chart was still linted'],
+        ['warn', 'templates/huge.yaml', 'template "templates/huge.yaml" was left out of the render (9437187 bytes, over the 8 MiB limit); the rest of the chart was still linted'],
+        ['warn', 'templates/bad-\u00ff\u00fe.yaml', 'cannot read `templates/bad-\u00ff\u00fe.yaml`: the file name is not valid UTF-8; the rules skipped it'],
+      ]),
+    );
+    expect(res.findings.filter((f) => f.rule === 'helm-render')).toEqual([]);
+    // The rules that read templates' text report the oversized one as their own finding.
+    expect(res.findings.filter((f) => f.level === 'error').map((f) => `${f.linter}/${f.rule} ${f.file}`)).toEqual([
+      'no-cyrillic/files templates/huge.yaml',
+      'templates/cluster-domain templates/huge.yaml',
+    ]);
+    expect(scratch().filter((n) => !before.includes(n))).toEqual([]);
+  });
+
+  it("helm's rendered output over the cap is a helm-render error, not a parse of all of it", async () => {
+    const path = copyGood();
+    const line = 'y'.repeat(200);
+    writeFileSync(join(path, 'templates', 'big.yaml'), `{{- range $i := until 100000 }}\n# {{ $i }} ${line}\n{{- end }}\n`);
+    const res = await lint(path, { helm, linters: ['templates'] });
+    expect(res.findings.filter((f) => f.rule === 'helm-render').map((f) => [f.level, f.message])).toEqual([
+      ['error', 'helm render failed: the rendered chart is over 16 MiB; its objects were not linted'],
+    ]);
+  });
+
+  it('a VPA guarded by the vertical-pod-autoscaler-crd module renders (DMT enables the -crd modules by default)', async () => {
+    const path = copyGood();
+    const vpa = join(path, 'templates', 'vpa.yaml');
+    writeFileSync(vpa, `{{- if (.Values.global.enabledModules | has "vertical-pod-autoscaler-crd") }}\n${readFileSync(vpa, 'utf8')}{{- end }}\n`);
+    const res = await lint(path, { helm, linters: ['templates'] });
+    expect(res.findings.filter((f) => f.rule === 'vpa' || f.rule === 'helm-render').map((f) => `${f.rule}: ${f.message}`)).toEqual([]);
+    expect(res.findings.map((f) => f.rule)).toEqual(['crd-enabled-modules']);
+  });
+
   it('a rule that throws becomes a finding of that rule naming the file, and the next rule runs', async () => {
     const path = copyGood();
     const ran: string[] = [];
@@ -91,7 +142,7 @@ describe('robustness: odd input becomes findings, never a crash', () => {
 describe('speed', () => {
   it('lints a generated module of a few hundred files (prints the figure)', async () => {
     const path = copyGood();
-    const license = '// Copyright 2025 Flant JSC\n// Licensed under the Apache License, Version 2.0 (the "License");\n// you may not use this file except in compliance with the License.\n// You may obtain a copy of the License at\n//     http://www.apache.org/licenses/LICENSE-2.0\n// Unless required by applicable law or agreed to in writing, software\n// distributed under the License is distributed on an "AS IS" BASIS,\n// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.\n// See the License for the specific language governing permissions and\n// limitations under the License.\n';
+    const license = '// Copyright 2025 Flant JSC\n//\n// Licensed under the Apache License, Version 2.0 (the "License");\n// you may not use this file except in compliance with the License.\n// You may obtain a copy of the License at\n//\n//     http://www.apache.org/licenses/LICENSE-2.0\n//\n// Unless required by applicable law or agreed to in writing, software\n// distributed under the License is distributed on an "AS IS" BASIS,\n// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.\n// See the License for the specific language governing permissions and\n// limitations under the License.\n';
     mkdirSync(join(path, 'hooks', 'go'), { recursive: true });
     for (let i = 0; i < 120; i++) writeFileSync(join(path, 'hooks', 'go', `hook${i}.go`), `${license}\npackage hooks\n\nfunc Hook${i}() int { return ${i} }\n`);
     for (let i = 0; i < 80; i++) {

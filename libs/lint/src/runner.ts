@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { FindingSink, Reporter } from './core/reporter.ts';
 import type { Finding, LintResult } from './core/types.ts';
 import { HelmRenderError } from './errors.ts';
@@ -19,6 +19,9 @@ import { noCyrillicLinter } from './linters/no-cyrillic.ts';
 import { openapiLinter } from './linters/openapi.ts';
 import { rbacLinter } from './linters/rbac.ts';
 import { templatesLinter } from './linters/templates.ts';
+
+/** The linters over rendered objects: they run once helm has rendered the chart. */
+const RENDERED_LINTERS: readonly string[] = ['container', 'templates', 'rbac', 'hooks'];
 
 /** DMT's linters, in DMT's order. */
 export const LINTERS: readonly Linter[] = [
@@ -67,6 +70,11 @@ export async function lint(dir: string, options: LintOptions = {}): Promise<Lint
     for (const w of meta.warnings) defRep.warn(w);
     for (const e of meta.errors) defRep.error(e);
     if (meta.errors.length > 0) return;
+    if (meta.createError) {
+      const dir = basename(path);
+      base.withLinter('manager').withModule(dir).withFile(path).withValue(meta.createError).error(`cannot create module \`${dir}\``);
+      return;
+    }
     modules.push({ name: meta.name, path, namespace: meta.namespace });
     let ctx: ModuleContext;
     try {
@@ -76,15 +84,25 @@ export async function lint(dir: string, options: LintOptions = {}): Promise<Lint
       return;
     }
     const manager = base.withLinter('manager').withModule(ctx.name);
+    for (const u of ctx.tree.unreadable) manager.withFile(u.rel).withValue(u.reason).warn(`cannot read \`${u.rel}\`: ${u.reason}; the rules skipped it`);
     const renderRep = base.withLinter('templates').withRule('helm-render').withModule(ctx.name).withMaxLevel(ctx.settings.ruleLevel('templates', 'helm-render'));
-    if (linters.some((l) => ['container', 'templates', 'rbac', 'hooks'].includes(l.id))) {
+    // helm renders while the linters that read files only run; the ones over rendered objects wait for it.
+    let rendering: Promise<void> | undefined;
+    if (linters.some((l) => RENDERED_LINTERS.includes(l.id))) {
       if (!helm) {
         if (options.helm === undefined) renderRep.warn('helm not found: the chart was not rendered and rules over rendered objects were skipped (set MODSYNC_HELM, put helm on PATH, or run test/env/build-helm.sh)');
       } else {
-        await renderInto(ctx, helm, manager, renderRep);
+        rendering = renderInto(ctx, helm, manager, renderRep).catch((err: unknown) => {
+          renderRep.error(`helm render failed: ${errorText(err)}`);
+        });
       }
     }
-    for (const linter of linters) {
+    const ordered = [...linters.filter((l) => !RENDERED_LINTERS.includes(l.id)), ...linters.filter((l) => RENDERED_LINTERS.includes(l.id))];
+    for (const linter of ordered) {
+      if (rendering && RENDERED_LINTERS.includes(linter.id)) {
+        await rendering;
+        rendering = undefined;
+      }
       const rep = base.withLinter(linter.id).withModule(ctx.name).withMaxLevel(ctx.settings.linterLevel(linter.id));
       try {
         await linter.run(ctx, rep);
@@ -92,6 +110,7 @@ export async function lint(dir: string, options: LintOptions = {}): Promise<Lint
         crashFinding(rep.withRule('internal'), undefined, err);
       }
     }
+    await rendering;
   };
 
   const limit = Math.max(1, options.concurrency ?? Math.min(4, availableParallelism()));
@@ -126,7 +145,8 @@ async function renderInto(ctx: ModuleContext, helm: string, manager: Reporter, r
   try {
     const res = await renderChart({ helm, modulePath: ctx.path, release: ctx.name, namespace: ctx.namespace, values });
     for (const d of res.dropped) {
-      manager.withFile(d.path).withValue(d.cause).warn(`template "${d.path}" failed to render and was skipped; the rest of the chart was still linted`);
+      if (d.copy) manager.withFile(d.path).withValue(d.cause).warn(`template "${d.path}" was left out of the render (${d.cause}); the rest of the chart was still linted`);
+      else manager.withFile(d.path).withValue(d.cause).warn(`template "${d.path}" failed to render and was skipped; the rest of the chart was still linted`);
     }
     const dups = storeRendered(ctx, res.objects);
     if (dups.length) manager.withFile(ctx.path).withValue(dups.join('\n')).error('module contains duplicate objects');

@@ -51,6 +51,7 @@ const RULE_CONFIG_KEYS: Record<string, Record<string, string>> = {
     'object-revision-history-limit': 'revision-history-limit',
     'security-context': 'container-security-context',
   },
+  images: { dockerfile: 'image' },
   module: { requirements: 'requarements', conversions: 'conversion' },
   templates: { 'ingress-rules': 'ingress', 'httproute-rules': 'httproute' },
 };
@@ -60,6 +61,14 @@ const WARN_BY_DEFAULT: Record<string, readonly string[]> = {
   container: ['sys-cgroup-mount'],
   documentation: ['markdownlint', 'size'],
   templates: ['crd-enabled-modules'],
+};
+
+/**
+ * Rules of ours that DMT never reaches (its image rules return early: they look for Dockerfiles only when
+ * `images` is a regular file), so they stay `ignored` unless the global `rules.<rule>.impact` turns them on.
+ */
+const OFF_BY_DEFAULT: Record<string, readonly string[]> = {
+  images: ['dockerfile', 'distroless'],
 };
 
 /** Rules whose level DMT never maps from the `rules:` section (their level is the linter's). */
@@ -120,6 +129,7 @@ export class LintSettings {
       const impact = asString(asRecord(rules[key])['impact']) || asString(asRecord(rules[rule])['impact']);
       if (impact !== '') return parseLevel(impact);
     }
+    if ((OFF_BY_DEFAULT[linter] ?? []).includes(rule)) return 'ignored';
     if ((WARN_BY_DEFAULT[linter] ?? []).includes(rule)) return 'warn';
     return this.linterLevel(linter);
   }

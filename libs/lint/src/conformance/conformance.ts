@@ -155,7 +155,7 @@ export async function runCase(name: string, dir: string, helm?: string | null): 
     const target = join(scratch, basename(src));
     cpSync(src, target, { recursive: true, dereference: true });
     let findings: Finding[];
-    if (spec.kind === 'conversions') findings = testConversions(target);
+    if (spec.kind === 'conversions') findings = await testConversions(target);
     else findings = (await lint(target, { fix: spec.kind === 'fix', ...(helm !== undefined ? { helm } : {}) })).findings;
     const failures = matchCase(spec, findings);
     return { name, status: failures.length ? 'fail' : 'pass', failures, findings, durationMs: performance.now() - started };

@@ -21,7 +21,7 @@ export interface Tree {
   files: FileEntry[];
   /** Relative directory paths (forward slashes), the root excluded. */
   dirs: string[];
-  /** Entries that could not be read (broken symlinks, permission errors), with the reason. */
+  /** Entries that could not be read (broken symlinks, symlink loops, permission errors, non-UTF-8 names), with the reason. */
   unreadable: Array<{ rel: string; reason: string }>;
 }
 
@@ -33,12 +33,18 @@ export function walkTree(root: string): Tree {
   const tree: Tree = { root, files: [], dirs: [], unreadable: [] };
   let budget = MAX_WALK_ENTRIES;
   const visit = (dirAbs: string, dirRel: string): void => {
-    let names: string[];
+    let raw: Buffer[];
     try {
-      names = readdirSync(dirAbs);
+      raw = readdirSync(dirAbs, { encoding: 'buffer' });
     } catch (err) {
       tree.unreadable.push({ rel: dirRel || '.', reason: errorText(err) });
       return;
+    }
+    const names: string[] = [];
+    for (const b of raw) {
+      const name = utf8Name(b);
+      if (name === undefined) tree.unreadable.push({ rel: dirRel ? `${dirRel}/${b.toString('latin1')}` : b.toString('latin1'), reason: 'the file name is not valid UTF-8' });
+      else names.push(name);
     }
     names.sort();
     for (const name of names) {
@@ -70,6 +76,17 @@ export function walkTree(root: string): Tree {
   };
   visit(root, '');
   return tree;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A directory entry's name, or undefined when it is not valid UTF-8 (such a name cannot be reported or matched). */
+function utf8Name(b: Buffer): string | undefined {
+  try {
+    return strictUtf8.decode(b);
+  } catch {
+    return undefined;
+  }
 }
 
 export function errorText(err: unknown): string {

@@ -1,4 +1,4 @@
-import { LineCounter, parseAllDocuments, parseDocument } from 'yaml';
+import { LineCounter, parseAllDocuments } from 'yaml';
 
 export interface YamlDoc {
   /** The document as plain JS, or undefined for an empty document. */
@@ -19,12 +19,22 @@ export class YamlParseError extends Error {
 const baseOptions = { uniqueKeys: true, prettyErrors: false, maxAliasCount: 1000 } as const;
 
 /**
- * Parses one YAML document strictly (duplicate keys are errors, like Go's strict unmarshal);
- * throws YamlParseError with the first error's line.
+ * Parses the first YAML document of `text` strictly (duplicate keys are errors), as Go's yaml.Unmarshal does:
+ * later documents are not read. Throws YamlParseError with the first error's line.
  */
 export function parseYaml(text: string, opts: { version?: '1.1' | '1.2' } = {}): unknown {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { ...baseOptions, lineCounter: lc, version: opts.version ?? '1.2' });
+  const parse = (src: string) => {
+    const lc = new LineCounter();
+    const docs = parseAllDocuments(src, { ...baseOptions, lineCounter: lc, version: opts.version ?? '1.2' });
+    const doc = Array.isArray(docs) ? docs[0] : undefined;
+    return { doc, lc, failed: doc !== undefined && doc.errors.length > 0 };
+  };
+  let { doc, lc, failed } = parse(text);
+  if (failed && hasUnderIndentedQuote(doc!.errors)) {
+    const retry = parse(reindentQuotedContinuations(text));
+    if (!retry.failed) ({ doc, lc, failed } = retry);
+  }
+  if (!doc) return null;
   const first = doc.errors[0];
   if (first) {
     const pos = first.pos?.[0];
@@ -32,6 +42,45 @@ export function parseYaml(text: string, opts: { version?: '1.1' | '1.2' } = {}):
     throw new YamlParseError(`${line !== undefined ? `line ${line}: ` : ''}${first.message.split('\n')[0]}`, line);
   }
   return doc.toJS({ maxAliasCount: 1000 });
+}
+
+function hasUnderIndentedQuote(errors: ReadonlyArray<{ code: string; message: string }>): boolean {
+  return errors.some((e) => e.code === 'MISSING_CHAR' && /closing .?quote/.test(e.message));
+}
+
+/**
+ * Go's YAML parser accepts a multi-line quoted scalar whose continuation lines are not indented past their key
+ * (generated CRDs have them); the YAML spec and our parser do not. Folding drops a continuation line's leading
+ * spaces, so indenting those lines two past the key's changes nothing else: done only when the first parse fails
+ * on an unclosed quote.
+ */
+function reindentQuotedContinuations(text: string): string {
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^(\s*)(?:- )?[^\s#'"][^:]*:\s+(['"])(.*)$/.exec(lines[i]!);
+    if (!m || closesQuote(m[3]!, m[2]!)) continue;
+    const indent = m[1]!.length;
+    for (let j = i + 1; j < lines.length; j++) {
+      const line = lines[j]!;
+      const own = line.length - line.trimStart().length;
+      if (line.trim() !== '' && own <= indent) lines[j] = `${' '.repeat(indent + 2)}${line.trimStart()}`;
+      if (closesQuote(line, m[2]!)) {
+        i = j;
+        break;
+      }
+    }
+  }
+  return lines.join('\n');
+}
+
+/** Whether `rest` (the text after an opening quote) holds the closing one. */
+function closesQuote(rest: string, quote: string): boolean {
+  if (quote === "'") return rest.replaceAll("''", '').includes("'");
+  for (let k = 0; k < rest.length; k++) {
+    if (rest[k] === '\\') k++;
+    else if (rest[k] === '"') return true;
+  }
+  return false;
 }
 
 /** Like parseYaml but never throws: returns [value, error]. */
@@ -52,6 +101,11 @@ export function parseYamlDocs(text: string): YamlDoc[] {
     throw new YamlParseError('not a YAML stream');
   }
   const out: YamlDoc[] = [];
+  if (docs.some((d) => hasUnderIndentedQuote(d.errors))) {
+    const fixed = reindentQuotedContinuations(text);
+    const retry = parseAllDocuments(fixed, baseOptions);
+    if (Array.isArray(retry) && retry.every((d) => d.errors.length === 0)) return parseYamlDocs(fixed);
+  }
   for (const doc of docs) {
     const first = doc.errors[0];
     if (first) {

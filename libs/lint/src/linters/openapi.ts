@@ -4,8 +4,8 @@ import type { Reporter } from '../core/reporter.ts';
 import { stringList } from '../config/settings.ts';
 import { basename, exists, readText } from '../fs/files.ts';
 import { asRecord, isRecord, parseYaml, tryParseYaml } from '../fs/yaml.ts';
-import { checkCel } from '../parsers/cel.ts';
-import { guard, ruleReporter } from './linter.ts';
+import { checkCel, loadCel } from '../parsers/cel.ts';
+import { guard, guardAsync, ruleReporter } from './linter.ts';
 import type { Linter } from './linter.ts';
 
 const ID = 'openapi';
@@ -94,7 +94,7 @@ export const openapiLinter: Linter = {
   id: ID,
   description: 'Linter will check openapi values is correct',
   rules: ['enum', 'high-availability', 'keys', 'deckhouse-crds', 'bilingual', 'doc-ru-yaml', 'deckhouse-validations'],
-  run(ctx, report) {
+  async run(ctx, report) {
     const r = (rule: string): Reporter => ruleReporter(ctx, report, ID, rule);
     const enumExcludes = new Set(stringList(ctx.settings.excludes(ID, 'enum')).map((e) => `${e}.enum`));
     const haExcludes = stringList(ctx.settings.excludes(ID, 'ha-absolute-keys'));
@@ -125,7 +125,11 @@ export const openapiLinter: Linter = {
     };
     for (const f of files.filter((x) => isOpenAPIFile(x.rel))) {
       guard(r('enum').withFile(f.rel), f.rel, () => checkEnumHA(f.rel, f.abs, false));
-      guard(r('deckhouse-validations').withFile(f.rel), f.rel, () => checkValidations(readText(f.abs), r('deckhouse-validations').withFile(f.rel)));
+      await guardAsync(r('deckhouse-validations').withFile(f.rel), f.rel, async () => {
+        const text = readText(f.abs);
+        if (text.includes('x-deckhouse-validations')) await loadCel();
+        checkValidations(text, r('deckhouse-validations').withFile(f.rel));
+      });
     }
     for (const f of files.filter((x) => isCRDFile(x.rel))) {
       guard(r('enum').withFile(f.rel), f.rel, () => checkEnumHA(f.rel, f.abs, true));

@@ -11,6 +11,7 @@ import { toLowerCamel } from '../module/values.ts';
 import { startsAtLeast } from '../parsers/constraint.ts';
 import { renderWerfTemplate } from '../parsers/go-template.ts';
 import { checkRuleGroupsSpec } from '../parsers/prometheus-rules.ts';
+import { loadPromQL } from '../parsers/promql.ts';
 import { quantityIsZero, parseQuantity } from '../parsers/quantity.ts';
 import { BUILTIN_MOUNT_PATHS, collectMountPoints } from './container.ts';
 import { guard, ruleReporter } from './linter.ts';
@@ -29,7 +30,7 @@ export const templatesLinter: Linter = {
     'cluster-domain', 'werf', 'registry', 'webhook-configuration-annotations', 'enabled-modules', 'crd-enabled-modules',
     'mount-points', 'helm-render',
   ],
-  run(ctx, report) {
+  async run(ctx, report) {
     const r = (rule: string): Reporter => ruleReporter(ctx, report, ID, rule);
     const ex = (key: string): unknown[] => ctx.settings.excludes(ID, key);
     const objects = ctx.store.all();
@@ -61,6 +62,7 @@ export const templatesLinter: Linter = {
     if (ctx.settings.disabled(ID, 'prometheus-rules')) promtool = promtool.withMaxLevel('ignored');
     const ingressEx = ex('ingress');
     const portEx = ex('service-port');
+    if (objects.some((o) => o.kind === 'PrometheusRule')) await loadPromQL();
     for (const o of objects) {
       guard(r('service-port').withFile(o.path), o.path, () => checkServicePort(o, portEx, r('service-port').withFile(o.path)));
       if (o.kind === 'PrometheusRule') {

@@ -66,6 +66,8 @@ export interface ModuleMeta {
   errors: string[];
   /** Problems reported but not blocking. */
   warnings: string[];
+  /** Why the module passed validation but cannot be created (DMT's NewModule error: a `manager` finding). */
+  createError?: string;
 }
 
 interface NameFile {
@@ -132,8 +134,9 @@ export function readModuleMeta(path: string): ModuleMeta {
     if (!exists(join(path, 'openapi', 'config-values.yaml'))) errors.push('OpenAPI dir does not contain config-values.yaml');
   }
   const namespace = mod?.namespace || nsFile;
-  if (namespace === '' && errors.length === 0) errors.push(`module "${name}" has no namespace`);
-  return { name: name || basename(path), namespace, errors, warnings };
+  const meta: ModuleMeta = { name: name || basename(path), namespace, errors, warnings };
+  if (namespace === '' && errors.length === 0) meta.createError = `module "${name}" has no namespace`;
+  return meta;
 }
 
 /** module.yaml is read leniently here (duplicate keys are the definition-file rule's business). */

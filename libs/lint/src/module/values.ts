@@ -22,11 +22,15 @@ const COMMON_IMAGES = [
   'csi-external-snapshotter', 'csi-livenessprobe', 'csi-node-driver-registrar', 'coredns', 'promtool',
 ];
 
-/** Modules an offline render assumes enabled (guards like `has "cert-manager" .Values.global.enabledModules`). */
+/**
+ * Modules an offline render assumes enabled (guards like `has "cert-manager" .Values.global.enabledModules`): DMT's
+ * default `global.enabledModules`, the `-crd` modules included, so a VPA guarded by `vertical-pod-autoscaler-crd` renders.
+ */
 export const ASSUMED_ENABLED_MODULES = [
-  'cert-manager', 'vertical-pod-autoscaler', 'prometheus', 'operator-prometheus', 'operator-postgres',
-  'managed-postgres', 'managed-kafka', 'managed-clickhouse', 'managed-valkey', 'managed-memcached',
-  'managed-opensearch', 'managed-cassandra', 'managed-trino', 'managed-starrocks', 'managed-hive-metastore',
+  'cert-manager', 'vertical-pod-autoscaler', 'vertical-pod-autoscaler-crd', 'prometheus', 'prometheus-crd',
+  'operator-prometheus', 'operator-prometheus-crd', 'managed-cassandra', 'managed-clickhouse', 'managed-hive-metastore',
+  'managed-kafka', 'managed-memcached', 'managed-opensearch', 'managed-postgres', 'managed-starrocks', 'managed-trino',
+  'managed-valkey', 'operator-postgres',
 ];
 
 /** DMT's ModuleCamelName: `cert-manager` → `certManager`, `e2e-openapi` → `e2eOpenapi`. */

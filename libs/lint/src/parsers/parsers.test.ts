@@ -1,12 +1,17 @@
-import { describe, expect, it } from 'vitest';
-import { checkCel } from './cel.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { checkCel, loadCel } from './cel.ts';
 import { isValidConstraint, minimalAllowedVersion, parseConstraint, satisfies, startsAtLeast, isSemverLoose } from './constraint.ts';
 import { globMatch, HelmIgnore } from './glob.ts';
 import { renderWerfTemplate } from './go-template.ts';
-import { compileJq } from './jq.ts';
-import { checkPromQL } from './promql.ts';
+import { runJq } from './jq.ts';
+import { checkPromQL, loadPromQL } from './promql.ts';
 import { parseQuantity } from './quantity.ts';
 import { exampleFromPattern } from './regex-example.ts';
+
+beforeAll(async () => {
+  await loadCel();
+  await loadPromQL();
+});
 
 describe('CEL', () => {
   it.each([
@@ -15,15 +20,25 @@ describe('CEL', () => {
     ["has(self.x) && self.items.all(i, i.size() > 0)", true],
     ["self.name.startsWith('d8-') ? true : size(self.name) < 64", true],
     ['[1, 2].map(x, x * 2)[0] == 2', true],
-    ["{'a': 1}['a'] == 1u || 1.5e3 > 0.0", true],
+    ["{'a': 1}['a'] == 1 || 1u > 0u || 1.5e3 > 0.0", true],
+    ["{'a': 1}['a'] == 1u", false],
     ['self.replicas >', false],
     ['nope(', false],
     ['foo.bar >= 1', false],
     ['self.x.unknownFn()', false],
     ['self.a = 1', false],
     ["'unterminated", false],
+    ["self.name.lowerAscii() == 'x'", true],
+    ["self.csv.split(',').size() <= 3", true],
+    ['self.items.isSorted()', true],
+    ["self.mode.upperAscii() in ['A', 'B'] && self.s.trim() != ''", true],
+    ["self.replicas + 'x' == 1", false],
   ])('%s → valid=%s', (expr, ok) => {
     expect(checkCel(expr, ['self', 'oldSelf']) === undefined).toBe(ok);
+  });
+
+  it('reports where the expression breaks', () => {
+    expect(checkCel('nope(1)', ['self'])).toMatch(/^ERROR: <input>:1:1: /);
   });
 });
 
@@ -39,9 +54,16 @@ describe('PromQL', () => {
     ['nofunc(up)', false],
     ['up{job=}', false],
     ['', false],
+    ['sum(rate(x[5m])) by (a) unless on() vector(0)', true],
+    ['foo @ end() offset -5m', true],
   ])('%s → valid=%s', (expr, ok) => {
     expect(checkPromQL(expr) === undefined).toBe(ok);
   });
+
+  it.each([
+    ['rate(some_metric[', '1:18: parse error: unexpected end of input'],
+    ['up{job=}', '1:8: parse error: unexpected "}"'],
+  ])('%s → %s', (expr, want) => expect(checkPromQL(expr)).toBe(want));
 });
 
 describe('version constraints (Masterminds syntax)', () => {
@@ -103,7 +125,7 @@ describe('.helmignore', () => {
   ])('glob %s matches %s = %s', (p, n, want) => expect(globMatch(p, n)).toBe(want));
 });
 
-describe('jq subset', () => {
+describe('jq (jq-wasm)', () => {
   it.each([
     ['del(.auth.password)', { auth: { password: 's', user: 'u' } }, { auth: { user: 'u' } }],
     ['del(.auth.password) | if .auth == {} then del(.auth) end', { auth: { password: 's' } }, {}],
@@ -111,8 +133,18 @@ describe('jq subset', () => {
     ['.list |= map(. + 1)', { list: [1, 2] }, { list: [2, 3] }],
     ['with_entries(select(.key != "x"))', { x: 1, y: 2 }, { y: 2 }],
     ['if has("old") then .new = .old | del(.old) else . end', { old: 1 }, { new: 1 }],
-  ])('%s', (program, input, want) => {
-    expect(compileJq(program)(input)).toEqual([want]);
+    ['walk(if type == "string" then ascii_downcase else . end)', { a: ['X', { b: 'Y' }] }, { a: ['x', { b: 'y' }] }],
+    ['.ok = (.name | test("^d8-"))', { name: 'd8-a' }, { name: 'd8-a', ok: true }],
+    ['.name |= sub("old"; "new")', { name: 'an-old-one' }, { name: 'an-new-one' }],
+    ['.total = reduce .n[] as $x (0; . + $x)', { n: [1, 2, 3] }, { n: [1, 2, 3], total: 6 }],
+  ])('%s', async (program, input, want) => {
+    expect(await runJq(program, input)).toEqual([want]);
+  });
+
+  it('returns every output, none for empty, and rejects with jq\'s message', async () => {
+    expect(await runJq('.a, .b', { a: 1, b: 2 })).toEqual([1, 2]);
+    expect(await runJq('empty', { a: 1 })).toEqual([]);
+    await expect(runJq('.a |||', {})).rejects.toThrow(/syntax error/);
   });
 });
 

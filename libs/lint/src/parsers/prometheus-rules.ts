@@ -11,20 +11,43 @@ function str(v: unknown): string {
   return typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v);
 }
 
-/** Checks a template string of an alert's labels or annotations for balanced `{{ }}` actions. */
+/**
+ * Checks that every `{{` action of an alert's label or annotation template is closed, the way Go's template
+ * lexer reads it: outside actions `}}` is plain text; inside one, quoted strings, raw strings, character
+ * constants and comments may hold `}}`.
+ */
 function templateProblem(text: string): string | undefined {
-  let depth = 0;
-  for (let i = 0; i < text.length - 1; i++) {
-    if (text[i] === '{' && text[i + 1] === '{') {
-      depth++;
-      i++;
-    } else if (text[i] === '}' && text[i + 1] === '}') {
-      depth--;
-      i++;
-      if (depth < 0) return 'unexpected "}}"';
+  let i = 0;
+  for (;;) {
+    const open = text.indexOf('{{', i);
+    if (open < 0) return undefined;
+    let j = open + 2;
+    if (text[j] === '-' && text[j + 1] === ' ') j += 2;
+    if (text.startsWith('/*', j)) {
+      const end = text.indexOf('*/', j + 2);
+      if (end < 0) return 'unclosed comment';
+      j = end + 2;
     }
+    let closed = false;
+    while (j < text.length) {
+      const c = text[j]!;
+      if (c === '"' || c === "'") {
+        j++;
+        while (j < text.length && text[j] !== c && text[j] !== '\n') j += text[j] === '\\' ? 2 : 1;
+        if (text[j] !== c) return c === '"' ? 'unterminated quoted string' : 'unterminated character constant';
+      } else if (c === '`') {
+        const end = text.indexOf('`', j + 1);
+        if (end < 0) return 'unterminated raw quoted string';
+        j = end;
+      } else if (c === '}' && text[j + 1] === '}') {
+        closed = true;
+        break;
+      }
+      j++;
+    }
+    if (!closed) return 'unclosed action';
+    i = j + 2;
   }
-  return depth === 0 ? undefined : 'unclosed action';
 }
 
 /**

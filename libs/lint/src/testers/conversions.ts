@@ -3,13 +3,13 @@ import { basename, join } from 'node:path';
 import type { Finding } from '../core/types.ts';
 import { isDir, readText, readTextIfExists } from '../fs/files.ts';
 import { asArray, asRecord, isRecord, parseYaml } from '../fs/yaml.ts';
-import { compileJq } from '../parsers/jq.ts';
+import { runJq } from '../parsers/jq.ts';
 
 /**
  * DMT's `dmt test conversions`: runs `openapi/conversions/testcases.yaml` through the jq conversions of
  * `openapi/conversions/v*.yaml` and reports mismatches, as findings of linter `conversions`.
  */
-export function testConversions(modulePath: string): Finding[] {
+export async function testConversions(modulePath: string): Promise<Finding[]> {
   const module = basename(modulePath);
   const out: Finding[] = [];
   const fail = (message: string, object?: string): void => {
@@ -80,7 +80,7 @@ export function testConversions(modulePath: string): Finding[] {
         for (current++; current <= target; current++) {
           const program = conversions.get(current);
           if (program === undefined) throw new Error(`conversion for version ${current} not found`);
-          const result = compileJq(program)(settings);
+          const result = await runJq(program, settings);
           if (result.length === 0) {
             settings = null;
             break;
@@ -91,7 +91,7 @@ export function testConversions(modulePath: string): Finding[] {
       }
       if (JSON.stringify(normalize(settings)) !== JSON.stringify(normalize(expected))) fail(`testcase "${name}": conversion mismatch`, name);
     } catch (err) {
-      fail(`testcase "${name}": ${(err as Error).message}`);
+      fail(`testcase "${name}": ${(err as Error).message.trim()}`);
     }
   }
   return out;

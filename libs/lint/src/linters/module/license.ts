@@ -32,25 +32,37 @@ const EXT_STYLE: Record<string, string> = {
   '.js': 'js', '.ts': 'js', '.jsx': 'js', '.tsx': 'js', '.c': 'js', '.h': 'js', '.cpp': 'js', '.hpp': 'js', '.cc': 'js', '.hh': 'js',
 };
 
-const APACHE_TAIL = `Licensed under the Apache License, Version 2.0 (the "License");
+/**
+ * The accepted headers, written as the real ones are (blank lines included). `{{YEAR}}` is a year and
+ * `{{ANYTHING}}` the rest of a line; the pattern may start anywhere in the comment, so a header that keeps an
+ * upstream copyright line (e.g. The Kubernetes Authors) above Flant's still matches, as with DMT.
+ */
+const APACHE = `Licensed under the Apache License, Version 2.0 (the "License");
 you may not use this file except in compliance with the License.
 You may obtain a copy of the License at
-http://www.apache.org/licenses/LICENSE-2.0
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
 Unless required by applicable law or agreed to in writing, software
 distributed under the License is distributed on an "AS IS" BASIS,
 WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 See the License for the specific language governing permissions and
 limitations under the License.`;
 
-/** The accepted license headers, as patterns over normalized comment text. */
-const LICENSES: RegExp[] = [
-  new RegExp(`^Copyright (20[0-9]{2}) Flant JSC[^\\n]*?\\n${escape(APACHE_TAIL)}`),
-  new RegExp(`^Copyright (20[0-9]{2}) Flant JSC[^\\n]*?\\nModifications made by Flant JSC as part of the Deckhouse project\\.\\n${escape(APACHE_TAIL)}`),
-  /^Copyright \(c\)[^\n]*? Flant JSC[^\n]*?\nSPDX-License-Identifier: Apache-2\.0/,
-  new RegExp(
-    `^Copyright (20[0-9]{2}) Flant JSC[^\\n]*?\\n${escape('Licensed under the Deckhouse Platform Enterprise Edition (EE) license. See https://github.com/deckhouse/deckhouse/blob/main/ee/LICENSE')}`,
-  ),
+const TEMPLATES = [
+  `Copyright {{YEAR}} Flant JSC{{ANYTHING}}\n\n${APACHE}`,
+  `Copyright {{YEAR}} Flant JSC{{ANYTHING}}\n\nModifications made by Flant JSC as part of the Deckhouse project.\n\n${APACHE}`,
+  `Copyright (c){{ANYTHING}} Flant JSC{{ANYTHING}}\nSPDX-License-Identifier: Apache-2.0`,
+  `Copyright {{YEAR}} Flant JSC{{ANYTHING}}\nLicensed under the Deckhouse Platform Enterprise Edition (EE) license. See https://github.com/deckhouse/deckhouse/blob/main/ee/LICENSE`,
 ];
+
+/** A header template as a pattern over normalized comment text. */
+function licensePattern(template: string): RegExp {
+  const escaped = escape(normalize(template));
+  return new RegExp(escaped.replaceAll('\\{\\{YEAR\\}\\}', '(20[0-9]{2})').replaceAll('\\{\\{ANYTHING\\}\\}', '(?:[^\\n]*?)'));
+}
+
+const LICENSES: RegExp[] = TEMPLATES.map(licensePattern);
 
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
