@@ -3,8 +3,8 @@
 # bench/lint.ts (modsync lint beside DMT on the same modules). Never run in CI: a cold build takes about 18 minutes
 # and 1.7 GB. A throwaway wrapper module requires github.com/deckhouse/dmt at the wanted version; kubedog is pinned
 # to a pseudo-version the proxy serves (the newer one nelm asks for is refused by it). Where the proxy refuses dmt's own
-# version, `go build ./cmd/dmt` in a deckhouse/dmt checkout with the same replace gives the binary; MODSYNC_DMT (or
-# $cache/dmt/<version>/dmt) points bench/lint.ts at it.
+# version this fails, and bench/lint.ts prints modsync's figures against those recorded in libs/lint/README.md;
+# MODSYNC_DMT (or $cache/dmt/<version>/dmt) points bench/lint.ts at a DMT binary.
 #
 # Usage: build-dmt.sh [dmt-version]   (default below; prints the folder holding the binary)
 # Env:   MODSYNC_CACHE_DIR (default ${XDG_CACHE_HOME:-$HOME/.cache}/modsync), MODSYNC_DMT_VERSION
