@@ -15,8 +15,9 @@ const env = useEnvironment();
 const SYNCER_RIGHTS = [
   'leases.coordination.k8s.io [get create update]',
   'moduleconfigs.deckhouse.io [get list watch create patch]',
+  'modulereleases.deckhouse.io [list patch delete]',
   'modules.deckhouse.io [get list watch]',
-  'modulesources.deckhouse.io [get list watch]',
+  'modulesources.deckhouse.io [get list watch patch]',
   'modulesources.deckhouse.io/status [patch]',
   'moduleupdatepolicies.deckhouse.io [get list watch]',
   'pods [patch]',

@@ -36,19 +36,23 @@ async function byteSlicingProxy(): Promise<{ url: string; close(): Promise<void>
   const proxy = createServer((req: IncomingMessage, res: ServerResponse) => {
     const upstream = httpsRequest(
       { host: server.hostname, port: server.port, path: req.url, method: req.method, ca: tls.ca, cert: tls.cert, key: tls.key, headers: { ...req.headers, ...tls.headers, host: server.host } },
-      async (up) => {
+      (up) => {
         const headers = { ...up.headers };
         delete headers['content-length'];
         delete headers['transfer-encoding'];
         res.writeHead(up.statusCode!, headers);
-        for await (const chunk of up) {
-          for (const byte of chunk as Buffer) {
-            if (res.destroyed) return;
-            res.write(Buffer.of(byte));
-            await new Promise((resolve) => setImmediate(resolve));
+        const relay = async () => {
+          for await (const chunk of up) {
+            for (const byte of chunk as Buffer) {
+              if (res.destroyed) return;
+              res.write(Buffer.of(byte));
+              await new Promise((resolve) => setImmediate(resolve));
+            }
           }
-        }
-        res.end();
+          res.end();
+        };
+        // A watch closed by the client ends the upstream mid-body ("aborted"): the relay stops with it.
+        relay().catch(() => res.destroy());
       },
     );
     upstream.on('error', () => res.destroy());
