@@ -13,7 +13,7 @@ import { noopInstaller, type Installer } from './installer.ts';
 import { InstallRecords } from './install/install-records.ts';
 import { applierKeys } from './keys.ts';
 import { ApplierMetrics } from './metrics.ts';
-import { EventOverlay } from './offers.ts';
+import { EventOverlay, modulesMissedByEvents } from './offers.ts';
 import type { ReconcileDependencies } from './reconcile/context.ts';
 import { reconcileName, type ReconcileReport } from './reconcile/reconcile-name.ts';
 import { WorkQueue } from './work-queue.ts';
@@ -136,9 +136,13 @@ export async function startApplier(config: ApplierConfig, log: Logger = createLo
   log.info({ redis: describeRedisTarget(config.redis), server: kube.server, identity: config.identity }, 'starting');
   view.sources.on({
     // What a source offers reaches the applier by its discovery events (and the full resync); its status watch only
-    // brings what no event says: a new source, a spec change, the start of its deletion.
+    // brings what no event says: a new source, a spec change, the start of its deletion, and a status change whose
+    // event was lost (a Redis failover can drop the newest stream entries).
     onUpsert: (source, previous) => {
-      if (previous && previous.metadata.generation === source.metadata.generation && previous.metadata.deletionTimestamp === source.metadata.deletionTimestamp) return;
+      if (previous && previous.metadata.generation === source.metadata.generation && previous.metadata.deletionTimestamp === source.metadata.deletionTimestamp) {
+        enqueue(modulesMissedByEvents(previous, source, (module, status) => overlay.says(source.metadata.name, module, status)));
+        return;
+      }
       const names = new Set([...modulesOfSource(source), ...modulesOfSource(previous)]);
       for (const m of view.modules.list()) if (m.properties?.availableSources?.includes(source.metadata.name)) names.add(m.metadata.name);
       enqueue(names);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ModuleSource } from '@modsync/k8s';
-import { EventOverlay, offerOf, statusAgrees } from './offers.ts';
+import { EventOverlay, modulesMissedByEvents, offerOf, statusAgrees } from './offers.ts';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 const DIGEST2 = `sha256:${'b'.repeat(64)}`;
@@ -95,5 +95,22 @@ describe('statusAgrees: the status entry says what the event says', () => {
     { why: 'gone by the event, still in the status', state: { present: false as const }, status: { name: 'm', version: 'v1.0.0', checksum: DIGEST }, agrees: false },
   ])('$why → $agrees', ({ state, status, agrees }) => {
     expect(statusAgrees(state, status)).toBe(agrees);
+  });
+});
+
+describe('modulesMissedByEvents: status changes no delivered event explains', () => {
+  const m1 = { name: 'm1', version: 'v1.0.0', checksum: DIGEST, policy: '' };
+  const m1Next = { name: 'm1', version: 'v1.0.1', checksum: DIGEST2, policy: '' };
+  const m2 = { name: 'm2', version: 'v2.0.0', checksum: DIGEST, policy: '' };
+  it.each([
+    { why: 'syncTime alone changed', before: [m1, m2], after: [m1, m2], delivered: [], want: [] },
+    { why: 'a new version, its event lost', before: [m1, m2], after: [m1Next, m2], delivered: [], want: ['m1'] },
+    { why: 'a new version, its event delivered', before: [m1, m2], after: [m1Next, m2], delivered: ['m1'], want: [] },
+    { why: 'a module gone, no event', before: [m1, m2], after: [m2], delivered: [], want: ['m1'] },
+    { why: 'a new module, no event', before: [m2], after: [m1, m2], delivered: [], want: ['m1'] },
+    { why: 'a pull error, no event', before: [m1], after: [{ ...m1, pullError: 'boom' }], delivered: [], want: ['m1'] },
+  ])('$why', ({ before, after, delivered, want }) => {
+    const missed = modulesMissedByEvents(source(before, '2026-01-01T00:00:10Z'), source(after, '2026-01-01T00:03:10Z'), (module) => (delivered as string[]).includes(module));
+    expect(missed).toEqual(want);
   });
 });

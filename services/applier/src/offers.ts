@@ -55,6 +55,12 @@ export class EventOverlay {
     return undefined;
   }
 
+  /** Whether an event is held for (source, module) that says what `status` says (it was delivered as an event). */
+  says(source: string, module: string, status: ModuleSourceModuleStatus | undefined): boolean {
+    const held = this.entries.get(EventOverlay.key(source, module));
+    return held !== undefined && statusAgrees(held.state, status);
+  }
+
   /** Drops entries that arrived before `beforeMs` (this replica's clock): the status has had time to catch up. */
   expire(beforeMs: number): void {
     for (const [key, entry] of this.entries) if (entry.receivedAtMs < beforeMs) this.entries.delete(key);
@@ -68,6 +74,24 @@ export class EventOverlay {
   get size(): number {
     return this.entries.size;
   }
+}
+
+/**
+ * Modules whose entry in the source's status changed from `previous` to `current` (pure; syncTime alone is no change)
+ * and that no delivered event explains (`delivered`): their discovery event was lost, as when Redis fails over before
+ * the stream entry reached the replica, so the status is the path left to them.
+ */
+export function modulesMissedByEvents(
+  previous: ModuleSource,
+  current: ModuleSource,
+  delivered: (module: string, status: ModuleSourceModuleStatus | undefined) => boolean,
+): string[] {
+  const entries = (source: ModuleSource) => new Map((source.status?.modules ?? []).map((m) => [m.name, m]));
+  const before = entries(previous);
+  const after = entries(current);
+  const same = (a: ModuleSourceModuleStatus | undefined, b: ModuleSourceModuleStatus | undefined) =>
+    a?.version === b?.version && a?.checksum === b?.checksum && a?.pullError === b?.pullError && a?.error === b?.error && a?.policy === b?.policy;
+  return [...new Set([...before.keys(), ...after.keys()])].filter((name) => !same(before.get(name), after.get(name)) && !delivered(name, after.get(name)));
 }
 
 /** The source's status entry says what an event's state says (pure): gone from both, or the same release and error. */

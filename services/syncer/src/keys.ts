@@ -16,8 +16,11 @@ export function syncerKeys(prefix: string) {
     syncLock: `${prefix}:sync-lock`,
     /** Last handled value of a source's resync annotation and generation (hash). */
     triggers: `${prefix}:sync-triggers`,
-    /** Set by the leader once every schedule is in place: gone means Redis lost its data, so they are made again. */
-    schedulesMarker: `${prefix}:schedules-reconciled`,
+    /**
+     * Set by the leader once every schedule is in place: gone means Redis lost its data, so they are made again. In the
+     * queues' hash slot, so a Cluster failover that rolls the schedules back rolls the marker back with them.
+     */
+    schedulesMarker: `{${prefix}:bull}:schedules-reconciled`,
     /** Stream prefix for discovery events. */
     events: `${prefix}:events`,
   };
