@@ -31,7 +31,8 @@ import { assertDigest, assertRepository, isValidDigest, parseReference } from '.
 import type { RegistrySettings } from './settings.ts';
 import { createExchange, outcomeOf, transportError } from './transport/attempt.ts';
 import { DispatcherPool } from './transport/dispatchers.ts';
-import { attemptInterceptor, limitInterceptor, retryInterceptor } from './transport/interceptors.ts';
+import { RequestBudget } from './transport/budget.ts';
+import { attemptInterceptor, breakerInterceptor, budgetInterceptor, limitInterceptor, retryInterceptor } from './transport/interceptors.ts';
 import { redirectLayer } from './transport/layers.ts';
 import { parseNextLink } from './transport/link.ts';
 import { responseErrorLayer } from './transport/response-error.ts';
@@ -207,7 +208,16 @@ class OciRegistryClient implements RegistryClient {
       options.random,
     );
     const attempt = attemptInterceptor({ requestTimeoutMs: options.requestTimeoutMs, outcomeOf });
-    this.#dispatchers = new DispatcherPool(options, [attempt, limit.interceptor, retry]);
+    const budget = budgetInterceptor(
+      new RequestBudget({ ratePerSecond: options.requestsPerSecondPerHost, burst: options.burstPerHost, store: options.sharedBudget }),
+    );
+    const breaker = breakerInterceptor({
+      failureThreshold: options.breakerFailureThreshold,
+      openMs: options.breakerOpenMs,
+      maxOpenMs: options.breakerMaxOpenMs,
+      maxHosts: options.maxHosts,
+    });
+    this.#dispatchers = new DispatcherPool(options, [attempt, budget, limit.interceptor, breaker, retry]);
     this.#send = compose(responseErrorLayer, redirectLayer(options.maxRedirects), this.#auth.layer)(
       createExchange(this.#dispatchers, options),
     );

@@ -15,7 +15,7 @@ import {
 } from '@modsync/dkp';
 import type { DiscoveryEventInput, PresentModuleState } from '@modsync/events';
 import { ModuleSources, type KubeClient, type ModuleSource, type ModuleSourceStatus } from '@modsync/k8s';
-import { parseRegistrySettings, RegistryError, type RegistryClient, type RegistrySettings } from '@modsync/registry';
+import { parseRegistrySettings, RegistryCircuitOpenError, RegistryError, type RegistryClient, type RegistrySettings } from '@modsync/registry';
 import { mapLimit, type Logger } from '@modsync/runtime';
 import { discoveryEvents } from './discovery-events.ts';
 import type { ModuleContext } from './module-context.ts';
@@ -143,7 +143,7 @@ export async function syncSource(deps: SyncDependencies, source: ModuleSource, l
     outcome = { kind: 'Synced', modules: results };
   } catch (err) {
     // Bad registry settings or a failed listing: the message says why; modules and state stay as they were (§1).
-    outcome = { kind: 'Failed', error: err instanceof Error ? err.message : String(err) };
+    outcome = { kind: 'Failed', error: err instanceof Error ? err.message : String(err), registryPaused: err instanceof RegistryCircuitOpenError };
   }
 
   const events = outcome.kind === 'Synced' ? discoveryEvents(name, previous, next, now) : [];

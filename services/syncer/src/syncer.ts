@@ -31,7 +31,13 @@ export async function startSyncer(config: SyncerConfig, log: Logger = createLogg
   const redis = createRedis({ target: config.redis, name: `syncer:${config.identity}` });
   // BullMQ's blocking connections wait for Redis instead of failing commands.
   const bullConnection = createRedis({ target: config.redis, name: `syncer-bull:${config.identity}`, maxRetriesPerRequest: null });
-  const registry = createRegistryClient({ requestsPerSecondPerHost: config.registryRps, burstPerHost: config.registryRps, maxConcurrentPerHost: config.registryConcurrency });
+  // One request budget per registry host for every replica: kept in Redis (docs/architecture.md).
+  const registry = createRegistryClient({
+    requestsPerSecondPerHost: config.registryRps,
+    burstPerHost: config.registryRps,
+    maxConcurrentPerHost: config.registryConcurrency,
+    sharedBudget: { redis, keyPrefix: config.prefix },
+  });
   const publisher = new EventPublisher({ connection: redis, prefix: keys.events });
   const store = new SyncStateStore(redis, keys);
   const view = new ClusterView(kube, (err) => log.warn({ err }, 'watch failed; retrying'), config.sourceSelector);

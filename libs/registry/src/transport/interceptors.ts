@@ -1,11 +1,23 @@
 // The per-attempt part of the transport as undici interceptors, composed on each Agent (undici's `compose`):
-//   retry (undici's `interceptors.retry`, deciding with our pure decideRetry) → per-host limit → attempt
-// so every attempt, retries included, is admitted by the host limiter, bounded by its own timer and counted.
+//   retry (undici's `interceptors.retry`, deciding with our pure decideRetry) → circuit breaker → per-host
+//   concurrency → request budget → attempt
+// so every attempt, retries included, is admitted by the breaker, the limiter and the budget, bounded by its own
+// timer and counted.
 import type { IncomingHttpHeaders } from 'node:http';
 import { type Dispatcher, interceptors, type RetryHandler } from 'undici';
-import { type RegistryOp, type RegistryRetryMessage, type RequestOutcome, requestChannel, retryChannel } from '../diagnostics.ts';
-import { RegistryUnavailableError } from '../errors.ts';
+import {
+  circuitChannel,
+  type RegistryCircuitMessage,
+  type RegistryOp,
+  type RegistryRetryMessage,
+  type RequestOutcome,
+  requestChannel,
+  retryChannel,
+} from '../diagnostics.ts';
+import { RegistryCircuitOpenError, RegistryError, RegistryUnavailableError } from '../errors.ts';
 import { BoundedMap } from '../bounded-map.ts';
+import { admit, type BreakerOutcome, type BreakerPolicy, type BreakerState, CLOSED, record, statusOutcome } from './breaker.ts';
+import type { RequestBudget } from './budget.ts';
 import { HostLimiter, QueueFullError } from './host-limiter.ts';
 import { decideRetry, parseRetryAfter, type RetryPolicy } from './retry-policy.ts';
 
@@ -156,8 +168,6 @@ export function attemptInterceptor(options: AttemptInterceptorOptions): Dispatch
 export interface LimitOptions {
   readonly maxConcurrentPerHost: number;
   readonly maxQueuedPerHost: number;
-  readonly requestsPerSecondPerHost: number;
-  readonly burstPerHost: number;
   readonly maxHosts: number;
 }
 
@@ -179,6 +189,7 @@ export function limitInterceptor(options: LimitOptions): {
   interceptor: Dispatcher.DispatcherComposeInterceptor;
   limiters: BoundedMap<string, HostLimiter>;
 } {
+  // The limiter of an origin is kept while requests use or wait for it.
   const limiters = new BoundedMap<string, HostLimiter>(options.maxHosts, { canEvict: (l) => l.idle });
   const limiterFor = (origin: string) => {
     let limiter = limiters.get(origin);
@@ -186,8 +197,6 @@ export function limitInterceptor(options: LimitOptions): {
       limiter = new HostLimiter({
         maxConcurrent: options.maxConcurrentPerHost,
         maxQueued: options.maxQueuedPerHost,
-        ratePerSecond: options.requestsPerSecondPerHost,
-        burst: options.burstPerHost,
       });
       limiters.set(origin, limiter);
     }
@@ -282,4 +291,99 @@ export function retryInterceptor(policy: RetryPolicy, random: () => number): Dis
     return setTimeout(() => callback(null), decision.delayMs);
   };
   return interceptors.retry({ retry, throwOnError: false, statusCodes: [...policy.statusCodes], maxRetries: policy.maxRetries });
+}
+
+function hostOf(origin: Dispatcher.DispatchOptions['origin']): string {
+  return new URL(String(origin)).host;
+}
+
+/** Spend one request of the host's budget (./budget.ts) before each attempt. */
+export function budgetInterceptor(budget: RequestBudget): Dispatcher.DispatcherComposeInterceptor {
+  return (dispatch) => (opts, handler) => {
+    const call = callOf(opts);
+    budget.take(hostOf(opts.origin), call.signal).then(
+      () => dispatch(opts, handler),
+      (err: unknown) => handler.onResponseError?.(NOT_STARTED, err as Error),
+    );
+    return true;
+  };
+}
+
+function failureOf(err: unknown): string {
+  return errorCodeOf(err) ?? (err instanceof Error ? err.message : String(err));
+}
+
+/**
+ * A circuit breaker per registry host (./breaker.ts): while it is open, attempts fail at once with
+ * RegistryCircuitOpenError instead of reaching the host. State changes are published on the circuit channel.
+ */
+export function breakerInterceptor(
+  policy: BreakerPolicy & { readonly maxHosts: number },
+  now: () => number = Date.now,
+): Dispatcher.DispatcherComposeInterceptor {
+  const states = new BoundedMap<string, BreakerState>(policy.maxHosts, { canEvict: (s) => s.kind === 'closed' });
+  const publish = (registry: string, before: BreakerState, after: BreakerState) => {
+    if (before.kind === after.kind || !circuitChannel.hasSubscribers) return;
+    circuitChannel.publish({
+      registry,
+      state: after.kind,
+      until: after.kind === 'open' ? after.until : undefined,
+      lastFailure: after.lastFailure,
+    } satisfies RegistryCircuitMessage);
+  };
+  const update = (host: string, next: (state: BreakerState) => BreakerState) => {
+    const before = states.get(host) ?? CLOSED;
+    const after = next(before);
+    if (after !== before) {
+      if (after === CLOSED) states.delete(host);
+      else states.set(host, after);
+      publish(host, before, after);
+    }
+    return after;
+  };
+  return (dispatch) => (opts, handler) => {
+    const call = callOf(opts);
+    const host = hostOf(opts.origin);
+    let allowed = true;
+    update(host, (state) => {
+      const decision = admit(state, now());
+      allowed = decision.allowed;
+      return decision.state;
+    });
+    if (!allowed) {
+      const state = states.get(host);
+      const until = state?.kind === 'open' ? state.until : now();
+      const last = state?.kind === 'closed' ? undefined : state?.lastFailure;
+      const error = new RegistryCircuitOpenError(
+        `${call.method} ${call.url}: registry ${host} paused until ${new Date(until).toISOString()} after repeated failures (last: ${last})`,
+        { registry: call.registry, repository: call.repository, reference: call.reference, method: call.method, url: call.url, until },
+      );
+      handler.onResponseError?.(NOT_STARTED, error);
+      return true;
+    }
+    let judged = false;
+    const judge = (outcome: BreakerOutcome) => {
+      if (judged) return;
+      judged = true;
+      update(host, (state) => record(state, outcome, now(), policy));
+    };
+    return dispatch(opts, {
+      onRequestStart: (c, context) => handler.onRequestStart?.(c, context),
+      onRequestUpgrade: (c, statusCode, headers, socket) => handler.onRequestUpgrade?.(c, statusCode, headers, socket),
+      onResponseStart: (c, statusCode, headers, statusMessage) => {
+        judge(statusOutcome(statusCode));
+        handler.onResponseStart?.(c, statusCode, headers, statusMessage);
+      },
+      onResponseData: (c, chunk) => handler.onResponseData?.(c, chunk),
+      onResponseEnd: (c, trailers) => handler.onResponseEnd?.(c, trailers),
+      onResponseError: (c, err) => {
+        // Our own refusals (queue full) and the caller's abort say nothing about the host.
+        const ours = err instanceof RegistryError || call.signal?.aborted === true;
+        judge(ours ? { kind: 'ignored' } : { kind: 'failure', what: failureOf(err) });
+        handler.onResponseError?.(c, err);
+      },
+      onBodySent: (chunk) => handler.onBodySent?.(chunk),
+      onRequestSent: () => handler.onRequestSent?.(),
+    });
+  };
 }
