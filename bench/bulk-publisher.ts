@@ -1,6 +1,6 @@
 // Publishes many modules cheaply: every module shares one catalog image and one release image, so their blobs are
 // uploaded once and mounted into each module's release repository (one request per blob, no bytes). A module costs one
-// request (its catalog tag) and, when it gets a release image, three more (two mounts, `release:stable`).
+// request (its catalog tag) and, when it gets a release image, two mounts and one per channel tag (`release:stable`).
 import { mapLimit } from '@modsync/runtime';
 import type { RegistryClient, RegistrySettings } from '@modsync/registry';
 import { imageOf, MEDIA_TYPES, releaseImageFiles, type ImageArtifact } from '../test/fixtures/module-artifacts.ts';
@@ -16,8 +16,10 @@ export interface BulkPublishOptions {
    * DKP's cap); the others are only listed. @defaultValue every module
    */
   releases?: number;
-  /** Version every module's `release:stable` carries. @defaultValue 'v1.0.0' */
+  /** Version every module's release image carries. @defaultValue 'v1.0.0' */
   version?: string;
+  /** Channel tags each released module gets, all on the same image. @defaultValue `['stable']` */
+  channels?: readonly string[];
   /** Modules published at once. @defaultValue 32 */
   concurrency?: number;
 }
@@ -78,8 +80,10 @@ export async function publishModules(options: BulkPublishOptions): Promise<{ rel
       await mountBlob(client, settings, repository, seed, release.config, configDigest);
       requests += 2;
     }
-    await client.pushManifest(settings, repository, 'stable', release.manifest, MEDIA_TYPES.manifest);
-    requests++;
+    for (const channel of options.channels ?? ['stable']) {
+      await client.pushManifest(settings, repository, channel, release.manifest, MEDIA_TYPES.manifest);
+      requests++;
+    }
   });
   return { releaseDigest: release.digest, requests };
 }
