@@ -5,13 +5,24 @@ import { readFile } from 'node:fs/promises';
 import { KubeClient, kubeConfigFromString, type ModuleSource, type ResourceType } from '@modsync/k8s';
 import { createRegistryClient, parseRegistrySettings, type RegistryClient, type RegistrySettings } from '@modsync/registry';
 import { createRedis, type RedisClient } from '@modsync/runtime';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { waitFor } from '../test/env/net.ts';
 import { startEnvironment, type Environment } from '../test/env/environment.ts';
+import { startService } from '../test/env/services.ts';
 import { fmt } from './figures.ts';
 import type { Bench } from './harness.ts';
 import { SourceWatch } from './source-watch.ts';
 import { GROUP_LABEL, SyncerProcess, type SyncerGroup } from './syncer-process.ts';
-import { counterSum } from './util.ts';
+import { counterSum, residentMemory } from './util.ts';
+
+/** A modsync process whose memory and /metrics the benchmark reads. */
+export interface MeasuredProcess {
+  memory(): Promise<{ rss: number; peak: number; anon: number; file: number }>;
+  metrics(): Promise<string>;
+  stop(): Promise<void>;
+}
 
 const RUN_LABEL = 'modsync.bench/run';
 
@@ -40,6 +51,8 @@ export interface World {
   /** A replica group of its own (selector label, Redis prefix, namespace), with its namespace created. */
   syncerGroup(name: string): Promise<SyncerGroup>;
   startReplica(group: SyncerGroup, instance: string, extraEnv?: Record<string, string>): Promise<SyncerProcess>;
+  /** An applier of the group (the bundle, as the image runs it), deciding releases only (`MODSYNC_INSTALLER=none`). */
+  startApplier(group: SyncerGroup, instance: string): Promise<MeasuredProcess>;
 }
 
 export async function startWorld(bench: Bench): Promise<World> {
@@ -83,6 +96,30 @@ export async function startWorld(bench: Bench): Promise<World> {
       bench.onCleanup(`syncer ${instance}`, () => replica.stop());
       return replica;
     },
+    startApplier: async (group, instance) => {
+      const store = await mkdtemp(join(tmpdir(), 'modsync-bench-store-'));
+      bench.onCleanup(`module store of applier ${instance}`, () => rm(store, { recursive: true, force: true }));
+      const service = await startService('applier', {
+        logDir: env.info.logDir,
+        instance: `${instance}-${run}`,
+        built: true,
+        env: {
+          MODSYNC_REDIS_URL: env.info.redis!.url,
+          KUBECONFIG: env.info.kubeconfig!,
+          MODSYNC_REDIS_PREFIX: group.prefix,
+          MODSYNC_SOURCE_SELECTOR: `${GROUP_LABEL}=${group.group}`,
+          MODSYNC_INSTALLER: 'none',
+          MODSYNC_MODULE_STORE: store,
+          MODSYNC_LOG_LEVEL: 'info',
+        },
+      });
+      bench.onCleanup(`applier ${instance}`, () => service.stop());
+      return {
+        memory: () => residentMemory(service.process.child.pid!),
+        metrics: async () => (await fetch(`${service.url}/metrics`, { signal: AbortSignal.timeout(10_000) })).text(),
+        stop: () => service.stop(),
+      };
+    },
   };
 }
 
@@ -93,7 +130,7 @@ export function moduleNames(count: number): string[] {
 }
 
 /** What a replica says about its memory: RSS and peak from /proc, V8 heap and external memory from its /metrics. */
-export async function memoryOf(replica: SyncerProcess) {
+export async function memoryOf(replica: MeasuredProcess) {
   const [{ rss, peak, anon, file }, metrics] = await Promise.all([replica.memory(), replica.metrics()]);
   return {
     rss,
