@@ -41,6 +41,21 @@ function gitCommit(): string | undefined {
   }
 }
 
+/** On SIGINT/SIGTERM or after `hardLimitMs`, whatever the run is doing: clean up, then exit (130, or 2). */
+export function stopOnSignalsAndLimit(say: (line: string) => void, cleanup: () => Promise<void>, hardLimitMs: number): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      say(`${signal}: stopping`);
+      void cleanup().finally(() => process.exit(130));
+    });
+  }
+  const hardLimit = setTimeout(() => {
+    say(`over the ${hardLimitMs / 60_000} min limit: stopping`);
+    void cleanup().finally(() => process.exit(2));
+  }, hardLimitMs);
+  hardLimit.unref();
+}
+
 /** Runs one benchmark and exits: 0 when it ran and no figure is an error, 1 otherwise. */
 export async function runBench(options: BenchOptions, main: (bench: Bench) => Promise<void>): Promise<never> {
   const startedAt = performance.now();
@@ -65,17 +80,7 @@ export async function runBench(options: BenchOptions, main: (bench: Bench) => Pr
     })();
     return cleaning;
   };
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      say(`${signal}: stopping`);
-      void cleanup().finally(() => process.exit(130));
-    });
-  }
-  const hardLimit = setTimeout(() => {
-    say(`over the ${options.hardLimitMs / 60_000} min limit: stopping`);
-    void cleanup().finally(() => process.exit(2));
-  }, options.hardLimitMs);
-  hardLimit.unref();
+  stopOnSignalsAndLimit(say, cleanup, options.hardLimitMs);
 
   const figures: Figure[] = [];
   const context: Record<string, unknown> = { loadAvgStart: loadavg() };

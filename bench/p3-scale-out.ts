@@ -6,7 +6,7 @@
 import { buildAll } from '../scripts/build.ts';
 import { fmt } from './figures.ts';
 import { runBench } from './harness.ts';
-import { measureScaleOut } from './scale-out.ts';
+import { measureScaleOut, scaleOutFigure } from './scale-out.ts';
 import { startWorld } from './world.ts';
 
 const SCALE = { sources: 40, modules: 10, delayMs: 20, warmups: 1, runs: 3 };
@@ -20,13 +20,7 @@ await runBench(
     const world = await startWorld(bench);
     await bench.phase('scale-out', [ratio, requests], async () => {
       const r = await measureScaleOut(world, SCALE);
-      const list = (xs: number[]) => xs.map((x) => x.toFixed(2)).join('/');
-      Object.assign(ratio, {
-        value: r.ratio,
-        shown: fmt.ratio(r.ratio),
-        note: `all ${r.names.length} done in: 1 replica ${list(r.one.seconds)} s, 2 replicas ${list(r.two.seconds)} s (medians of ${SCALE.runs} after ${SCALE.warmups} warm-up); syncs per replica ${r.two.syncsPerReplica.join('+')}`,
-        data: r,
-      });
+      Object.assign(ratio, { ...scaleOutFigure(r, SCALE), data: r });
       const moduleChannels = SCALE.runs * 2 * r.names.length * SCALE.modules;
       const tagLists = r.one.tagLists + r.two.tagLists;
       const perModule = (r.one.all + r.two.all - tagLists) / moduleChannels;

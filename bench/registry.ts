@@ -14,6 +14,7 @@ import { createRegistryClient, parseRegistrySettings, type RegistrySettings } fr
 import { startEnvironment, type Environment } from '../test/env/environment.ts';
 import { startRegistry, startTokenServer, type TestRegistry, type TestTokenServer } from '../test/env/registry.ts';
 import { ModulePublisher } from '../test/fixtures/publisher.ts';
+import { stopOnSignalsAndLimit } from './harness.ts';
 import { countChecks, type CheckCount } from './registry-checks.ts';
 import { libraryLoop, rawUndiciLoop, type LoopResult } from './registry-loops.ts';
 
@@ -45,17 +46,7 @@ function cleanup(): Promise<void> {
   })();
   return cleaning;
 }
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    say(`${signal}: stopping`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
-const hardLimit = setTimeout(() => {
-  say(`hard limit of ${HARD_LIMIT_MS / 1000} s reached: stopping`);
-  void cleanup().finally(() => process.exit(2));
-}, HARD_LIMIT_MS);
-hardLimit.unref();
+stopOnSignalsAndLimit(say, cleanup, HARD_LIMIT_MS);
 
 /** The q-quantile (0..1) of `values`, linear between ranks. */
 function quantile(values: readonly number[], q: number): number {
@@ -193,7 +184,4 @@ main()
     say(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     process.exitCode = 1;
   })
-  .finally(async () => {
-    await cleanup();
-    clearTimeout(hardLimit);
-  });
+  .finally(cleanup);

@@ -8,6 +8,7 @@ import { startLatencyProxy } from './latency-proxy.ts';
 import { resyncAll } from './resync-all.ts';
 import { isSynced } from './source-watch.ts';
 import type { SyncerProcess } from './syncer-process.ts';
+import { fmt } from './figures.ts';
 import { counterSum, median } from './util.ts';
 import { moduleNames, type World } from './world.ts';
 
@@ -89,4 +90,14 @@ export async function measureScaleOut(world: World, options: ScaleOutOptions): P
   await a.stop();
   await proxy.close();
   return { ratio: median(one.seconds) / median(two.seconds), one, two, names, proxy: proxy.stats() };
+}
+
+/** The scale-out figure's value, how it is shown and its note. */
+export function scaleOutFigure(r: ScaleOutResult, options: ScaleOutOptions): { value: number; shown: string; note: string } {
+  const list = (xs: number[]) => xs.map((x) => x.toFixed(2)).join('/');
+  return {
+    value: r.ratio,
+    shown: fmt.ratio(r.ratio),
+    note: `all ${r.names.length} done in: 1 replica ${list(r.one.seconds)} s, 2 replicas ${list(r.two.seconds)} s (medians of ${options.runs} after ${options.warmups} warm-up); syncs per replica ${r.two.syncsPerReplica.join('+')}`,
+  };
 }

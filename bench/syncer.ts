@@ -27,7 +27,7 @@ import { runBench } from './harness.ts';
 import { importCost, type ImportStep } from './import-cost.ts';
 import { runInProcess } from './inprocess.ts';
 import { measureLargeSource } from './large-source.ts';
-import { measureScaleOut } from './scale-out.ts';
+import { measureScaleOut, scaleOutFigure } from './scale-out.ts';
 import { isSynced } from './source-watch.ts';
 import type { SyncerProcess } from './syncer-process.ts';
 import { median, quantile, sleep } from './util.ts';
@@ -187,13 +187,7 @@ await runBench(
     // 2 and 3d: replicas behind the latency proxy.
     await phase('service: scale-out', [f2, f3d], async () => {
       const r = await measureScaleOut(world, SCALE);
-      const list = (xs: number[]) => xs.map((x) => x.toFixed(2)).join('/');
-      Object.assign(f2, {
-        value: r.ratio,
-        shown: fmt.ratio(r.ratio),
-        note: `all ${r.names.length} done in: 1 replica ${list(r.one.seconds)} s, 2 replicas ${list(r.two.seconds)} s (medians of ${SCALE.runs} after ${SCALE.warmups} warm-up); syncs per replica ${r.two.syncsPerReplica.join('+')}`,
-        data: { one: r.one, two: r.two, proxy: r.proxy },
-      });
+      Object.assign(f2, { ...scaleOutFigure(r, SCALE), data: { one: r.one, two: r.two, proxy: r.proxy } });
       const runs = SCALE.runs * 2;
       const moduleChannels = runs * r.names.length * SCALE.modules;
       const requests = r.one.all + r.two.all;
