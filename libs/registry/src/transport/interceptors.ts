@@ -290,7 +290,8 @@ export function retryInterceptor(policy: RetryPolicy, random: () => number): Dis
     // Returned so that an abort during the wait cancels it.
     return setTimeout(() => callback(null), decision.delayMs);
   };
-  return interceptors.retry({ retry, throwOnError: false, statusCodes: [...policy.statusCodes], maxRetries: policy.maxRetries });
+  // The policy decides everything: undici's own statusCodes/methods/maxRetries only feed its default `retry`.
+  return interceptors.retry({ retry, throwOnError: false });
 }
 
 function hostOf(origin: Dispatcher.DispatchOptions['origin']): string {
