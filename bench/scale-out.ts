@@ -2,6 +2,7 @@
 // done when BullMQ reports every resync job completed; one replica, then two. Requests from the replicas' /metrics.
 import { ModuleSources } from '@modsync/k8s';
 import { createRedis, mapLimit } from '@modsync/runtime';
+import { syncerKeys } from '@modsync/syncer';
 import { QueueEvents } from 'bullmq';
 import { publishModules } from './bulk-publisher.ts';
 import { startLatencyProxy } from './latency-proxy.ts';
@@ -53,7 +54,8 @@ export async function measureScaleOut(world: World, options: ScaleOutOptions): P
   const a = await world.startReplica(group, 'scale-a');
   await Promise.all(names.map((name) => world.watch.waitFor(name, isSynced(options.modules), 120_000)));
   const connection = createRedis({ target: world.env.info.redis!.url, name: 'bench-queue-events', maxRetriesPerRequest: null });
-  const events = new QueueEvents('resync', { connection, prefix: `${group.prefix}:bull` });
+  const keys = syncerKeys(group.prefix);
+  const events = new QueueEvents(keys.resyncQueue, { connection, prefix: keys.bullPrefix });
   bench.onCleanup('queue events', async () => {
     await events.close();
     connection.disconnect();
