@@ -8,6 +8,7 @@ import { createLogger, createRedis, type RedisClient } from '@modsync/runtime';
 import { ClusterView, SyncStateStore, syncerKeys, syncSource, type SyncDependencies } from '@modsync/syncer';
 import { run, useEnvironment, waitFor } from '../env/index.ts';
 import { ModulePublisher } from '../fixtures/publisher.ts';
+import { startProxy } from './registry-support.ts';
 
 const env = useEnvironment();
 const suffix = Date.now().toString(36);
@@ -164,5 +165,39 @@ describe('syncSource against a real registry, Redis and API server', () => {
     const status = (await kube.get(ModuleSources, name))!.status!;
     expect(status.message).toMatch(/127\.0\.0\.1:1/);
     expect(status.modulesCount).toBe(3);
+  });
+});
+
+describe('a registry that keeps failing pauses its sources', () => {
+  it('503s open the host breaker: the next sync sends nothing and the source reads Ready=False/RegistryPaused', async () => {
+    const proxy = await startProxy(env.registry!.host);
+    const paused = createRegistryClient({ maxRetries: 0, breakerFailureThreshold: 2, breakerOpenMs: 60_000, breakerMaxOpenMs: 60_000 });
+    try {
+      proxy.handle = async (x) => {
+        const body = Buffer.from(JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: 'registry in maintenance' }] }));
+        x.send({ status: 503, headers: { 'content-type': 'application/json', 'content-length': String(body.length) }, body });
+      };
+      const name = `paused-${suffix}`;
+      const source: ModuleSource = { apiVersion: 'deckhouse.io/v1alpha1', kind: 'ModuleSource', metadata: { name }, spec: { registry: { repo: `${proxy.host}/paused-${suffix}`, scheme: 'HTTP' } } };
+      await kube.apply(ModuleSources, source);
+      await waitFor(`${name} in the view`, async () => view.sources.get(name) !== undefined, 10_000, 20);
+      const pausedDeps = { ...deps, registry: paused };
+      // Two failed listings (the registry's own words), then the breaker holds the third back.
+      for (let i = 0; i < 2; i++) await syncSource(pausedDeps, await fresh(name), log);
+      let status = (await kube.get(ModuleSources, name))!.status!;
+      expect(status.message).toContain('UNAVAILABLE: registry in maintenance');
+      expect(status.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'SyncFailed' });
+      const seen = proxy.seen.length;
+      const report = await syncSource(pausedDeps, await fresh(name), log);
+      expect(report.outcome).toBe('Failed');
+      expect(proxy.seen).toHaveLength(seen);
+      status = (await kube.get(ModuleSources, name))!.status!;
+      expect(status.message).toContain(`registry ${proxy.host} paused until `);
+      expect(status.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'RegistryPaused', message: status.message });
+      await kube.delete(ModuleSources, name);
+    } finally {
+      await paused.close();
+      await proxy.close();
+    }
   });
 });

@@ -72,6 +72,8 @@ export interface ModuleSourceStatus {
   modulesCount?: number;
   message?: string;
   modules?: ModuleSourceModuleStatus[];
+  /** modsync's Ready condition (DKP has none on a source: docs/dkp-contract.md §1). */
+  conditions?: Condition[];
 }
 
 export interface ModuleSource {
