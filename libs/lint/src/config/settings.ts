@@ -64,10 +64,12 @@ const WARN_BY_DEFAULT: Record<string, readonly string[]> = {
 };
 
 /**
- * Rules of ours that DMT never reaches (its image rules return early: they look for Dockerfiles only when
- * `images` is a regular file), so they stay `ignored` unless the global `rules.<rule>.impact` turns them on.
+ * Rules of ours that report what DMT does not, so they stay `ignored` unless the global `rules.<rule>.impact`
+ * turns them on: the image rules (DMT's return early: they look for Dockerfiles only when `images` is a regular
+ * file) and `markdownlint-strict` (what markdownlint reports and DMT's Go port of it does not).
  */
 const OFF_BY_DEFAULT: Record<string, readonly string[]> = {
+  documentation: ['markdownlint-strict'],
   images: ['dockerfile', 'distroless'],
 };
 
