@@ -8,6 +8,11 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="$PWD/node_modules/.bin:$PATH"
 
+# Format, lint (Biome: type-aware rules such as noFloatingPromises) and unused files, exports and dependencies (knip)
+# first: they take seconds, and a finding fails the run before the slow tests start. `npm run format` fixes the format.
+echo "[test] lint (npm run lint: biome ci, knip)"
+npm run --silent lint
+
 echo "[test] typecheck (tsc --noEmit)"
 tsc --noEmit -p tsconfig.json
 
