@@ -167,9 +167,9 @@ async function main(): Promise<void> {
     }),
     '',
   ];
-  process.stdout.write(lines.join('\n') + '\n');
+  process.stdout.write(`${lines.join('\n')}\n`);
   process.stdout.write(
-    JSON.stringify({
+    `${JSON.stringify({
       bench: 'registry',
       at: new Date().toISOString(),
       concurrency: CONCURRENCY,
@@ -184,16 +184,16 @@ async function main(): Promise<void> {
       target: TARGET_RATIO,
       errors,
       requestsPerCheck: Object.fromEntries(Object.entries(counts).map(([k, c]) => [k, { first: c.first.length, unchanged: c.steady }])),
-    }) + '\n',
+    })}\n`,
   );
 }
 
-main()
-  .catch((err: unknown) => {
-    say(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    process.exitCode = 1;
-  })
-  .finally(async () => {
-    await cleanup();
-    clearTimeout(hardLimit);
-  });
+try {
+  await main();
+} catch (err) {
+  say(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  process.exitCode = 1;
+} finally {
+  await cleanup();
+  clearTimeout(hardLimit);
+}

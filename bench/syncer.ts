@@ -181,7 +181,10 @@ async function syncClock(replica: SyncerProcess): Promise<{ count: number; sum: 
 /** Seconds the replica spent in the one sync it ran since `before` (the worker observes it just after the status write). */
 async function lastSyncSeconds(replica: SyncerProcess, before: { count: number; sum: number }): Promise<number> {
   let now = before;
-  await waitFor('the sync in the replica metrics', async () => (now = await syncClock(replica)).count > before.count, 5_000, 10);
+  await waitFor('the sync in the replica metrics', async () => {
+    now = await syncClock(replica);
+    return now.count > before.count;
+  }, 5_000, 10);
   if (now.count !== before.count + 1) throw new Error(`expected one sync, the replica ran ${now.count - before.count}`);
   return now.sum - before.sum;
 }

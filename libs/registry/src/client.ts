@@ -586,7 +586,7 @@ class OciRegistryClient implements RegistryClient {
       signal: options.signal,
     });
     const announced = header(response.headers, 'docker-content-digest');
-    if (announced !== undefined && announced.startsWith('sha256:') && digest.startsWith('sha256:') && announced !== digest) {
+    if (announced?.startsWith('sha256:') && digest.startsWith('sha256:') && announced !== digest) {
       throw new RegistryDigestMismatchError(`PUT ${response.url.href}: registry stored digest ${announced}, sent ${digest}`, {
         registry: settings.host,
         repository,

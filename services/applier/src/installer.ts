@@ -29,9 +29,9 @@ export interface InstallRequest {
  * retry with backoff.
  */
 export interface Installer {
-  ensure(request: InstallRequest, signal: AbortSignal): Promise<InstallResult | void>;
+  ensure(request: InstallRequest, signal: AbortSignal): Promise<InstallResult | undefined>;
   /** A module disabled: uninstall what was installed (nothing to do, and no helm call, when nothing was). */
-  remove?(module: string, signal: AbortSignal): Promise<InstallResult | void>;
+  remove?(module: string, signal: AbortSignal): Promise<InstallResult | undefined>;
 }
 
 /** What `ensure` or `remove` found that the reconcile must act on. */

@@ -6,7 +6,7 @@ export interface RunResult {
 
 export interface WorkQueueOptions {
   /** Reconciles one key; throws to be retried with backoff. */
-  worker: (key: string) => Promise<RunResult | void>;
+  worker: (key: string) => Promise<RunResult | undefined>;
   /** Keys run at once (one key never runs twice at once). @defaultValue 4 */
   concurrency?: number;
   /** First retry delay after a failure; doubles per failure, with jitter. @defaultValue 500 */

@@ -313,6 +313,7 @@ function checkGrafana(ctx: ModuleContext, report: Reporter): void {
     .error(`The content of the 'templates/monitoring.yaml' should be equal to:\n{{- include "helm_lib_grafana_dashboard_definitions" . }}\nGot:\n${content}`);
 }
 
+// biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana variable references, not template literals
 const RECOMMENDED_DS = ['$ds_prometheus', '${ds_prometheus}'];
 
 function jsonString(v: unknown): string {
