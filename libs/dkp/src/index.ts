@@ -8,6 +8,16 @@ export { DKP_ERROR_CODES, InvalidChannelError, InvalidVersionError, type DkpErro
 export { CONFIG_ANNOTATIONS, FINALIZERS, RELEASE_ANNOTATIONS, RELEASE_LABELS, SOURCE_ANNOTATIONS } from './names.ts';
 
 // versions
+export {
+  type Constraint,
+  ConstraintError,
+  coerceVersion,
+  isValidConstraint,
+  minimalAllowedVersion,
+  parseConstraint,
+  satisfiesConstraint,
+  startsAtLeast,
+} from './constraint.ts';
 export { compareVersions, formatVersion, mustParseVersion, normalizeVersion, parseVersion } from './version.ts';
 
 // layout: channels, references, catalogue, bundle tags, release names and labels

@@ -1,8 +1,7 @@
 import semver from 'semver';
 import type { Reporter } from '../../core/reporter.ts';
 import { isRecord, parseYaml } from '../../fs/yaml.ts';
-import { parseConstraint, satisfies } from '../../parsers/constraint.ts';
-import { ConstraintError } from '../../parsers/constraint.ts';
+import { ConstraintError, parseConstraint, satisfiesConstraint } from '@modsync/dkp';
 
 /** Shapes of module.yaml fields, for DMT's strict decode (unknown fields and wrong types are errors). */
 type Shape =
@@ -99,7 +98,7 @@ function guaranteesDeckhouse177(requirements: Record<string, unknown> | undefine
   const d = str(requirements?.['deckhouse']);
   if (d === '') return false;
   try {
-    return !satisfies('1.76.999999', parseConstraint(d));
+    return !satisfiesConstraint('1.76.999999', parseConstraint(d));
   } catch {
     return false;
   }
