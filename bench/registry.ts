@@ -10,6 +10,7 @@
 // Client CPU per request is also shown: the library's own overhead, whatever the registry's speed.
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { releaseRepository } from '@modsync/dkp';
 import { createRegistryClient, parseRegistrySettings, type RegistrySettings } from '@modsync/registry';
 import { startEnvironment, type Environment } from '../test/env/environment.ts';
 import { startRegistry, startTokenServer, type TestRegistry, type TestTokenServer } from '../test/env/registry.ts';
@@ -73,7 +74,7 @@ function dockerCfg(host: string, username: string, password: string): string {
 async function publish(settings: RegistrySettings): Promise<{ repository: string; digest: string }> {
   await using client = createRegistryClient();
   const published = await new ModulePublisher(client, settings, settings.pathPrefix).publish({ module: 'module-one', version: 'v1.0.0', channels: ['stable'] });
-  return { repository: `${settings.pathPrefix}/module-one/release`, digest: published.releaseDigest };
+  return { repository: releaseRepository(settings.pathPrefix, 'module-one'), digest: published.releaseDigest };
 }
 
 async function main(): Promise<void> {

@@ -29,16 +29,11 @@ export {
   parseChannel,
   type ReleaseChannel,
 } from './layout/channels.ts';
-export {
-  bundleReference,
-  channelReleaseReference,
-  moduleRepository,
-  releaseRepository,
-  versionReleaseReference,
-} from './layout/references.ts';
+export { moduleRepository, releaseRepository } from './layout/references.ts';
 export {
   MODULE_NAMES_CAP,
   MODULE_NAME_MAX_LENGTH,
+  moduleValuesKey,
   RESERVED_MODULE_NAMES,
   selectModuleNames,
   type ModuleNameSelection,

@@ -57,3 +57,13 @@ export function selectModuleNames(tags: readonly string[]): ModuleNameSelection 
   for (const name of valid.slice(MODULE_NAMES_CAP)) skipped.push({ name, reason: 'OverCap' });
   return { names: valid.slice(0, MODULE_NAMES_CAP), skipped };
 }
+
+/**
+ * The key of a module's values in its chart (`.Values.<key>`) and of its image digests: the name in lower camel case,
+ * `-` and `_` separating words (`cert-manager` → `certManager`, `e2e-openapi` → `e2eOpenapi`), as DKP and DMT spell it.
+ */
+export function moduleValuesKey(name: string): string {
+  const words = name.split(/[-_]/).filter((w) => w !== '');
+  const camel = words.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
+  return camel.charAt(0).toLowerCase() + camel.slice(1);
+}

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { moduleValuesKey } from '@modsync/dkp';
 import { readTextIfExists } from '../fs/files.ts';
 import { asRecord, isRecord, parseYaml } from '../fs/yaml.ts';
 import { exampleFromPattern } from '../parsers/regex-example.ts';
@@ -33,12 +34,6 @@ export const ASSUMED_ENABLED_MODULES = [
   'managed-valkey', 'operator-postgres',
 ];
 
-/** DMT's ModuleCamelName: `cert-manager` → `certManager`, `e2e-openapi` → `e2eOpenapi`. */
-export function moduleCamelName(name: string): string {
-  const words = name.replaceAll('-', '_').split('_').filter((w) => w !== '');
-  const camel = words.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
-  return camel.charAt(0).toLowerCase() + camel.slice(1);
-}
 
 /** DMT's `ToLowerCamel` (used by the registry rule). */
 export function toLowerCamel(s: string): string {
@@ -256,7 +251,7 @@ export function globalStubValues(): Record<string, unknown> {
 function digestsFor(names: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const n of names) {
-    out[moduleCamelName(n)] = DUMMY_DIGEST;
+    out[moduleValuesKey(n)] = DUMMY_DIGEST;
     out[n] = DUMMY_DIGEST;
   }
   return out;
@@ -264,7 +259,7 @@ function digestsFor(names: string[]): Record<string, string> {
 
 /** The full values file for `helm template`. */
 export function composeRenderValues(moduleName: string, schema: Schema, imageDirs: string[]): Record<string, unknown> {
-  const camel = moduleCamelName(moduleName);
+  const camel = moduleValuesKey(moduleName);
   const moduleSchema = { ...schema, default: {} };
   const generated = synthesizeValues({ properties: { [camel]: moduleSchema } });
   const global = globalStubValues();
