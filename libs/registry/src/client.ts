@@ -34,7 +34,7 @@ import { DispatcherPool } from './transport/dispatchers.ts';
 import { limitLayer, redirectLayer, retryLayer } from './transport/layers.ts';
 import { parseNextLink } from './transport/link.ts';
 import { responseErrorLayer } from './transport/response-error.ts';
-import { DEFAULT_RETRY_ERROR_CODES, DEFAULT_RETRY_STATUS_CODES } from './transport/retry-policy.ts';
+import { DEFAULT_RETRY_ERROR_CODES, DEFAULT_RETRY_STATUS_CODES } from '@modsync/runtime/backoff';
 import { compose, type HttpMethod, header, type RegistryRequest, type RegistryResponse, type Send } from './transport/types.ts';
 
 export interface CallOptions {

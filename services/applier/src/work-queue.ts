@@ -1,3 +1,5 @@
+import { backoffDelayMs } from '@modsync/runtime/backoff';
+
 /** What one run of a key asks for next. */
 export interface RunResult {
   /** Run the key again after this long (a Pending release's recheck, a window opening). */
@@ -144,8 +146,7 @@ export class WorkQueue {
         this.addAfter(key, 100 * state.failures);
       } else {
         for (const w of state.current.splice(0)) w.reject(err);
-        const cap = Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** Math.min(state.failures - 1, 16));
-        this.addAfter(key, cap / 2 + Math.random() * (cap / 2));
+        this.addAfter(key, backoffDelayMs(state.failures, this.options.retryBaseMs, this.options.retryMaxMs, Math.random()));
       }
     } finally {
       state.running = false;
