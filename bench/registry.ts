@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The registry benchmark (issue 5): HEAD-manifest throughput of @modsync/registry against a raw undici loop, both on
+// The registry benchmark: HEAD-manifest throughput of @modsync/registry against a raw undici loop, both on
 // the same local registry container in the same run, same concurrency, both warm; and the requests one "has it moved?"
 // check costs with anonymous, Basic and token auth. Prints figures; not a timed test. Starts and stops its own
 // containers (loopback only) and stops by itself.

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The syncer benchmark (issue 6): starts its own environment (kube-apiserver, Redis, registry on loopback), publishes
+// The syncer benchmark: starts its own environment (kube-apiserver, Redis, registry on loopback), publishes
 // module sources, measures the figures, prints them with their targets and keeps them in bench/results/syncer-<date>.json.
 // Speed figures are ratios against a baseline measured in the same run. Run: `npm run bench` (after scripts/setup.sh).
 //

@@ -30,7 +30,7 @@ export function oneLine(text: string | undefined, max = 80): string | undefined 
 
 // --- status ---
 
-export interface ModuleRow {
+interface ModuleRow {
   name: string;
   version: string | undefined;
   policy: string | undefined;

@@ -113,13 +113,13 @@ export async function pushImage(client: RegistryClient, settings: RegistrySettin
 }
 
 /** A response of the real registry, read whole. */
-export interface UpstreamResponse {
+interface UpstreamResponse {
   status: number;
   headers: IncomingHttpHeaders;
   body: Buffer;
 }
 
-export interface ProxyExchange {
+interface ProxyExchange {
   req: IncomingMessage;
   res: ServerResponse;
   /** Aborted when the client goes away (or the proxy closes): stop waiting. */

@@ -20,7 +20,7 @@ import { startRedis, type TestRedis } from '../env/redis.ts';
 import { startRegistry, type TestRegistry } from '../env/registry.ts';
 import { ModulePublisher } from '../fixtures/publisher.ts';
 
-// Issue 11: modsync deployed by its own chart (infra/chart, infra/chart/values-test-node.yaml) on the real node
+// modsync deployed by its own chart (infra/chart, infra/chart/values-test-node.yaml) on the real node
 // (test/env/node.ts), its image built and imported into the node's containerd, two syncer and two applier replicas, RBAC
 // as shipped; then every command of the guide (../shared/spec/guide.md) run through a shell as written, including the
 // ones that reach into modsync's pods (`exec svc/deckhouse-leader`, `logs -l app=deckhouse`); modules whose charts run

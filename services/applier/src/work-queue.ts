@@ -1,7 +1,7 @@
 import { backoffDelayMs } from '@modsync/runtime/backoff';
 
 /** What one run of a key asks for next. */
-export interface RunResult {
+interface RunResult {
   /** Run the key again after this long (a Pending release's recheck, a window opening). */
   requeueAfterMs?: number | undefined;
 }

@@ -2,15 +2,15 @@
 export const MODULE_NAMES_CAP = 1500;
 
 /** Longer names are skipped (§7). */
-export const MODULE_NAME_MAX_LENGTH = 64;
+const MODULE_NAME_MAX_LENGTH = 64;
 
 /** The tag `modules` is never a module (§7). */
-export const RESERVED_MODULE_NAMES: readonly string[] = ['modules'];
+const RESERVED_MODULE_NAMES: readonly string[] = ['modules'];
 
 /** Why a tag of the source repository was not taken as a module name. */
-export type SkippedModuleNameReason = 'Reserved' | 'TooLong' | 'NotDNS1123Subdomain' | 'Duplicate' | 'OverCap';
+type SkippedModuleNameReason = 'Reserved' | 'TooLong' | 'NotDNS1123Subdomain' | 'Duplicate' | 'OverCap';
 
-export interface SkippedModuleName {
+interface SkippedModuleName {
   name: string;
   reason: SkippedModuleNameReason;
 }

@@ -15,7 +15,7 @@ export type RequirementFailure =
   | { kind: 'ModuleInvalidConstraint'; module: string; dependency: string; constraint: string };
 
 /** DKP's message for one unmet requirement (extenders `deckhouseversion`, `kubernetesversion`, `moduledependency`). */
-export function requirementMessage(failure: RequirementFailure): string {
+function requirementMessage(failure: RequirementFailure): string {
   switch (failure.kind) {
     case 'DeckhouseVersion':
       return `requirements are not satisfied: current deckhouse version is not suitable: ${failure.detail}`;

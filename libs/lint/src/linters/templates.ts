@@ -322,7 +322,7 @@ function jsonString(v: unknown): string {
   return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
 
-export function checkDashboard(text: string, report: Reporter): void {
+function checkDashboard(text: string, report: Reporter): void {
   let dashboard: unknown;
   try {
     dashboard = JSON.parse(text);

@@ -27,13 +27,12 @@ const COMMON_IMAGES = [
  * Modules an offline render assumes enabled (guards like `has "cert-manager" .Values.global.enabledModules`): DMT's
  * default `global.enabledModules`, the `-crd` modules included, so a VPA guarded by `vertical-pod-autoscaler-crd` renders.
  */
-export const ASSUMED_ENABLED_MODULES = [
+const ASSUMED_ENABLED_MODULES = [
   'cert-manager', 'vertical-pod-autoscaler', 'vertical-pod-autoscaler-crd', 'prometheus', 'prometheus-crd',
   'operator-prometheus', 'operator-prometheus-crd', 'managed-cassandra', 'managed-clickhouse', 'managed-hive-metastore',
   'managed-kafka', 'managed-memcached', 'managed-opensearch', 'managed-postgres', 'managed-starrocks', 'managed-trino',
   'managed-valkey', 'operator-postgres',
 ];
-
 
 /** DMT's `ToLowerCamel` (used by the registry rule). */
 export function toLowerCamel(s: string): string {
@@ -58,7 +57,7 @@ function typeIncludes(schema: Schema, t: string): boolean {
 }
 
 /** Resolves local `$ref`s (`#/definitions/x`) against the root, bounded against cycles. */
-export function expandRefs(node: unknown, root: Schema, depth = 0): unknown {
+function expandRefs(node: unknown, root: Schema, depth = 0): unknown {
   if (depth > 40) return node;
   if (Array.isArray(node)) return node.map((n) => expandRefs(n, root, depth + 1));
   if (!isRecord(node)) return node;
@@ -75,7 +74,7 @@ export function expandRefs(node: unknown, root: Schema, depth = 0): unknown {
 }
 
 /** Applies `x-extend` (values.yaml extends config-values.yaml): parent properties under the child's. */
-export function extendSchema(child: Schema, parent: Schema | undefined): Schema {
+function extendSchema(child: Schema, parent: Schema | undefined): Schema {
   if (!parent || !isRecord(child['x-extend'])) return child;
   return {
     ...child,
@@ -193,12 +192,12 @@ function synthesizeProperty(key: string, prop: Schema, out: Record<string, unkno
 }
 
 /** Synthesizes values for a schema's properties (exported for tests). */
-export function synthesizeValues(schema: Schema): Record<string, unknown> {
+function synthesizeValues(schema: Schema): Record<string, unknown> {
   return synthesizeProperties(schema, 0);
 }
 
 /** Fake-but-well-typed `.Values.global` for offline rendering. */
-export function globalStubValues(): Record<string, unknown> {
+function globalStubValues(): Record<string, unknown> {
   return {
     enabledModules: [...ASSUMED_ENABLED_MODULES],
     clusterIsBootstrapped: true,

@@ -59,7 +59,7 @@ async function namespaceOf(bundleDir: string, module: string): Promise<string> {
 }
 
 /**
- * The installer of issue 8: pulls the module bundle of the Deployed release into the module store (blobs verified),
+ * The helm installer (services/applier/README.md "Installing"): pulls the module bundle of the Deployed release into the module store (blobs verified),
  * validates the ModuleConfig's settings against the bundle's schema, and `helm upgrade --install`s its chart into the
  * module's namespace (release name = module name), moving the Module through Downloading → Installing → Ready, or
  * Error with the registry's, the schema's or Helm's own message. Level-triggered: an install that matches the Deployed

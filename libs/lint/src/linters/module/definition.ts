@@ -52,7 +52,7 @@ function jsType(v: unknown): string {
 }
 
 /** Returns the first decode error, phrased like Go's encoding/json (as sigs.k8s.io/yaml reports it). */
-export function strictDecodeError(value: unknown, shape: Shape, path: string, owner: string): string | undefined {
+function strictDecodeError(value: unknown, shape: Shape, path: string, owner: string): string | undefined {
   if (value === null || value === undefined) return undefined;
   const fail = (want: string): string =>
     `error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${jsType(value)} into Go struct field ${owner}.${path} of type ${want}`;
@@ -86,7 +86,7 @@ export function strictDecodeError(value: unknown, shape: Shape, path: string, ow
 }
 
 const STAGES = ['Experimental', 'Preview', 'General Availability', 'Deprecated'];
-export const VALID_EDITIONS = ['ce', 'fe', 'ee', 'se', 'se-plus', 'be', 'cse', '_default'];
+const VALID_EDITIONS = ['ce', 'fe', 'ee', 'se', 'se-plus', 'be', 'cse', '_default'];
 const VALID_BUNDLES = ['Minimal', 'Managed', 'Default'];
 
 function str(v: unknown): string {
