@@ -7,7 +7,7 @@ import { tailLog } from './process.ts';
 export type { EnvironmentInfo } from './environment.ts';
 export { freePort, waitFor } from './net.ts';
 export { run } from './process.ts';
-export { startService, type RunningService } from './services.ts';
+export { serviceEnv, startService, type RunningService } from './services.ts';
 
 /**
  * The environment of the integration run (test/env/global-setup.ts). Call at the top of a test file: when a test of the

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeClient, kubeConfigFromString, ModuleConfigs, ModuleReleases, Modules, ModuleSources, ModuleUpdatePolicies, type ModuleConfig } from '@modsync/k8s';
 import { createRegistryClient, parseRegistrySettings } from '@modsync/registry';
 import { RESYNC_ANNOTATION } from '@modsync/syncer';
-import { run, startService, useEnvironment, waitFor, type RunningService } from '../env/index.ts';
+import { run, serviceEnv, startService, useEnvironment, waitFor, type RunningService } from '../env/index.ts';
 import { ModulePublisher } from '../fixtures/publisher.ts';
 
 const env = useEnvironment();
@@ -31,16 +31,10 @@ beforeAll(async () => {
   kube = await KubeClient.create(kubeConfigFromString(await readFile(env.kubeconfig!, 'utf8')));
   await publisher.publish({ module: mod, version: 'v1.0.0', channels: ['stable'] });
   const store = await mkdtemp(join(tmpdir(), 'modsync-life-store-'));
-  const common = {
-    MODSYNC_REDIS_URL: env.redis!.url,
-    KUBECONFIG: env.kubeconfig!,
-    MODSYNC_REDIS_PREFIX: `life-${suffix}`,
-    MODSYNC_SOURCE_SELECTOR: `life=${suffix}`,
-    MODSYNC_SYNC_INTERVAL: '1h',
-    MODSYNC_RESYNC_INTERVAL: '3s',
-    MODSYNC_PENDING_RECHECK: '1s',
-    MODSYNC_MODULE_STORE: store,
-  };
+  const common = serviceEnv(
+    { env, prefix: `life-${suffix}`, selector: `life=${suffix}` },
+    { MODSYNC_RESYNC_INTERVAL: '3s', MODSYNC_INSTALLER: 'helm', MODSYNC_MODULE_STORE: store },
+  );
   services.push(await startService('syncer', { logDir: env.logDir, instance: `life-${suffix}`, env: common }));
   services.push(await startService('applier', { logDir: env.logDir, instance: `life-${suffix}`, env: common }));
   await kube.apply(ModuleSources, { apiVersion: 'deckhouse.io/v1alpha1', kind: 'ModuleSource', metadata: { name: source, labels: { life: suffix } }, spec: { registry: { repo: `${env.registry!.host}/${path}`, scheme: 'HTTP' } } });
