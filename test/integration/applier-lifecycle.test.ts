@@ -53,7 +53,9 @@ afterAll(async () => {
   await kube.close();
 });
 
-describe('release lifecycle (real syncer, applier and helm)', () => {
+// A story: each test starts from the state the one before it left, so its tests keep their order when
+// scripts/test.sh shuffles (the file itself still runs at any position, and alone).
+describe('release lifecycle (real syncer, applier and helm)', { shuffle: false }, () => {
   it('upgrades minor by minor: the newest patch of each intermediate minor, then the channel’s version', async () => {
     // Auto: the default (embedded) policy is AutoPatch, which would hold each minor for approval (§10.7).
     await kube.apply(ModuleUpdatePolicies, { apiVersion: 'deckhouse.io/v1alpha2', kind: 'ModuleUpdatePolicy', metadata: { name: auto }, spec: { releaseChannel: 'Stable', update: { mode: 'Auto' } } });

@@ -125,7 +125,9 @@ afterAll(async () => {
   await kube.close();
 });
 
-describe('applier service (real processes, the guide end to end)', () => {
+// A story: each test starts from the state the one before it left, so its tests keep their order when
+// scripts/test.sh shuffles (the file itself still runs at any position, and alone).
+describe('applier service (real processes, the guide end to end)', { shuffle: false }, () => {
   it('modules a source offers appear Available: kubectl get module prints the guide’s columns', async () => {
     await kube.apply(ModuleSources, source(srcA, pathA));
     await waitFor('module Available', async () => (await module(one))?.status?.phase === 'Available', 20_000);

@@ -83,7 +83,9 @@ afterAll(async () => {
   await kube.close();
 });
 
-describe('deleting a ModuleSource (real syncer, applier and garbage collector)', () => {
+// A story: each test starts from the state the one before it left, so its tests keep their order when
+// scripts/test.sh shuffles (the file itself still runs at any position, and alone).
+describe('deleting a ModuleSource (real syncer, applier and garbage collector)', { shuffle: false }, () => {
   it('Deployed releases carry no ownerReference to their source; the others do', async () => {
     await waitFor('the Deployed release unowned', async () => ((await kube.get(ModuleReleases, `${shared}-v1.0.0`))?.metadata.ownerReferences ?? []).length === 0, 20_000, 200);
     expect((await kube.get(ModuleReleases, `${shared}-v1.1.0`))?.metadata.ownerReferences).toEqual([
