@@ -26,6 +26,7 @@ import { MODULE_NAMES_CAP } from '@modsync/dkp';
 import { KubeClient, kubeConfigFromString, ModuleSources, type ModuleSource, type ResourceType } from '@modsync/k8s';
 import { createRegistryClient, parseRegistrySettings, type RegistryClient, type RegistrySettings } from '@modsync/registry';
 import { createRedis, mapLimit, type RedisClient } from '@modsync/runtime';
+import { sleep } from '@modsync/runtime/backoff';
 import { QueueEvents } from 'bullmq';
 import { startEnvironment, type Environment } from '../test/env/environment.ts';
 import { publishModules, pushRelease, releaseImage } from './bulk-publisher.ts';
@@ -38,7 +39,7 @@ import { startLatencyProxy } from './latency-proxy.ts';
 import { resyncAll } from './resync-all.ts';
 import { isSynced, SourceWatch } from './source-watch.ts';
 import { GROUP_LABEL, SyncerProcess, type SyncerGroup } from './syncer-process.ts';
-import { counterSum, median, quantile, sleep } from './util.ts';
+import { counterSum, median, quantile } from './util.ts';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const RUN = Date.now().toString(36);

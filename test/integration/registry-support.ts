@@ -197,14 +197,3 @@ export async function startProxy(target: string): Promise<TestProxy> {
   proxy.host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
   return proxy;
 }
-
-/** Resolves after `ms`, or rejects when `signal` aborts. */
-export function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    }, { once: true });
-  });
-}
