@@ -34,7 +34,7 @@ import { KeyedQueue, type TaskControl } from './keyed-queue.ts';
 import { eventKeys, type EventKeys } from './keys.ts';
 import { eventKey } from './ordering.ts';
 import { resolveSubscriberOptions, type EventContext, type EventSubscriberOptions, type ResolvedEventSubscriberOptions } from './options.ts';
-import { backoffDelayMs } from '@modsync/runtime/backoff';
+import { backoffDelayMs, sleep } from '@modsync/runtime/backoff';
 import type { DiscoveryEvent } from './schema.ts';
 import { parseAutoClaimReply, parseEntries, parsePendingReply, parseReadGroupReply, type StreamEntry } from './stream-reply.ts';
 
@@ -420,17 +420,8 @@ export class EventSubscriber {
 
   /** Waits `ms`, or less when closing. */
   #pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const signal = this.#abort.signal;
-      if (signal.aborted) return resolve();
-      const done = (): void => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      signal.addEventListener('abort', done, { once: true });
-    });
+    // Closing ends the pause early; the callers check #running() after it.
+    return sleep(ms, this.#abort.signal).catch(() => {});
   }
 
   #fields(): { stream: string; group: string; consumer: string } {
