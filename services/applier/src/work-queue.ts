@@ -55,6 +55,8 @@ export class WorkQueue {
   private stopped = false;
   private paused: boolean;
   private idleWaiters: (() => void)[] = [];
+  /** stop() waiting for the runs in progress to end. */
+  private drainWaiters: (() => void)[] = [];
 
   constructor(options: WorkQueueOptions) {
     this.options = { concurrency: 4, retryBaseMs: 500, retryMaxMs: 30_000, paused: false, ...options };
@@ -151,6 +153,7 @@ export class WorkQueue {
     } finally {
       state.running = false;
       this.active--;
+      if (this.active === 0) for (const resolve of this.drainWaiters.splice(0)) resolve();
       if (state.dirty || (state.next.length > 0 && !state.timer)) this.enqueue(key, state);
       else if (!state.timer && state.next.length === 0 && state.current.length === 0) this.states.delete(key);
       this.pump();
@@ -168,7 +171,7 @@ export class WorkQueue {
     this.stopped = true;
     for (const state of this.states.values()) if (state.timer) clearTimeout(state.timer);
     this.order.length = 0;
-    while (this.active > 0) await new Promise((r) => setTimeout(r, 10));
+    if (this.active > 0) await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
     for (const state of this.states.values()) for (const w of [...state.next, ...state.current]) w.resolve();
     for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
