@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The syncer benchmark (issue 6): starts its own environment (kube-apiserver, Redis, registry on loopback), publishes
+// The syncer benchmark: starts its own environment (kube-apiserver, Redis, registry on loopback), publishes
 // module sources, measures the figures, prints them with their targets and keeps them in bench/results/syncer-<date>.json.
 // Speed figures are ratios against a baseline measured in the same run. Run: `npm run bench` (after scripts/setup.sh).
 //
@@ -26,6 +26,7 @@ import { MODULE_NAMES_CAP } from '@modsync/dkp';
 import { KubeClient, kubeConfigFromString, ModuleSources, type ModuleSource, type ResourceType } from '@modsync/k8s';
 import { createRegistryClient, parseRegistrySettings, type RegistryClient, type RegistrySettings } from '@modsync/registry';
 import { createRedis, mapLimit, type RedisClient } from '@modsync/runtime';
+import { sleep } from '@modsync/runtime/backoff';
 import { QueueEvents } from 'bullmq';
 import { startEnvironment, type Environment } from '../test/env/environment.ts';
 import { publishModules, pushRelease, releaseImage } from './bulk-publisher.ts';
@@ -38,7 +39,7 @@ import { startLatencyProxy } from './latency-proxy.ts';
 import { resyncAll } from './resync-all.ts';
 import { isSynced, SourceWatch } from './source-watch.ts';
 import { GROUP_LABEL, SyncerProcess, type SyncerGroup } from './syncer-process.ts';
-import { counterSum, median, quantile, sleep } from './util.ts';
+import { counterSum, median, quantile } from './util.ts';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const RUN = Date.now().toString(36);
@@ -181,7 +182,10 @@ async function syncClock(replica: SyncerProcess): Promise<{ count: number; sum: 
 /** Seconds the replica spent in the one sync it ran since `before` (the worker observes it just after the status write). */
 async function lastSyncSeconds(replica: SyncerProcess, before: { count: number; sum: number }): Promise<number> {
   let now = before;
-  await waitFor('the sync in the replica metrics', async () => (now = await syncClock(replica)).count > before.count, 5_000, 10);
+  await waitFor('the sync in the replica metrics', async () => {
+    now = await syncClock(replica);
+    return now.count > before.count;
+  }, 5_000, 10);
   if (now.count !== before.count + 1) throw new Error(`expected one sync, the replica ran ${now.count - before.count}`);
   return now.sum - before.sum;
 }

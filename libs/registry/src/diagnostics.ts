@@ -70,7 +70,7 @@ export interface RegistryTokenMessage {
 
 export const requestChannel = diagnosticsChannel.channel(REGISTRY_CHANNELS.request);
 export const retryChannel = diagnosticsChannel.channel(REGISTRY_CHANNELS.retry);
-export const bytesChannel = diagnosticsChannel.channel(REGISTRY_CHANNELS.bytes);
+const bytesChannel = diagnosticsChannel.channel(REGISTRY_CHANNELS.bytes);
 export const tokenChannel = diagnosticsChannel.channel(REGISTRY_CHANNELS.token);
 
 export function publishBytes(registry: string, op: RegistryOp, direction: 'in' | 'out', bytes: number): void {

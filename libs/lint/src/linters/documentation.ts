@@ -12,7 +12,7 @@ const ID = 'documentation';
 const MAX_DOCS_BYTES = 15 * 1024 * 1024;
 
 /** The markdownlint settings DMT applies to module docs. */
-export const MARKDOWNLINT_CONFIG: Record<string, unknown> = {
+const MARKDOWNLINT_CONFIG: Record<string, unknown> = {
   default: true,
   MD002: false,
   MD004: false,
@@ -145,7 +145,7 @@ async function checkMarkdown(ctx: ModuleContext, report: Reporter, strict: Repor
 }
 
 /** The `front-matter` rule: a `---` block opened on line 1 closes and holds a YAML mapping. */
-export function checkFrontMatter(text: string, report: Reporter): void {
+function checkFrontMatter(text: string, report: Reporter): void {
   const lines = text.split('\n');
   if (lines.length === 0 || !FRONT_MATTER_DELIM.test(lines[0]!)) return;
   let end = -1;

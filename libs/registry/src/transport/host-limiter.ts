@@ -1,6 +1,6 @@
 // Per-origin admission: a FIFO semaphore (requests in flight) and a GCRA request-rate budget (sustained rate + burst).
 // One limiter per origin per client, shared by every caller of the client.
-import { sleep } from './sleep.ts';
+import { sleep } from '@modsync/runtime/backoff';
 
 export class QueueFullError extends Error {
   override readonly name = 'QueueFullError';

@@ -5,8 +5,7 @@ import { RegistryError, RegistryUnavailableError } from '../errors.ts';
 import { BoundedMap } from '../bounded-map.ts';
 import { HostLimiter, QueueFullError } from './host-limiter.ts';
 import { requestFields } from './response-error.ts';
-import { decideRetry, parseRetryAfter, type RetryPolicy } from './retry-policy.ts';
-import { sleep } from './sleep.ts';
+import { decideRetry, parseRetryAfter, type RetryPolicy, sleep } from '@modsync/runtime/backoff';
 import type { Layer, RegistryResponse } from './types.ts';
 
 export interface LimitOptions {
