@@ -35,14 +35,22 @@ export interface Bench {
 
 function gitCommit(): string | undefined {
   try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: BENCH_DIR, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: BENCH_DIR,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
   } catch {
     return undefined;
   }
 }
 
 /** On SIGINT/SIGTERM or after `hardLimitMs`, whatever the run is doing: clean up, then exit (130, or 2). */
-export function stopOnSignalsAndLimit(say: (line: string) => void, cleanup: () => Promise<void>, hardLimitMs: number): void {
+export function stopOnSignalsAndLimit(
+  say: (line: string) => void,
+  cleanup: () => Promise<void>,
+  hardLimitMs: number,
+): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       say(`${signal}: stopping`);
@@ -59,7 +67,10 @@ export function stopOnSignalsAndLimit(say: (line: string) => void, cleanup: () =
 /** Runs one benchmark and exits: 0 when it ran and no figure is an error, 1 otherwise. */
 export async function runBench(options: BenchOptions, main: (bench: Bench) => Promise<void>): Promise<never> {
   const startedAt = performance.now();
-  const say = (line: string) => process.stderr.write(`[${options.id} ${((performance.now() - startedAt) / 1000).toFixed(1).padStart(6)}s] ${line}\n`);
+  const say = (line: string) =>
+    process.stderr.write(
+      `[${options.id} ${((performance.now() - startedAt) / 1000).toFixed(1).padStart(6)}s] ${line}\n`,
+    );
   const cleanups: { what: string; fn: () => Promise<unknown>; timeoutMs: number }[] = [];
   let cleaning: Promise<void> | undefined;
   const cleanup = (): Promise<void> => {
@@ -69,7 +80,10 @@ export async function runBench(options: BenchOptions, main: (bench: Bench) => Pr
         try {
           await Promise.race([
             fn(),
-            new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs / 1000} s`)), timeoutMs))),
+            new Promise(
+              (_, reject) =>
+                (timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs / 1000} s`)), timeoutMs)),
+            ),
           ]);
         } catch (err) {
           say(`cleanup of ${what} failed: ${(err as Error).message}`);
@@ -133,7 +147,11 @@ export async function runBench(options: BenchOptions, main: (bench: Bench) => Pr
     context,
     figures: figures.map((f) => ({ ...f, result: verdict(f) })),
   };
-  const file = join(BENCH_DIR, 'results', `${options.id}-${results.at.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z')}.json`);
+  const file = join(
+    BENCH_DIR,
+    'results',
+    `${options.id}-${results.at.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z')}.json`,
+  );
   await mkdir(dirname(file), { recursive: true });
   await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
 

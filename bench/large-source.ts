@@ -5,7 +5,7 @@ import { Modules, ModuleSources } from '@modsync/k8s';
 import { waitFor } from '../test/env/net.ts';
 import { publishModules } from './bulk-publisher.ts';
 import { isSynced } from './source-watch.ts';
-import { sleep } from './util.ts';
+import { sleep } from '@modsync/runtime/backoff';
 import { memoryOf, moduleNames, type World } from './world.ts';
 
 export interface LargeSourceResult {
@@ -21,12 +21,22 @@ export interface LargeSourceResult {
   applier?: { memory: Awaited<ReturnType<typeof memoryOf>>; modulesSeconds: number } | undefined;
 }
 
-export async function measureLargeSource(world: World, count: number, options: { applier?: boolean } = {}): Promise<LargeSourceResult> {
+export async function measureLargeSource(
+  world: World,
+  count: number,
+  options: { applier?: boolean } = {},
+): Promise<LargeSourceResult> {
   const modules = moduleNames(count);
   const path = `bench-${world.run}/m${count}`;
   const expected = Math.min(count, MODULE_NAMES_CAP);
   const publishStarted = performance.now();
-  const { requests } = await publishModules({ client: world.publishClient, settings: world.settingsOf(path), modules, releases: expected, concurrency: 64 });
+  const { requests } = await publishModules({
+    client: world.publishClient,
+    settings: world.settingsOf(path),
+    modules,
+    releases: expected,
+    concurrency: 64,
+  });
   const publishSeconds = (performance.now() - publishStarted) / 1000;
   const group = await world.syncerGroup('large');
   const large = await world.startReplica(group, 'large');
@@ -45,7 +55,8 @@ export async function measureLargeSource(world: World, count: number, options: {
   let applierResult: LargeSourceResult['applier'];
   if (applier !== undefined) {
     const offered = async () =>
-      (await world.kube.list(Modules)).items.filter((m) => m.properties?.availableSources?.includes(name) === true).length;
+      (await world.kube.list(Modules)).items.filter((m) => m.properties?.availableSources?.includes(name) === true)
+        .length;
     await waitFor(`the applier's ${expected} Modules`, async () => (await offered()) >= expected, 600_000, 1_000);
     const modulesSeconds = (performance.now() - started) / 1000;
     await sleep(1_000);
@@ -53,5 +64,13 @@ export async function measureLargeSource(world: World, count: number, options: {
     await applier.stop();
   }
   await large.stop();
-  return { modules: count, expected, publishSeconds, publishRequests: requests, syncSeconds, memory, applier: applierResult };
+  return {
+    modules: count,
+    expected,
+    publishSeconds,
+    publishRequests: requests,
+    syncSeconds,
+    memory,
+    applier: applierResult,
+  };
 }

@@ -21,27 +21,63 @@ const CHANNELS = [
 const PAIRS = 5;
 
 await runBench(
-  { id: 'p1', title: 'P1 unchanged cycle: 1,000 modules × 2 channels', hardLimitMs: 15 * 60_000, parameters: { modules: MODULES, channels: CHANNELS, pairs: PAIRS } },
+  {
+    id: 'p1',
+    title: 'P1 unchanged cycle: 1,000 modules × 2 channels',
+    hardLimitMs: 15 * 60_000,
+    parameters: { modules: MODULES, channels: CHANNELS, pairs: PAIRS },
+  },
   async (bench) => {
-    const perChannel = bench.figure('P1a', 'registry requests per module-channel (all but the tag list)', { target: { op: '<=', value: 1 }, targetShown: '≤ 1' });
-    const writes = bench.figure('P1b', 'Kubernetes writes per source per cycle (status patches + Events)', { target: { op: '<=', value: 1 }, targetShown: '≤ 1' });
+    const perChannel = bench.figure('P1a', 'registry requests per module-channel (all but the tag list)', {
+      target: { op: '<=', value: 1 },
+      targetShown: '≤ 1',
+    });
+    const writes = bench.figure('P1b', 'Kubernetes writes per source per cycle (status patches + Events)', {
+      target: { op: '<=', value: 1 },
+      targetShown: '≤ 1',
+    });
     const tagLists = bench.figure('P1c', 'tag-list requests per source per cycle', { targetShown: '(reported)' });
     const world = await startWorld(bench);
     const modules = moduleNames(MODULES);
     const path = `bench-${world.run}/p1`;
     const settings = world.settingsOf(path);
     await bench.phase('publishing', [perChannel, writes, tagLists], async () => {
-      await publishModules({ client: world.publishClient, settings, modules, channels: CHANNELS.map((c) => c.tag), concurrency: 64 });
+      await publishModules({
+        client: world.publishClient,
+        settings,
+        modules,
+        channels: CHANNELS.map((c) => c.tag),
+        concurrency: 64,
+      });
     });
     await bench.phase('unchanged cycles on each channel', [perChannel, writes, tagLists], async () => {
       const client = createRegistryClient({ requestsPerSecondPerHost: Infinity });
       bench.onCleanup('bench registry client', () => client.close());
-      const source = await world.kube.apply(ModuleSources, world.moduleSource(`p1-${world.run}`, `p1-${world.run}`, `${world.registryHost}/${path}`));
+      const source = await world.kube.apply(
+        ModuleSources,
+        world.moduleSource(`p1-${world.run}`, `p1-${world.run}`, `${world.registryHost}/${path}`),
+      );
       const results: InProcessResult[] = [];
       for (const { channel } of CHANNELS) {
         // The embedded policy's channel (dkp-contract.md §8): every module of the source follows it.
-        await world.kube.apply(ModuleConfigs, { apiVersion: 'deckhouse.io/v1alpha1', kind: 'ModuleConfig', metadata: { name: 'deckhouse' }, spec: { version: 1, settings: { releaseChannel: channel } } });
-        results.push(await runInProcess({ kube: world.kube, redis: world.redis, registry: client, settings, source, modules, prefix: `bench-${world.run}-p1`, pairs: PAIRS }));
+        await world.kube.apply(ModuleConfigs, {
+          apiVersion: 'deckhouse.io/v1alpha1',
+          kind: 'ModuleConfig',
+          metadata: { name: 'deckhouse' },
+          spec: { version: 1, settings: { releaseChannel: channel } },
+        });
+        results.push(
+          await runInProcess({
+            kube: world.kube,
+            redis: world.redis,
+            registry: client,
+            settings,
+            source,
+            modules,
+            prefix: `bench-${world.run}-p1`,
+            pairs: PAIRS,
+          }),
+        );
       }
       const sum = (f: (u: InProcessResult['unchanged']) => number) => results.reduce((n, r) => n + f(r.unchanged), 0);
       const moduleChannels = sum((u) => u.moduleChannels);

@@ -15,19 +15,40 @@ import { moduleNames, startWorld } from './world.ts';
 const MODULES = 100;
 
 await runBench(
-  { id: 'p2', title: 'P2 throughput: one syncer vs a raw HEAD loop', hardLimitMs: 10 * 60_000, parameters: { modules: MODULES } },
+  {
+    id: 'p2',
+    title: 'P2 throughput: one syncer vs a raw HEAD loop',
+    hardLimitMs: 10 * 60_000,
+    parameters: { modules: MODULES },
+  },
   async (bench) => {
-    const ratio = bench.figure('P2', `syncSource vs raw HEAD loop (${MODULES} modules, unchanged)`, { target: { op: '>=', value: 0.8 }, targetShown: '≥ 0.80×' });
+    const ratio = bench.figure('P2', `syncSource vs raw HEAD loop (${MODULES} modules, unchanged)`, {
+      target: { op: '>=', value: 0.8 },
+      targetShown: '≥ 0.80×',
+    });
     const world = await startWorld(bench);
     const modules = moduleNames(MODULES);
     const path = `bench-${world.run}/p2`;
     const settings = world.settingsOf(path);
-    await bench.phase('publishing', [ratio], () => publishModules({ client: world.publishClient, settings, modules }).then(() => undefined));
+    await bench.phase('publishing', [ratio], () =>
+      publishModules({ client: world.publishClient, settings, modules }).then(() => undefined),
+    );
     await bench.phase('interleaved pairs', [ratio], async () => {
       const client = createRegistryClient({ requestsPerSecondPerHost: Infinity });
       bench.onCleanup('bench registry client', () => client.close());
-      const source = await world.kube.apply(ModuleSources, world.moduleSource(`p2-${world.run}`, `p2-${world.run}`, `${world.registryHost}/${path}`));
-      const r = await runInProcess({ kube: world.kube, redis: world.redis, registry: client, settings, source, modules, prefix: `bench-${world.run}-p2` });
+      const source = await world.kube.apply(
+        ModuleSources,
+        world.moduleSource(`p2-${world.run}`, `p2-${world.run}`, `${world.registryHost}/${path}`),
+      );
+      const r = await runInProcess({
+        kube: world.kube,
+        redis: world.redis,
+        registry: client,
+        settings,
+        source,
+        modules,
+        prefix: `bench-${world.run}-p2`,
+      });
       Object.assign(ratio, {
         value: r.ratio,
         shown: fmt.ratio(r.ratio),

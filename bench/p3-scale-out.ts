@@ -12,10 +12,22 @@ import { startWorld } from './world.ts';
 const SCALE = { sources: 40, modules: 10, delayMs: 20, warmups: 1, runs: 3 };
 
 await runBench(
-  { id: 'p3', title: 'P3 scale-out: two replicas vs one, +20 ms latency', hardLimitMs: 12 * 60_000, parameters: { scale: SCALE } },
+  {
+    id: 'p3',
+    title: 'P3 scale-out: two replicas vs one, +20 ms latency',
+    hardLimitMs: 12 * 60_000,
+    parameters: { scale: SCALE },
+  },
   async (bench) => {
-    const ratio = bench.figure('P3', `2 replicas vs 1 (${SCALE.sources} sources × ${SCALE.modules} modules, +${SCALE.delayMs} ms/chunk)`, { target: { op: '>=', value: 1.8 }, targetShown: '≥ 1.80×' });
-    const requests = bench.figure('P3b', 'registry requests per module-channel, tag lists apart (replicas’ /metrics)', { target: { op: '<=', value: 1 }, targetShown: '≤ 1' });
+    const ratio = bench.figure(
+      'P3',
+      `2 replicas vs 1 (${SCALE.sources} sources × ${SCALE.modules} modules, +${SCALE.delayMs} ms/chunk)`,
+      { target: { op: '>=', value: 1.8 }, targetShown: '≥ 1.80×' },
+    );
+    const requests = bench.figure('P3b', 'registry requests per module-channel, tag lists apart (replicas’ /metrics)', {
+      target: { op: '<=', value: 1 },
+      targetShown: '≤ 1',
+    });
     bench.context.bundleBytes = await buildAll({ quiet: true });
     const world = await startWorld(bench);
     await bench.phase('scale-out', [ratio, requests], async () => {

@@ -15,8 +15,14 @@ const MODULES = 10_000;
 await runBench(
   { id: 'p6', title: 'P6 memory at 10,000 modules', hardLimitMs: 12 * 60_000, parameters: { modules: MODULES } },
   async (bench) => {
-    const syncer = bench.figure('P6a', `syncer RSS after syncing a source of ${MODULES.toLocaleString('en')} modules`, { target: { op: '<=', value: 200 }, targetShown: '≤ 200 MB' });
-    const applier = bench.figure('P6b', `applier RSS after writing the Modules of that source`, { target: { op: '<=', value: 200 }, targetShown: '≤ 200 MB' });
+    const syncer = bench.figure('P6a', `syncer RSS after syncing a source of ${MODULES.toLocaleString('en')} modules`, {
+      target: { op: '<=', value: 200 },
+      targetShown: '≤ 200 MB',
+    });
+    const applier = bench.figure('P6b', `applier RSS after writing the Modules of that source`, {
+      target: { op: '<=', value: 200 },
+      targetShown: '≤ 200 MB',
+    });
     bench.context.bundleBytes = await buildAll({ quiet: true });
     const world = await startWorld(bench);
     await bench.phase('syncer and applier', [syncer, applier], async () => {

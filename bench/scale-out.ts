@@ -27,9 +27,9 @@ export interface ScaleOutOptions {
  * at the default 100 req/s a second replica would add no requests per second and the figure would measure the budget,
  * not the replicas. Each attempt still spends it (a Redis round trip), as in production.
  */
-export const SCALE_OUT_REPLICA_ENV = { MODSYNC_REGISTRY_RPS: '100000' };
+const SCALE_OUT_REPLICA_ENV = { MODSYNC_REGISTRY_RPS: '100000' };
 
-export interface ScaleOutRound {
+interface ScaleOutRound {
   seconds: number[];
   syncsPerReplica: number[];
   statusWrites: number;
@@ -51,16 +51,31 @@ export async function measureScaleOut(world: World, options: ScaleOutOptions): P
   const { bench, kube, publishClient, run } = world;
   const modules = moduleNames(options.modules);
   const paths = Array.from({ length: options.sources }, (_, i) => `bench-${run}/scale-${String(i).padStart(2, '0')}`);
-  await mapLimit(paths, 8, (path) => publishModules({ client: publishClient, settings: world.settingsOf(path), modules, concurrency: 4 }));
+  await mapLimit(paths, 8, (path) =>
+    publishModules({ client: publishClient, settings: world.settingsOf(path), modules, concurrency: 4 }),
+  );
   const port = Number(world.registryHost.split(':')[1]);
-  const proxy = await startLatencyProxy({ targetHost: '127.0.0.1', targetPort: port, delayMs: options.delayMs, lifetimeMs: 10 * 60_000 });
+  const proxy = await startLatencyProxy({
+    targetHost: '127.0.0.1',
+    targetPort: port,
+    delayMs: options.delayMs,
+    lifetimeMs: 10 * 60_000,
+  });
   bench.onCleanup('latency proxy', () => proxy.close());
   const group = await world.syncerGroup('scale');
   const names = paths.map((_, i) => `scale-${String(i).padStart(2, '0')}-${run}`);
-  await Promise.all(names.map((name, i) => kube.apply(ModuleSources, world.moduleSource(name, group.group, `${proxy.host}/${paths[i]}`))));
+  await Promise.all(
+    names.map((name, i) =>
+      kube.apply(ModuleSources, world.moduleSource(name, group.group, `${proxy.host}/${paths[i]}`)),
+    ),
+  );
   const a = await world.startReplica(group, 'scale-a', SCALE_OUT_REPLICA_ENV);
   await Promise.all(names.map((name) => world.watch.waitFor(name, isSynced(options.modules), 120_000)));
-  const connection = createRedis({ target: world.env.info.redis!.url, name: 'bench-queue-events', maxRetriesPerRequest: null });
+  const connection = createRedis({
+    target: world.env.info.redis!.url,
+    name: 'bench-queue-events',
+    maxRetriesPerRequest: null,
+  });
   const keys = syncerKeys(group.prefix);
   const events = new QueueEvents(keys.resyncQueue, { connection, prefix: keys.bullPrefix });
   bench.onCleanup('queue events', async () => {
@@ -77,7 +92,8 @@ export async function measureScaleOut(world: World, options: ScaleOutOptions): P
       const { reports, seconds: took } = await resyncAll(a, names, events, 120_000);
       seconds.push(took);
       const changed = reports.filter((r) => r.statusChanged || r.kubernetesWrites > 1 || r.fetched > 0 || r.events > 0);
-      if (changed.length > 0) throw new Error(`an unchanged resync wrote more than syncTime, or fetched: ${JSON.stringify(changed[0])}`);
+      if (changed.length > 0)
+        throw new Error(`an unchanged resync wrote more than syncTime, or fetched: ${JSON.stringify(changed[0])}`);
     }
     const after = await Promise.all(replicas.map((r) => r.metrics()));
     const delta = (metric: string, labels: Record<string, string> = {}) =>
@@ -102,7 +118,10 @@ export async function measureScaleOut(world: World, options: ScaleOutOptions): P
 }
 
 /** The scale-out figure's value, how it is shown and its note. */
-export function scaleOutFigure(r: ScaleOutResult, options: ScaleOutOptions): { value: number; shown: string; note: string } {
+export function scaleOutFigure(
+  r: ScaleOutResult,
+  options: ScaleOutOptions,
+): { value: number; shown: string; note: string } {
   const list = (xs: number[]) => xs.map((x) => x.toFixed(2)).join('/');
   return {
     value: r.ratio,

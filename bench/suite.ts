@@ -25,6 +25,11 @@ for (const script of scripts) {
 const files = readdirSync(resultsDir)
   .filter((f) => !before.has(f) && /^p[1-6]-.*\.json$/.test(f))
   .sort();
-const figures = files.flatMap((f) => (JSON.parse(readFileSync(join(resultsDir, f), 'utf8')) as { figures: (Figure & { result: string })[] }).figures);
-process.stdout.write(`\nmodsync benchmark suite: ${scripts.join(', ')}\n\n${formatTable(figures)}\n\nresults: ${files.map((f) => `bench/results/${f}`).join(', ')}\n`);
+const figures = files.flatMap(
+  (f) =>
+    (JSON.parse(readFileSync(join(resultsDir, f), 'utf8')) as { figures: (Figure & { result: string })[] }).figures,
+);
+process.stdout.write(
+  `\nmodsync benchmark suite: ${scripts.join(', ')}\n\n${formatTable(figures)}\n\nresults: ${files.map((f) => `bench/results/${f}`).join(', ')}\n`,
+);
 process.exit(failed || figures.some((f) => f.result === 'error') ? 1 : 0);

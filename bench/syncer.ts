@@ -30,7 +30,8 @@ import { measureLargeSource } from './large-source.ts';
 import { measureScaleOut, scaleOutFigure } from './scale-out.ts';
 import { isSynced } from './source-watch.ts';
 import type { SyncerProcess } from './syncer-process.ts';
-import { median, quantile, sleep } from './util.ts';
+import { sleep } from '@modsync/runtime/backoff';
+import { median, quantile } from './util.ts';
 import { describeMemory, lastSyncSeconds, memoryOf, moduleNames, startWorld, syncClock } from './world.ts';
 
 const SCALE = { sources: 40, modules: 10, delayMs: 20, warmups: 1, runs: 3 };
@@ -43,9 +44,27 @@ const VARIANT_MODULE_CONCURRENCY = 16;
  * own code. A breakdown by library; the image runs the bundle instead (no type stripping, one module).
  */
 const SYNCER_IMPORTS: ImportStep[] = [
-  ...['zod', 'pino', 'prom-client', 'undici', 'tar', 'ioredis', 'bullmq', 'fastify', '@bull-board/api', '@bull-board/fastify'].map((p) => ({ label: p, specifier: p })),
+  ...[
+    'zod',
+    'pino',
+    'prom-client',
+    'undici',
+    'tar',
+    'ioredis',
+    'bullmq',
+    'fastify',
+    '@bull-board/api',
+    '@bull-board/fastify',
+  ].map((p) => ({ label: p, specifier: p })),
   { label: 'type stripping', specifier: new URL('./figures.ts', import.meta.url).href },
-  ...['@modsync/dkp', '@modsync/registry', '@modsync/k8s', '@modsync/events', '@modsync/runtime', '@modsync/syncer'].map((p) => ({ label: 'modsync code', specifier: p })),
+  ...[
+    '@modsync/dkp',
+    '@modsync/registry',
+    '@modsync/k8s',
+    '@modsync/events',
+    '@modsync/runtime',
+    '@modsync/syncer',
+  ].map((p) => ({ label: 'modsync code', specifier: p })),
   { label: 'modsync code', specifier: new URL('../services/syncer/src/syncer.ts', import.meta.url).href },
 ];
 
@@ -55,26 +74,67 @@ await runBench(
     title: 'modsync syncer benchmark',
     hardLimitMs: 15 * 60_000,
     parameters: { scale: SCALE, latency: LATENCY, largeSourceModules: LARGE_SOURCE_MODULES },
-    footer: ['Flux source-controller, per object and unchanged poll (from the brief): 2 registry requests, 1 Event write.'],
+    footer: [
+      'Flux source-controller, per object and unchanged poll (from the brief): 2 registry requests, 1 Event write.',
+    ],
   },
   async (bench) => {
     const { figure, phase, context } = bench;
-    const f1 = figure('1', 'throughput: syncSource vs raw HEAD loop (100 modules, unchanged)', { target: { op: '>=', value: 0.8 }, targetShown: '≥ 0.80×' });
-    const f2 = figure('2', `scale-out: 2 replicas vs 1 (${SCALE.sources} sources × ${SCALE.modules} modules, +${SCALE.delayMs} ms/chunk)`, { target: { op: '>=', value: 1.8 }, targetShown: '≥ 1.80×' });
-    const f3a = figure('3a', 'unchanged cycle: registry requests per module-channel', { target: { op: '<=', value: 1 }, targetShown: '≤ 1' });
+    const f1 = figure('1', 'throughput: syncSource vs raw HEAD loop (100 modules, unchanged)', {
+      target: { op: '>=', value: 0.8 },
+      targetShown: '≥ 0.80×',
+    });
+    const f2 = figure(
+      '2',
+      `scale-out: 2 replicas vs 1 (${SCALE.sources} sources × ${SCALE.modules} modules, +${SCALE.delayMs} ms/chunk)`,
+      { target: { op: '>=', value: 1.8 }, targetShown: '≥ 1.80×' },
+    );
+    const f3a = figure('3a', 'unchanged cycle: registry requests per module-channel', {
+      target: { op: '<=', value: 1 },
+      targetShown: '≤ 1',
+    });
     const f3b = figure('3b', 'unchanged cycle: tag-list requests per source', { targetShown: '(reported)' });
-    const f3c = figure('3c', 'unchanged cycle: Kubernetes writes per source', { target: { op: '<=', value: 1 }, targetShown: '≤ 1' });
-    const f3d = figure('3d', 'unchanged cycle, service (/metrics): requests per module-channel', { target: { op: '<=', value: 1 }, targetShown: '≤ 1' });
-    const f4 = figure('4', `resync latency, 100-module source: POST → watch sees status, p95`, { target: { op: '<=', value: 0.3 }, targetShown: '≤ 300 ms' });
-    const f4b = figure('4b', `resync latency, 10-module source: POST → watch sees status, p95`, { target: { op: '<=', value: 0.3 }, targetShown: '≤ 300 ms' });
-    const f4c = figure('4c', `resync latency, 100-module source, MODSYNC_MODULE_CONCURRENCY=${VARIANT_MODULE_CONCURRENCY}, p95`, { targetShown: '(variant)' });
+    const f3c = figure('3c', 'unchanged cycle: Kubernetes writes per source', {
+      target: { op: '<=', value: 1 },
+      targetShown: '≤ 1',
+    });
+    const f3d = figure('3d', 'unchanged cycle, service (/metrics): requests per module-channel', {
+      target: { op: '<=', value: 1 },
+      targetShown: '≤ 1',
+    });
+    const f4 = figure('4', `resync latency, 100-module source: POST → watch sees status, p95`, {
+      target: { op: '<=', value: 0.3 },
+      targetShown: '≤ 300 ms',
+    });
+    const f4b = figure('4b', `resync latency, 10-module source: POST → watch sees status, p95`, {
+      target: { op: '<=', value: 0.3 },
+      targetShown: '≤ 300 ms',
+    });
+    const f4c = figure(
+      '4c',
+      `resync latency, 100-module source, MODSYNC_MODULE_CONCURRENCY=${VARIANT_MODULE_CONCURRENCY}, p95`,
+      { targetShown: '(variant)' },
+    );
     const f5 = figure('5', 'cold sync: 100 modules, new ModuleSource → synced status', { targetShown: '(reported)' });
-    const f6a = figure('6a', 'memory: syncer RSS after syncing 100 modules', { target: { op: '<=', value: 80 }, targetShown: '≤ 80 MB' });
-    const f6b = figure('6b', `memory: syncer RSS after syncing a source of ${LARGE_SOURCE_MODULES.toLocaleString('en')} modules`, { target: { op: '<=', value: 200 }, targetShown: '≤ 200 MB' });
+    const f6a = figure('6a', 'memory: syncer RSS after syncing 100 modules', {
+      target: { op: '<=', value: 80 },
+      targetShown: '≤ 80 MB',
+    });
+    const f6b = figure(
+      '6b',
+      `memory: syncer RSS after syncing a source of ${LARGE_SOURCE_MODULES.toLocaleString('en')} modules`,
+      { target: { op: '<=', value: 200 }, targetShown: '≤ 200 MB' },
+    );
     const fIdle = figure('-', 'memory: syncer RSS idle (started, no source yet)', { targetShown: '(reported)' });
-    const fColdInproc = figure('-', 'cold sync in-process: 100 modules, no request budget', { targetShown: '(reported)' });
-    const fImports = figure('-', 'memory: RSS added by importing the syncer’s .ts sources (fresh process)', { targetShown: '(reported)' });
-    const fPublish = figure('-', `publish the ${LARGE_SOURCE_MODULES.toLocaleString('en')}-module source`, { targetShown: '(minutes at most)' });
+    const fColdInproc = figure('-', 'cold sync in-process: 100 modules, no request budget', {
+      targetShown: '(reported)',
+    });
+    const fImports = figure('-', 'memory: RSS added by importing the syncer’s .ts sources (fresh process)', {
+      targetShown: '(reported)',
+    });
+    const fPublish = figure('-', `publish the ${LARGE_SOURCE_MODULES.toLocaleString('en')}-module source`, {
+      targetShown: '(minutes at most)',
+    });
 
     // The replicas run the bundle: build it from the current sources.
     context.bundleBytes = await buildAll({ quiet: true });
@@ -83,8 +143,15 @@ await runBench(
     await phase('import cost', [fImports], async () => {
       const added = await importCost(SYNCER_IMPORTS);
       const total = Object.values(added).reduce((x, y) => x + y, 0);
-      const top = Object.entries(added).sort((x, y) => y[1] - x[1]).slice(0, 5);
-      Object.assign(fImports, { value: total / 2 ** 20, shown: fmt.mb(total), note: `largest: ${top.map(([label, bytes]) => `${label} ${fmt.mb(bytes)}`).join(', ')}`, data: added });
+      const top = Object.entries(added)
+        .sort((x, y) => y[1] - x[1])
+        .slice(0, 5);
+      Object.assign(fImports, {
+        value: total / 2 ** 20,
+        shown: fmt.mb(total),
+        note: `largest: ${top.map(([label, bytes]) => `${label} ${fmt.mb(bytes)}`).join(', ')}`,
+        data: added,
+      });
     });
     const world = await startWorld(bench);
     const { kube, redis, publishClient, watch, registryHost, run, settingsOf } = world;
@@ -102,9 +169,24 @@ await runBench(
     await phase('in-process: throughput and unchanged-cycle cost', [f1, f3a, f3b, f3c, fColdInproc], async () => {
       const client: RegistryClient = createRegistryClient({ requestsPerSecondPerHost: Infinity });
       bench.onCleanup('bench registry client', () => client.close());
-      const source = await kube.apply(ModuleSources, world.moduleSource(`inproc-${run}`, `inproc-${run}`, `${registryHost}/${m100Path}`));
-      const result = await runInProcess({ kube, redis, registry: client, settings: settingsOf(m100Path), source, modules: m100, prefix: `bench-${run}-inproc` });
-      Object.assign(fColdInproc, { value: result.coldSeconds, shown: fmt.seconds(result.coldSeconds), note: `${result.coldReport.fetched} release images read; compare 5 (the service, under its request budget)` });
+      const source = await kube.apply(
+        ModuleSources,
+        world.moduleSource(`inproc-${run}`, `inproc-${run}`, `${registryHost}/${m100Path}`),
+      );
+      const result = await runInProcess({
+        kube,
+        redis,
+        registry: client,
+        settings: settingsOf(m100Path),
+        source,
+        modules: m100,
+        prefix: `bench-${run}-inproc`,
+      });
+      Object.assign(fColdInproc, {
+        value: result.coldSeconds,
+        shown: fmt.seconds(result.coldSeconds),
+        note: `${result.coldReport.fetched} release images read; compare 5 (the service, under its request budget)`,
+      });
       Object.assign(f1, {
         value: result.ratio,
         shown: fmt.ratio(result.ratio),
@@ -112,12 +194,26 @@ await runBench(
         data: result,
       });
       const u = result.unchanged;
-      const others = Object.entries(u.otherRequests).map(([op, n]) => `${op} ${n}`).join(', ');
-      Object.assign(f3a, { value: u.headsPerModuleChannel, shown: fmt.num(u.headsPerModuleChannel), note: `HEADs over ${u.cycles} cycles × ${u.moduleChannels / u.cycles} module-channels; other requests: ${others || 'none'}; Flux: 2 per object` });
-      Object.assign(f3b, { value: u.tagListsPerSource, shown: fmt.num(u.tagListsPerSource), note: `so ${fmt.num(u.headsPerModuleChannel + u.tagListsPerSource / m100.length, 3)} requests per module-channel all told` });
+      const others = Object.entries(u.otherRequests)
+        .map(([op, n]) => `${op} ${n}`)
+        .join(', ');
+      Object.assign(f3a, {
+        value: u.headsPerModuleChannel,
+        shown: fmt.num(u.headsPerModuleChannel),
+        note: `HEADs over ${u.cycles} cycles × ${u.moduleChannels / u.cycles} module-channels; other requests: ${others || 'none'}; Flux: 2 per object`,
+      });
+      Object.assign(f3b, {
+        value: u.tagListsPerSource,
+        shown: fmt.num(u.tagListsPerSource),
+        note: `so ${fmt.num(u.headsPerModuleChannel + u.tagListsPerSource / m100.length, 3)} requests per module-channel all told`,
+      });
       // One source: writes per cycle are writes per source. Each cycle writes syncTime, so SYNC stays meaningful.
       const writes = (u.statusWrites + u.kubernetesEvents) / u.cycles;
-      Object.assign(f3c, { value: writes, shown: fmt.num(writes), note: `status patches ${u.statusWrites} over ${u.cycles} cycles (syncTime each), Events ${u.kubernetesEvents}; discovery events ${u.discoveryEvents}, release images read ${u.fetched}; Flux: 1 Event per object` });
+      Object.assign(f3c, {
+        value: writes,
+        shown: fmt.num(writes),
+        note: `status patches ${u.statusWrites} over ${u.cycles} cycles (syncTime each), Events ${u.kubernetesEvents}; discovery events ${u.discoveryEvents}, release images read ${u.fetched}; Flux: 1 Event per object`,
+      });
     });
 
     // 5, 6a, 4: one syncer process, the 100- and 10-module sources.
@@ -127,7 +223,12 @@ await runBench(
       await solo.leading(kube, group.namespace);
       await sleep(1_000);
       const idle = await memoryOf(solo);
-      Object.assign(fIdle, { value: idle.rss / 2 ** 20, shown: fmt.mb(idle.rss), note: describeMemory(idle), data: idle });
+      Object.assign(fIdle, {
+        value: idle.rss / 2 ** 20,
+        shown: fmt.mb(idle.rss),
+        note: describeMemory(idle),
+        data: idle,
+      });
       const name = `solo-m100-${run}`;
       const clock = await syncClock(solo);
       const started = performance.now();
@@ -136,10 +237,19 @@ await runBench(
       const { atMs } = await synced;
       const cold = (atMs - started) / 1000;
       const coldSync = await lastSyncSeconds(solo, clock);
-      Object.assign(f5, { value: cold, shown: fmt.seconds(cold), note: `of which the sync ${fmt.seconds(coldSync)}: 301 requests under the client's 100 req/s (burst 100) host budget` });
+      Object.assign(f5, {
+        value: cold,
+        shown: fmt.seconds(cold),
+        note: `of which the sync ${fmt.seconds(coldSync)}: 301 requests under the client's 100 req/s (burst 100) host budget`,
+      });
       await sleep(1_000);
       const after = await memoryOf(solo);
-      Object.assign(f6a, { value: after.rss / 2 ** 20, shown: fmt.mb(after.rss), note: describeMemory(after), data: after });
+      Object.assign(f6a, {
+        value: after.rss / 2 ** 20,
+        shown: fmt.mb(after.rss),
+        note: describeMemory(after),
+        data: after,
+      });
 
       const m10Name = `solo-m10-${run}`;
       const m10Synced = watch.waitFor(m10Name, isSynced(m10.length), 60_000);
@@ -147,8 +257,17 @@ await runBench(
       await m10Synced;
 
       // A new version on one module's channel, then a resync request: until the watch shows the new version.
-      const latency = async (replica: SyncerProcess, source: string, path: string, modules: readonly string[], spacingMs: number, series: number) => {
-        const images = await Promise.all(Array.from({ length: LATENCY.samples }, (_, i) => releaseImage(`v1.${series}.${i}`)));
+      const latency = async (
+        replica: SyncerProcess,
+        source: string,
+        path: string,
+        modules: readonly string[],
+        spacingMs: number,
+        series: number,
+      ) => {
+        const images = await Promise.all(
+          Array.from({ length: LATENCY.samples }, (_, i) => releaseImage(`v1.${series}.${i}`)),
+        );
         const samples: number[] = [];
         const syncs: number[] = [];
         for (let i = 0; i < LATENCY.samples; i++) {
@@ -157,7 +276,11 @@ await runBench(
           await pushRelease(publishClient, settingsOf(path), module, images[i]!);
           await sleep(spacingMs);
           const clockBefore = await syncClock(replica);
-          const seen = watch.waitFor(source, (s) => s.status?.modules?.find((m) => m.name === module)?.version === version, 10_000);
+          const seen = watch.waitFor(
+            source,
+            (s) => s.status?.modules?.find((m) => m.name === module)?.version === version,
+            10_000,
+          );
           const t0 = performance.now();
           await replica.resync(source);
           samples.push(((await seen).atMs - t0) / 1000);
@@ -173,13 +296,17 @@ await runBench(
         };
       };
       // Spaced so the replica's registry budget (100 req/s, burst 100) is whole again: a sync of 100 modules is 103 requests.
-      const rawLoop = f1.data ? ` vs the raw HEAD loop's ${median((f1.data as { rawCycles: number[] }).rawCycles).toFixed(0)} ms (1)` : '';
+      const rawLoop = f1.data
+        ? ` vs the raw HEAD loop's ${median((f1.data as { rawCycles: number[] }).rawCycles).toFixed(0)} ms (1)`
+        : '';
       const f4Result = await latency(solo, name, m100Path, m100, LATENCY.spacingMs, 1);
       Object.assign(f4, { ...f4Result, note: `${f4Result.note}${rawLoop}` });
       Object.assign(f4b, await latency(solo, m10Name, m10Path, m10, 200, 2));
       await solo.stop();
       // The same replica configuration but for the module concurrency (the group's state and schedules carry over).
-      const wide = await world.startReplica(group, 'solo-wide', { MODSYNC_MODULE_CONCURRENCY: String(VARIANT_MODULE_CONCURRENCY) });
+      const wide = await world.startReplica(group, 'solo-wide', {
+        MODSYNC_MODULE_CONCURRENCY: String(VARIANT_MODULE_CONCURRENCY),
+      });
       Object.assign(f4c, await latency(wide, name, m100Path, m100, LATENCY.spacingMs, 3));
       await wide.stop();
     });

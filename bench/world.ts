@@ -3,7 +3,12 @@
 // watch of the run's ModuleSources; and the helpers every syncer benchmark uses on it.
 import { readFile } from 'node:fs/promises';
 import { KubeClient, kubeConfigFromString, type ModuleSource, type ResourceType } from '@modsync/k8s';
-import { createRegistryClient, parseRegistrySettings, type RegistryClient, type RegistrySettings } from '@modsync/registry';
+import {
+  createRegistryClient,
+  parseRegistrySettings,
+  type RegistryClient,
+  type RegistrySettings,
+} from '@modsync/registry';
 import { createRedis, type RedisClient } from '@modsync/runtime';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -57,7 +62,12 @@ export interface World {
 
 export async function startWorld(bench: Bench): Promise<World> {
   const run = Date.now().toString(36);
-  const env = await startEnvironment({ controlPlane: true, redis: { password: true }, registry: true, log: (line) => bench.say(`env: ${line}`) });
+  const env = await startEnvironment({
+    controlPlane: true,
+    redis: { password: true },
+    registry: true,
+    log: (line) => bench.say(`env: ${line}`),
+  });
   // Removing the registry container deletes every repository's files: allow for it.
   bench.onCleanup('environment', () => env.stop(), 300_000);
   const kube = await KubeClient.create(kubeConfigFromString(await readFile(env.info.kubeconfig!, 'utf8')));
@@ -87,7 +97,12 @@ export async function startWorld(bench: Bench): Promise<World> {
       spec: { registry: { repo, scheme: 'HTTP' } },
     }),
     syncerGroup: async (name) => {
-      const group = { group: `${name}-${run}`, prefix: `bench-${run}-${name}`, namespace: `bench-${run}-${name}`, token: `bench-token-${run}-${name}-0123456789` };
+      const group = {
+        group: `${name}-${run}`,
+        prefix: `bench-${run}-${name}`,
+        namespace: `bench-${run}-${name}`,
+        token: `bench-token-${run}-${name}-0123456789`,
+      };
       await kube.apply(Namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: group.namespace } });
       return group;
     },
@@ -150,13 +165,24 @@ export function describeMemory(m: Awaited<ReturnType<typeof memoryOf>>): string 
 /** The replica's sync count and total sync seconds (modsync_sync_duration_seconds), to tell a sync's own duration. */
 export async function syncClock(replica: SyncerProcess): Promise<{ count: number; sum: number }> {
   const metrics = await replica.metrics();
-  return { count: counterSum(metrics, 'modsync_sync_duration_seconds_count'), sum: counterSum(metrics, 'modsync_sync_duration_seconds_sum') };
+  return {
+    count: counterSum(metrics, 'modsync_sync_duration_seconds_count'),
+    sum: counterSum(metrics, 'modsync_sync_duration_seconds_sum'),
+  };
 }
 
 /** Seconds the replica spent in the one sync it ran since `before` (the worker observes it just after the status write). */
 export async function lastSyncSeconds(replica: SyncerProcess, before: { count: number; sum: number }): Promise<number> {
   let now = before;
-  await waitFor('the sync in the replica metrics', async () => (now = await syncClock(replica)).count > before.count, 5_000, 10);
+  await waitFor(
+    'the sync in the replica metrics',
+    async () => {
+      now = await syncClock(replica);
+      return now.count > before.count;
+    },
+    5_000,
+    10,
+  );
   if (now.count !== before.count + 1) throw new Error(`expected one sync, the replica ran ${now.count - before.count}`);
   return now.sum - before.sum;
 }

@@ -6,7 +6,7 @@ import type { ModuleSource } from '@modsync/k8s';
 export function table(header: readonly string[], rows: readonly (readonly (string | number | undefined)[])[]): string {
   const cells = [header.map(String), ...rows.map((r) => header.map((_, i) => { const c = r[i]; return c === undefined || c === '' ? '-' : String(c); }))];
   const widths = header.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
-  return cells.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n') + '\n';
+  return `${cells.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n')}\n`;
 }
 
 /** kubectl's short age: `45s`, `12m`, `3h`, `5d` (`-` for no time, `0s` for a time ahead of the clock). */
@@ -30,7 +30,7 @@ export function oneLine(text: string | undefined, max = 80): string | undefined 
 
 // --- status ---
 
-export interface ModuleRow {
+interface ModuleRow {
   name: string;
   version: string | undefined;
   policy: string | undefined;
@@ -92,7 +92,9 @@ export function parseQueueJobs(metrics: string): Record<string, Record<string, n
     for (const l of m[1]!.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]!] = l[2]!.replace(/\\(.)/g, '$1');
     const value = Number(m[2]);
     if (labels['queue'] === undefined || labels['state'] === undefined || !Number.isFinite(value)) continue;
-    (jobs[labels['queue']] ??= {})[labels['state']] = value;
+    const queue = jobs[labels['queue']] ?? {};
+    queue[labels['state']] = value;
+    jobs[labels['queue']] = queue;
   }
   return found ? jobs : undefined;
 }

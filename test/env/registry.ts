@@ -101,7 +101,7 @@ export async function startRegistry(options: StartRegistryOptions): Promise<Test
 }
 
 /** What a registry needs to trust a token server. */
-export interface RegistryTokenAuth {
+interface RegistryTokenAuth {
   /** URL clients get tokens from (the `realm` of the registry's `WWW-Authenticate: Bearer` challenge). */
   realm: string;
   service: string;
@@ -110,7 +110,7 @@ export interface RegistryTokenAuth {
   rootCertBundle: string;
 }
 
-export interface TokenServerRequest {
+interface TokenServerRequest {
   /** `scope` parameters as asked. */
   scopes: string[];
   /** undefined = no credentials. */

@@ -70,7 +70,9 @@ const configs = new Map<string, ModuleConfig>();
 /** What the applier's reconcile hands the installer: the release, and the one writer of the Module's status. */
 const request = (name: string, r: ModuleRelease) => ({ module: name, release: r, source, moduleObject: undefined, status: installStatusReport(kube, new Writer(kube, () => {}), name, () => new Date()) });
 
-describe('HelmInstaller: bundle → module store → helm, against the real registry, API server and helm', () => {
+// A story: each test starts from the state the one before it left, so its tests keep their order when
+// scripts/test.sh shuffles (the file itself still runs at any position, and alone).
+describe('HelmInstaller: bundle → module store → helm, against the real registry, API server and helm', { shuffle: false }, () => {
   it('downloads, installs and reports Ready: the chart’s ConfigMap is in d8-<module>', async () => {
     configs.set(module, config({ message: 'hi' }));
     await kube.apply(ModuleConfigs, configs.get(module)!);

@@ -1,6 +1,5 @@
 // The request budget per registry host shared through real Redis, and the circuit breaker per host, against the real
 // registry (a test proxy in front of it counts the requests that reach it and, for the breaker, answers 503).
-import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createRegistryClient,
@@ -17,11 +16,13 @@ import { craftTar, pushImage, startProxy, type TestProxy, unique } from './regis
 
 const env = useEnvironment();
 const repository = `budget-${unique()}/modules/module-one/release`;
-const closers: (() => Promise<unknown> | void)[] = [];
+const closers: (() => Promise<unknown> | undefined)[] = [];
 beforeAll(async () => {
   await using pusher = createRegistryClient({ requestsPerSecondPerHost: Infinity });
   const direct = parseRegistrySettings({ repo: `${env.registry!.host}/${repository}`, scheme: 'HTTP' });
-  await pushImage(pusher, direct, repository, 'stable', [craftTar([{ path: 'version.json', body: '{"version":"v1.0.0"}' }])]);
+  await pushImage(pusher, direct, repository, 'stable', [
+    craftTar([{ path: 'version.json', body: '{"version":"v1.0.0"}' }]),
+  ]);
 });
 afterAll(async () => {
   for (const close of closers.reverse()) await close();
@@ -41,12 +42,20 @@ function client(options: RegistryClientOptions): RegistryClient {
 
 function redis(name: string): RedisClient {
   const r = createRedis({ target: env.redis!.url, name });
-  closers.push(() => r.disconnect());
+  closers.push(() => {
+    r.disconnect();
+    return undefined;
+  });
   return r;
 }
 
 /** `count` HEADs from each client at once, all ended by one signal; resolves once `settled` of them have succeeded. */
-function heads(clients: readonly RegistryClient[], settings: ReturnType<typeof parseRegistrySettings>, count: number, settled: number) {
+function heads(
+  clients: readonly RegistryClient[],
+  settings: ReturnType<typeof parseRegistrySettings>,
+  count: number,
+  settled: number,
+) {
   const controller = new AbortController();
   let done = 0;
   let reached!: () => void;
@@ -74,7 +83,10 @@ describe('request budget shared through Redis', () => {
     // Connected first: until its Redis connection is ready a client spends a budget of its own (the fallback).
     const connections = [redis('budget-one'), redis('budget-two')];
     await Promise.all(connections.map((r) => r.ping()));
-    const [one, two] = connections.map((r) => client({ ...shared, sharedBudget: { redis: r, keyPrefix } })) as [RegistryClient, RegistryClient];
+    const [one, two] = connections.map((r) => client({ ...shared, sharedBudget: { redis: r, keyPrefix } })) as [
+      RegistryClient,
+      RegistryClient,
+    ];
     const run = heads([one, two], settings, 5, 6);
     await run.enough;
     expect(proxy.seen.filter((r) => r.startsWith('HEAD '))).toHaveLength(6);
@@ -84,7 +96,9 @@ describe('request budget shared through Redis', () => {
     expect(results.filter((r) => r instanceof Error && r.message === 'window not over')).toHaveLength(4);
     expect(proxy.seen.filter((r) => r.startsWith('HEAD '))).toHaveLength(6);
     // The budget lives in one hash slot: `{<prefix>:registry-budget}:<host>`.
-    expect(Number(await redis('budget-check').get(`{${keyPrefix}:registry-budget}:${proxy.host}`))).toBeGreaterThanOrEqual(6);
+    expect(
+      Number(await redis('budget-check').get(`{${keyPrefix}:registry-budget}:${proxy.host}`)),
+    ).toBeGreaterThanOrEqual(6);
 
     // Control: the same two clients each on a budget of its own let all 10 through.
     const control = await proxied();
@@ -98,13 +112,21 @@ describe('request budget shared through Redis', () => {
 describe('circuit breaker per host', () => {
   it('opens on a registry that answers 5xx, sends nothing while open, closes after a good probe; metrics follow', async () => {
     const { proxy, settings } = await proxied();
-    const register = new Registry();
-    const metrics = createRegistryMetrics({ register });
-    closers.push(() => metrics.close());
+    const metrics = createRegistryMetrics();
+    closers.push(() => {
+      metrics.close();
+      return undefined;
+    });
     const c = client({ maxRetries: 1, breakerFailureThreshold: 3, breakerOpenMs: 300, breakerMaxOpenMs: 300 });
     proxy.handle = async (x) => {
-      const body = Buffer.from(JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: 'registry in maintenance' }] }));
-      x.send({ status: 503, headers: { 'content-type': 'application/json', 'content-length': String(body.length) }, body });
+      const body = Buffer.from(
+        JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: 'registry in maintenance' }] }),
+      );
+      x.send({
+        status: 503,
+        headers: { 'content-type': 'application/json', 'content-length': String(body.length) },
+        body,
+      });
     };
     // 2 attempts, both 503: the registry's own words.
     const first = await c.getManifest(settings, repository, 'stable').catch((e: unknown) => e);
@@ -119,12 +141,24 @@ describe('circuit breaker per host', () => {
     await expect(c.headManifest(settings, repository, 'stable')).rejects.toBeInstanceOf(RegistryCircuitOpenError);
     expect(proxy.seen).toHaveLength(3);
     const host = proxy.host;
-    expect(await register.metrics()).toContain(`modsync_registry_circuit_open{registry="${host}"} 1`);
+    const gauge = async () => (await metrics.circuitOpen.get()).values.find((v) => v.labels.registry === host)?.value;
+    const openings = async () =>
+      (await metrics.circuitOpenings.get()).values.find((v) => v.labels.registry === host)?.value;
+    expect(await gauge()).toBe(1);
 
     // The registry recovers: once the pause is over, one probe goes through and closes the breaker.
     proxy.handle = async (x) => x.send(await x.forward());
-    await waitFor('the probe after the pause', async () => (await c.getManifest(settings, repository, 'stable').then(() => true, () => false)), 10_000, 100);
-    expect(await register.metrics()).toContain(`modsync_registry_circuit_open{registry="${host}"} 0`);
-    expect(await register.metrics()).toContain(`modsync_registry_circuit_openings_total{registry="${host}"} 1`);
+    await waitFor(
+      'the probe after the pause',
+      async () =>
+        await c.getManifest(settings, repository, 'stable').then(
+          () => true,
+          () => false,
+        ),
+      10_000,
+      100,
+    );
+    expect(await gauge()).toBe(0);
+    expect(await openings()).toBe(1);
   });
 });

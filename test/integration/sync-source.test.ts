@@ -71,7 +71,9 @@ afterAll(async () => {
   redis.disconnect();
 });
 
-describe('syncSource against a real registry, Redis and API server', () => {
+// A story: each test starts from the state the one before it left, so its tests keep their order when
+// scripts/test.sh shuffles (the file itself still runs at any position, and alone).
+describe('syncSource against a real registry, Redis and API server', { shuffle: false }, () => {
   const path = `sync-${suffix}/deckhouse/modules`;
   const name = `example-${suffix}`;
 

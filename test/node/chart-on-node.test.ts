@@ -20,7 +20,7 @@ import { startRedis, type TestRedis } from '../env/redis.ts';
 import { startRegistry, type TestRegistry } from '../env/registry.ts';
 import { ModulePublisher } from '../fixtures/publisher.ts';
 
-// Issue 11: modsync deployed by its own chart (infra/chart, infra/chart/values-test-node.yaml) on the real node
+// modsync deployed by its own chart (infra/chart, infra/chart/values-test-node.yaml) on the real node
 // (test/env/node.ts), its image built and imported into the node's containerd, two syncer and two applier replicas, RBAC
 // as shipped; then every command of the guide (../shared/spec/guide.md) run through a shell as written, including the
 // ones that reach into modsync's pods (`exec svc/deckhouse-leader`, `logs -l app=deckhouse`); modules whose charts run
@@ -126,7 +126,7 @@ function printTable(): void {
   const esc = (s: string) => s.replaceAll('|', '\\|').slice(0, 220);
   const lines = ['', '| command | expected | got | pass |', '|---|---|---|---|'];
   for (const r of rows) lines.push(`| \`${esc(r.command)}\` | ${esc(r.expected)} | ${esc(r.got)} | ${r.pass ? 'PASS' : 'FAIL'} |`);
-  lines.push('', 'timings (ms): ' + timings.map(([w, ms]) => `${w} ${ms}`).join('; '), '');
+  lines.push('', `timings (ms): ${timings.map(([w, ms]) => `${w} ${ms}`).join('; ')}`, '');
   process.stderr.write(`${lines.join('\n')}\n`);
 }
 
@@ -527,7 +527,10 @@ ${crash ? '          command: ["/bin/sh", "-c", "echo crashing; exit 1"]\n' : ''
       await kill('syncer', holder, 'the one syncing bulk');
       // Then an applier, while the Modules of the source are being created (by the other syncer's events).
       let seen = 0;
-      await waitFor('bulk Modules being created', async () => (seen = await bulkModules()) > 0, 180_000, 100);
+      await waitFor('bulk Modules being created', async () => {
+        seen = await bulkModules();
+        return seen > 0;
+      }, 180_000, 100);
       const [applier] = await podsOf('applier');
       await kill('applier', applier!.metadata.name, `${seen} of ${BULK_MODULES} Modules created`);
 

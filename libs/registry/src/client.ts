@@ -36,7 +36,7 @@ import { attemptInterceptor, breakerInterceptor, budgetInterceptor, limitInterce
 import { redirectLayer } from './transport/layers.ts';
 import { parseNextLink } from './transport/link.ts';
 import { responseErrorLayer } from './transport/response-error.ts';
-import { DEFAULT_RETRY_ERROR_CODES, DEFAULT_RETRY_STATUS_CODES } from './transport/retry-policy.ts';
+import { DEFAULT_RETRY_ERROR_CODES, DEFAULT_RETRY_STATUS_CODES } from '@modsync/runtime/backoff';
 import { compose, type HttpMethod, header, type RegistryRequest, type RegistryResponse, type Send } from './transport/types.ts';
 
 export interface CallOptions {
@@ -598,7 +598,7 @@ class OciRegistryClient implements RegistryClient {
       signal: options.signal,
     });
     const announced = header(response.headers, 'docker-content-digest');
-    if (announced !== undefined && announced.startsWith('sha256:') && digest.startsWith('sha256:') && announced !== digest) {
+    if (announced?.startsWith('sha256:') && digest.startsWith('sha256:') && announced !== digest) {
       throw new RegistryDigestMismatchError(`PUT ${response.url.href}: registry stored digest ${announced}, sent ${digest}`, {
         registry: settings.host,
         repository,

@@ -82,7 +82,7 @@ export interface RegistryCircuitMessage {
 
 export const requestChannel = diagnosticsChannel.channel(REGISTRY_CHANNELS.request);
 export const retryChannel = diagnosticsChannel.channel(REGISTRY_CHANNELS.retry);
-export const bytesChannel = diagnosticsChannel.channel(REGISTRY_CHANNELS.bytes);
+const bytesChannel = diagnosticsChannel.channel(REGISTRY_CHANNELS.bytes);
 export const tokenChannel = diagnosticsChannel.channel(REGISTRY_CHANNELS.token);
 export const circuitChannel = diagnosticsChannel.channel(REGISTRY_CHANNELS.circuit);
 

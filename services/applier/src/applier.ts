@@ -20,7 +20,7 @@ import { WorkQueue } from './work-queue.ts';
 import { Writer } from './writer.ts';
 
 export interface StartApplierOptions {
-  /** Deployment (issue 8). @defaultValue noopInstaller */
+  /** Deployment (services/applier/README.md "Installing"). @defaultValue noopInstaller */
   installer?: Installer;
   /** The clock (tests). @defaultValue () => new Date() */
   now?: () => Date;

@@ -49,7 +49,10 @@ export class ClusterView {
         const module = releaseModule(release);
         if (module === undefined) return;
         let map = this.byModule.get(module);
-        if (!map) this.byModule.set(module, (map = new Map()));
+        if (!map) {
+          map = new Map();
+          this.byModule.set(module, map);
+        }
         map.set(release.metadata.name, release);
       },
       onDelete: (release) => {

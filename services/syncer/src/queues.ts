@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { parseDuration } from '@modsync/runtime';
-import { resyncJobId, schedulerId, type SyncerKeys } from './keys.ts';
+import { resyncJobId, type SyncerKeys } from './keys.ts';
 
 export interface SyncJobData {
   source: string;
@@ -52,4 +52,3 @@ export function offsetOf(source: string, everyMs: number): number {
   return createHash('sha256').update(source).digest().readUInt32BE(0) % everyMs;
 }
 
-export { schedulerId };

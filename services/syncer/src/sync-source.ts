@@ -6,6 +6,7 @@ import {
   normalizeVersion,
   parseReleaseMetadata,
   pullErrorText,
+  releaseRepository,
   selectModuleNames,
   summarizeSourceStatus,
   withSourceFinalizers,
@@ -74,7 +75,7 @@ async function resolveModule(
   channel: ReleaseChannel,
   previous: PresentModuleState | undefined,
 ): Promise<{ state: PresentModuleState; fetched: boolean }> {
-  const repository = `${settings.pathPrefix ? `${settings.pathPrefix}/` : ''}${module}/release`;
+  const repository = releaseRepository(settings.pathPrefix, module);
   const known = previous?.channels[channel];
   try {
     // The one request of an unchanged cycle: has the channel's image moved?

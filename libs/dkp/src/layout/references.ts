@@ -1,36 +1,20 @@
-import type { SemVer } from 'semver';
+// Repositories inside a ModuleSource's repository R (dkp-contract.md §7). `repo` is R with or without its host:
+// `registry.example.io/deckhouse/modules`, or the registry settings' `pathPrefix` (`deckhouse/modules`, or empty when
+// the modules sit at the registry's root).
 
-import { formatVersion } from '../version.ts';
-import { channelTag, type ReleaseChannel } from './channels.ts';
-
-// Image references inside a ModuleSource's repository R (dkp-contract.md §7). `repo` is `spec.registry.repo`: a host and
-// path with no scheme, e.g. `registry.example.io/deckhouse/modules`.
-
-function trimRepo(repo: string): string {
-  return repo.replace(/\/+$/, '');
+function join(...segments: string[]): string {
+  return segments
+    .map((s) => s.replace(/^\/+|\/+$/g, ''))
+    .filter((s) => s !== '')
+    .join('/');
 }
 
-/** `R/<module>`: its tag list holds the bundle versions; the bundle images live here. */
+/** `R/<module>`: its tag list holds the bundle versions (`vX.Y.Z`); the module bundles live here. */
 export function moduleRepository(repo: string, module: string): string {
-  return `${trimRepo(repo)}/${module}`;
+  return join(repo, module);
 }
 
-/** `R/<module>/release`: the repository of release (metadata) images. */
+/** `R/<module>/release`: the release (metadata) images, tagged by channel (`stable`) and by version (`vX.Y.Z`). */
 export function releaseRepository(repo: string, module: string): string {
-  return `${moduleRepository(repo, module)}/release`;
-}
-
-/** `R/<module>/release:<channel-tag>`, e.g. `…/module-1/release:early-access`. */
-export function channelReleaseReference(repo: string, module: string, channel: ReleaseChannel): string {
-  return `${releaseRepository(repo, module)}:${channelTag(channel)}`;
-}
-
-/** `R/<module>/release:vX.Y.Z`: one version's release image, read for step-by-step releases. */
-export function versionReleaseReference(repo: string, module: string, version: string | SemVer): string {
-  return `${releaseRepository(repo, module)}:${formatVersion(version)}`;
-}
-
-/** `R/<module>:vX.Y.Z`: the module bundle, downloaded at deploy time. */
-export function bundleReference(repo: string, module: string, version: string | SemVer): string {
-  return `${moduleRepository(repo, module)}:${formatVersion(version)}`;
+  return join(repo, module, 'release');
 }

@@ -2,16 +2,16 @@ import { formatKubeTime } from '../windows/format-time.ts';
 import { mergeConditions, type Condition, type ConditionPatch } from './conditions.ts';
 
 /** `status.message` of a ModuleSource after a clean sync (§10.1: the guide shows `Ready`). */
-export const SOURCE_MESSAGE_READY = 'Ready';
+const SOURCE_MESSAGE_READY = 'Ready';
 /** `status.message` when a module the cluster uses failed to sync (§1). */
-export const SOURCE_MESSAGE_ERRORS = 'Some errors occurred. Inspect status for details';
+const SOURCE_MESSAGE_ERRORS = 'Some errors occurred. Inspect status for details';
 /** `status.message` while deletion waits for Deployed releases (§1). */
 export const SOURCE_MESSAGE_DELETE_BLOCKED =
   'The source contains at least 1 deployed release and cannot be deleted. Please delete target ModuleReleases manually to continue';
 /** The ModuleSource's one condition: did the last sync succeed (modsync's; DKP has only `message`, §1). */
-export const SOURCE_CONDITION_READY = 'Ready';
+const SOURCE_CONDITION_READY = 'Ready';
 /** Reasons of the Ready condition. */
-export const SOURCE_REASONS = {
+const SOURCE_REASONS = {
   /** The last sync listed the source and read every module in use. */
   synced: 'Synced',
   /** The last sync could not read a module in use (its `pullError` says why). */
@@ -27,7 +27,7 @@ export const SOURCE_REASONS = {
 /** `version` of a module whose channel image could not be read (§1). */
 export const UNKNOWN_VERSION = 'unknown';
 
-export interface SourceModuleStatus {
+interface SourceModuleStatus {
   name: string;
   version?: string | undefined;
   checksum?: string | undefined;

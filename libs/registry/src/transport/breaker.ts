@@ -17,7 +17,10 @@ export type BreakerState =
   | { readonly kind: 'half-open'; readonly openings: number; readonly probing: boolean; readonly lastFailure: string };
 
 /** What an attempt came to: a 429/5xx or transport failure, another response, or nothing to judge (aborted). */
-export type BreakerOutcome = { readonly kind: 'failure'; readonly what: string } | { readonly kind: 'success' } | { readonly kind: 'ignored' };
+export type BreakerOutcome =
+  | { readonly kind: 'failure'; readonly what: string }
+  | { readonly kind: 'success' }
+  | { readonly kind: 'ignored' };
 
 export const CLOSED: BreakerState = { kind: 'closed', failures: 0 };
 
@@ -28,7 +31,10 @@ export function admit(state: BreakerState, now: number): { readonly allowed: boo
       return { allowed: true, state };
     case 'open':
       if (now < state.until) return { allowed: false, state };
-      return { allowed: true, state: { kind: 'half-open', openings: state.openings, probing: true, lastFailure: state.lastFailure } };
+      return {
+        allowed: true,
+        state: { kind: 'half-open', openings: state.openings, probing: true, lastFailure: state.lastFailure },
+      };
     case 'half-open':
       if (state.probing) return { allowed: false, state };
       return { allowed: true, state: { ...state, probing: true } };
@@ -57,5 +63,7 @@ export function record(state: BreakerState, outcome: BreakerOutcome, now: number
 
 /** Outcome of an HTTP status: 429 and 5xx are failures, any other status shows the host answers. */
 export function statusOutcome(statusCode: number): BreakerOutcome {
-  return statusCode === 429 || statusCode >= 500 ? { kind: 'failure', what: `HTTP ${statusCode}` } : { kind: 'success' };
+  return statusCode === 429 || statusCode >= 500
+    ? { kind: 'failure', what: `HTTP ${statusCode}` }
+    : { kind: 'success' };
 }

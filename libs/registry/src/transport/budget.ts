@@ -2,7 +2,7 @@
 // replica spends the same budget), else in this process. Counted in whole-second windows (Redis expiry is in seconds):
 // `burst` requests per window of `burst / ratePerSecond` seconds, at least `ratePerSecond` per 1 s window.
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
-import { sleep } from './sleep.ts';
+import { sleep } from '@modsync/runtime/backoff';
 
 /** Where replicas share the budget: an ioredis client (Redis, Sentinel or Cluster) and the key prefix of this install. */
 export interface SharedBudgetStore {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HostLimiter, QueueFullError } from './host-limiter.ts';
-import { sleep } from './sleep.ts';
+import { sleep } from '@modsync/runtime/backoff';
 
 describe('HostLimiter', () => {
   it('never runs more than maxConcurrent at once, in FIFO order', async () => {

@@ -16,10 +16,18 @@ import {
 } from '../diagnostics.ts';
 import { RegistryCircuitOpenError, RegistryError, RegistryUnavailableError } from '../errors.ts';
 import { BoundedMap } from '../bounded-map.ts';
-import { admit, type BreakerOutcome, type BreakerPolicy, type BreakerState, CLOSED, record, statusOutcome } from './breaker.ts';
+import {
+  admit,
+  type BreakerOutcome,
+  type BreakerPolicy,
+  type BreakerState,
+  CLOSED,
+  record,
+  statusOutcome,
+} from './breaker.ts';
 import type { RequestBudget } from './budget.ts';
 import { HostLimiter, QueueFullError } from './host-limiter.ts';
-import { decideRetry, parseRetryAfter, type RetryPolicy } from './retry-policy.ts';
+import { decideRetry, parseRetryAfter, type RetryPolicy } from '@modsync/runtime/backoff';
 
 /** What the interceptors know of the call an attempt belongs to; one object shared by all its attempts. */
 export interface RegistryCall {
@@ -208,8 +216,10 @@ export function limitInterceptor(options: LimitOptions): {
     const send = (release: () => void) => {
       const wrapped: Dispatcher.DispatchHandler = {
         onRequestStart: (c, context) => handler.onRequestStart?.(c, context),
-        onRequestUpgrade: (c, statusCode, headers, socket) => handler.onRequestUpgrade?.(c, statusCode, headers, socket),
-        onResponseStart: (c, statusCode, headers, statusMessage) => handler.onResponseStart?.(c, statusCode, headers, statusMessage),
+        onRequestUpgrade: (c, statusCode, headers, socket) =>
+          handler.onRequestUpgrade?.(c, statusCode, headers, socket),
+        onResponseStart: (c, statusCode, headers, statusMessage) =>
+          handler.onResponseStart?.(c, statusCode, headers, statusMessage),
         onResponseData: (c, chunk) => handler.onResponseData?.(c, chunk),
         onResponseEnd: (c, trailers) => {
           release();
@@ -264,11 +274,19 @@ export function retryInterceptor(policy: RetryPolicy, random: () => number): Dis
     const failure = err as Error & { statusCode?: number; headers?: IncomingHttpHeaders };
     const statusCode = typeof failure.statusCode === 'number' ? failure.statusCode : undefined;
     const errorCode = statusCode === undefined ? errorCodeOf(err) : undefined;
-    const retryAfterMs = statusCode === undefined ? undefined : parseRetryAfter(failure.headers?.['retry-after'], Date.now());
+    const retryAfterMs =
+      statusCode === undefined ? undefined : parseRetryAfter(failure.headers?.['retry-after'], Date.now());
     const decision = call.delivered
       ? { retry: false as const }
       : decideRetry(
-          { attempt: state.counter, statusCode, errorCode, retryAfterMs, remainingMs: call.deadline - performance.now(), random: random() },
+          {
+            attempt: state.counter,
+            statusCode,
+            errorCode,
+            retryAfterMs,
+            remainingMs: call.deadline - performance.now(),
+            random: random(),
+          },
           policy,
         );
     if (!decision.retry) {
@@ -357,7 +375,14 @@ export function breakerInterceptor(
       const last = state?.kind === 'closed' ? undefined : state?.lastFailure;
       const error = new RegistryCircuitOpenError(
         `${call.method} ${call.url}: registry ${host} paused until ${new Date(until).toISOString()} after repeated failures (last: ${last})`,
-        { registry: call.registry, repository: call.repository, reference: call.reference, method: call.method, url: call.url, until },
+        {
+          registry: call.registry,
+          repository: call.repository,
+          reference: call.reference,
+          method: call.method,
+          url: call.url,
+          until,
+        },
       );
       handler.onResponseError?.(NOT_STARTED, error);
       return true;

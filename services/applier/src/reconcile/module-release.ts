@@ -53,7 +53,7 @@ function sourceOwnerReference(source: ModuleSource): OwnerReference {
 }
 
 /** A ModuleRelease as `decideReleases` reads it. */
-export function toReleaseInput(release: ModuleRelease): ReleaseInput {
+function toReleaseInput(release: ModuleRelease): ReleaseInput {
   const constraints = (release.spec.updateConstraints ?? release.spec.update)?.versions ?? [];
   const updateConstraints: UpdateConstraint[] = constraints
     .filter((c): c is { from: string; to: string } => typeof c.from === 'string' && typeof c.to === 'string');

@@ -100,7 +100,7 @@ export async function reconcileName(deps: ReconcileDependencies, name: string, l
   const releases = await reconcileReleases(deps, ctx, { selection, platformModules: platformModules(deps) });
   const decision = decideModuleStatus(ctx, available, releases.deployedBefore, ctx.releases.length > 0);
   const module = await reconcileModule(ctx, { available, decision, deployed: releases.deployed, failure: releases.failure });
-  let installed: InstallResult | void = undefined;
+  let installed: InstallResult | undefined;
   if (releases.deployed && ctx.enabled) {
     // The bundle comes from the release's own source; once that is gone, from the source the module is served from.
     const from = releaseSource(releases.deployed);
