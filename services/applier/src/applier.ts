@@ -59,7 +59,9 @@ export async function startApplier(config: ApplierConfig, log: Logger = createLo
   const metricsRegistry = createMetricsRegistry('applier');
   const kc = loadKubeConfig(config.kubeconfig);
   const kube = await KubeClient.create(kc, { fieldManager: 'modsync-applier' });
-  const registry = createRegistryClient();
+  // One request budget per registry host, spent by every syncer and applier replica (docs/architecture.md).
+  const budgetRedis = createRedis({ target: config.redis, name: `applier-registry-budget:${config.identity}`, commandTimeoutMs: 5_000 });
+  const registry = createRegistryClient({ sharedBudget: { redis: budgetRedis, keyPrefix: config.prefix } });
   const view = new ClusterView(kube, (err) => log.warn({ err }, 'watch failed; retrying'), config.sourceSelector);
   const metrics = new ApplierMetrics(metricsRegistry, view);
   const overlay = new EventOverlay();
@@ -217,6 +219,7 @@ export async function startApplier(config: ApplierConfig, log: Logger = createLo
       stopping.abort();
       await view.stop();
       await registry.close();
+      budgetRedis.disconnect();
       lockRedis?.disconnect();
       eventsRedis.disconnect();
       await kube.close();
