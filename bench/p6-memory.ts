@@ -8,7 +8,7 @@ import { buildAll } from '../scripts/build.ts';
 import { fmt } from './figures.ts';
 import { runBench } from './harness.ts';
 import { measureLargeSource } from './large-source.ts';
-import { describeMemory, startWorld } from './world.ts';
+import { memoryFigure, startWorld } from './world.ts';
 
 const MODULES = 10_000;
 
@@ -27,18 +27,16 @@ await runBench(
     const world = await startWorld(bench);
     await bench.phase('syncer and applier', [syncer, applier], async () => {
       const r = await measureLargeSource(world, MODULES, { applier: true });
-      Object.assign(syncer, {
-        value: r.memory.rss / 2 ** 20,
-        shown: fmt.mb(r.memory.rss),
-        note: `${describeMemory(r.memory)}; ${r.modules} tags listed, ${r.expected} modules synced in ${fmt.seconds(r.syncSeconds)} (published in ${fmt.seconds(r.publishSeconds)})`,
-        data: r,
-      });
+      const synced = `${r.modules} tags listed, ${r.expected} modules synced in ${fmt.seconds(r.syncSeconds)} (published in ${fmt.seconds(r.publishSeconds)})`;
+      Object.assign(syncer, { ...memoryFigure(r.memory, synced), data: r });
       const a = r.applier!;
-      Object.assign(applier, {
-        value: a.memory.rss / 2 ** 20,
-        shown: fmt.mb(a.memory.rss),
-        note: `${describeMemory(a.memory)}; ${r.expected} Modules written ${fmt.seconds(a.modulesSeconds)} after the source was created`,
-      });
+      Object.assign(
+        applier,
+        memoryFigure(
+          a.memory,
+          `${r.expected} Modules written ${fmt.seconds(a.modulesSeconds)} after the source was created`,
+        ),
+      );
     });
   },
 );

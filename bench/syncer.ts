@@ -32,7 +32,7 @@ import { isSynced } from './source-watch.ts';
 import type { SyncerProcess } from './syncer-process.ts';
 import { sleep } from '@modsync/runtime/backoff';
 import { median, quantile } from './util.ts';
-import { describeMemory, lastSyncSeconds, memoryOf, moduleNames, startWorld, syncClock } from './world.ts';
+import { lastSyncSeconds, memoryFigure, memoryOf, moduleNames, startWorld, syncClock } from './world.ts';
 
 const SCALE = { sources: 40, modules: 10, delayMs: 20, warmups: 1, runs: 3 };
 const LATENCY = { samples: 20, spacingMs: 1_100 };
@@ -223,12 +223,7 @@ await runBench(
       await solo.leading(kube, group.namespace);
       await sleep(1_000);
       const idle = await memoryOf(solo);
-      Object.assign(fIdle, {
-        value: idle.rss / 2 ** 20,
-        shown: fmt.mb(idle.rss),
-        note: describeMemory(idle),
-        data: idle,
-      });
+      Object.assign(fIdle, { ...memoryFigure(idle), data: idle });
       const name = `solo-m100-${run}`;
       const clock = await syncClock(solo);
       const started = performance.now();
@@ -244,12 +239,7 @@ await runBench(
       });
       await sleep(1_000);
       const after = await memoryOf(solo);
-      Object.assign(f6a, {
-        value: after.rss / 2 ** 20,
-        shown: fmt.mb(after.rss),
-        note: describeMemory(after),
-        data: after,
-      });
+      Object.assign(f6a, { ...memoryFigure(after), data: after });
 
       const m10Name = `solo-m10-${run}`;
       const m10Synced = watch.waitFor(m10Name, isSynced(m10.length), 60_000);
@@ -336,9 +326,10 @@ await runBench(
         note: `${r.modules} catalog tags, release:stable for the ${r.expected} the syncer reads (blobs mounted); ${r.publishRequests} requests, ${Math.round(r.publishRequests / r.publishSeconds)}/s`,
       });
       Object.assign(f6b, {
-        value: r.memory.rss / 2 ** 20,
-        shown: fmt.mb(r.memory.rss),
-        note: `${describeMemory(r.memory)}; ${r.modules} tags listed, ${r.expected} modules synced (DKP's cap) in ${fmt.seconds(r.syncSeconds)}`,
+        ...memoryFigure(
+          r.memory,
+          `${r.modules} tags listed, ${r.expected} modules synced (DKP's cap) in ${fmt.seconds(r.syncSeconds)}`,
+        ),
         data: { ...r.memory, seconds: r.syncSeconds, modulesInStatus: r.expected },
       });
     });

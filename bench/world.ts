@@ -158,8 +158,13 @@ export async function memoryOf(replica: MeasuredProcess) {
   };
 }
 
-export function describeMemory(m: Awaited<ReturnType<typeof memoryOf>>): string {
-  return `peak ${fmt.mb(m.peak)}; anonymous ${fmt.mb(m.anon)} + file-backed ${fmt.mb(m.file)} (the node binary, shared); V8 heap ${fmt.mb(m.heapUsed)} used of ${fmt.mb(m.heapTotal)}, external ${fmt.mb(m.external)}`;
+/** A memory figure's value (MB), how it is shown and its note: the split of RSS, then `extra` when given. */
+export function memoryFigure(
+  m: Awaited<ReturnType<typeof memoryOf>>,
+  extra?: string,
+): { value: number; shown: string; note: string } {
+  const split = `peak ${fmt.mb(m.peak)}; anonymous ${fmt.mb(m.anon)} + file-backed ${fmt.mb(m.file)} (the node binary, shared); V8 heap ${fmt.mb(m.heapUsed)} used of ${fmt.mb(m.heapTotal)}, external ${fmt.mb(m.external)}`;
+  return { value: m.rss / 2 ** 20, shown: fmt.mb(m.rss), note: extra === undefined ? split : `${split}; ${extra}` };
 }
 
 /** The replica's sync count and total sync seconds (modsync_sync_duration_seconds), to tell a sync's own duration. */
