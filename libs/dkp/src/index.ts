@@ -22,9 +22,13 @@ export {
 export {
   bundleReference,
   channelReleaseReference,
+  classifyReleaseTag,
+  locateInSource,
   moduleRepository,
   releaseRepository,
   versionReleaseReference,
+  type ReleaseTag,
+  type SourceLocation,
 } from './layout/references.ts';
 export {
   MODULE_NAMES_CAP,

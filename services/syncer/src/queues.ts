@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { parseDuration } from '@modsync/runtime';
-import { resyncJobId, schedulerId, type SyncerKeys } from './keys.ts';
+import { moduleSyncJobId, resyncJobId, schedulerId, type SyncerKeys } from './keys.ts';
 
 export interface SyncJobData {
   source: string;
   /** Set on manual resyncs: a busy source is retried shortly instead of skipped. */
   manual?: boolean;
+  /** Only this module of the source (a registry notification named it). */
+  module?: string;
 }
 
 /** The two queues: scheduled syncs and manual resyncs (a queue of their own, so a resync never waits behind the schedule). */
@@ -29,6 +31,24 @@ export class SyncQueues {
     // Adding a job whose id exists returns the existing job: that is the collapse.
     const job = await this.resync.add('resync', { source, manual: true }, { jobId: resyncJobId(source), removeOnComplete: true, removeOnFail: true });
     return { jobId: job.id ?? resyncJobId(source), collapsed: job.timestamp < requestedAt };
+  }
+
+  /**
+   * Asks for a sync of one module of `source` now (of the whole source without `module`), in the resync queue. It
+   * collapses into a queued sync of the same module, or of the whole source, which reads that module too. A busy source
+   * is retried shortly, so a sync that started before the push is followed by one that sees it.
+   */
+  async requestModuleSync(source: string, module: string | undefined): Promise<{ jobId: string; collapsed: boolean }> {
+    if (module === undefined) return this.requestResync(source);
+    const whole = await this.resync.getJob(resyncJobId(source));
+    if (whole && (await whole.isWaiting())) return { jobId: resyncJobId(source), collapsed: true };
+    const requestedAt = Date.now();
+    // A running sync of the module may have read it before this push: then a second job follows it.
+    const first = moduleSyncJobId(source, module);
+    const running = await this.resync.getJob(first);
+    const jobId = running && (await running.isActive()) ? `${first}-again` : first;
+    const job = await this.resync.add('module-sync', { source, module, manual: true }, { jobId, removeOnComplete: true, removeOnFail: true });
+    return { jobId: job.id ?? jobId, collapsed: job.timestamp < requestedAt };
   }
 
   async close(): Promise<void> {

@@ -63,7 +63,7 @@ export class SyncWorkers {
       return deleting ? deleting.value : { source: name, skipped: 'busy' };
     }
     const started = performance.now();
-    const held = await this.locks.withLock(name, () => syncSource(options.deps, source, log));
+    const held = await this.locks.withLock(name, () => syncSource(options.deps, source, log, job.data.module));
     if (!held) {
       if (job.data.manual && token) {
         await job.moveToDelayed(Date.now() + 200, token);
@@ -74,7 +74,7 @@ export class SyncWorkers {
     const report = held.value;
     const seconds = (performance.now() - started) / 1000;
     options.metrics.observe(report, seconds);
-    log.info({ outcome: report.outcome, modules: report.modules, pullErrors: report.pullErrors, fetched: report.fetched, statusChanged: report.statusChanged, kubernetesWrites: report.kubernetesWrites, events: report.events, durationMs: Math.round(seconds * 1000), ...(report.error ? { reason: report.error } : {}) }, 'source synced');
+    log.info({ outcome: report.outcome, ...(report.only ? { module: report.only } : {}), modules: report.modules, pullErrors: report.pullErrors, fetched: report.fetched, statusChanged: report.statusChanged, kubernetesWrites: report.kubernetesWrites, events: report.events, durationMs: Math.round(seconds * 1000), ...(report.error ? { reason: report.error } : {}) }, 'source synced');
     return report;
   }
 
