@@ -126,8 +126,12 @@ export {
   type ReleasesToCreateInput,
 } from './releases/releases-to-create.ts';
 
+export { releaseModule, releaseSource, toReleaseInput, type ModuleReleaseObject } from './releases/release-input.ts';
+export { enabledModuleVersions, planModule, type ModulePlan, type PlanGate, type PlanModuleInput } from './releases/plan.ts';
+
 // sources and modules
 export { selectSource, type SelectSourceInput, type SourceSelection } from './source/select-source.ts';
+export { offeredRelease, type SourceModuleEntry } from './source/offered-release.ts';
 export {
   mergeConditions,
   type Condition,
