@@ -90,6 +90,7 @@ function headerOf(value: string | string[] | undefined): string | undefined {
 
 async function enqueue(options: NotificationRoutesOptions, format: NotificationFormat, body: Buffer, log: Logger) {
   const pushes = parseNotification(format, body);
+  log.debug({ pushes: pushes.map((p) => `${p.repository}:${p.tag || p.digest}`) }, 'notification received');
   const mapping = pushTargets(pushes, sourceRepositories(options.view), (source, module) => options.view.moduleContext(source, module).channel);
   const { metrics } = options;
   // A push inside some source's layout that asked for no sync moved nothing the syncer follows.
@@ -102,7 +103,7 @@ async function enqueue(options: NotificationRoutesOptions, format: NotificationF
   }
   const syncs = [];
   for (const target of mapping.targets) {
-    const { jobId, collapsed } = await options.queues.requestModuleSync(target.source, target.module);
+    const { jobId, collapsed } = await options.queues.requestModuleSync(target.source, target.module, target.digest);
     metrics.notificationSyncs.inc({ format, collapsed: String(collapsed) });
     log.info({ source: target.source, module: target.module, channel: target.channel, jobId, collapsed }, 'sync requested by a registry notification');
     syncs.push({ source: target.source, ...(target.module ? { module: target.module } : {}), jobId, collapsed });

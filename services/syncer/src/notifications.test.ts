@@ -189,9 +189,9 @@ describe('pushes → syncs', () => {
     );
     expect(mapping).toEqual({
       targets: [
-        { source: 'main', module: 'module-1', channel: 'Stable' },
+        { source: 'main', module: 'module-1', channel: 'Stable', digest: DIGEST },
         { source: 'mirror', module: 'module-1', channel: 'Alpha' },
-        { source: 'team', module: 'x', channel: 'EarlyAccess' },
+        { source: 'team', module: 'x', channel: 'EarlyAccess', digest: DIGEST },
         { source: 'team' },
       ],
       mapped: 4,
@@ -206,9 +206,14 @@ describe('pushes → syncs', () => {
     });
   });
 
-  it('asks once per module, however many pushes name it', () => {
-    const mapping = pushTargets([push('team/mods/x/release', 'early-access'), push('team/mods/x/release', 'v2.0.0'), push('team/mods/x/release', 'early-access')], sources, channelOf);
-    expect(mapping.targets).toEqual([{ source: 'team', module: 'x', channel: 'EarlyAccess' }]);
-    expect(mapping.mapped).toBe(3);
+  it('asks once per module, however many pushes name it, waiting for the newest digest of its channel tag', () => {
+    const newer = 'sha256:0000000000000000000000000000000000000000000000000000000000000002';
+    const mapping = pushTargets(
+      [push('team/mods/x/release', 'v2.0.0'), push('team/mods/x/release', 'early-access'), { repository: 'team/mods/x/release', tag: 'early-access', digest: newer }, push('team/mods/x/release', 'v2.0.1')],
+      sources,
+      channelOf,
+    );
+    expect(mapping.targets).toEqual([{ source: 'team', module: 'x', channel: 'EarlyAccess', digest: newer }]);
+    expect(mapping.mapped).toBe(4);
   });
 });

@@ -142,6 +142,12 @@ export interface PushTarget {
   module?: string;
   /** The channel that module follows; a push of another channel's tag is ignored. */
   channel?: ReleaseChannel;
+  /**
+   * The digest the channel's tag was pushed with, when the push was of that tag. Distribution announces a manifest
+   * before it moves the tag, so the sync reads the tag again until it shows this digest
+   * (docs/operations.md#registry-notifications).
+   */
+  digest?: string;
 }
 
 export type IgnoredReason = 'untagged' | 'bundle' | 'other-channel' | 'other-tag';
@@ -169,11 +175,16 @@ export function pushTargets(
   channelOf: (source: string, module: string) => ReleaseChannel,
 ): PushMapping {
   const mapping: PushMapping = { targets: [], mapped: 0, ignored: [], unknown: [] };
-  const seen = new Set<string>();
+  const seen = new Map<string, PushTarget>();
   const add = (target: PushTarget) => {
     const key = `${target.source}\0${target.module ?? ''}`;
-    if (seen.has(key)) return;
-    seen.add(key);
+    const known = seen.get(key);
+    // The newest push of the channel's tag is the digest to wait for.
+    if (known) {
+      if (target.digest !== undefined) known.digest = target.digest;
+      return;
+    }
+    seen.set(key, target);
     mapping.targets.push(target);
   };
   for (const event of events) {
@@ -192,7 +203,8 @@ export function pushTargets(
         if (location.tag.kind === 'other') ignore('other-tag');
         else if (location.tag.kind === 'channel' && location.tag.channel !== channel) ignore('other-channel');
         else {
-          add({ source, module: location.module, channel });
+          const digest = location.tag.kind === 'channel' && event.digest !== '' ? event.digest : undefined;
+          add({ source, module: location.module, channel, ...(digest ? { digest } : {}) });
           mapped = true;
         }
       }

@@ -9,6 +9,10 @@ export interface SyncJobData {
   manual?: boolean;
   /** Only this module of the source (a registry notification named it). */
   module?: string;
+  /** The digest its channel tag was pushed with: the sync is repeated shortly until the tag shows it. */
+  digest?: string;
+  /** How often the sync was repeated waiting for `digest`. */
+  tries?: number;
 }
 
 /** The two queues: scheduled syncs and manual resyncs (a queue of their own, so a resync never waits behind the schedule). */
@@ -38,7 +42,7 @@ export class SyncQueues {
    * collapses into a queued sync of the same module, or of the whole source, which reads that module too. A busy source
    * is retried shortly, so a sync that started before the push is followed by one that sees it.
    */
-  async requestModuleSync(source: string, module: string | undefined): Promise<{ jobId: string; collapsed: boolean }> {
+  async requestModuleSync(source: string, module: string | undefined, digest?: string): Promise<{ jobId: string; collapsed: boolean }> {
     if (module === undefined) return this.requestResync(source);
     const whole = await this.resync.getJob(resyncJobId(source));
     if (whole && (await whole.isWaiting())) return { jobId: resyncJobId(source), collapsed: true };
@@ -47,8 +51,12 @@ export class SyncQueues {
     const first = moduleSyncJobId(source, module);
     const running = await this.resync.getJob(first);
     const jobId = running && (await running.isActive()) ? `${first}-again` : first;
-    const job = await this.resync.add('module-sync', { source, module, manual: true }, { jobId, removeOnComplete: true, removeOnFail: true });
-    return { jobId: job.id ?? jobId, collapsed: job.timestamp < requestedAt };
+    const data: SyncJobData = { source, module, manual: true, ...(digest ? { digest } : {}) };
+    const job = await this.resync.add('module-sync', data, { jobId, removeOnComplete: true, removeOnFail: true });
+    const collapsed = job.timestamp < requestedAt;
+    // Collapsed into a queued sync: it waits for the newest digest instead.
+    if (collapsed && digest && job.data.digest !== digest) await job.updateData({ ...job.data, digest, tries: 0 });
+    return { jobId: job.id ?? jobId, collapsed };
   }
 
   async close(): Promise<void> {

@@ -47,6 +47,8 @@ export interface SyncReport {
   events: number;
   /** The one module a targeted sync read. */
   only?: string;
+  /** The digest that module's channel tag showed (a targeted sync waiting for a pushed digest compares it). */
+  onlyDigest?: string;
   error?: string;
 }
 
@@ -178,6 +180,7 @@ export async function syncSource(deps: SyncDependencies, source: ModuleSource, l
   }
 
   const modules = outcome.kind === 'Synced' ? outcome.modules : [];
+  const onlyDigest = only === undefined ? undefined : modules.find((m) => m.name === only)?.checksum;
   return {
     source: name,
     outcome: outcome.kind,
@@ -188,6 +191,7 @@ export async function syncSource(deps: SyncDependencies, source: ModuleSource, l
     kubernetesWrites,
     events: events.length,
     ...(only !== undefined ? { only } : {}),
+    ...(onlyDigest !== undefined ? { onlyDigest } : {}),
     ...(outcome.kind === 'Failed' ? { error: outcome.error } : {}),
   };
 }
