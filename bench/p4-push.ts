@@ -24,6 +24,7 @@ import { startService, type RunningService } from '../test/env/services.ts';
 import { MEDIA_TYPES } from '../test/fixtures/module-artifacts.ts';
 import { releaseImage, releaseRepository } from './bulk-publisher.ts';
 import { fmt, formatTable, verdict, type Figure } from './figures.ts';
+import { guardRun } from './run-guard.ts';
 import { counterSum, median, quantile, sleep } from './util.ts';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -40,38 +41,7 @@ const TOKEN = `p4-notify-${RUN}-0123456789`;
 const startedAt = performance.now();
 const say = (line: string) => process.stderr.write(`[p4 ${((performance.now() - startedAt) / 1000).toFixed(1).padStart(6)}s] ${line}\n`);
 
-// ---- cleanup: everything started is stopped, in reverse order, on success, failure, signal or the hard limit ----
-const cleanups: { what: string; fn: () => Promise<unknown> }[] = [];
-let cleaning: Promise<void> | undefined;
-function onCleanup(what: string, fn: () => Promise<unknown>): void {
-  cleanups.push({ what, fn });
-}
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    for (const { what, fn } of cleanups.reverse()) {
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        await Promise.race([fn(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timed out after 40 s')), 40_000)))]);
-      } catch (err) {
-        say(`cleanup of ${what} failed: ${(err as Error).message}`);
-      } finally {
-        clearTimeout(timer);
-      }
-    }
-  })();
-  return cleaning;
-}
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    say(`${signal}: stopping`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
-const hardLimit = setTimeout(() => {
-  say(`over the ${HARD_LIMIT_MS / 60_000} min limit: stopping`);
-  void cleanup().finally(() => process.exit(2));
-}, HARD_LIMIT_MS);
-hardLimit.unref();
+const { onCleanup, cleanup } = guardRun(say, HARD_LIMIT_MS);
 
 /** Resolves the moment a watch of ModuleReleases sees one of the given name (or has it already). */
 class ReleaseWatch {
