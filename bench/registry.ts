@@ -16,7 +16,6 @@ import { startRegistry, startTokenServer, type TestRegistry, type TestTokenServe
 import { ModulePublisher } from '../test/fixtures/publisher.ts';
 import { countChecks, type CheckCount } from './registry-checks.ts';
 import { libraryLoop, rawUndiciLoop, type LoopResult } from './registry-loops.ts';
-import { guardRun } from './run-guard.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -37,7 +36,26 @@ const TARGET_RATIO = 0.9;
 const startedAt = performance.now();
 const say = (line: string) => process.stderr.write(`[bench ${((performance.now() - startedAt) / 1000).toFixed(1).padStart(5)}s] ${line}\n`);
 
-const { onCleanup, cleanup } = guardRun(say, HARD_LIMIT_MS);
+// ---- cleanup: everything started is stopped, in reverse order, on success, failure, signal or the hard limit ----
+const cleanups: (() => Promise<void>)[] = [];
+let cleaning: Promise<void> | undefined;
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    while (cleanups.length > 0) await cleanups.pop()!().catch((err: unknown) => say(`cleanup: ${String(err)}`));
+  })();
+  return cleaning;
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    say(`${signal}: stopping`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+const hardLimit = setTimeout(() => {
+  say(`hard limit of ${HARD_LIMIT_MS / 1000} s reached: stopping`);
+  void cleanup().finally(() => process.exit(2));
+}, HARD_LIMIT_MS);
+hardLimit.unref();
 
 /** The q-quantile (0..1) of `values`, linear between ranks. */
 function quantile(values: readonly number[], q: number): number {
@@ -62,12 +80,12 @@ async function main(): Promise<void> {
   if (![CONCURRENCY, ROUNDS, ROUND_MS].every((n) => Number.isInteger(n) && n > 0)) throw new Error('--concurrency and --rounds take positive integers, --seconds a positive number');
   say('starting the registries (anonymous; htpasswd + TLS; token auth with a token server)');
   const env: Environment = await startEnvironment({ registry: true, secureRegistry: true, log: (line) => say(`[env] ${line}`) });
-  onCleanup('environment', () => env.stop(), 300_000);
+  cleanups.push(() => env.stop());
   const tokenUser = { username: 'modsync', password: `pw-${Math.random().toString(36).slice(2)}` };
   const tokens: TestTokenServer = await startTokenServer({ dir: env.info.dir, ...tokenUser });
-  onCleanup('token server', () => tokens.close());
+  cleanups.push(() => tokens.close());
   const tokenRegistry: TestRegistry = await startRegistry({ logDir: env.info.logDir, dir: env.info.dir, name: 'token-registry', token: tokens.registryAuth });
-  onCleanup('token registry', () => tokenRegistry.stop());
+  cleanups.push(() => tokenRegistry.stop());
 
   const path = `bench-${Date.now().toString(36)}/modules`;
   const secure = env.info.secureRegistry!;
@@ -96,8 +114,7 @@ async function main(): Promise<void> {
   const settings = sources.anonymous;
   const lib = await libraryLoop(settings, repository, 'stable', digest, CONCURRENCY);
   const raw = await rawUndiciLoop(settings, repository, 'stable', digest, CONCURRENCY);
-  onCleanup('library client', () => lib.close());
-  onCleanup('raw client', () => raw.close());
+  cleanups.push(() => lib.close(), () => raw.close());
   say(`throughput: HEAD ${settings.host}/${repository}:stable, concurrency ${CONCURRENCY}, warm-up ${WARMUP_MS} ms each, ${ROUNDS} rounds × ${ROUND_MS} ms each, alternating`);
   await lib.run(WARMUP_MS);
   await raw.run(WARMUP_MS);
@@ -178,4 +195,5 @@ main()
   })
   .finally(async () => {
     await cleanup();
+    clearTimeout(hardLimit);
   });

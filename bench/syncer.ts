@@ -30,7 +30,6 @@ import { QueueEvents } from 'bullmq';
 import { startEnvironment, type Environment } from '../test/env/environment.ts';
 import { publishModules, pushRelease, releaseImage } from './bulk-publisher.ts';
 import { fmt, formatTable, verdict, type Figure } from './figures.ts';
-import { guardRun } from './run-guard.ts';
 import { importCost, type ImportStep } from './import-cost.ts';
 import { buildAll } from '../scripts/build.ts';
 import { imageRuntimeEnv } from '../test/env/services.ts';
@@ -67,7 +66,38 @@ const Namespaces: ResourceType<{ apiVersion: 'v1'; kind: 'Namespace'; metadata: 
 const say = (line: string) => process.stderr.write(`[bench ${((performance.now() - startedAt) / 1000).toFixed(1).padStart(6)}s] ${line}\n`);
 const startedAt = performance.now();
 
-const { onCleanup, cleanup } = guardRun(say, HARD_LIMIT_MS);
+// ---- cleanup: everything started is stopped, in reverse order, on success, failure, signal or the hard limit ----
+const cleanups: { what: string; fn: () => Promise<unknown>; timeoutMs: number }[] = [];
+let cleaning: Promise<void> | undefined;
+function onCleanup(what: string, fn: () => Promise<unknown>, timeoutMs = 40_000): void {
+  cleanups.push({ what, fn, timeoutMs });
+}
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    for (const { what, fn, timeoutMs } of cleanups.reverse()) {
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([fn(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs / 1000} s`)), timeoutMs)))]);
+      } catch (err) {
+        say(`cleanup of ${what} failed: ${(err as Error).message}`);
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+  })();
+  return cleaning;
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    say(`${signal}: stopping`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+const hardLimit = setTimeout(() => {
+  say(`over the ${HARD_LIMIT_MS / 60_000} min limit: stopping`);
+  void cleanup().finally(() => process.exit(2));
+}, HARD_LIMIT_MS);
+hardLimit.unref();
 
 // ---- helpers ----
 const figures: Figure[] = [];
