@@ -1,4 +1,5 @@
 // Pure formatting and parsing for the CLI's commands: no I/O here, so unit tests cover it all.
+import { formatKubeTime, type ModulePlan } from '@modsync/dkp';
 import type { DiscoveryEvent } from '@modsync/events';
 import type { ModuleSource } from '@modsync/k8s';
 
@@ -208,4 +209,31 @@ export function eventDetails(event: DiscoveryEvent): string {
 /** `time type source/module details`, one line per event. */
 export function formatEventLine(event: DiscoveryEvent): string {
   return `${event.at} ${event.type} ${event.source}/${event.module} ${eventDetails(event)}\n`;
+}
+
+// --- plan ---
+
+/** When a gate opens, in a cell: `now` for a release that deploys, the time (and how far off), or what opens it. */
+function opens(plan: ModulePlan, now: Date): string | undefined {
+  if (plan.action === 'Deploy') return 'now';
+  if (plan.opensAt !== undefined) return `${formatKubeTime(plan.opensAt)} (in ${age(now.toISOString(), plan.opensAt)})`;
+  return plan.opensWhen;
+}
+
+/** `modsync plan`'s table: one row per module, then each held release's message. */
+export function formatPlan(plans: readonly ModulePlan[], now: Date): string {
+  if (plans.length === 0) return 'No enabled modules.\n';
+  const rows = plans.map((p) => [
+    p.module,
+    p.source,
+    p.channel,
+    `${p.policy} (${p.mode})`,
+    p.deployed,
+    p.next ? `${p.next.version}${p.next.exists ? '' : ' (new)'}` : undefined,
+    p.action === 'Hold' ? (p.gate ?? 'Hold') : p.action,
+    opens(p, now),
+  ]);
+  const out = table(['MODULE', 'SOURCE', 'CHANNEL', 'POLICY', 'DEPLOYED', 'NEXT', 'GATE', 'OPENS'], rows);
+  const messages = plans.filter((p) => p.message).map((p) => `  ${p.module}: ${p.message}`);
+  return messages.length > 0 ? `${out}\n${messages.join('\n')}\n` : out;
 }

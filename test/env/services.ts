@@ -83,7 +83,8 @@ export interface ServiceOptions {
  * waits for /readyz.
  */
 export async function startService(name: 'syncer' | 'applier', options: ServiceOptions): Promise<RunningService> {
-  const port = await freePort();
+  // A port given in `env` (a registry is told where to send notifications before the service starts) is used as is.
+  const port = options.env.MODSYNC_HTTP_PORT ? Number(options.env.MODSYNC_HTTP_PORT) : await freePort();
   const node = join(REPO_ROOT, 'node_modules/.bin/node');
   const entry = join(REPO_ROOT, options.built ? `services/${name}/dist/main.js` : `services/${name}/src/main.ts`);
   const proc = startProcess(`${name}-${options.instance}`, node, [entry], options.logDir, {

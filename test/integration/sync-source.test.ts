@@ -131,6 +131,21 @@ describe('syncSource against a real registry, Redis and API server', { shuffle: 
     expect((await kube.get(ModuleSources, name))!.status!.modules![0]).toMatchObject({ name: 'module-one', version: 'v0.7.25' });
   });
 
+  it('a sync of one module (a registry notification) HEADs that module alone and keeps the others', async () => {
+    const publisher = new ModulePublisher(registry, parseRegistrySettings({ repo: `${env.registry!.host}/${path}`, scheme: 'HTTP' }), path);
+    await publisher.publish({ module: 'module-two', version: 'v1.2.4', channels: ['stable'] });
+    published = [];
+    const { result, requests } = await countRequests(() => syncSource(deps, view.sources.get(name)!, log, 'module-two'));
+    expect(result).toMatchObject({ outcome: 'Synced', modules: 2, fetched: 1, only: 'module-two', events: 1 });
+    // No tag list, one HEAD, then the release image's manifest and its layer.
+    expect(requests.map((r) => `${r.method} ${r.op}`).filter((op) => op !== 'GET get_manifest' && op !== 'GET get_blob')).toEqual(['HEAD head_manifest']);
+    expect(published.map((e) => `${e.type} ${e.module}`)).toEqual(['channel.version module-two']);
+    expect((await kube.get(ModuleSources, name))!.status!.modules).toEqual([
+      { name: 'module-one', version: 'v0.7.25', checksum: expect.stringMatching(/^sha256:/), policy: '' },
+      { name: 'module-two', version: 'v1.2.4', checksum: expect.stringMatching(/^sha256:/), policy: '' },
+    ]);
+  });
+
   it('records a module’s pull error with the registry’s own message; an enabled module sets the summary message', async () => {
     const publisher = new ModulePublisher(registry, parseRegistrySettings({ repo: `${env.registry!.host}/${path}`, scheme: 'HTTP' }), path);
     await publisher.listModule('module-broken');

@@ -23,7 +23,7 @@ export {
   channelTag,
   type ReleaseChannel,
 } from './layout/channels.ts';
-export { moduleRepository, releaseRepository } from './layout/references.ts';
+export { locateInSource, moduleRepository, releaseRepository } from './layout/references.ts';
 export {
   MODULE_NAMES_CAP,
   moduleValuesKey,
@@ -55,7 +55,7 @@ export {
 } from './policy/resolve-policy.ts';
 
 // releases
-export type { PlatformState, ReleaseInput, UpdateConstraint } from './releases/types.ts';
+export type { PlatformState } from './releases/types.ts';
 export {
   decideReleases,
   type ReleaseOutcome,
@@ -64,8 +64,12 @@ export {
   releasesToCreate,
 } from './releases/releases-to-create.ts';
 
+export { releaseModule, releaseSource, toReleaseInput } from './releases/release-input.ts';
+export { enabledModuleVersions, planModule, type ModulePlan } from './releases/plan.ts';
+
 // sources and modules
 export { selectSource, type SourceSelection } from './source/select-source.ts';
+export { offeredRelease } from './source/offered-release.ts';
 export {
   mergeConditions,
   type Condition,

@@ -1,10 +1,11 @@
 import { performance } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
+import { releaseModule } from '@modsync/dkp';
 import { EventSubscriber, type DiscoveryEvent } from '@modsync/events';
 import { KubeApiError, KubeClient, loadKubeConfig, type ModuleSource } from '@modsync/k8s';
 import { createRegistryClient } from '@modsync/registry';
 import { createHttpServer, createLogger, createMetricsRegistry, createRedis, RedisLocks, describeRedisTarget, listenHttp, type Logger } from '@modsync/runtime';
-import { ClusterView, releaseModule } from './cluster-view.ts';
+import { ClusterView } from './cluster-view.ts';
 import type { ApplierConfig } from './config.ts';
 import { findHelm, Helm } from './install/helm.ts';
 import { HelmInstaller } from './install/helm-installer.ts';

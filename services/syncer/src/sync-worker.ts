@@ -24,6 +24,10 @@ export interface SyncWorkersOptions {
   identity: string;
 }
 
+/** A sync waiting for a pushed digest reads the tag again this often, at most this many times (then polling is left). */
+const DIGEST_RETRY_MS = 200;
+const DIGEST_TRIES = 15;
+
 export type SyncJobResult = SyncReport | DeletionReport | { source: string; skipped: 'gone' | 'busy' };
 
 /**
@@ -63,7 +67,7 @@ export class SyncWorkers {
       return deleting ? deleting.value : { source: name, skipped: 'busy' };
     }
     const started = performance.now();
-    const held = await this.locks.withLock(name, () => syncSource(options.deps, source, log));
+    const held = await this.locks.withLock(name, () => syncSource(options.deps, source, log, job.data.module));
     if (!held) {
       if (job.data.manual && token) {
         await job.moveToDelayed(Date.now() + 200, token);
@@ -72,9 +76,17 @@ export class SyncWorkers {
       return { source: name, skipped: 'busy' };
     }
     const report = held.value;
+    const tries = job.data.tries ?? 0;
+    if (job.data.digest && report.onlyDigest !== job.data.digest && tries < DIGEST_TRIES && token) {
+      // Distribution announces a manifest before it moves the tag: read the tag again shortly.
+      log.debug({ module: job.data.module, digest: job.data.digest, seen: report.onlyDigest, tries }, 'channel tag not at the pushed digest yet');
+      await job.updateData({ ...job.data, tries: tries + 1 });
+      await job.moveToDelayed(Date.now() + DIGEST_RETRY_MS, token);
+      throw new DelayedError();
+    }
     const seconds = (performance.now() - started) / 1000;
     options.metrics.observe(report, seconds);
-    log.info({ outcome: report.outcome, modules: report.modules, pullErrors: report.pullErrors, fetched: report.fetched, statusChanged: report.statusChanged, kubernetesWrites: report.kubernetesWrites, events: report.events, durationMs: Math.round(seconds * 1000), ...(report.error ? { reason: report.error } : {}) }, 'source synced');
+    log.info({ outcome: report.outcome, ...(report.only ? { module: report.only } : {}), modules: report.modules, pullErrors: report.pullErrors, fetched: report.fetched, statusChanged: report.statusChanged, kubernetesWrites: report.kubernetesWrites, events: report.events, durationMs: Math.round(seconds * 1000), ...(report.error ? { reason: report.error } : {}) }, 'source synced');
     return report;
   }
 

@@ -8,6 +8,7 @@ import type { SyncerConfig } from './config.ts';
 import { addSyncerRoutes } from './http-api.ts';
 import { LEADER_LABEL, syncerKeys } from './keys.ts';
 import { SyncMetrics } from './metrics.ts';
+import { addNotificationRoutes } from './notification-routes.ts';
 import { SyncQueues } from './queues.ts';
 import { ScheduleReconciler } from './schedule-reconciler.ts';
 import { SyncStateStore } from './sync-state.ts';
@@ -102,6 +103,7 @@ export async function startSyncer(config: SyncerConfig, log: Logger = createLogg
     view,
     log,
   });
+  await addNotificationRoutes(http, { secrets: { token: config.notificationToken, hmacKey: config.notificationHmacKey }, queues, view, metrics, log });
   const address = await listenHttp(http, { host: config.httpHost, port: config.httpPort, portFile: config.httpPortFile }, log);
 
   return {
