@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_K8S_VERSION, insecureGet, startControlPlane, type ControlPlane } from './control-plane.ts';
-import { ensureDockerEngine, type DockerEngine } from './docker-engine.ts';
+import { ensureDockerEngine } from './docker-engine.ts';
 import { ensureLocalImage } from './images.ts';
 import { freePort, waitFor } from './net.ts';
 import { cacheDir, REPO_ROOT } from './paths.ts';
@@ -378,7 +378,6 @@ async function startNode(options: StartNodeOptions): Promise<RealNode> {
   const host = await claimHost(dir, log);
 
   const processes: ManagedProcess[] = [];
-  let docker: DockerEngine | undefined;
   const ctr = (args: string[]) => run(bins.ctr, ['--address', socket, '--namespace', 'k8s.io', ...args]);
 
   const stop = async () => {
@@ -406,13 +405,12 @@ async function startNode(options: StartNodeOptions): Promise<RealNode> {
     await containerd?.stop();
     problems.push(...(await restoreHost(host)));
     if (problems.length === 0) await rm(hostStateFile(), { force: true });
-    await docker?.stop();
     if (problems.length > 0) log(`node clean-up: ${problems.join('; ')}`);
   };
 
   try {
     // The sandbox image must exist before containerd starts (its configuration names it).
-    docker = await ensureDockerEngine(logDir, log);
+    await ensureDockerEngine(log);
     const pauseTag = await ensureLocalImage('pause', process.env.MODSYNC_PAUSE_IMAGE, log);
     const sandboxImage = qualified(pauseTag);
     await writeFile(join(cDir, 'config.toml'), containerdConfig(cDir, sandboxImage, bins.cniBinDir));

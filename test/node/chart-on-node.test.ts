@@ -9,7 +9,7 @@ import { LEADER_LABEL, RESYNC_ANNOTATION } from '@modsync/syncer';
 import { publishModules } from '../../bench/bulk-publisher.ts';
 import { findHelm } from '../../services/applier/src/install/helm.ts';
 import { removeOrphanContainers } from '../env/containers.ts';
-import { ensureDockerEngine, type DockerEngine } from '../env/docker-engine.ts';
+import { ensureDockerEngine } from '../env/docker-engine.ts';
 import { ensureLocalImage } from '../env/images.ts';
 import { buildModsyncImage } from '../env/modsync-image.ts';
 import { freePort, waitFor } from '../env/net.ts';
@@ -51,7 +51,6 @@ const rows: Row[] = [];
 const timings: [string, number][] = [];
 
 let dir = '';
-let docker: DockerEngine | undefined;
 let cluster: NodeCluster | undefined;
 let redis: TestRedis | undefined;
 let registry: TestRegistry | undefined;
@@ -182,8 +181,8 @@ describe.runIf(process.getuid?.() === 0)('modsync deployed by its chart on a rea
     const logDir = join(dir, 'logs');
     await mkdir(logDir, { recursive: true });
     const started = Date.now();
-    // One Docker engine for all (the node's, Redis', the registry's): started here if none answers, stopped last.
-    docker = await ensureDockerEngine(logDir, log);
+    // One Docker engine for all (the node's, Redis', the registry's): started here if none answers, left running.
+    await ensureDockerEngine(log);
     await removeOrphanContainers();
     let imageTag = '';
     let helloTag = '';
@@ -260,7 +259,6 @@ describe.runIf(process.getuid?.() === 0)('modsync deployed by its chart on a rea
     await attempt('node cluster', async () => cluster?.stop());
     await attempt('Redis', async () => redis?.stop());
     await attempt('registry', async () => registry?.stop());
-    await attempt('Docker engine', async () => docker?.stop());
     if (dir) await rm(dir, { recursive: true, force: true });
     log(`torn down in ${Date.now() - started} ms`);
   }, 180_000);
