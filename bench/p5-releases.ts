@@ -136,7 +136,7 @@ await runBench(
     let applier: MeasuredProcess | undefined;
     await bench.phase('phase A: first releases', [ratio, perRelease, first], async () => {
       const published = performance.now();
-      // `release:v1.0.0` too, as DKP's registries have it: a module reconciled before the syncer's event reads it there.
+      // `release:v1.0.0` too, as DKP's registries have it: a module reconciled before the syncer's event reads it.
       await publishModules({
         client: world.publishClient,
         settings,
@@ -182,7 +182,7 @@ await runBench(
         concurrency: 64,
       });
       bench.say(
-        `published ${STEPS.join(', ')} (${requests} requests) in ${fmt.seconds((performance.now() - published) / 1000)}`,
+        `published ${STEPS.join(', ')} (${requests} requests) in ${fmt.seconds((performance.now() - published) / 1e3)}`,
       );
       // Nothing moves before the resync: the syncer polls every 10,000 h.
       if (tally.informer.list().some(isStep)) throw new Error('step releases appeared before the resync');
@@ -199,7 +199,10 @@ await runBench(
       Object.assign(perRelease, {
         value: releaseWrites / total,
         shown: fmt.num(releaseWrites / total, 2),
-        note: `${releaseWrites} ModuleRelease writes (creates and patches) for ${total} releases; ${after.all - before.all} writes of every kind until the last one was seen`,
+        note: [
+          `${releaseWrites} ModuleRelease writes (creates and patches) for ${total} releases;`,
+          ` ${after.all - before.all} writes of every kind until the last one was seen`,
+        ].join(''),
       });
       ratio.data = {
         applierSeconds,
@@ -239,7 +242,11 @@ await runBench(
       Object.assign(ratio, {
         value,
         shown: fmt.ratio(value),
-        note: `raw loop ${fmt.seconds(rawSeconds)} vs applier ${fmt.seconds(applierSeconds)} (resync request → ${total} step releases seen, sync and registry reads included${span}); ${CONCURRENCY} at once; shared registry budget ${SERVICE_ENV.MODSYNC_REGISTRY_RPS} req/s`,
+        note: [
+          `raw loop ${fmt.seconds(rawSeconds)} vs applier ${fmt.seconds(applierSeconds)}`,
+          ` (resync request → ${total} step releases seen, sync and registry reads included${span});`,
+          ` ${CONCURRENCY} at once; shared registry budget ${SERVICE_ENV.MODSYNC_REGISTRY_RPS} req/s`,
+        ].join(''),
         data: { ...data, rawSeconds },
       });
     });
