@@ -1,7 +1,7 @@
 // Publishes many modules cheaply: every module shares one catalog image and one release image, so their blobs are
 // uploaded once and mounted into each module's release repository (one request per blob, no bytes). A module costs one
 // request (its catalog tag) and, when it gets a release image, two mounts and one per channel tag (`release:stable`).
-import { releaseRepository } from '@modsync/dkp';
+import { moduleRepository, releaseRepository } from '@modsync/dkp';
 import { mapLimit } from '@modsync/runtime';
 import type { RegistryClient, RegistrySettings } from '@modsync/registry';
 import { imageOf, MEDIA_TYPES, releaseImageFiles, type ImageArtifact } from '../test/fixtures/module-artifacts.ts';
@@ -82,6 +82,54 @@ export async function publishModules(options: BulkPublishOptions): Promise<{ rel
     }
   });
   return { releaseDigest: release.digest, requests };
+}
+
+export interface StepPublishOptions {
+  /** A client without a request budget. */
+  client: RegistryClient;
+  settings: RegistrySettings;
+  /** Modules already published by `publishModules` (their catalog image is in the source's repo). */
+  modules: readonly string[];
+  /** Versions, ascending; `release:stable` ends on the last. */
+  steps: readonly string[];
+  /** @defaultValue 32 */
+  concurrency?: number;
+}
+
+/**
+ * New versions for modules already published, then their channel moves: each step's release image tagged `vX.Y.Z` in
+ * `R/<module>/release` (where the applier reads a step's metadata) and a `vX.Y.Z` tag in the bundle repository
+ * `R/<module>` (whose tags the step-by-step chain lists; any manifest does, the catalog image here); then
+ * `release:stable` moves to the last step. Blobs are mounted, as in `publishModules`.
+ */
+export async function publishSteps(options: StepPublishOptions): Promise<{ requests: number }> {
+  const { client, settings, modules, steps } = options;
+  const catalog = await imageOf({ 'catalog.txt': 'a module of the benchmark' });
+  const images = await Promise.all(steps.map((version) => releaseImage(version)));
+  const seed = releaseRepository(settings.pathPrefix, modules[0]!);
+  await pushImageBlobs(client, settings, settings.pathPrefix, catalog);
+  for (const image of images) await pushImageBlobs(client, settings, seed, image);
+  let requests = 0;
+  await mapLimit(modules, options.concurrency ?? 32, async (module) => {
+    const bundle = moduleRepository(settings.pathPrefix, module);
+    const repository = releaseRepository(settings.pathPrefix, module);
+    await mountBlob(client, settings, bundle, settings.pathPrefix, catalog.layer, sha256Of(catalog, 'layer'));
+    await mountBlob(client, settings, bundle, settings.pathPrefix, catalog.config, sha256Of(catalog, 'config'));
+    requests += 2;
+    for (const [i, image] of images.entries()) {
+      if (repository !== seed) {
+        await mountBlob(client, settings, repository, seed, image.layer, sha256Of(image, 'layer'));
+        await mountBlob(client, settings, repository, seed, image.config, sha256Of(image, 'config'));
+        requests += 2;
+      }
+      await client.pushManifest(settings, repository, steps[i]!, image.manifest, MEDIA_TYPES.manifest);
+      await client.pushManifest(settings, bundle, steps[i]!, catalog.manifest, MEDIA_TYPES.manifest);
+      requests += 2;
+    }
+    await client.pushManifest(settings, repository, 'stable', images.at(-1)!.manifest, MEDIA_TYPES.manifest);
+    requests++;
+  });
+  return { requests };
 }
 
 function sha256Of(image: ImageArtifact, part: 'layer' | 'config'): string {

@@ -1,5 +1,7 @@
 // Scale-out: real replicas behind a TCP proxy adding latency per chunk each way; all sources resynced over HTTP at once,
-// done when BullMQ reports every resync job completed; one replica, then two. Requests from the replicas' /metrics.
+// done when BullMQ reports every resync job completed; one replica, then two. Requests, time inside syncs and registry
+// attempt times from the replicas' /metrics; CPU and CPU waits from /proc (what bounds a run, bench/README.md).
+import { readdir, readFile } from 'node:fs/promises';
 import { ModuleSources } from '@modsync/k8s';
 import { createRedis, mapLimit } from '@modsync/runtime';
 import { syncerKeys } from '@modsync/syncer';
@@ -33,6 +35,15 @@ interface ScaleOutRound {
   seconds: number[];
   syncsPerReplica: number[];
   statusWrites: number;
+  /** Seconds inside syncs (modsync_sync_duration_seconds), per replica: over wall time × job concurrency, how busy. */
+  syncSeconds: number[];
+  /** CPU seconds (user + system, /proc) per replica, and of this process (the latency proxy, the watches). */
+  cpuSeconds: number[];
+  /** Seconds the replica's threads waited, runnable, for a CPU. */
+  runQueueSeconds: number[];
+  benchCpuSeconds: number;
+  /** Mean time of a registry attempt to its response headers, as the replicas saw it (proxy, registry, their lag). */
+  attemptMs: number;
   heads: number;
   tagLists: number;
   all: number;
@@ -87,6 +98,8 @@ export async function measureScaleOut(world: World, options: ScaleOutOptions): P
   const measure = async (replicas: SyncerProcess[]): Promise<ScaleOutRound> => {
     for (let i = 0; i < options.warmups; i++) await resyncAll(a, names, events, 120_000);
     const before = await Promise.all(replicas.map((r) => r.metrics()));
+    const cpuBefore = await Promise.all(replicas.map((r) => schedOf(r.pid)));
+    const benchCpuBefore = process.cpuUsage();
     const seconds: number[] = [];
     for (let i = 0; i < options.runs; i++) {
       const { reports, seconds: took } = await resyncAll(a, names, events, 120_000);
@@ -96,6 +109,8 @@ export async function measureScaleOut(world: World, options: ScaleOutOptions): P
         throw new Error(`an unchanged resync wrote more than syncTime, or fetched: ${JSON.stringify(changed[0])}`);
     }
     const after = await Promise.all(replicas.map((r) => r.metrics()));
+    const cpuAfter = await Promise.all(replicas.map((r) => schedOf(r.pid)));
+    const benchCpu = process.cpuUsage(benchCpuBefore);
     const delta = (metric: string, labels: Record<string, string> = {}) =>
       replicas.map((_, i) => counterSum(after[i]!, metric, labels) - counterSum(before[i]!, metric, labels));
     const total = (values: number[]) => values.reduce((x, y) => x + y, 0);
@@ -103,6 +118,13 @@ export async function measureScaleOut(world: World, options: ScaleOutOptions): P
       seconds,
       syncsPerReplica: delta('modsync_syncs_total'),
       statusWrites: total(delta('modsync_sync_writes_total')),
+      syncSeconds: delta('modsync_sync_duration_seconds_sum'),
+      cpuSeconds: cpuAfter.map((c, i) => c.cpu - cpuBefore[i]!.cpu),
+      runQueueSeconds: cpuAfter.map((c, i) => c.wait - cpuBefore[i]!.wait),
+      benchCpuSeconds: (benchCpu.user + benchCpu.system) / 1e6,
+      attemptMs:
+        (1000 * total(delta('modsync_registry_request_duration_seconds_sum'))) /
+        total(delta('modsync_registry_request_duration_seconds_count')),
       heads: total(delta('modsync_registry_requests_total', { op: 'head_manifest' })),
       tagLists: total(delta('modsync_registry_requests_total', { op: 'list_tags' })),
       all: total(delta('modsync_registry_requests_total')),
@@ -117,6 +139,21 @@ export async function measureScaleOut(world: World, options: ScaleOutOptions): P
   return { ratio: median(one.seconds) / median(two.seconds), one, two, names, proxy: proxy.stats() };
 }
 
+/**
+ * Seconds a process's threads ran on a CPU and waited runnable for one (`/proc/<pid>/task/<tid>/schedstat`): a replica
+ * that waits long for a CPU is starved by the machine, however little CPU time it uses.
+ */
+async function schedOf(pid: number): Promise<{ cpu: number; wait: number }> {
+  let cpu = 0;
+  let wait = 0;
+  for (const tid of await readdir(`/proc/${pid}/task`)) {
+    const [ran, waited] = (await readFile(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').catch(() => '0 0')).split(' ');
+    cpu += Number(ran) / 1e9;
+    wait += Number(waited) / 1e9;
+  }
+  return { cpu, wait };
+}
+
 /** The scale-out figure's value, how it is shown and its note. */
 export function scaleOutFigure(
   r: ScaleOutResult,
@@ -126,6 +163,16 @@ export function scaleOutFigure(
   return {
     value: r.ratio,
     shown: fmt.ratio(r.ratio),
-    note: `all ${r.names.length} done in: 1 replica ${list(r.one.seconds)} s, 2 replicas ${list(r.two.seconds)} s (medians of ${options.runs} after ${options.warmups} warm-up); syncs per replica ${r.two.syncsPerReplica.join('+')}; shared budget ${SCALE_OUT_REPLICA_ENV.MODSYNC_REGISTRY_RPS} req/s`,
+    note: [
+      `all ${r.names.length} done in: 1 replica ${list(r.one.seconds)} s, 2 replicas ${list(r.two.seconds)} s`,
+      ` (medians of ${options.runs} after ${options.warmups} warm-up);`,
+      ` syncs per replica ${r.two.syncsPerReplica.join('+')};`,
+      ` seconds in syncs ${list(r.one.syncSeconds)} vs ${list(r.two.syncSeconds)},`,
+      ` replica CPU s ${list(r.one.cpuSeconds)} vs ${list(r.two.cpuSeconds)},`,
+      ` waiting for a CPU ${list(r.one.runQueueSeconds)} vs ${list(r.two.runQueueSeconds)},`,
+      ` bench CPU s ${r.one.benchCpuSeconds.toFixed(2)} vs ${r.two.benchCpuSeconds.toFixed(2)},`,
+      ` registry attempt ${r.one.attemptMs.toFixed(1)} vs ${r.two.attemptMs.toFixed(1)} ms;`,
+      ` shared budget ${SCALE_OUT_REPLICA_ENV.MODSYNC_REGISTRY_RPS} req/s`,
+    ].join(''),
   };
 }

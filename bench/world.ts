@@ -57,7 +57,7 @@ export interface World {
   syncerGroup(name: string): Promise<SyncerGroup>;
   startReplica(group: SyncerGroup, instance: string, extraEnv?: Record<string, string>): Promise<SyncerProcess>;
   /** An applier of the group (the bundle, as the image runs it), deciding releases only (`MODSYNC_INSTALLER=none`). */
-  startApplier(group: SyncerGroup, instance: string): Promise<MeasuredProcess>;
+  startApplier(group: SyncerGroup, instance: string, extraEnv?: Record<string, string>): Promise<MeasuredProcess>;
 }
 
 export async function startWorld(bench: Bench): Promise<World> {
@@ -111,7 +111,7 @@ export async function startWorld(bench: Bench): Promise<World> {
       bench.onCleanup(`syncer ${instance}`, () => replica.stop());
       return replica;
     },
-    startApplier: async (group, instance) => {
+    startApplier: async (group, instance, extraEnv = {}) => {
       const store = await mkdtemp(join(tmpdir(), 'modsync-bench-store-'));
       bench.onCleanup(`module store of applier ${instance}`, () => rm(store, { recursive: true, force: true }));
       const service = await startService('applier', {
@@ -126,6 +126,7 @@ export async function startWorld(bench: Bench): Promise<World> {
           MODSYNC_INSTALLER: 'none',
           MODSYNC_MODULE_STORE: store,
           MODSYNC_LOG_LEVEL: 'info',
+          ...extraEnv,
         },
       });
       bench.onCleanup(`applier ${instance}`, () => service.stop());

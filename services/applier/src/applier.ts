@@ -62,7 +62,11 @@ export async function startApplier(config: ApplierConfig, log: Logger = createLo
   const kube = await KubeClient.create(kc, { fieldManager: 'modsync-applier' });
   // One request budget per registry host, spent by every syncer and applier replica (docs/architecture.md).
   const budgetRedis = createRedis({ target: config.redis, name: `applier-registry-budget:${config.identity}`, commandTimeoutMs: 5_000 });
-  const registry = createRegistryClient({ sharedBudget: { redis: budgetRedis, keyPrefix: config.prefix } });
+  const registry = createRegistryClient({
+    requestsPerSecondPerHost: config.registryRps,
+    burstPerHost: config.registryRps,
+    sharedBudget: { redis: budgetRedis, keyPrefix: config.prefix },
+  });
   const view = new ClusterView(kube, (err) => log.warn({ err }, 'watch failed; retrying'), config.sourceSelector);
   const metrics = new ApplierMetrics(metricsRegistry, view);
   const overlay = new EventOverlay();

@@ -12,6 +12,8 @@ const schema = z.object({
   MODSYNC_PENDING_RECHECK: durationMs.default(15_000),
   /** Modules reconciled at once by one replica. */
   MODSYNC_RECONCILE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /** Requests per second to one registry host: the budget every syncer and applier replica shares (set it as the syncer's). */
+  MODSYNC_REGISTRY_RPS: z.coerce.number().positive().default(100),
   /** The platform version requirements `deckhouse: …` are checked against; unset skips that check. */
   MODSYNC_DECKHOUSE_VERSION: z.string().regex(/^v?\d+\.\d+\.\d+/).optional(),
   MODSYNC_HTTP_HOST: z.string().default('127.0.0.1'),
@@ -46,6 +48,7 @@ export interface ApplierConfig {
   resyncIntervalMs: number;
   pendingRecheckMs: number;
   reconcileConcurrency: number;
+  registryRps: number;
   deckhouseVersion: string | undefined;
   httpHost: string;
   httpPort: number;
@@ -72,6 +75,7 @@ export function loadApplierConfig(env: NodeJS.ProcessEnv = process.env): Applier
     resyncIntervalMs: e.MODSYNC_RESYNC_INTERVAL,
     pendingRecheckMs: e.MODSYNC_PENDING_RECHECK,
     reconcileConcurrency: e.MODSYNC_RECONCILE_CONCURRENCY,
+    registryRps: e.MODSYNC_REGISTRY_RPS,
     deckhouseVersion: e.MODSYNC_DECKHOUSE_VERSION,
     httpHost: e.MODSYNC_HTTP_HOST,
     httpPort: e.MODSYNC_HTTP_PORT,
