@@ -4,8 +4,11 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, inject } from 'vitest';
+import { Queue } from 'bullmq';
 import { KubeClient, kubeConfigFromString, ModuleConfigs, ModuleReleases, Modules, ModuleSources, type ModuleSource } from '@modsync/k8s';
 import { createRegistryClient, parseRegistrySettings, type RegistryClient } from '@modsync/registry';
+import { createRedis, loadRedisTarget } from '@modsync/runtime';
+import { syncerKeys } from '@modsync/syncer';
 import { run } from '../env/process.ts';
 import { startService, type RunningService } from '../env/services.ts';
 import type { EnvironmentInfo } from '../env/environment.ts';
@@ -168,6 +171,31 @@ export class World {
       }
     }
     return lines;
+  }
+
+  /**
+   * What the sync queue holds (a scenario that did not converge prints it): per job scheduler its next run and the state
+   * of that run's job, the counts of each state and the workers connected.
+   */
+  async queueReport(): Promise<string> {
+    const client = createRedis({ target: loadRedisTarget('chaos', this.options.redisEnv), name: 'chaos-report', maxRetriesPerRequest: 1 });
+    const keys = syncerKeys(this.options.id);
+    const queue = new Queue(keys.syncQueue, { connection: client, prefix: keys.bullPrefix });
+    try {
+      const lines: string[] = [];
+      for (const s of await queue.getJobSchedulers(0, -1)) {
+        const jobId = `repeat:${s.key}:${s.next}`;
+        lines.push(`${s.key} next=${s.next ? new Date(s.next).toISOString() : '-'} job=${await queue.getJobState(jobId)}`);
+      }
+      lines.push(`counts ${JSON.stringify(await queue.getJobCounts())}`);
+      lines.push(`workers ${(await queue.getWorkers()).map((w) => w['name']).join(', ')}`);
+      return lines.join('\n');
+    } catch (err) {
+      return `queue report failed: ${(err as Error).message}`;
+    } finally {
+      await queue.close().catch(() => {});
+      client.disconnect();
+    }
   }
 
   /** Replicas that exited by themselves (a crash loop shows here). */
