@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeClient, kubeConfigFromString, ModuleConfigs, Modules, ModuleSources, type ModuleConfig, type ModuleRelease, type ModuleSource } from '@modsync/k8s';
-import { createRegistryClient, parseRegistrySettings, sha256Digest } from '@modsync/registry';
+import { createRegistryClient, parseRegistrySettings } from '@modsync/registry';
 import { createLogger, createRedis, RedisLocks } from '@modsync/runtime';
 import { findHelm, Helm } from '../../services/applier/src/install/helm.ts';
 import { HelmInstaller } from '../../services/applier/src/install/helm-installer.ts';
@@ -13,8 +13,8 @@ import { ModuleStore } from '../../services/applier/src/install/module-store.ts'
 import { installStatusReport } from '../../services/applier/src/module-status.ts';
 import { Writer } from '../../services/applier/src/writer.ts';
 import { run, useEnvironment } from '../env/index.ts';
-import { MEDIA_TYPES } from '../fixtures/module-artifacts.ts';
 import { ModulePublisher } from '../fixtures/publisher.ts';
+import { craftTar, pushImage, type TarEntrySpec } from './registry-support.ts';
 
 const env = useEnvironment();
 const suffix = Date.now().toString(36);
@@ -70,6 +70,25 @@ const configs = new Map<string, ModuleConfig>();
 /** What the applier's reconcile hands the installer: the release, and the one writer of the Module's status. */
 const request = (name: string, r: ModuleRelease) => ({ module: name, release: r, source, moduleObject: undefined, status: installStatusReport(kube, new Writer(kube, () => {}), name, () => new Date()) });
 
+/** Publishes a one-layer image of `entries` (gzipped) as v0.1.0 of a new enabled module `<kind>-<suffix>`; its name. */
+async function pushTampered(kind: string, entries: TarEntrySpec[]): Promise<string> {
+  const name = `${kind}-${suffix}`;
+  await ensureModule(name);
+  configs.set(name, config({}, name));
+  await pushImage(registry, settings, `${path}/${name}`, 'v0.1.0', [gzipSync(craftTar(entries))]);
+  return name;
+}
+
+/** The Module is in Error with `message` on IsReady, and nothing of it was applied (no namespace, no helm release). */
+async function expectRefused(name: string, message: RegExp) {
+  const status = (await kube.get(Modules, name))!.status!;
+  expect(status).toMatchObject({ phase: 'Error', ready: 'Error' });
+  expect(status.conditions!.find((c) => c.type === 'IsReady')!.message).toMatch(message);
+  await expect(kubectl(['get', 'namespace', `d8-${name}`])).rejects.toThrow(/NotFound|not found/);
+  expect(await run(findHelm(), ['list', '-A', '-q', '--filter', `^${name}$`], { env: { ...process.env, KUBECONFIG: env.kubeconfig! } })).toBe('');
+  return status;
+}
+
 describe('HelmInstaller: bundle → module store → helm, against the real registry, API server and helm', () => {
   it('downloads, installs and reports Ready: the chart’s ConfigMap is in d8-<module>', async () => {
     configs.set(module, config({ message: 'hi' }));
@@ -115,39 +134,32 @@ describe('HelmInstaller: bundle → module store → helm, against the real regi
   });
 
   it('rejects a tampered bundle (a path escaping the bundle) with Error; nothing applied', async () => {
-    const bad = `bad-${suffix}`;
-    await ensureModule(bad);
-    configs.set(bad, config({}, bad));
-    // A tar whose only entry is ../escape: built by hand, as no honest tool writes one.
-    const header = Buffer.alloc(512);
-    header.write('../escape', 0);
-    header.write('0000644\0', 100);
-    header.write('0000000\0', 108);
-    header.write('0000000\0', 116);
-    header.write('00000000005\0', 124);
-    header.write('00000000000\0', 136);
-    header.write('        ', 148);
-    header.write('0', 156);
-    header.write('ustar\0', 257);
-    header.write('00', 263);
-    let sum = 0;
-    for (const byte of header) sum += byte;
-    header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
-    const layer = gzipSync(Buffer.concat([header, Buffer.from('evil\n'), Buffer.alloc(512 - 5), Buffer.alloc(1024)]));
-    const configBlob = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }));
-    const repository = `${path}/${bad}`;
-    await registry.pushBlob(settings, repository, layer);
-    await registry.pushBlob(settings, repository, configBlob);
-    await registry.pushManifest(settings, repository, 'v0.1.0', Buffer.from(JSON.stringify({
-      schemaVersion: 2, mediaType: MEDIA_TYPES.manifest,
-      config: { mediaType: MEDIA_TYPES.config, digest: sha256Digest(configBlob), size: configBlob.length },
-      layers: [{ mediaType: MEDIA_TYPES.layer, digest: sha256Digest(layer), size: layer.length }],
-    })), MEDIA_TYPES.manifest);
+    const bad = await pushTampered('bad', [{ path: '../escape', body: 'evil\n' }]);
     await installer.ensure(request(bad, release('v0.1.0', bad)), signal);
-    const status = (await kube.get(Modules, bad))!.status!;
-    expect(status).toMatchObject({ phase: 'Error', ready: 'Error' });
-    expect(status.conditions!.find((c) => c.type === 'IsReady')!.message).toMatch(/^download .*:v0\.1\.0: .*\.\./);
-    await expect(kubectl(['get', 'namespace', `d8-${bad}`])).rejects.toThrow(/NotFound|not found/);
+    await expectRefused(bad, /^download .*:v0\.1\.0: .*\.\./);
+  });
+
+  it('rejects a symlink escaping the bundle, and a file written through it; nothing applied', async () => {
+    const linked = await pushTampered('link', [{ path: 'templates', type: 'SymbolicLink', linkpath: '../../outside' }]);
+    await installer.ensure(request(linked, release('v0.1.0', linked)), signal);
+    await expectRefused(linked, /^download .*:v0\.1\.0: archive entry "templates" /);
+    const through = await pushTampered('through', [{ path: 'charts', type: 'SymbolicLink', linkpath: '.' }, { path: 'charts/escape.txt', body: 'evil\n' }]);
+    await installer.ensure(request(through, release('v0.1.0', through)), signal);
+    await expectRefused(through, /^download .*:v0\.1\.0: archive entry "charts\/escape\.txt" would be written through the symlink "charts"$/);
+  });
+
+  it('rejects a gzip bomb (40 KiB unpacking to 40 MiB) at the bundle limit; nothing applied', async () => {
+    const bomb = await pushTampered('bomb', [{ path: 'bomb.bin', body: Buffer.alloc(40 << 20) }]);
+    await installer.ensure(request(bomb, release('v0.1.0', bomb)), signal);
+    await expectRefused(bomb, /^download .*:v0\.1\.0: archive entry "bomb\.bin" is larger than 33554432 bytes$/);
+  });
+
+  it('refuses a bundle whose module.yaml is not valid (InvalidModuleDefinition); nothing applied', async () => {
+    const chart = 'apiVersion: v2\nname: broken\nversion: 0.1.0\n';
+    const broken = await pushTampered('yaml', [{ path: 'Chart.yaml', body: chart }, { path: 'module.yaml', body: 'name: broken\nnamespace: [d8-oops\n' }]);
+    await installer.ensure(request(broken, release('v0.1.0', broken)), signal);
+    const status = await expectRefused(broken, /:v0\.1\.0: module\.yaml is not valid YAML: /);
+    expect(status.conditions!.find((c) => c.type === 'Stalled')).toMatchObject({ status: 'True', reason: 'InvalidModuleDefinition' });
   });
 
   it('refuses a bundle with lint errors when the deploy gate is on, with the findings in the Module’s message', async () => {

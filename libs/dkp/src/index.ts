@@ -36,6 +36,7 @@ export {
   type SkippedModuleNameReason,
 } from './layout/module-names.ts';
 export { BUNDLE_VERSION_TAG, bundleVersions } from './layout/bundle-versions.ts';
+export { defaultModuleNamespace, moduleNamespace } from './layout/module-namespace.ts';
 export { parseReleaseName, releaseName } from './layout/release-name.ts';
 export {
   EMBEDDED_POLICY_LABEL,

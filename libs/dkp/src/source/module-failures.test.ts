@@ -9,6 +9,7 @@ describe('describeFailure: each failure’s reason, message and next step', () =
     { failure: { kind: 'DownloadFailed', detail: 'r/m:v1.0.0: connect ECONNREFUSED' }, reason: 'DownloadFailed', message: 'download r/m:v1.0.0: connect ECONNREFUSED', next: 'Retry' },
     { failure: { kind: 'DownloadRefused', detail: 'r/m:v1.0.0: MANIFEST_UNKNOWN' }, reason: 'DownloadRefused', message: 'download r/m:v1.0.0: MANIFEST_UNKNOWN', next: 'Stall' },
     { failure: { kind: 'LintRefused', detail: 'lint: 1 error' }, reason: 'LintGateRefused', message: 'lint: 1 error', next: 'Stall' },
+    { failure: { kind: 'InvalidModuleDefinition', detail: 'module.yaml is not a mapping' }, reason: 'InvalidModuleDefinition', message: 'module.yaml is not a mapping', next: 'Stall' },
     { failure: { kind: 'InvalidSettings', detail: 'settings.message must be string' }, reason: 'InvalidSettings', message: 'invalid settings: settings.message must be string', next: 'Stall' },
     { failure: { kind: 'InstallFailed', detail: 'helm upgrade --install m: timed out' }, reason: 'InstallFailed', message: 'helm upgrade --install m: timed out', next: 'Retry' },
   ])('$failure.kind → $reason, $next', ({ failure, reason, message, next }) => {

@@ -33,6 +33,8 @@ export const MODULE_FAILURES = {
   DownloadFailed: { reason: 'DownloadFailed', next: 'Retry', owner: 'installer', message: (d: string) => `download ${d}` },
   /** The registry refused the bundle (missing, unauthorized): the user publishes it or fixes the credentials. */
   DownloadRefused: { reason: 'DownloadRefused', next: 'Stall', owner: 'installer', message: (d: string) => `download ${d}` },
+  /** The bundle's module.yaml cannot be read (not YAML, not a mapping, a bad namespace): a fixed version must be published. */
+  InvalidModuleDefinition: { reason: 'InvalidModuleDefinition', next: 'Stall', owner: 'installer', message: (d: string) => d },
   /** The lint gate refused the bundle: a fixed version must be published. */
   LintRefused: { reason: 'LintGateRefused', next: 'Stall', owner: 'installer', message: (d: string) => d },
   /** The ModuleConfig's settings do not validate: the user fixes them. */

@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse } from 'yaml';
-import { formatVersion, type InstallPhase, type ModuleFailure } from '@modsync/dkp';
+import { defaultModuleNamespace, formatVersion, moduleNamespace, type InstallPhase, type ModuleFailure } from '@modsync/dkp';
 import type { ModuleConfig } from '@modsync/k8s';
 import { parseRegistrySettings, type RegistryClient } from '@modsync/registry';
 import { decideLintGate, lint } from '@modsync/lint';
@@ -47,15 +46,15 @@ function fingerprint(version: string, digest: string, settings: unknown): string
   return `modsync ${version} ${digest.slice(0, 19)} settings=${hash}`;
 }
 
-/** `module.yaml`'s namespace, else DKP's default `d8-<module>`. */
-async function namespaceOf(bundleDir: string, module: string): Promise<string> {
+/** The bundle's `module.yaml` namespace, DKP's default without one, or why its module.yaml is refused. */
+async function namespaceOf(bundleDir: string, module: string): Promise<{ namespace: string } | { error: string }> {
+  let text: string | undefined;
   try {
-    const definition = parse(await readFile(join(bundleDir, 'module.yaml'), 'utf8')) as { namespace?: unknown } | null;
-    if (typeof definition?.namespace === 'string' && definition.namespace !== '') return definition.namespace;
+    text = await readFile(join(bundleDir, 'module.yaml'), 'utf8');
   } catch {
     // No module.yaml: the default namespace.
   }
-  return `d8-${module}`;
+  return moduleNamespace(module, text);
 }
 
 /**
@@ -96,7 +95,7 @@ export class HelmInstaller implements Installer {
       const recorded = await this.options.records.namespaceOf(module);
       if (recorded === undefined && !this.installed.has(module) && (await this.namespaceFromStore(module)) === undefined) return {};
       const held = await this.options.locks.withLock(module, async (lock): Promise<InstallResult> => {
-        const namespace = recorded ?? (await this.namespaceFromStore(module)) ?? `d8-${module}`;
+        const namespace = recorded ?? (await this.namespaceFromStore(module)) ?? defaultModuleNamespace(module);
         await this.options.helm.uninstall(module, namespace, AbortSignal.any([signal, lock.signal]));
         await this.options.records.forget(module);
         this.installed.delete(module);
@@ -121,7 +120,10 @@ export class HelmInstaller implements Installer {
   private async namespaceFromStore(module: string): Promise<string | undefined> {
     try {
       for (const version of await readdir(join(this.options.store.root, module))) {
-        if (!version.startsWith('.')) return namespaceOf(this.options.store.path(module, version), module);
+        if (version.startsWith('.')) continue;
+        const found = await namespaceOf(this.options.store.path(module, version), module);
+        // A refused module.yaml was never installed from: nothing there to find.
+        return 'namespace' in found ? found.namespace : undefined;
       }
     } catch {
       // Nothing stored: the default namespace.
@@ -248,7 +250,15 @@ export class HelmInstaller implements Installer {
       return downloadFailed(err);
     }
     const bundleDir = this.options.store.path(module, version);
-    const namespace = await namespaceOf(bundleDir, module);
+    const definition = await namespaceOf(bundleDir, module);
+    if ('error' in definition) {
+      log.warn({ reason: definition.error }, 'module definition refused');
+      const failure: ModuleFailure = { kind: 'InvalidModuleDefinition', detail: `${registrySettings.host}/${repository}:${version}: ${definition.error}` };
+      this.refused.set(module, { fingerprint: description, failure });
+      await setPhase('Error', failure);
+      return {};
+    }
+    const { namespace } = definition;
 
     await setPhase('Installing');
     if (this.options.lintGate) {
