@@ -27,9 +27,9 @@ export function chaosEnv(): EnvironmentInfo {
   return inject('chaosEnv');
 }
 
-/** Per-source timings: syncs of one source by two replicas must never overlap (the per-source lock). */
-interface SyncSpan {
-  source: string;
+/** Timings of one sync or install: two replicas must never work on one source (or module) at once (the locks). */
+interface Span {
+  subject: string;
   replica: string;
   from: number;
   to: number;
@@ -61,6 +61,8 @@ export class World {
   private readonly publishers = new Map<string, ModulePublisher>();
   private instances = 0;
   private stopped = false;
+  /** Replicas a scenario killed on purpose (not counted as exited). */
+  private readonly killed = new Set<string>();
 
   constructor(options: WorldOptions) {
     this.options = options;
@@ -173,56 +175,72 @@ export class World {
     return lines;
   }
 
-  /**
-   * What the sync queue holds (a scenario that did not converge prints it): per job scheduler its next run and the state
-   * of that run's job, the counts of each state and the workers connected.
-   */
-  async queueReport(): Promise<string> {
-    const client = createRedis({ target: loadRedisTarget('chaos', this.options.redisEnv), name: 'chaos-report', maxRetriesPerRequest: 1 });
+  /** Runs `fn` with the world's sync queue (a connection of its own, closed after). */
+  private async withSyncQueue<T>(fn: (queue: Queue) => Promise<T>): Promise<T> {
+    const client = createRedis({ target: loadRedisTarget('chaos', this.options.redisEnv), name: 'chaos-queue', maxRetriesPerRequest: 1 });
     const keys = syncerKeys(this.options.id);
     const queue = new Queue(keys.syncQueue, { connection: client, prefix: keys.bullPrefix });
     try {
-      const lines: string[] = [];
-      for (const s of await queue.getJobSchedulers(0, -1)) {
-        const jobId = `repeat:${s.key}:${s.next}`;
-        lines.push(`${s.key} next=${s.next ? new Date(s.next).toISOString() : '-'} job=${await queue.getJobState(jobId)}`);
-      }
-      lines.push(`counts ${JSON.stringify(await queue.getJobCounts())}`);
-      lines.push(`workers ${(await queue.getWorkers()).map((w) => w['name']).join(', ')}`);
-      return lines.join('\n');
-    } catch (err) {
-      return `queue report failed: ${(err as Error).message}`;
+      return await fn(queue);
     } finally {
       await queue.close().catch(() => {});
       client.disconnect();
     }
   }
 
+  /** Per job scheduler, the state of its next run (`repeat:<id>:<next>`); the age of every running job (ms). */
+  async syncQueueState(): Promise<{ schedulers: Array<{ id: string; next?: number; state: string }>; activeAgesMs: number[] }> {
+    return this.withSyncQueue(async (queue) => {
+      const schedulers = [];
+      for (const s of await queue.getJobSchedulers(0, -1)) {
+        schedulers.push({ id: s.key, ...(s.next ? { next: s.next } : {}), state: await queue.getJobState(`repeat:${s.key}:${s.next}`) });
+      }
+      const activeAgesMs = (await queue.getActive()).map((job) => Date.now() - (job.processedOn ?? Date.now()));
+      return { schedulers, activeAgesMs };
+    });
+  }
+
+  /**
+   * What the sync queue holds (a scenario that did not converge prints it): per job scheduler its next run and the state
+   * of that run's job, the counts of each state and the workers connected.
+   */
+  async queueReport(): Promise<string> {
+    try {
+      const { schedulers } = await this.syncQueueState();
+      return await this.withSyncQueue(async (queue) => [
+        ...schedulers.map((s) => `${s.id} next=${s.next ? new Date(s.next).toISOString() : '-'} job=${s.state}`),
+        `counts ${JSON.stringify(await queue.getJobCounts())}`,
+        `workers ${(await queue.getWorkers()).map((w) => w['name']).join(', ')}`,
+      ].join('\n'));
+    } catch (err) {
+      return `queue report failed: ${(err as Error).message}`;
+    }
+  }
+
+  /** Kills (SIGKILL) one live replica of `kind`, picked by `pick` from [0, live), and starts one in its place. */
+  async killAndReplace(kind: 'syncer' | 'applier', pick: (live: number) => number): Promise<string> {
+    const replicas = kind === 'syncer' ? this.syncers : this.appliers;
+    const live = replicas.filter((r) => !this.killed.has(r.process.name));
+    const victim = live[pick(live.length)]!;
+    this.killed.add(victim.process.name);
+    await victim.kill();
+    replicas.push(await this.startReplica(kind));
+    return victim.process.name;
+  }
+
   /** Replicas that exited by themselves (a crash loop shows here). */
   exited(): string[] {
-    return [...this.syncers, ...this.appliers].filter((r) => r.process.child.exitCode !== null).map((r) => `${r.process.name} (exit ${r.process.child.exitCode})`);
+    return [...this.syncers, ...this.appliers].filter((r) => !this.killed.has(r.process.name) && r.process.child.exitCode !== null).map((r) => `${r.process.name} (exit ${r.process.child.exitCode})`);
   }
 
   /** Syncs of one source by two replicas that overlapped in time, read from the syncers' logs ('source synced' lines). */
-  async overlappingSyncs(): Promise<string[]> {
-    const spans: SyncSpan[] = [];
-    for (const replica of this.syncers) {
-      const text = await readFile(replica.logFile, 'utf8').catch(() => '');
-      for (const line of text.split('\n')) {
-        if (!line.includes('"source synced"')) continue;
-        const entry = JSON.parse(line) as { time: number | string; source?: string; durationMs?: number };
-        if (!entry.source || entry.durationMs === undefined) continue;
-        const to = typeof entry.time === 'number' ? entry.time : Date.parse(entry.time);
-        spans.push({ source: entry.source, replica: replica.process.name, from: to - entry.durationMs, to });
-      }
-    }
-    const overlaps: string[] = [];
-    for (const a of spans) {
-      for (const b of spans) {
-        if (a.replica < b.replica && a.source === b.source && a.from < b.to && b.from < a.to) overlaps.push(`${a.source}: ${a.replica} and ${b.replica}`);
-      }
-    }
-    return overlaps;
+  overlappingSyncs(): Promise<string[]> {
+    return overlapping(this.syncers, 'source synced', 'source');
+  }
+
+  /** Installs of one module by two replicas that overlapped in time, read from the appliers' logs. */
+  overlappingInstalls(): Promise<string[]> {
+    return overlapping(this.appliers, 'module installed', 'module');
   }
 
   async stop(): Promise<void> {
@@ -239,6 +257,29 @@ export class World {
     await this.registry.close();
     await this.kube.close();
   }
+}
+
+/** Spans (`durationMs` before the line's time) of `message` lines with the same `key` by two replicas that overlap. */
+async function overlapping(replicas: RunningService[], message: string, key: 'source' | 'module'): Promise<string[]> {
+  const spans: Span[] = [];
+  for (const replica of replicas) {
+    const text = await readFile(replica.logFile, 'utf8').catch(() => '');
+    for (const line of text.split('\n')) {
+      if (!line.includes(`"${message}"`)) continue;
+      const entry = JSON.parse(line) as { time: number | string; durationMs?: number } & Partial<Record<typeof key, string>>;
+      const subject = entry[key];
+      if (!subject || entry.durationMs === undefined) continue;
+      const to = typeof entry.time === 'number' ? entry.time : Date.parse(entry.time);
+      spans.push({ subject, replica: replica.process.name, from: to - entry.durationMs, to });
+    }
+  }
+  const overlaps: string[] = [];
+  for (const a of spans) {
+    for (const b of spans) {
+      if (a.replica < b.replica && a.subject === b.subject && a.from < b.to && b.from < a.to) overlaps.push(`${a.subject}: ${a.replica} and ${b.replica}`);
+    }
+  }
+  return overlaps;
 }
 
 /** Lines of every log in `logDir` (services, servers, containers) that contain one of `secrets`, named by file. */

@@ -5,3 +5,4 @@ export { moduleContext, type ModuleContext, type ModuleContextInput } from './mo
 export { discoveryEvents } from './discovery-events.ts';
 export { syncerKeys, schedulerId, resyncJobId, RESYNC_ANNOTATION, LEADER_LABEL, type SyncerKeys } from './keys.ts';
 export { loadSyncerConfig, type SyncerConfig } from './config.ts';
+export { nextRunPending } from './schedule-reconciler.ts';
