@@ -48,6 +48,8 @@ export interface WorldOptions {
   /** Another API server than the run's (a scenario that stops its own). */
   kubeconfig?: string;
   extraEnv?: Record<string, string>;
+  /** host:port the ModuleSources name instead of the run's registry (a fault proxy in front of it); publishing goes to the registry. */
+  sourceRegistry?: string;
 }
 
 /** N ModuleSources, each with one module on the Stable channel, enabled by a ModuleConfig; replicas serve them. */
@@ -136,7 +138,7 @@ export class World {
   }
 
   private source(name: string): ModuleSource {
-    const repo = `${this.env.registry!.host}/${name}/modules`;
+    const repo = `${this.options.sourceRegistry ?? this.env.registry!.host}/${name}/modules`;
     return { apiVersion: 'deckhouse.io/v1alpha1', kind: 'ModuleSource', metadata: { name, labels: { chaos: this.options.id } }, spec: { registry: { repo, scheme: 'HTTP' } } };
   }
 

@@ -96,9 +96,12 @@ async function resolveModule(
   }
 }
 
-/** DKP's pullError: the registry's own code, message and detail for an HTTP failure, else the client's message. */
-function pullErrorOf(err: unknown): string {
-  if (err instanceof RegistryError && err.method && err.url && err.statusCode !== undefined) {
+/**
+ * DKP's pullError: the registry's own code, message and detail for an HTTP failure (a status that is not 2xx), else
+ * the client's message (a 2xx response whose body failed: too large, not matching its digest, cut short).
+ */
+export function pullErrorOf(err: unknown): string {
+  if (err instanceof RegistryError && err.method && err.url && err.statusCode !== undefined && (err.statusCode < 200 || err.statusCode > 299)) {
     return pullErrorText({ method: err.method, url: err.url, statusCode: err.statusCode, errors: err.registryErrors });
   }
   return pullErrorText(err instanceof Error ? err.message : String(err));

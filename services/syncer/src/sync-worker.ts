@@ -62,8 +62,16 @@ export class SyncWorkers {
       });
       return deleting ? deleting.value : { source: name, skipped: 'busy' };
     }
-    const started = performance.now();
-    const held = await this.locks.withLock(name, () => syncSource(options.deps, source, log));
+    // Timed and logged while the lock is held: the line's time and duration lie inside the lock (test/chaos checks
+    // from them that no source is synced by two replicas at once).
+    const held = await this.locks.withLock(name, async () => {
+      const started = performance.now();
+      const report = await syncSource(options.deps, source, log);
+      const seconds = (performance.now() - started) / 1000;
+      options.metrics.observe(report, seconds);
+      log.info({ outcome: report.outcome, modules: report.modules, pullErrors: report.pullErrors, fetched: report.fetched, statusChanged: report.statusChanged, kubernetesWrites: report.kubernetesWrites, events: report.events, durationMs: Math.round(seconds * 1000), ...(report.error ? { reason: report.error } : {}) }, 'source synced');
+      return report;
+    });
     if (!held) {
       if (job.data.manual && token) {
         await job.moveToDelayed(Date.now() + 200, token);
@@ -71,11 +79,7 @@ export class SyncWorkers {
       }
       return { source: name, skipped: 'busy' };
     }
-    const report = held.value;
-    const seconds = (performance.now() - started) / 1000;
-    options.metrics.observe(report, seconds);
-    log.info({ outcome: report.outcome, modules: report.modules, pullErrors: report.pullErrors, fetched: report.fetched, statusChanged: report.statusChanged, kubernetesWrites: report.kubernetesWrites, events: report.events, durationMs: Math.round(seconds * 1000), ...(report.error ? { reason: report.error } : {}) }, 'source synced');
-    return report;
+    return held.value;
   }
 
   async close(): Promise<void> {
