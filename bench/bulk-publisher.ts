@@ -1,6 +1,7 @@
 // Publishes many modules cheaply: every module shares one catalog image and one release image, so their blobs are
 // uploaded once and mounted into each module's release repository (one request per blob, no bytes). A module costs one
-// request (its catalog tag) and, when it gets a release image, three more (two mounts, `release:stable`).
+// request (its catalog tag) and, when it gets a release image, two mounts and one per channel tag (`release:stable`).
+import { releaseRepository } from '@modsync/dkp';
 import { mapLimit } from '@modsync/runtime';
 import type { RegistryClient, RegistrySettings } from '@modsync/registry';
 import { imageOf, MEDIA_TYPES, releaseImageFiles, type ImageArtifact } from '../test/fixtures/module-artifacts.ts';
@@ -16,8 +17,10 @@ export interface BulkPublishOptions {
    * DKP's cap); the others are only listed. @defaultValue every module
    */
   releases?: number;
-  /** Version every module's `release:stable` carries. @defaultValue 'v1.0.0' */
+  /** Version every module's release image carries. @defaultValue 'v1.0.0' */
   version?: string;
+  /** Channel tags each released module gets, all on the same image. @defaultValue `['stable']` */
+  channels?: readonly string[];
   /** Modules published at once. @defaultValue 32 */
   concurrency?: number;
 }
@@ -25,11 +28,6 @@ export interface BulkPublishOptions {
 /** A release image of `version` (version.json, changelog, module.yaml), to point a channel at. */
 export function releaseImage(version: string): Promise<ImageArtifact> {
   return imageOf(releaseImageFiles({ module: 'bench', version }));
-}
-
-/** `<path>/<module>/release` of a source's module. */
-export function releaseRepository(settings: RegistrySettings, module: string): string {
-  return `${settings.pathPrefix}/${module}/release`;
 }
 
 async function pushImageBlobs(client: RegistryClient, settings: RegistrySettings, repository: string, image: ImageArtifact): Promise<void> {
@@ -48,7 +46,7 @@ async function mountBlob(client: RegistryClient, settings: RegistrySettings, rep
 
 /** Points `release:stable` of `module` at `image` (uploads its blobs; for a new version of one module). */
 export async function pushRelease(client: RegistryClient, settings: RegistrySettings, module: string, image: ImageArtifact): Promise<string> {
-  const repository = releaseRepository(settings, module);
+  const repository = releaseRepository(settings.pathPrefix, module);
   await pushImageBlobs(client, settings, repository, image);
   const { digest } = await client.pushManifest(settings, repository, 'stable', image.manifest, MEDIA_TYPES.manifest);
   return digest;
@@ -64,7 +62,7 @@ export async function publishModules(options: BulkPublishOptions): Promise<{ rel
   const catalog = await imageOf({ 'catalog.txt': 'a module of the benchmark' });
   const release = await releaseImage(options.version ?? 'v1.0.0');
   await pushImageBlobs(client, settings, settings.pathPrefix, catalog);
-  const seed = releaseRepository(settings, modules[0]!);
+  const seed = releaseRepository(settings.pathPrefix, modules[0]!);
   await pushImageBlobs(client, settings, seed, release);
   const layerDigest = sha256Of(release, 'layer');
   const configDigest = sha256Of(release, 'config');
@@ -72,14 +70,16 @@ export async function publishModules(options: BulkPublishOptions): Promise<{ rel
     await client.pushManifest(settings, settings.pathPrefix, module, catalog.manifest, MEDIA_TYPES.manifest);
     requests++;
     if (!released.has(module)) return;
-    const repository = releaseRepository(settings, module);
+    const repository = releaseRepository(settings.pathPrefix, module);
     if (repository !== seed) {
       await mountBlob(client, settings, repository, seed, release.layer, layerDigest);
       await mountBlob(client, settings, repository, seed, release.config, configDigest);
       requests += 2;
     }
-    await client.pushManifest(settings, repository, 'stable', release.manifest, MEDIA_TYPES.manifest);
-    requests++;
+    for (const channel of options.channels ?? ['stable']) {
+      await client.pushManifest(settings, repository, channel, release.manifest, MEDIA_TYPES.manifest);
+      requests++;
+    }
   });
   return { releaseDigest: release.digest, requests };
 }

@@ -1,6 +1,6 @@
 // The figures a benchmark prints: a value, its target, pass or miss, and a note; printed as a table and kept as JSON.
 
-export interface Target {
+interface Target {
   op: '>=' | '<=' | '=';
   value: number;
 }

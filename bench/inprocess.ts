@@ -2,12 +2,12 @@
 // registry client, and what an unchanged cycle costs (registry requests, Kubernetes writes, discovery events).
 import { waitFor } from '../test/env/net.ts';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { releaseRepository } from '@modsync/dkp';
 import { EventPublisher } from '@modsync/events';
 import { type KubeClient, ModuleSources, type ModuleSource, type ResourceType } from '@modsync/k8s';
 import { REGISTRY_CHANNELS, type RegistryClient, type RegistryRequestMessage, type RegistrySettings } from '@modsync/registry';
 import { createLogger, mapLimit, type RedisClient } from '@modsync/runtime';
 import { ClusterView, SyncStateStore, syncerKeys, syncSource, type SyncDependencies, type SyncReport } from '@modsync/syncer';
-import { releaseRepository } from './bulk-publisher.ts';
 import { median } from './util.ts';
 
 /** Core v1 Events of every namespace (the collection path without a namespace). */
@@ -84,7 +84,7 @@ export async function runInProcess(options: InProcessOptions): Promise<InProcess
     await waitFor(`${name} fresh in the view`, () => view.sources.get(name)?.metadata.resourceVersion === written?.metadata.resourceVersion, 10_000, 10);
     const source = view.sources.get(name)!;
 
-    const raw = () => mapLimit(modules, concurrency, (module) => registry.headManifest(settings, releaseRepository(settings, module), 'stable'));
+    const raw = () => mapLimit(modules, concurrency, (module) => registry.headManifest(settings, releaseRepository(settings.pathPrefix, module), 'stable'));
     const sync = async () => {
       const report = await syncSource(deps, source, log);
       if (report.outcome !== 'Synced' || report.modules !== modules.length) throw new Error(`unchanged sync failed: ${JSON.stringify(report)}`);

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The registry benchmark (issue 5): HEAD-manifest throughput of @modsync/registry against a raw undici loop, both on
+// The registry benchmark: HEAD-manifest throughput of @modsync/registry against a raw undici loop, both on
 // the same local registry container in the same run, same concurrency, both warm; and the requests one "has it moved?"
 // check costs with anonymous, Basic and token auth. Prints figures; not a timed test. Starts and stops its own
 // containers (loopback only) and stops by itself.
@@ -10,10 +10,12 @@
 // Client CPU per request is also shown: the library's own overhead, whatever the registry's speed.
 import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
+import { releaseRepository } from '@modsync/dkp';
 import { createRegistryClient, parseRegistrySettings, type RegistrySettings } from '@modsync/registry';
 import { startEnvironment, type Environment } from '../test/env/environment.ts';
 import { startRegistry, startTokenServer, type TestRegistry, type TestTokenServer } from '../test/env/registry.ts';
 import { ModulePublisher } from '../test/fixtures/publisher.ts';
+import { stopOnSignalsAndLimit } from './harness.ts';
 import { countChecks, type CheckCount } from './registry-checks.ts';
 import { libraryLoop, rawUndiciLoop, type LoopResult } from './registry-loops.ts';
 
@@ -45,17 +47,7 @@ function cleanup(): Promise<void> {
   })();
   return cleaning;
 }
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    say(`${signal}: stopping`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
-const hardLimit = setTimeout(() => {
-  say(`hard limit of ${HARD_LIMIT_MS / 1000} s reached: stopping`);
-  void cleanup().finally(() => process.exit(2));
-}, HARD_LIMIT_MS);
-hardLimit.unref();
+stopOnSignalsAndLimit(say, cleanup, HARD_LIMIT_MS);
 
 /** The q-quantile (0..1) of `values`, linear between ranks. */
 function quantile(values: readonly number[], q: number): number {
@@ -73,7 +65,7 @@ function dockerCfg(host: string, username: string, password: string): string {
 async function publish(settings: RegistrySettings): Promise<{ repository: string; digest: string }> {
   await using client = createRegistryClient();
   const published = await new ModulePublisher(client, settings, settings.pathPrefix).publish({ module: 'module-one', version: 'v1.0.0', channels: ['stable'] });
-  return { repository: `${settings.pathPrefix}/module-one/release`, digest: published.releaseDigest };
+  return { repository: releaseRepository(settings.pathPrefix, 'module-one'), digest: published.releaseDigest };
 }
 
 async function main(): Promise<void> {
@@ -167,9 +159,9 @@ async function main(): Promise<void> {
     }),
     '',
   ];
-  process.stdout.write(lines.join('\n') + '\n');
+  process.stdout.write(`${lines.join('\n')}\n`);
   process.stdout.write(
-    JSON.stringify({
+    `${JSON.stringify({
       bench: 'registry',
       at: new Date().toISOString(),
       concurrency: CONCURRENCY,
@@ -184,16 +176,15 @@ async function main(): Promise<void> {
       target: TARGET_RATIO,
       errors,
       requestsPerCheck: Object.fromEntries(Object.entries(counts).map(([k, c]) => [k, { first: c.first.length, unchanged: c.steady }])),
-    }) + '\n',
+    })}\n`,
   );
 }
 
-main()
-  .catch((err: unknown) => {
-    say(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    process.exitCode = 1;
-  })
-  .finally(async () => {
-    await cleanup();
-    clearTimeout(hardLimit);
-  });
+try {
+  await main();
+} catch (err) {
+  say(`failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  process.exitCode = 1;
+} finally {
+  await cleanup();
+}

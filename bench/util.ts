@@ -11,10 +11,6 @@ export function median(values: readonly number[]): number {
   return quantile(values, 0.5);
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /**
  * A process's resident memory from /proc: RSS and its peak, split into anonymous pages (this process's own: heaps,
  * malloc) and file-backed ones (mostly the node binary's code, shared by every process running it).

@@ -8,10 +8,6 @@ if (values.help) {
   process.stdout.write('Usage: node scripts/build-image.ts [--tag modsync:dev] [--base <image with Node 24 and npm>]\n');
   process.exit(0);
 }
-const engine = await ensureDockerEngine('/tmp/modsync-docker-logs', (line) => process.stderr.write(`${line}\n`));
-try {
-  const { tag, sizeBytes } = await buildModsyncImage({ tag: values.tag, baseImage: values.base, log: (line) => process.stderr.write(`${line}\n`) });
-  process.stdout.write(`${tag}: ${(sizeBytes / 1e6).toFixed(0)} MB\n`);
-} finally {
-  await engine.stop();
-}
+await ensureDockerEngine((line) => process.stderr.write(`${line}\n`));
+const { tag, sizeBytes } = await buildModsyncImage({ tag: values.tag, baseImage: values.base, log: (line) => process.stderr.write(`${line}\n`) });
+process.stdout.write(`${tag}: ${(sizeBytes / 1e6).toFixed(0)} MB\n`);

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** The entry points: a workspace folder and its `src/main.ts`; the output is `<dir>/dist/main.js`. */
-export const ENTRY_POINTS = [
+const ENTRY_POINTS = [
   { name: 'syncer', dir: 'services/syncer' },
   { name: 'applier', dir: 'services/applier' },
   { name: 'modsync', dir: 'cli' },

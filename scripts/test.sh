@@ -8,6 +8,11 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="$PWD/node_modules/.bin:$PATH"
 
+# Format, lint (Biome: type-aware rules such as noFloatingPromises) and unused files, exports and dependencies (knip)
+# first: they take seconds, and a finding fails the run before the slow tests start. `npm run format` fixes the format.
+echo "[test] lint (npm run lint: biome ci, knip)"
+npm run --silent lint
+
 echo "[test] typecheck (tsc --noEmit)"
 tsc --noEmit -p tsconfig.json
 
@@ -20,7 +25,12 @@ chaos_report=$(mktemp --suffix=.json)
 node_report=$(mktemp --suffix=.json)
 trap 'rm -f "$report" "$chaos_report" "$node_report"' EXIT
 status=0
-vitest run --project unit --project integration --reporter=default --reporter=json --outputFile.json="$report" "$@" || status=$?
+# Files and the tests in them run in a random order, so a suite that depends on another's leftovers, or on the order of
+# its own tests, fails; MODSYNC_TEST_SEED=<seed> repeats an order.
+seed=${MODSYNC_TEST_SEED:-$RANDOM}
+echo "[test] unit and integration tests, shuffled (MODSYNC_TEST_SEED=$seed)"
+vitest run --project unit --project integration --sequence.shuffle --sequence.seed="$seed" \
+  --reporter=default --reporter=json --outputFile.json="$report" "$@" || status=$?
 reports=("$report")
 
 # The fault scenarios (test/chaos): each breaks servers of its own (Redis killed, failed over, restarted empty; the

@@ -3,8 +3,8 @@ import type { IO, OptionSpec, ParsedArgs } from './dispatcher.ts';
 import { kubeClient } from './kube.ts';
 
 /** Options several commands share, spelled once. */
-export const kubeconfigOption: OptionSpec = { type: 'string', valueName: 'file', description: 'kubeconfig (default: $KUBECONFIG, its files merged; ~/.kube/config; in-cluster)' };
-export const contextOption: OptionSpec = { type: 'string', valueName: 'name', description: 'kubeconfig context to use (default: its current-context)' };
+const kubeconfigOption: OptionSpec = { type: 'string', valueName: 'file', description: 'kubeconfig (default: $KUBECONFIG, its files merged; ~/.kube/config; in-cluster)' };
+const contextOption: OptionSpec = { type: 'string', valueName: 'name', description: 'kubeconfig context to use (default: its current-context)' };
 /** --kubeconfig and --context, which every command that talks to the cluster takes. */
 export const kubeOptions = { kubeconfig: kubeconfigOption, context: contextOption };
 export const outputOption: OptionSpec = { type: 'string', short: 'o', valueName: 'format', description: 'table or json', default: 'table' };

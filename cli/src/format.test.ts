@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseEvent } from '@modsync/events';
 import type { ModuleSource } from '@modsync/k8s';
-import { age, eventDetails, formatEventLine, formatStatus, matches, oneLine, parseQueueJobs, parseXRead, sourceRow, table } from './format.ts';
+import { age, eventDetails, formatEventLine, formatPlan, formatStatus, matches, oneLine, parseQueueJobs, parseXRead, sourceRow, table } from './format.ts';
 
 const NOW = new Date('2026-01-02T03:00:00Z');
 const CHECKSUM_A = `sha256:${'a'.repeat(64)}`;
@@ -140,5 +140,33 @@ describe('modsync events tail', () => {
       { id: '1-0', fields: { event: '{}' } },
       { id: '2-0', fields: { event: '{"v":1}', extra: 'x' } },
     ]);
+  });
+});
+
+describe('formatPlan', () => {
+  it('one row per module: next release, gate and when it opens; the held releases’ messages below', () => {
+    const text = formatPlan(
+      [
+        { module: 'console', source: 'main', channel: 'Stable', mode: 'Auto', policy: 'weekend', deployed: 'v1.2.3', next: { name: 'console-v1.3.0', version: 'v1.3.0', exists: true }, action: 'Hold', gate: 'UpdateWindow', message: 'Release is waiting for the update window until 03 Jan 2026 01:00 UTC', opensAt: new Date('2026-01-03T01:00:00Z') },
+        { module: 'parca', source: 'main', channel: 'Stable', mode: 'AutoPatch', policy: 'deckhouse', deployed: 'v0.1.0', next: { name: 'parca-v0.1.1', version: 'v0.1.1', exists: false }, action: 'Deploy' },
+        { module: 'x', channel: 'Alpha', mode: 'Ignore', policy: 'frozen', action: 'UpToDate' },
+      ],
+      NOW,
+    );
+    expect(text).toBe(
+      [
+        'MODULE   SOURCE  CHANNEL  POLICY                 DEPLOYED  NEXT          GATE          OPENS',
+        'console  main    Stable   weekend (Auto)         v1.2.3    v1.3.0        UpdateWindow  2026-01-03T01:00:00Z (in 22h)',
+        'parca    main    Stable   deckhouse (AutoPatch)  v0.1.0    v0.1.1 (new)  Deploy        now',
+        'x        -       Alpha    frozen (Ignore)        -         -             UpToDate      -',
+        '',
+        '  console: Release is waiting for the update window until 03 Jan 2026 01:00 UTC',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('says when there is nothing enabled', () => {
+    expect(formatPlan([], NOW)).toBe('No enabled modules.\n');
   });
 });

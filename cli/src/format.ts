@@ -1,4 +1,5 @@
 // Pure formatting and parsing for the CLI's commands: no I/O here, so unit tests cover it all.
+import { formatKubeTime, type ModulePlan } from '@modsync/dkp';
 import type { DiscoveryEvent } from '@modsync/events';
 import type { ModuleSource } from '@modsync/k8s';
 
@@ -6,7 +7,7 @@ import type { ModuleSource } from '@modsync/k8s';
 export function table(header: readonly string[], rows: readonly (readonly (string | number | undefined)[])[]): string {
   const cells = [header.map(String), ...rows.map((r) => header.map((_, i) => { const c = r[i]; return c === undefined || c === '' ? '-' : String(c); }))];
   const widths = header.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
-  return cells.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n') + '\n';
+  return `${cells.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n')}\n`;
 }
 
 /** kubectl's short age: `45s`, `12m`, `3h`, `5d` (`-` for no time, `0s` for a time ahead of the clock). */
@@ -30,7 +31,7 @@ export function oneLine(text: string | undefined, max = 80): string | undefined 
 
 // --- status ---
 
-export interface ModuleRow {
+interface ModuleRow {
   name: string;
   version: string | undefined;
   policy: string | undefined;
@@ -92,7 +93,9 @@ export function parseQueueJobs(metrics: string): Record<string, Record<string, n
     for (const l of m[1]!.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]!] = l[2]!.replace(/\\(.)/g, '$1');
     const value = Number(m[2]);
     if (labels['queue'] === undefined || labels['state'] === undefined || !Number.isFinite(value)) continue;
-    (jobs[labels['queue']] ??= {})[labels['state']] = value;
+    const queue = jobs[labels['queue']] ?? {};
+    queue[labels['state']] = value;
+    jobs[labels['queue']] = queue;
   }
   return found ? jobs : undefined;
 }
@@ -206,4 +209,31 @@ export function eventDetails(event: DiscoveryEvent): string {
 /** `time type source/module details`, one line per event. */
 export function formatEventLine(event: DiscoveryEvent): string {
   return `${event.at} ${event.type} ${event.source}/${event.module} ${eventDetails(event)}\n`;
+}
+
+// --- plan ---
+
+/** When a gate opens, in a cell: `now` for a release that deploys, the time (and how far off), or what opens it. */
+function opens(plan: ModulePlan, now: Date): string | undefined {
+  if (plan.action === 'Deploy') return 'now';
+  if (plan.opensAt !== undefined) return `${formatKubeTime(plan.opensAt)} (in ${age(now.toISOString(), plan.opensAt)})`;
+  return plan.opensWhen;
+}
+
+/** `modsync plan`'s table: one row per module, then each held release's message. */
+export function formatPlan(plans: readonly ModulePlan[], now: Date): string {
+  if (plans.length === 0) return 'No enabled modules.\n';
+  const rows = plans.map((p) => [
+    p.module,
+    p.source,
+    p.channel,
+    `${p.policy} (${p.mode})`,
+    p.deployed,
+    p.next ? `${p.next.version}${p.next.exists ? '' : ' (new)'}` : undefined,
+    p.action === 'Hold' ? (p.gate ?? 'Hold') : p.action,
+    opens(p, now),
+  ]);
+  const out = table(['MODULE', 'SOURCE', 'CHANNEL', 'POLICY', 'DEPLOYED', 'NEXT', 'GATE', 'OPENS'], rows);
+  const messages = plans.filter((p) => p.message).map((p) => `  ${p.module}: ${p.message}`);
+  return messages.length > 0 ? `${out}\n${messages.join('\n')}\n` : out;
 }

@@ -72,6 +72,7 @@ describe('Grafana dashboard infra/grafana/modsync.json', () => {
       expect(p.targets?.length, p.title).toBeGreaterThan(0);
       expect(new Set(p.targets!.map((t) => t.refId)).size, p.title).toBe(p.targets!.length);
       for (const t of p.targets!) {
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a Grafana variable reference, not a template literal
         expect(t.datasource?.uid, p.title).toBe('${datasource}');
         expect(t.expr, p.title).toMatch(/modsync_/);
         // Balanced brackets: a cheap check that an edit did not break the PromQL.

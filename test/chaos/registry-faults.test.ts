@@ -6,13 +6,15 @@
 import { describe, expect, it } from 'vitest';
 import { ModuleSources } from '@modsync/k8s';
 import { startRedis } from '../env/redis.ts';
-import { startProxy, type ProxyExchange } from '../integration/registry-support.ts';
+import { startProxy, type TestProxy } from '../integration/registry-support.ts';
 import { recordScenario } from './summary.ts';
 import { chaosEnv, timeUntil, useCleanups, World } from './support.ts';
 
 const env = chaosEnv();
 const suffix = Date.now().toString(36);
 const cleanup = useCleanups();
+/** One request through the proxy (its handler's argument). */
+type ProxyExchange = Parameters<TestProxy['handle']>[0];
 /** The syncer's resident memory after the faults, at most (a 50 MB manifest must not be read whole). */
 const RSS_BOUND_BYTES = 400 * 1024 * 1024;
 

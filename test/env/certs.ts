@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { run } from './process.ts';
 
@@ -52,8 +52,4 @@ export async function createTestPki(dir: string, caName = 'modsync-test-ca'): Pr
     saKey: join(dir, 'sa.key'),
     saPub: join(dir, 'sa.pub'),
   };
-}
-
-export async function readPem(file: string): Promise<string> {
-  return readFile(file, 'utf8');
 }

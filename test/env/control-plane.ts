@@ -10,7 +10,7 @@ import { run, startProcess, type ManagedProcess } from './process.ts';
 /** The Kubernetes version built into the cache when no cluster or assets are given (override: MODSYNC_K8S_VERSION). */
 export const DEFAULT_K8S_VERSION = 'v1.36.3';
 
-export interface ControlPlaneBinaries {
+interface ControlPlaneBinaries {
   dir: string;
   etcd: string;
   kubeApiserver: string;
@@ -50,7 +50,7 @@ function which(name: string): string | undefined {
  * Finds etcd + kube-apiserver (+ kube-controller-manager, kubectl): KUBEBUILDER_ASSETS, else the cache folder,
  * building it there with Go (test/env/build-control-plane.sh) when missing. Fails with what to provide otherwise.
  */
-export async function resolveControlPlaneBinaries(log: (line: string) => void = () => {}): Promise<ControlPlaneBinaries> {
+async function resolveControlPlaneBinaries(log: (line: string) => void = () => {}): Promise<ControlPlaneBinaries> {
   const assets = process.env.KUBEBUILDER_ASSETS;
   if (assets) {
     const etcd = join(assets, 'etcd');

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from './paths.ts';
 import { run } from './process.ts';
 
-export const CRD_DIRECTORY = join(REPO_ROOT, 'infra/crds');
+const CRD_DIRECTORY = join(REPO_ROOT, 'infra/crds');
 
 /** Applies infra/crds with the real kubectl (server-side) and waits until every CRD is Established. */
 export async function installCrds(kubectl: string, kubeconfig: string): Promise<void> {

@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { request } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from './net.ts';
-import { startProcess, type ManagedProcess } from './process.ts';
 
 // testcontainers on an engine with no bridge network: containers use the host network, the bridge-gateway probe and the
 // reaper image (which cannot be pulled here) are off; every container is stopped by the harness itself.
@@ -24,27 +24,33 @@ function pingSocket(socketPath: string): Promise<boolean> {
   });
 }
 
-export interface DockerEngine {
-  /** The dockerd this harness started, or undefined when one already answered. */
-  process?: ManagedProcess;
-  stop(): Promise<void>;
-}
-
 /**
  * Makes sure a Docker engine answers: DOCKER_HOST or /var/run/docker.sock; if none does, starts Debian's dockerd
- * (root only) with no bridge and no iptables, so no private-range network is ever created.
+ * (root only) with no bridge and no iptables, so no private-range network is ever created. The engine it starts is
+ * left running, detached, as the machine's own: test runs and benchmarks on one machine share it, and a run that
+ * stopped it at its end would take the containers of the others with it. Its log: <tmpdir>/modsync-dockerd.log.
  */
-export async function ensureDockerEngine(logDir: string, log: (line: string) => void = () => {}): Promise<DockerEngine> {
-  if (process.env.DOCKER_HOST || (await pingSocket(SOCKET))) return { async stop() {} };
+export async function ensureDockerEngine(log: (line: string) => void = () => {}): Promise<void> {
+  if (process.env.DOCKER_HOST || (await pingSocket(SOCKET))) return;
   const dockerd = ['/usr/sbin/dockerd', '/usr/bin/dockerd'].find((p) => existsSync(p));
-  if (!dockerd) throw new Error('no Docker engine answers and dockerd is not installed: run `apt-get install docker.io` (scripts/setup.sh does)');
-  if (process.getuid?.() !== 0) throw new Error(`no Docker engine answers at ${SOCKET}; start one (as root: dockerd --bridge=none --iptables=false)`);
-  await mkdir(logDir, { recursive: true });
-  log('starting dockerd (no bridge, no iptables)');
-  const proc = startProcess('dockerd', dockerd, ['--bridge=none', '--iptables=false', '--ip6tables=false', '--host', `unix://${SOCKET}`], logDir);
-  await waitFor('dockerd', async () => {
-    if (proc.child.exitCode !== null) throw new Error(`dockerd exited ${proc.child.exitCode}, see ${join(logDir, 'dockerd.log')}`);
-    return pingSocket(SOCKET);
-  }, 60_000, 200);
-  return { process: proc, stop: () => proc.stop(20_000) };
+  if (!dockerd)
+    throw new Error(
+      'no Docker engine answers and dockerd is not installed: run `apt-get install docker.io` (scripts/setup.sh does)',
+    );
+  if (process.getuid?.() !== 0)
+    throw new Error(
+      `no Docker engine answers at ${SOCKET}; start one (as root: dockerd --bridge=none --iptables=false)`,
+    );
+  const logFile = join(tmpdir(), 'modsync-dockerd.log');
+  log(`starting dockerd (no bridge, no iptables; left running; log ${logFile})`);
+  const fd = openSync(logFile, 'a');
+  const child = spawn(
+    dockerd,
+    ['--bridge=none', '--iptables=false', '--ip6tables=false', '--host', `unix://${SOCKET}`],
+    { detached: true, stdio: ['ignore', fd, fd] },
+  );
+  closeSync(fd);
+  child.unref();
+  // Another run may have started one at the same moment: then ours exits (its pid file is taken) and theirs answers.
+  await waitFor('dockerd', () => pingSocket(SOCKET), 60_000, 200);
 }

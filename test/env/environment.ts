@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { startControlPlane, type ControlPlane } from './control-plane.ts';
 import { installCrds } from './crds.ts';
 import { removeOrphanContainers } from './containers.ts';
-import { ensureDockerEngine, type DockerEngine } from './docker-engine.ts';
+import { ensureDockerEngine } from './docker-engine.ts';
 import { startRedis, type TestRedis } from './redis.ts';
 import { startRegistry, type TestRegistry } from './registry.ts';
 
@@ -58,11 +58,9 @@ export async function startEnvironment(options: StartEnvironmentOptions): Promis
     async stop() {
       const parts = [env.redis, env.registry, env.secureRegistry, env.controlPlane].filter((p) => p !== undefined);
       await Promise.allSettled(parts.map((p) => p.stop()));
-      await docker?.stop();
       if (!options.keepDir) await rm(dir, { recursive: true, force: true });
     },
   };
-  let docker: DockerEngine | undefined;
   const needsDocker = Boolean(options.redis || options.registry || options.secureRegistry);
 
   const controlPlaneReady = (async () => {
@@ -79,7 +77,7 @@ export async function startEnvironment(options: StartEnvironmentOptions): Promis
 
   const containersReady = (async () => {
     if (!needsDocker) return;
-    docker = await ensureDockerEngine(logDir, log);
+    await ensureDockerEngine(log);
     const orphans = await removeOrphanContainers();
     if (orphans > 0) log(`removed ${orphans} container(s) left by killed runs`);
     await Promise.all([

@@ -7,7 +7,7 @@ import { REPO_ROOT } from './paths.ts';
 import { run } from './process.ts';
 
 /** Base image of every locally built image: Debian bookworm, debootstrapped (public images cannot be pulled here). */
-export const BASE_IMAGE = process.env.MODSYNC_BASE_IMAGE ?? 'modsync/debian:bookworm';
+const BASE_IMAGE = process.env.MODSYNC_BASE_IMAGE ?? 'modsync/debian:bookworm';
 const DEBIAN_MIRROR = process.env.MODSYNC_DEBIAN_MIRROR ?? 'http://deb.debian.org/debian';
 
 async function imageExists(name: string): Promise<boolean> {
@@ -20,7 +20,7 @@ async function imageExists(name: string): Promise<boolean> {
 }
 
 /** Builds the base image from a debootstrapped Debian (about 1 minute) unless it exists. */
-export async function ensureBaseImage(log: (line: string) => void = () => {}): Promise<string> {
+async function ensureBaseImage(log: (line: string) => void = () => {}): Promise<string> {
   if (await imageExists(BASE_IMAGE)) return BASE_IMAGE;
   log(`building ${BASE_IMAGE} with debootstrap`);
   const root = await mkdtemp(join(tmpdir(), 'modsync-debootstrap-'));

@@ -4,12 +4,10 @@ import { afterEach, inject } from 'vitest';
 import type { EnvironmentInfo } from './environment.ts';
 import { tailLog } from './process.ts';
 
-export { startEnvironment, type Environment, type EnvironmentInfo, type StartEnvironmentOptions } from './environment.ts';
-export { startControlPlane, resolveControlPlaneBinaries, DEFAULT_K8S_VERSION, type ControlPlane } from './control-plane.ts';
+export type { EnvironmentInfo } from './environment.ts';
 export { freePort, waitFor } from './net.ts';
-export { run, tailLog } from './process.ts';
-export { createTestPki, type TestPki } from './certs.ts';
-export { startService, type RunningService } from './services.ts';
+export { run } from './process.ts';
+export { serviceEnv, startService, type RunningService } from './services.ts';
 
 /**
  * The environment of the integration run (test/env/global-setup.ts). Call at the top of a test file: when a test of the

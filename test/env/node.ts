@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_K8S_VERSION, insecureGet, startControlPlane, type ControlPlane } from './control-plane.ts';
-import { ensureDockerEngine, type DockerEngine } from './docker-engine.ts';
+import { ensureDockerEngine } from './docker-engine.ts';
 import { ensureLocalImage } from './images.ts';
 import { freePort, waitFor } from './net.ts';
 import { cacheDir, REPO_ROOT } from './paths.ts';
@@ -15,7 +15,7 @@ import { run, startProcess, tailLog, type ManagedProcess } from './process.ts';
 // chains are switched off, and runc's state lives in the temp folder too (not /run/containerd/runc/k8s.io).
 
 /** The node's name (`--hostname-override`; the API server reaches the kubelet by it: --kubelet-preferred-address-types=Hostname). */
-export const NODE_NAME = 'localhost';
+const NODE_NAME = 'localhost';
 
 /** Host sysctls the kubelet sets (setupKernelTunables): read before start, restored on stop. */
 const KUBELET_SYSCTLS = ['vm.overcommit_memory', 'vm.panic_on_oom', 'kernel.panic', 'kernel.panic_on_oops', 'kernel.keys.root_maxkeys', 'kernel.keys.root_maxbytes'];
@@ -27,10 +27,10 @@ const HOST_LEFTOVERS = ['/var/lib/kubelet', '/var/log/containers', '/var/log/pod
  * kube-controller-manager controllers a node needs beyond the default environment's (the not-ready taint, pod GC; the
  * kube-root-ca.crt ConfigMap every pod's ServiceAccount token volume projects).
  */
-export const NODE_CONTROLLERS = ['node-lifecycle-controller', 'pod-garbage-collector-controller', 'endpoints-controller', 'endpointslice-controller', 'root-ca-certificate-publisher-controller'];
+const NODE_CONTROLLERS = ['node-lifecycle-controller', 'pod-garbage-collector-controller', 'endpoints-controller', 'endpointslice-controller', 'root-ca-certificate-publisher-controller'];
 
 /** kube-apiserver flags for reaching the kubelet (logs, exec, port-forward) with the admin client certificate. */
-export function nodeApiserverArgs(pki: { clientCert: string; clientKey: string }): string[] {
+function nodeApiserverArgs(pki: { clientCert: string; clientKey: string }): string[] {
   return [
     '--kubelet-client-certificate', pki.clientCert,
     '--kubelet-client-key', pki.clientKey,
@@ -38,7 +38,7 @@ export function nodeApiserverArgs(pki: { clientCert: string; clientKey: string }
   ];
 }
 
-export interface RealNode {
+interface RealNode {
   /** `external` when the control plane is KUBECONFIG_TEST's cluster: its own nodes serve, nothing was started. */
   kind: 'local' | 'external';
   name: string;
@@ -56,7 +56,7 @@ export interface RealNode {
   stop(): Promise<void>;
 }
 
-export interface StartNodeOptions {
+interface StartNodeOptions {
   controlPlane: ControlPlane;
   /** Temp folder for containerd's and the kubelet's state, configuration and logs. */
   dir: string;
@@ -79,7 +79,7 @@ function which(name: string): string | undefined {
 }
 
 /** kubelet and kube-scheduler from KUBEBUILDER_ASSETS or the cache (built by `test/env/build-control-plane.sh --node` when missing); containerd from Debian. */
-export async function resolveNodeBinaries(log: (line: string) => void = () => {}): Promise<NodeBinaries> {
+async function resolveNodeBinaries(log: (line: string) => void = () => {}): Promise<NodeBinaries> {
   const containerd = which('containerd');
   const ctr = which('ctr');
   const runc = which('runc');
@@ -343,7 +343,7 @@ function kubeletConfig(o: { dir: string; socket: string; caFile: string; port: n
  * NODE_CONTROLLERS: see startNodeCluster) and resolves once the node is Ready. With an external control plane
  * (KUBECONFIG_TEST) nothing is started: that cluster's nodes serve.
  */
-export async function startNode(options: StartNodeOptions): Promise<RealNode> {
+async function startNode(options: StartNodeOptions): Promise<RealNode> {
   const log = options.log ?? (() => {});
   const started = Date.now();
   if (options.controlPlane.kind === 'external') {
@@ -378,7 +378,6 @@ export async function startNode(options: StartNodeOptions): Promise<RealNode> {
   const host = await claimHost(dir, log);
 
   const processes: ManagedProcess[] = [];
-  let docker: DockerEngine | undefined;
   const ctr = (args: string[]) => run(bins.ctr, ['--address', socket, '--namespace', 'k8s.io', ...args]);
 
   const stop = async () => {
@@ -406,13 +405,12 @@ export async function startNode(options: StartNodeOptions): Promise<RealNode> {
     await containerd?.stop();
     problems.push(...(await restoreHost(host)));
     if (problems.length === 0) await rm(hostStateFile(), { force: true });
-    await docker?.stop();
     if (problems.length > 0) log(`node clean-up: ${problems.join('; ')}`);
   };
 
   try {
     // The sandbox image must exist before containerd starts (its configuration names it).
-    docker = await ensureDockerEngine(logDir, log);
+    await ensureDockerEngine(log);
     const pauseTag = await ensureLocalImage('pause', process.env.MODSYNC_PAUSE_IMAGE, log);
     const sandboxImage = qualified(pauseTag);
     await writeFile(join(cDir, 'config.toml'), containerdConfig(cDir, sandboxImage, bins.cniBinDir));

@@ -55,7 +55,7 @@ export async function startRedis(options: StartRedisOptions): Promise<TestRedis>
 }
 
 /** One Redis or Sentinel server of a topology, in its own container (so it can be killed alone, as a crashed pod). */
-export interface RedisServer {
+interface RedisServer {
   host: string;
   port: number;
   container: StartedTestContainer;

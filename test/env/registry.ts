@@ -36,7 +36,41 @@ export interface StartRegistryOptions {
   tls?: boolean;
   /** Docker token auth (`REGISTRY_AUTH=token`): see `startTokenServer`, whose `registryAuth` fits here. */
   token?: RegistryTokenAuth;
+  /** Send distribution's push notifications to `url` with `Authorization: Bearer <token>` (pulls and blobs left out). */
+  notifications?: { url: string; token: string };
   log?: (line: string) => void;
+}
+
+/**
+ * The image's config (test/env/images/registry/config.yml, as the official image's) plus a notifications endpoint:
+ * distribution reads lists only from its file, not from REGISTRY_* variables.
+ */
+function configWithNotifications(notifications: { url: string; token: string }): string {
+  return [
+    'version: 0.1',
+    'log:',
+    '  level: info',
+    'storage:',
+    '  filesystem:',
+    '    rootdirectory: /var/lib/registry',
+    '  delete:',
+    '    enabled: true',
+    'http:',
+    '  addr: 127.0.0.1:5000',
+    'notifications:',
+    '  endpoints:',
+    '    - name: modsync',
+    `      url: ${notifications.url}`,
+    '      headers:',
+    `        Authorization: [Bearer ${notifications.token}]`,
+    '      timeout: 2s',
+    '      threshold: 3',
+    '      backoff: 200ms',
+    '      ignoredmediatypes: [application/octet-stream]',
+    '      ignore:',
+    '        actions: [pull]',
+    '',
+  ].join('\n');
 }
 
 /** A CNCF distribution registry (registry:2 compatible) on the host network. Image: MODSYNC_REGISTRY_IMAGE or built locally. */
@@ -59,6 +93,9 @@ export async function startRegistry(options: StartRegistryOptions): Promise<Test
         { content: await readFile(pki.serverKey), target: '/certs/registry.key', mode: 0o644 },
       ])
       .withEnvironment({ REGISTRY_HTTP_TLS_CERTIFICATE: '/certs/registry.crt', REGISTRY_HTTP_TLS_KEY: '/certs/registry.key' });
+  }
+  if (options.notifications) {
+    container = container.withCopyContentToContainer([{ content: configWithNotifications(options.notifications), target: '/etc/docker/registry/config.yml' }]);
   }
   if (options.auth) {
     const line = `${options.auth.username}:${bcrypt.hashSync(options.auth.password, 10)}\n`;
@@ -101,7 +138,7 @@ export async function startRegistry(options: StartRegistryOptions): Promise<Test
 }
 
 /** What a registry needs to trust a token server. */
-export interface RegistryTokenAuth {
+interface RegistryTokenAuth {
   /** URL clients get tokens from (the `realm` of the registry's `WWW-Authenticate: Bearer` challenge). */
   realm: string;
   service: string;
@@ -110,7 +147,7 @@ export interface RegistryTokenAuth {
   rootCertBundle: string;
 }
 
-export interface TokenServerRequest {
+interface TokenServerRequest {
   /** `scope` parameters as asked. */
   scopes: string[];
   /** undefined = no credentials. */

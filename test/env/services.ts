@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, waitFor } from './net.ts';
+import type { EnvironmentInfo } from './environment.ts';
 import { REPO_ROOT } from './paths.ts';
 import { startProcess, type ManagedProcess } from './process.ts';
 
@@ -30,6 +31,42 @@ export function imageRuntimeEnv(): Record<string, string> {
   return env;
 }
 
+export interface ServiceEnvOptions {
+  /** The integration environment (its Redis and kubeconfig). */
+  env: Pick<EnvironmentInfo, 'redis' | 'kubeconfig'>;
+  /** MODSYNC_REDIS_PREFIX: the suite's own installation in the shared Redis. */
+  prefix: string;
+  /** MODSYNC_SOURCE_SELECTOR: the label selector of the suite's own ModuleSources. */
+  selector: string;
+}
+
+/**
+ * The environment of a syncer or applier that a test suite starts: its own Redis prefix and source selector, so suites
+ * share the servers without seeing each other's objects, and short intervals so that nothing waits on a timer.
+ * `overrides` replace or add variables (a variable set to `undefined` is left out).
+ */
+export function serviceEnv(
+  { env, prefix, selector }: ServiceEnvOptions,
+  overrides: Record<string, string | undefined> = {},
+): Record<string, string> {
+  const all: Record<string, string | undefined> = {
+    MODSYNC_REDIS_URL: env.redis?.url,
+    KUBECONFIG: env.kubeconfig,
+    MODSYNC_REDIS_PREFIX: prefix,
+    MODSYNC_NAMESPACE: 'default',
+    MODSYNC_SOURCE_SELECTOR: selector,
+    // Syncs only when a test asks (a spec change, the resync annotation, the API), and a dead replica's job comes back soon.
+    MODSYNC_SYNC_INTERVAL: '1h',
+    MODSYNC_JOB_LOCK: '3s',
+    MODSYNC_RESYNC_INTERVAL: '2s',
+    MODSYNC_PENDING_RECHECK: '1s',
+    // Release decisions only; the suites that install say MODSYNC_INSTALLER: 'helm'.
+    MODSYNC_INSTALLER: 'none',
+    ...overrides,
+  };
+  return Object.fromEntries(Object.entries(all).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
 export interface ServiceOptions {
   logDir: string;
   instance: string;
@@ -46,7 +83,8 @@ export interface ServiceOptions {
  * waits for /readyz.
  */
 export async function startService(name: 'syncer' | 'applier', options: ServiceOptions): Promise<RunningService> {
-  const port = await freePort();
+  // A port given in `env` (a registry is told where to send notifications before the service starts) is used as is.
+  const port = options.env.MODSYNC_HTTP_PORT ? Number(options.env.MODSYNC_HTTP_PORT) : await freePort();
   const node = join(REPO_ROOT, 'node_modules/.bin/node');
   const entry = join(REPO_ROOT, options.built ? `services/${name}/dist/main.js` : `services/${name}/src/main.ts`);
   const proc = startProcess(`${name}-${options.instance}`, node, [entry], options.logDir, {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeClient, kubeConfigFromString, ModuleConfigs, ModuleReleases, Modules, ModuleSources, ModuleUpdatePolicies, type ModuleConfig } from '@modsync/k8s';
 import { createRegistryClient, parseRegistrySettings } from '@modsync/registry';
 import { RESYNC_ANNOTATION } from '@modsync/syncer';
-import { run, startService, useEnvironment, waitFor, type RunningService } from '../env/index.ts';
+import { run, serviceEnv, startService, useEnvironment, waitFor, type RunningService } from '../env/index.ts';
 import { ModulePublisher } from '../fixtures/publisher.ts';
 
 const env = useEnvironment();
@@ -31,16 +31,10 @@ beforeAll(async () => {
   kube = await KubeClient.create(kubeConfigFromString(await readFile(env.kubeconfig!, 'utf8')));
   await publisher.publish({ module: mod, version: 'v1.0.0', channels: ['stable'] });
   const store = await mkdtemp(join(tmpdir(), 'modsync-life-store-'));
-  const common = {
-    MODSYNC_REDIS_URL: env.redis!.url,
-    KUBECONFIG: env.kubeconfig!,
-    MODSYNC_REDIS_PREFIX: `life-${suffix}`,
-    MODSYNC_SOURCE_SELECTOR: `life=${suffix}`,
-    MODSYNC_SYNC_INTERVAL: '1h',
-    MODSYNC_RESYNC_INTERVAL: '3s',
-    MODSYNC_PENDING_RECHECK: '1s',
-    MODSYNC_MODULE_STORE: store,
-  };
+  const common = serviceEnv(
+    { env, prefix: `life-${suffix}`, selector: `life=${suffix}` },
+    { MODSYNC_RESYNC_INTERVAL: '3s', MODSYNC_INSTALLER: 'helm', MODSYNC_MODULE_STORE: store },
+  );
   services.push(await startService('syncer', { logDir: env.logDir, instance: `life-${suffix}`, env: common }));
   services.push(await startService('applier', { logDir: env.logDir, instance: `life-${suffix}`, env: common }));
   await kube.apply(ModuleSources, { apiVersion: 'deckhouse.io/v1alpha1', kind: 'ModuleSource', metadata: { name: source, labels: { life: suffix } }, spec: { registry: { repo: `${env.registry!.host}/${path}`, scheme: 'HTTP' } } });
@@ -59,7 +53,9 @@ afterAll(async () => {
   await kube.close();
 });
 
-describe('release lifecycle (real syncer, applier and helm)', () => {
+// A story: each test starts from the state the one before it left, so its tests keep their order when
+// scripts/test.sh shuffles (the file itself still runs at any position, and alone).
+describe('release lifecycle (real syncer, applier and helm)', { shuffle: false }, () => {
   it('upgrades minor by minor: the newest patch of each intermediate minor, then the channel’s version', async () => {
     // Auto: the default (embedded) policy is AutoPatch, which would hold each minor for approval (§10.7).
     await kube.apply(ModuleUpdatePolicies, { apiVersion: 'deckhouse.io/v1alpha2', kind: 'ModuleUpdatePolicy', metadata: { name: auto }, spec: { releaseChannel: 'Stable', update: { mode: 'Auto' } } });

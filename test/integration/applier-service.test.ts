@@ -21,7 +21,7 @@ import { createRegistryClient, parseRegistrySettings } from '@modsync/registry';
 import { startApplier, loadApplierConfig, type RunningApplier } from '@modsync/applier';
 import { createLogger } from '@modsync/runtime';
 import { RESYNC_ANNOTATION } from '@modsync/syncer';
-import { run, startService, useEnvironment, waitFor, type RunningService } from '../env/index.ts';
+import { run, serviceEnv, startService, useEnvironment, waitFor, type RunningService } from '../env/index.ts';
 import { ModulePublisher } from '../fixtures/publisher.ts';
 
 const env = useEnvironment();
@@ -45,20 +45,8 @@ let applier: RunningService | undefined;
 let applier2: RunningService | undefined;
 let inProcess: RunningApplier | undefined;
 
-const serviceEnv = () => ({
-  MODSYNC_REDIS_URL: env.redis!.url,
-  KUBECONFIG: env.kubeconfig!,
-  MODSYNC_REDIS_PREFIX: `app-${suffix}`,
-  MODSYNC_NAMESPACE: 'default',
-  MODSYNC_SOURCE_SELECTOR: `suite=${suffix}`,
-  MODSYNC_SYNC_INTERVAL: '1h',
-  MODSYNC_JOB_LOCK: '3s',
-  MODSYNC_RESYNC_INTERVAL: '2s',
-  MODSYNC_PENDING_RECHECK: '1s',
-  MODSYNC_LOG_LEVEL: 'debug',
-  // Release decisions only: installing is tested end to end in e2e-guide.test.ts.
-  MODSYNC_INSTALLER: 'none',
-});
+// Release decisions only (MODSYNC_INSTALLER none): installing is tested end to end in e2e-guide.test.ts.
+const suiteEnv = () => serviceEnv({ env, prefix: `app-${suffix}`, selector: `suite=${suffix}` }, { MODSYNC_LOG_LEVEL: 'debug' });
 
 const kubectl = (...args: string[]) => run(env.kubectl!, args, { env: { ...process.env, KUBECONFIG: env.kubeconfig! } });
 /** The data row of a one-object `kubectl get`, columns split on runs of spaces (empty cells vanish). */
@@ -115,9 +103,9 @@ beforeAll(async () => {
   await publisherB.publish({ module: two, version: 'v1.0.0', channels: ['stable'] });
   await publisherB.publish({ module: three, version: 'v0.1.0', channels: ['stable'] });
   await publisherA.publish({ module: req, version: 'v0.1.0', channels: ['stable'], requirements: { kubernetes: '< 1.0' } });
-  syncer = await startService('syncer', { logDir: env.logDir, instance: `app-${suffix}`, env: serviceEnv() });
-  applier = await startService('applier', { logDir: env.logDir, instance: `app-${suffix}`, env: serviceEnv() });
-  applier2 = await startService('applier', { logDir: env.logDir, instance: `app2-${suffix}`, env: serviceEnv() });
+  syncer = await startService('syncer', { logDir: env.logDir, instance: `app-${suffix}`, env: suiteEnv() });
+  applier = await startService('applier', { logDir: env.logDir, instance: `app-${suffix}`, env: suiteEnv() });
+  applier2 = await startService('applier', { logDir: env.logDir, instance: `app2-${suffix}`, env: suiteEnv() });
 });
 
 afterAll(async () => {
@@ -137,7 +125,9 @@ afterAll(async () => {
   await kube.close();
 });
 
-describe('applier service (real processes, the guide end to end)', () => {
+// A story: each test starts from the state the one before it left, so its tests keep their order when
+// scripts/test.sh shuffles (the file itself still runs at any position, and alone).
+describe('applier service (real processes, the guide end to end)', { shuffle: false }, () => {
   it('modules a source offers appear Available: kubectl get module prints the guide’s columns', async () => {
     await kube.apply(ModuleSources, source(srcA, pathA));
     await waitFor('module Available', async () => (await module(one))?.status?.phase === 'Available', 20_000);
@@ -320,7 +310,7 @@ describe('applier service (real processes, the guide end to end)', () => {
     await waitFor('synced while the applier is down', async () => (await kube.get(ModuleSources, srcA))?.status?.modules?.find((m) => m.name === one)?.version === 'v0.7.28', 20_000);
 
     inProcess = await startApplier(
-      loadApplierConfig({ ...process.env, ...serviceEnv(), MODSYNC_HTTP_PORT: '0', MODSYNC_IDENTITY: `app-${suffix}-b`, MODSYNC_RESYNC_INTERVAL: '1h' }),
+      loadApplierConfig({ ...process.env, ...suiteEnv(), MODSYNC_HTTP_PORT: '0', MODSYNC_IDENTITY: `app-${suffix}-b`, MODSYNC_RESYNC_INTERVAL: '1h' }),
       createLogger({ service: 'applier', level: 'warn' }),
     );
     await waitFor('pending after restart', async () => (await release(`${one}-v0.7.28`))?.status?.message === APPROVAL, 20_000);

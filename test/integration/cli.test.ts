@@ -16,7 +16,9 @@ beforeAll(async () => {
 });
 afterAll(() => kube.close());
 
-describe('modsync module enable|disable (deckhouse-controller module enable)', () => {
+// A story: each test starts from the state the one before it left, so its tests keep their order when
+// scripts/test.sh shuffles (the file itself still runs at any position, and alone).
+describe('modsync module enable|disable (deckhouse-controller module enable)', { shuffle: false }, () => {
   const name = `cli-${suffix}`;
 
   it('creates the ModuleConfig enabled, with the source when given', async () => {

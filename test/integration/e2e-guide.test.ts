@@ -89,7 +89,9 @@ afterAll(async () => {
   await kube.close();
 });
 
-describe('the DKP module guide, verbatim, against modsync', () => {
+// A story: each test starts from the state the one before it left, so its tests keep their order when
+// scripts/test.sh shuffles (the file itself still runs at any position, and alone).
+describe('the DKP module guide, verbatim, against modsync', { shuffle: false }, () => {
   it('ModuleSource: kubectl get ms shows it synced and Ready, with its modules', async () => {
     await apply(`apiVersion: deckhouse.io/v1alpha1
 kind: ModuleSource

@@ -162,8 +162,14 @@ describe('EventSubscriber', () => {
   it('shares the events of one group between its consumers, each handled once', async () => {
     const prefix = uniquePrefix();
     const byConsumer = new Map<string, string[]>();
+    // Each consumer holds its first event until the other has one too: the group must hand events to both (a group
+    // that gave every event to one consumer would hang here and fail the wait below).
+    const started = new Set<string>();
+    const { promise: bothStarted, resolve: startBoth } = Promise.withResolvers<void>();
     const handler = async (event: DiscoveryEvent, context: EventContext): Promise<void> => {
-      await new Promise((resolve) => setTimeout(resolve, 5)); // some work, so that the other consumer gets a turn
+      started.add(context.consumer);
+      if (started.size === 2) startBoth();
+      await bothStarted;
       byConsumer.set(context.consumer, [...(byConsumer.get(context.consumer) ?? []), event.id]);
     };
     await subscriber({ prefix, group: 'applier', consumer: 'pod-a', batchSize: 2, handler });

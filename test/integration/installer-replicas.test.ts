@@ -145,7 +145,9 @@ afterAll(async () => {
   for (const redis of redisConnections) redis.disconnect();
 });
 
-describe('HelmInstaller on several replicas (one Redis, a module store each), against real Redis, registry, API server and helm', () => {
+// A story: each test starts from the state the one before it left, so its tests keep their order when
+// scripts/test.sh shuffles (the file itself still runs at any position, and alone).
+describe('HelmInstaller on several replicas (one Redis, a module store each), against real Redis, registry, API server and helm', { shuffle: false }, () => {
   const shared = `rep-${suffix}`;
   let a: Awaited<ReturnType<typeof replica>>;
   let b: Awaited<ReturnType<typeof replica>>;

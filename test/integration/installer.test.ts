@@ -89,7 +89,9 @@ async function expectRefused(name: string, message: RegExp) {
   return status;
 }
 
-describe('HelmInstaller: bundle → module store → helm, against the real registry, API server and helm', () => {
+// A story: each test starts from the state the one before it left, so its tests keep their order when
+// scripts/test.sh shuffles (the file itself still runs at any position, and alone).
+describe('HelmInstaller: bundle → module store → helm, against the real registry, API server and helm', { shuffle: false }, () => {
   it('downloads, installs and reports Ready: the chart’s ConfigMap is in d8-<module>', async () => {
     configs.set(module, config({ message: 'hi' }));
     await kube.apply(ModuleConfigs, configs.get(module)!);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeClient, kubeConfigFromString, ModuleConfigs, ModuleSources, type ModuleSource } from '@modsync/k8s';
 import { createRegistryClient, parseRegistrySettings } from '@modsync/registry';
-import { run, startService, useEnvironment, waitFor, type RunningService } from '../env/index.ts';
+import { run, serviceEnv, startService, useEnvironment, waitFor, type RunningService } from '../env/index.ts';
 import { ModulePublisher } from '../fixtures/publisher.ts';
 
 const env = useEnvironment();
@@ -116,15 +116,10 @@ describe('an exec-plugin kubeconfig merged with another file, picked with --cont
     syncer = await startService('syncer', {
       logDir: env.logDir,
       instance: `cred-${suffix}`,
-      env: {
-        KUBECONFIG: execKubeconfig,
-        MODSYNC_REDIS_URL: env.redis!.url,
-        MODSYNC_REDIS_PREFIX: `cred-${suffix}`,
-        MODSYNC_NAMESPACE: namespace,
-        MODSYNC_SOURCE_SELECTOR: `suite=${suffix}`,
-        MODSYNC_SYNC_INTERVAL: '1h',
-        MODSYNC_API_TOKEN: `token-${suffix}-0123456789abcdef`,
-      },
+      env: serviceEnv(
+        { env, prefix: `cred-${suffix}`, selector: `suite=${suffix}` },
+        { KUBECONFIG: execKubeconfig, MODSYNC_NAMESPACE: namespace, MODSYNC_API_TOKEN: `token-${suffix}-0123456789abcdef` },
+      ),
     });
     const name = `cred-${suffix}`;
     const source: ModuleSource = { apiVersion: 'deckhouse.io/v1alpha1', kind: 'ModuleSource', metadata: { name, labels: { suite: suffix } }, spec: { registry: { repo: `${env.registry!.host}/${path}`, scheme: 'HTTP' } } };

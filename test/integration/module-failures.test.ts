@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeClient, kubeConfigFromString, ModuleConfigs, ModuleReleases, Modules, ModuleSources } from '@modsync/k8s';
 import { createRegistryClient, parseRegistrySettings } from '@modsync/registry';
 import { RESYNC_ANNOTATION } from '@modsync/syncer';
-import { startService, useEnvironment, waitFor, type RunningService } from '../env/index.ts';
+import { serviceEnv, startService, useEnvironment, waitFor, type RunningService } from '../env/index.ts';
 import { ModulePublisher } from '../fixtures/publisher.ts';
 
 const env = useEnvironment();
@@ -25,17 +25,7 @@ const resync = () => kube.mergePatch(ModuleSources, source, { metadata: { annota
 beforeAll(async () => {
   kube = await KubeClient.create(kubeConfigFromString(await readFile(env.kubeconfig!, 'utf8')));
   await publisher.publish({ module: mod, version: 'v1.0.0', channels: ['stable'] });
-  const common = {
-    MODSYNC_REDIS_URL: env.redis!.url,
-    KUBECONFIG: env.kubeconfig!,
-    MODSYNC_REDIS_PREFIX: `fail-${suffix}`,
-    MODSYNC_NAMESPACE: 'default',
-    MODSYNC_SOURCE_SELECTOR: `fail=${suffix}`,
-    MODSYNC_SYNC_INTERVAL: '1h',
-    MODSYNC_RESYNC_INTERVAL: '2s',
-    MODSYNC_PENDING_RECHECK: '1s',
-    MODSYNC_INSTALLER: 'none',
-  };
+  const common = serviceEnv({ env, prefix: `fail-${suffix}`, selector: `fail=${suffix}` });
   services.push(await startService('syncer', { logDir: env.logDir, instance: `fail-${suffix}`, env: common }));
   services.push(await startService('applier', { logDir: env.logDir, instance: `fail-${suffix}`, env: common }));
   await kube.apply(ModuleSources, { apiVersion: 'deckhouse.io/v1alpha1', kind: 'ModuleSource', metadata: { name: source, labels: { fail: suffix } }, spec: { registry: { repo: `${env.registry!.host}/${path}`, scheme: 'HTTP' } } });

@@ -3,9 +3,10 @@
 import { text } from 'node:stream/consumers';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistryClient, parseRegistrySettings, type RegistryClientOptions, type RegistrySettings } from '@modsync/registry';
+import { sleep } from '@modsync/runtime/backoff';
 import { useEnvironment } from '../env/index.ts';
 import { tarGz } from '../fixtures/module-artifacts.ts';
-import { craftTar, delay, pushImage, type PushedImage, recorded, startProxy, summary, type TestProxy, unique } from './registry-support.ts';
+import { craftTar, pushImage, type PushedImage, recorded, startProxy, summary, type TestProxy, unique } from './registry-support.ts';
 
 const env = useEnvironment();
 const VERSION_JSON = '{"version":"v1.0.0"}';
@@ -165,7 +166,7 @@ describe('429 Too Many Requests with Retry-After (test proxy)', () => {
 describe('slow and broken responses (test proxy)', () => {
   function stallHeaders(match: (method: string | undefined, url: string | undefined) => boolean) {
     proxy.handle = async (x) => {
-      if (match(x.req.method, x.req.url)) await delay(30_000, x.signal);
+      if (match(x.req.method, x.req.url)) await sleep(30_000, x.signal);
       x.send(await x.forward());
     };
   }
@@ -201,7 +202,7 @@ describe('slow and broken responses (test proxy)', () => {
       if (!isBlob(x.req.url) || x.req.method !== 'GET') return x.send(upstream);
       x.res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(upstream.body.length) });
       x.res.write(upstream.body.subarray(0, upstream.body.length >> 1));
-      await delay(30_000, x.signal).catch(() => {});
+      await sleep(30_000, x.signal).catch(() => {});
     };
     const layer = gzipped.layers[0]!;
     const started = performance.now();

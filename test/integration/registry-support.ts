@@ -113,13 +113,13 @@ export async function pushImage(client: RegistryClient, settings: RegistrySettin
 }
 
 /** A response of the real registry, read whole. */
-export interface UpstreamResponse {
+interface UpstreamResponse {
   status: number;
   headers: IncomingHttpHeaders;
   body: Buffer;
 }
 
-export interface ProxyExchange {
+interface ProxyExchange {
   req: IncomingMessage;
   res: ServerResponse;
   /** Aborted when the client goes away (or the proxy closes): stop waiting. */
@@ -196,15 +196,4 @@ export async function startProxy(target: string): Promise<TestProxy> {
   });
   proxy.host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
   return proxy;
-}
-
-/** Resolves after `ms`, or rejects when `signal` aborts. */
-export function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    }, { once: true });
-  });
 }

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeClient, kubeConfigFromString, ModuleConfigs, ModuleReleases, Modules, ModuleSources, type ModuleConfig } from '@modsync/k8s';
 import { createRegistryClient, parseRegistrySettings } from '@modsync/registry';
 import { RESYNC_ANNOTATION } from '@modsync/syncer';
-import { run, startService, useEnvironment, waitFor, type RunningService } from '../env/index.ts';
+import { run, serviceEnv, startService, useEnvironment, waitFor, type RunningService } from '../env/index.ts';
 import { ModulePublisher } from '../fixtures/publisher.ts';
 
 const env = useEnvironment();
@@ -49,18 +49,7 @@ beforeAll(async () => {
   await publisher(srcA).publish({ module: shared, version: 'v1.0.0', channels: ['stable'] });
   await publisher(srcB).publish({ module: shared, version: 'v1.0.0', channels: ['stable'] });
   await publisher(srcC).publish({ module: forced, version: 'v1.0.0', channels: ['stable'] });
-  const common = {
-    MODSYNC_REDIS_URL: env.redis!.url,
-    KUBECONFIG: env.kubeconfig!,
-    MODSYNC_REDIS_PREFIX: `del-${suffix}`,
-    MODSYNC_NAMESPACE: 'default',
-    MODSYNC_SOURCE_SELECTOR: `del=${suffix}`,
-    MODSYNC_SYNC_INTERVAL: '1h',
-    MODSYNC_JOB_LOCK: '3s',
-    MODSYNC_RESYNC_INTERVAL: '2s',
-    MODSYNC_PENDING_RECHECK: '1s',
-    MODSYNC_INSTALLER: 'none',
-  };
+  const common = serviceEnv({ env, prefix: `del-${suffix}`, selector: `del=${suffix}` });
   services.push(await startService('syncer', { logDir: env.logDir, instance: `del-${suffix}`, env: common }));
   services.push(await startService('applier', { logDir: env.logDir, instance: `del-${suffix}`, env: common }));
   // A first, so `shared` is served from A (the only source then) and stays there when B appears.
@@ -94,7 +83,9 @@ afterAll(async () => {
   await kube.close();
 });
 
-describe('deleting a ModuleSource (real syncer, applier and garbage collector)', () => {
+// A story: each test starts from the state the one before it left, so its tests keep their order when
+// scripts/test.sh shuffles (the file itself still runs at any position, and alone).
+describe('deleting a ModuleSource (real syncer, applier and garbage collector)', { shuffle: false }, () => {
   it('Deployed releases carry no ownerReference to their source; the others do', async () => {
     await waitFor('the Deployed release unowned', async () => ((await kube.get(ModuleReleases, `${shared}-v1.0.0`))?.metadata.ownerReferences ?? []).length === 0, 20_000, 200);
     expect((await kube.get(ModuleReleases, `${shared}-v1.1.0`))?.metadata.ownerReferences).toEqual([

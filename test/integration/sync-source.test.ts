@@ -8,6 +8,7 @@ import { createLogger, createRedis, type RedisClient } from '@modsync/runtime';
 import { ClusterView, SyncStateStore, syncerKeys, syncSource, type SyncDependencies } from '@modsync/syncer';
 import { run, useEnvironment, waitFor } from '../env/index.ts';
 import { ModulePublisher } from '../fixtures/publisher.ts';
+import { startProxy } from './registry-support.ts';
 
 const env = useEnvironment();
 const suffix = Date.now().toString(36);
@@ -70,7 +71,9 @@ afterAll(async () => {
   redis.disconnect();
 });
 
-describe('syncSource against a real registry, Redis and API server', () => {
+// A story: each test starts from the state the one before it left, so its tests keep their order when
+// scripts/test.sh shuffles (the file itself still runs at any position, and alone).
+describe('syncSource against a real registry, Redis and API server', { shuffle: false }, () => {
   const path = `sync-${suffix}/deckhouse/modules`;
   const name = `example-${suffix}`;
 
@@ -128,6 +131,21 @@ describe('syncSource against a real registry, Redis and API server', () => {
     expect((await kube.get(ModuleSources, name))!.status!.modules![0]).toMatchObject({ name: 'module-one', version: 'v0.7.25' });
   });
 
+  it('a sync of one module (a registry notification) HEADs that module alone and keeps the others', async () => {
+    const publisher = new ModulePublisher(registry, parseRegistrySettings({ repo: `${env.registry!.host}/${path}`, scheme: 'HTTP' }), path);
+    await publisher.publish({ module: 'module-two', version: 'v1.2.4', channels: ['stable'] });
+    published = [];
+    const { result, requests } = await countRequests(() => syncSource(deps, view.sources.get(name)!, log, 'module-two'));
+    expect(result).toMatchObject({ outcome: 'Synced', modules: 2, fetched: 1, only: 'module-two', events: 1 });
+    // No tag list, one HEAD, then the release image's manifest and its layer.
+    expect(requests.map((r) => `${r.method} ${r.op}`).filter((op) => op !== 'GET get_manifest' && op !== 'GET get_blob')).toEqual(['HEAD head_manifest']);
+    expect(published.map((e) => `${e.type} ${e.module}`)).toEqual(['channel.version module-two']);
+    expect((await kube.get(ModuleSources, name))!.status!.modules).toEqual([
+      { name: 'module-one', version: 'v0.7.25', checksum: expect.stringMatching(/^sha256:/), policy: '' },
+      { name: 'module-two', version: 'v1.2.4', checksum: expect.stringMatching(/^sha256:/), policy: '' },
+    ]);
+  });
+
   it('records a module’s pull error with the registry’s own message; an enabled module sets the summary message', async () => {
     const publisher = new ModulePublisher(registry, parseRegistrySettings({ repo: `${env.registry!.host}/${path}`, scheme: 'HTTP' }), path);
     await publisher.listModule('module-broken');
@@ -164,5 +182,39 @@ describe('syncSource against a real registry, Redis and API server', () => {
     const status = (await kube.get(ModuleSources, name))!.status!;
     expect(status.message).toMatch(/127\.0\.0\.1:1/);
     expect(status.modulesCount).toBe(3);
+  });
+});
+
+describe('a registry that keeps failing pauses its sources', () => {
+  it('503s open the host breaker: the next sync sends nothing and the source reads Ready=False/RegistryPaused', async () => {
+    const proxy = await startProxy(env.registry!.host);
+    const paused = createRegistryClient({ maxRetries: 0, breakerFailureThreshold: 2, breakerOpenMs: 60_000, breakerMaxOpenMs: 60_000 });
+    try {
+      proxy.handle = async (x) => {
+        const body = Buffer.from(JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: 'registry in maintenance' }] }));
+        x.send({ status: 503, headers: { 'content-type': 'application/json', 'content-length': String(body.length) }, body });
+      };
+      const name = `paused-${suffix}`;
+      const source: ModuleSource = { apiVersion: 'deckhouse.io/v1alpha1', kind: 'ModuleSource', metadata: { name }, spec: { registry: { repo: `${proxy.host}/paused-${suffix}`, scheme: 'HTTP' } } };
+      await kube.apply(ModuleSources, source);
+      await waitFor(`${name} in the view`, async () => view.sources.get(name) !== undefined, 10_000, 20);
+      const pausedDeps = { ...deps, registry: paused };
+      // Two failed listings (the registry's own words), then the breaker holds the third back.
+      for (let i = 0; i < 2; i++) await syncSource(pausedDeps, await fresh(name), log);
+      let status = (await kube.get(ModuleSources, name))!.status!;
+      expect(status.message).toContain('UNAVAILABLE: registry in maintenance');
+      expect(status.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'SyncFailed' });
+      const seen = proxy.seen.length;
+      const report = await syncSource(pausedDeps, await fresh(name), log);
+      expect(report.outcome).toBe('Failed');
+      expect(proxy.seen).toHaveLength(seen);
+      status = (await kube.get(ModuleSources, name))!.status!;
+      expect(status.message).toContain(`registry ${proxy.host} paused until `);
+      expect(status.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'RegistryPaused', message: status.message });
+      await kube.delete(ModuleSources, name);
+    } finally {
+      await paused.close();
+      await proxy.close();
+    }
   });
 });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeClient, kubeConfigFromString, ModuleConfigs, ModuleSources, ModuleUpdatePolicies, type ModuleSource } from '@modsync/k8s';
 import { createRegistryClient, parseRegistrySettings } from '@modsync/registry';
 import { RESYNC_ANNOTATION } from '@modsync/syncer';
-import { run, startService, useEnvironment, waitFor, type RunningService } from '../env/index.ts';
+import { run, serviceEnv, startService, useEnvironment, waitFor, type RunningService } from '../env/index.ts';
 import { ModulePublisher } from '../fixtures/publisher.ts';
 
 const env = useEnvironment();
@@ -15,19 +15,11 @@ const publisher = new ModulePublisher(registry, parseRegistrySettings({ repo: `$
 let kube: KubeClient;
 const replicas: RunningService[] = [];
 
-const serviceEnv = () => ({
-  MODSYNC_REDIS_URL: env.redis!.url,
-  KUBECONFIG: env.kubeconfig!,
-  MODSYNC_REDIS_PREFIX: `it-${suffix}`,
-  MODSYNC_NAMESPACE: 'default',
-  MODSYNC_SOURCE_SELECTOR: `suite=${suffix}`,
-  // Only triggered syncs in this test: a spec change, an annotation, the API.
-  MODSYNC_SYNC_INTERVAL: '1h',
-  MODSYNC_JOB_LOCK: '3s',
-  MODSYNC_API_TOKEN: token,
-  MODSYNC_DASHBOARD_USER: 'admin',
-  MODSYNC_DASHBOARD_PASSWORD: `pw-${suffix}`,
-});
+const suiteEnv = () =>
+  serviceEnv(
+    { env, prefix: `it-${suffix}`, selector: `suite=${suffix}` },
+    { MODSYNC_API_TOKEN: token, MODSYNC_DASHBOARD_USER: 'admin', MODSYNC_DASHBOARD_PASSWORD: `pw-${suffix}` },
+  );
 
 function source(name: string): ModuleSource {
   return { apiVersion: 'deckhouse.io/v1alpha1', kind: 'ModuleSource', metadata: { name, labels: { suite: suffix } }, spec: { registry: { repo: `${env.registry!.host}/${path}`, scheme: 'HTTP' } } };
@@ -41,7 +33,10 @@ beforeAll(async () => {
   kube = await KubeClient.create(kubeConfigFromString(await readFile(env.kubeconfig!, 'utf8')));
   await publisher.publish({ module: 'module-one', version: 'v0.7.24', channels: ['stable'] });
   await publisher.publish({ module: 'module-two', version: 'v1.2.3', channels: ['stable'] });
-  replicas.push(await startService('syncer', { logDir: env.logDir, instance: `a-${suffix}`, env: serviceEnv() }));
+  replicas.push(await startService('syncer', { logDir: env.logDir, instance: `a-${suffix}`, env: suiteEnv() }));
+  // The source the resync tests share; each test also passes alone, in any order (scripts/test.sh shuffles).
+  await kube.apply(ModuleSources, source(`first-${suffix}`));
+  await waitFor('the shared source synced', async () => (await statusOf(`first-${suffix}`))?.message === 'Ready', 20_000, 50);
 });
 afterAll(async () => {
   await Promise.all(replicas.map((r) => r.stop()));
@@ -51,7 +46,7 @@ afterAll(async () => {
 
 describe('syncer service (real processes)', () => {
   it('syncs a new ModuleSource at once: kubectl get ms shows it Ready', async () => {
-    const name = `first-${suffix}`;
+    const name = `new-${suffix}`;
     await kube.apply(ModuleSources, source(name));
     await waitFor(`${name} synced`, async () => (await statusOf(name))?.message === 'Ready', 20_000, 50);
     expect(await statusOf(name)).toMatchObject({ modulesCount: 2, phase: 'Active' });
@@ -116,15 +111,16 @@ describe('syncer service (real processes)', () => {
   });
 
   it('two replicas share 50 sources; killing one mid-sync loses nothing', async () => {
-    replicas.push(await startService('syncer', { logDir: env.logDir, instance: `b-${suffix}`, env: serviceEnv() }));
+    const second = await startService('syncer', { logDir: env.logDir, instance: `b-${suffix}`, env: suiteEnv() });
+    replicas.push(second);
     const names = Array.from({ length: 50 }, (_, i) => `many-${i}-${suffix}`);
     await Promise.all(names.map((n) => kube.apply(ModuleSources, source(n))));
-    // Kill the first replica while the work is under way (a crashed pod): its jobs and source locks expire and the
-    // other replica takes them over.
-    await waitFor('some synced', async () => (await Promise.all(names.slice(0, 10).map(statusOf))).some((s) => s?.message === 'Ready'), 20_000, 20);
-    await replicas[0]!.kill();
+    // Kill the second replica once it has taken work (a crashed pod): its jobs and source locks expire and the first
+    // replica, which the other tests keep using, takes them over.
+    await waitFor('the second replica syncing', async () => /"msg":"source synced"/.test(await readFile(second.logFile, 'utf8')), 20_000, 20);
+    await second.kill();
     await waitFor('all 50 synced', async () => (await Promise.all(names.map(statusOf))).every((s) => s?.message === 'Ready' && s.modulesCount === 2), 60_000, 250);
-    const logB = await readFile(replicas[1]!.logFile, 'utf8');
-    expect(logB).toMatch(/"msg":"source synced"/);
+    const logA = await readFile(replicas[0]!.logFile, 'utf8');
+    expect(logA).toMatch(/"msg":"source synced"/);
   });
 });

@@ -9,7 +9,7 @@ import { LEADER_LABEL, RESYNC_ANNOTATION } from '@modsync/syncer';
 import { publishModules } from '../../bench/bulk-publisher.ts';
 import { findHelm } from '../../services/applier/src/install/helm.ts';
 import { removeOrphanContainers } from '../env/containers.ts';
-import { ensureDockerEngine, type DockerEngine } from '../env/docker-engine.ts';
+import { ensureDockerEngine } from '../env/docker-engine.ts';
 import { ensureLocalImage } from '../env/images.ts';
 import { buildModsyncImage } from '../env/modsync-image.ts';
 import { freePort, waitFor } from '../env/net.ts';
@@ -20,7 +20,7 @@ import { startRedis, type TestRedis } from '../env/redis.ts';
 import { startRegistry, type TestRegistry } from '../env/registry.ts';
 import { ModulePublisher } from '../fixtures/publisher.ts';
 
-// Issue 11: modsync deployed by its own chart (infra/chart, infra/chart/values-test-node.yaml) on the real node
+// modsync deployed by its own chart (infra/chart, infra/chart/values-test-node.yaml) on the real node
 // (test/env/node.ts), its image built and imported into the node's containerd, two syncer and two applier replicas, RBAC
 // as shipped; then every command of the guide (../shared/spec/guide.md) run through a shell as written, including the
 // ones that reach into modsync's pods (`exec svc/deckhouse-leader`, `logs -l app=deckhouse`); modules whose charts run
@@ -51,7 +51,6 @@ const rows: Row[] = [];
 const timings: [string, number][] = [];
 
 let dir = '';
-let docker: DockerEngine | undefined;
 let cluster: NodeCluster | undefined;
 let redis: TestRedis | undefined;
 let registry: TestRegistry | undefined;
@@ -126,7 +125,7 @@ function printTable(): void {
   const esc = (s: string) => s.replaceAll('|', '\\|').slice(0, 220);
   const lines = ['', '| command | expected | got | pass |', '|---|---|---|---|'];
   for (const r of rows) lines.push(`| \`${esc(r.command)}\` | ${esc(r.expected)} | ${esc(r.got)} | ${r.pass ? 'PASS' : 'FAIL'} |`);
-  lines.push('', 'timings (ms): ' + timings.map(([w, ms]) => `${w} ${ms}`).join('; '), '');
+  lines.push('', `timings (ms): ${timings.map(([w, ms]) => `${w} ${ms}`).join('; ')}`, '');
   process.stderr.write(`${lines.join('\n')}\n`);
 }
 
@@ -182,8 +181,8 @@ describe.runIf(process.getuid?.() === 0)('modsync deployed by its chart on a rea
     const logDir = join(dir, 'logs');
     await mkdir(logDir, { recursive: true });
     const started = Date.now();
-    // One Docker engine for all (the node's, Redis', the registry's): started here if none answers, stopped last.
-    docker = await ensureDockerEngine(logDir, log);
+    // One Docker engine for all (the node's, Redis', the registry's): started here if none answers, left running.
+    await ensureDockerEngine(log);
     await removeOrphanContainers();
     let imageTag = '';
     let helloTag = '';
@@ -260,7 +259,6 @@ describe.runIf(process.getuid?.() === 0)('modsync deployed by its chart on a rea
     await attempt('node cluster', async () => cluster?.stop());
     await attempt('Redis', async () => redis?.stop());
     await attempt('registry', async () => registry?.stop());
-    await attempt('Docker engine', async () => docker?.stop());
     if (dir) await rm(dir, { recursive: true, force: true });
     log(`torn down in ${Date.now() - started} ms`);
   }, 180_000);
@@ -527,7 +525,10 @@ ${crash ? '          command: ["/bin/sh", "-c", "echo crashing; exit 1"]\n' : ''
       await kill('syncer', holder, 'the one syncing bulk');
       // Then an applier, while the Modules of the source are being created (by the other syncer's events).
       let seen = 0;
-      await waitFor('bulk Modules being created', async () => (seen = await bulkModules()) > 0, 180_000, 100);
+      await waitFor('bulk Modules being created', async () => {
+        seen = await bulkModules();
+        return seen > 0;
+      }, 180_000, 100);
       const [applier] = await podsOf('applier');
       await kill('applier', applier!.metadata.name, `${seen} of ${BULK_MODULES} Modules created`);
 

@@ -5,8 +5,6 @@ export const DKP_ERROR_CODES = {
   invalidChannel: 'MODSYNC_DKP_INVALID_CHANNEL',
 } as const;
 
-export type DkpErrorCode = (typeof DKP_ERROR_CODES)[keyof typeof DKP_ERROR_CODES];
-
 /** A string that should have been a module version (`1.2.3` or `v1.2.3`) was not. A programming error upstream. */
 export class InvalidVersionError extends Error {
   override readonly name = 'InvalidVersionError';

@@ -34,11 +34,6 @@ export const SOURCE_ANNOTATIONS = {
   forceDelete: 'modules.deckhouse.io/force-delete',
 } as const;
 
-/** Annotations on a ModuleConfig. */
-export const CONFIG_ANNOTATIONS = {
-  allowDisabling: 'modules.deckhouse.io/allow-disabling',
-} as const;
-
 export const FINALIZERS = {
   sourceModuleExists: 'modules.deckhouse.io/module-exists',
   sourceReleaseExists: 'modules.deckhouse.io/release-exists',

@@ -12,7 +12,7 @@ import type { DiscoveryEvent } from './schema.ts';
  * `redis://[:password@]host:port[/db]` (`rediss://` for TLS) URL. A client is never closed by this lib and must have no
  * `keyPrefix` (use `prefix`); from a URL the lib makes its own clients and closes them.
  */
-export type EventsConnection = Redis | Cluster | string;
+type EventsConnection = Redis | Cluster | string;
 
 export interface EventPublisherOptions {
   /** Where to publish. A client given here is used as is (publishing does not block, so it may be shared). */
@@ -48,7 +48,7 @@ export interface EventContext {
 }
 
 /** Handles one event. Resolving acknowledges the entry; throwing leaves it pending for a retry. */
-export type EventHandler = (event: DiscoveryEvent, context: EventContext) => void | Promise<void>;
+type EventHandler = (event: DiscoveryEvent, context: EventContext) => void | Promise<void>;
 
 export interface EventSubscriberOptions {
   /** Where to read. The subscriber always opens its own two connections (one for the blocking read). */
@@ -112,12 +112,12 @@ export interface ResolvedEventSubscriberOptions {
   readonly random: () => number;
 }
 
-export const DEFAULT_PUBLISHER_OPTIONS = Object.freeze({
+const DEFAULT_PUBLISHER_OPTIONS = Object.freeze({
   prefix: DEFAULT_EVENTS_PREFIX,
   maxLen: 100_000,
 });
 
-export const DEFAULT_SUBSCRIBER_OPTIONS = Object.freeze({
+const DEFAULT_SUBSCRIBER_OPTIONS = Object.freeze({
   prefix: DEFAULT_EVENTS_PREFIX,
   startFrom: 'oldest' as const,
   batchSize: 32,

@@ -1,7 +1,7 @@
 // Publishes discovery events to the stream. One script per event, atomically: give out the next `seq` of the event's
 // (source, module) and XADD the event with it, trimming the stream to about `maxLen` entries. So the stream order of
 // one module's events is their `seq` order, whichever syncer replica publishes.
-import { Cluster, Redis } from 'ioredis';
+import { type Cluster, Redis } from 'ioredis';
 import { prepareEvent } from './codec.ts';
 import { publishedChannel, type EventPublishedMessage } from './diagnostics.ts';
 import { EventsClosedError, EventsRedisError } from './errors.ts';

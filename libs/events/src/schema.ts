@@ -30,28 +30,28 @@ export type DiscoveryEventType = (typeof DISCOVERY_EVENT_TYPES)[number];
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
 /** A ModuleSource name: a Kubernetes object name (DNS-1123 subdomain, ≤ 253). */
-export const SourceNameSchema = z.string().max(253).regex(DNS_SUBDOMAIN, 'must be a DNS-1123 subdomain');
+const SourceNameSchema = z.string().max(253).regex(DNS_SUBDOMAIN, 'must be a DNS-1123 subdomain');
 
 /** A module name as DKP accepts it from the source's tag list (DNS-1123 subdomain, ≤ 64). */
-export const ModuleNameSchema = z.string().max(64).regex(DNS_SUBDOMAIN, 'must be a DNS-1123 subdomain of at most 64 characters');
+const ModuleNameSchema = z.string().max(64).regex(DNS_SUBDOMAIN, 'must be a DNS-1123 subdomain of at most 64 characters');
 
 /** A release channel, spelled as the CRD enum: `Alpha`, `Beta`, `EarlyAccess`, `Stable`, `RockSolid`, `Lts`. */
-export const ChannelNameSchema = z.string().max(32).regex(/^[A-Z][A-Za-z]*$/, 'must be a channel name as the CRD spells it (Stable, EarlyAccess)');
+const ChannelNameSchema = z.string().max(32).regex(/^[A-Z][A-Za-z]*$/, 'must be a channel name as the CRD spells it (Stable, EarlyAccess)');
 
 /** `vX.Y.Z` with an optional prerelease and build. Never DKP's `unknown`: a failed fetch is a pull error. */
-export const ModuleVersionSchema = z
+const ModuleVersionSchema = z
   .string()
   .max(128)
   .regex(/^v\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/, 'must be vX.Y.Z');
 
 /** The digest of the channel's release image (`sha256:…`), DKP's `checksum`. */
-export const ChecksumSchema = z
+const ChecksumSchema = z
   .string()
   .max(200)
   .regex(/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/, 'must be an OCI digest (sha256:…)');
 
 /** DKP's per-module `pullError`: the registry's message, as the syncer wrote it to the ModuleSource status. */
-export const PullErrorSchema = z.string().min(1).max(8192);
+const PullErrorSchema = z.string().min(1).max(8192);
 
 const ConstraintSchema = z.string().max(256);
 
@@ -60,7 +60,7 @@ const ConstraintSchema = z.string().max(256);
  * weight and requirements, the changelog. Optional (added within v1): the syncer sends them when it read the image in
  * this sync, so the applier creates the ModuleRelease without reading the image again.
  */
-export const ReleaseMetadataSchema = z.object({
+const ReleaseMetadataSchema = z.object({
   weight: z.number().int().min(0).max(1_000_000),
   requirements: z
     .object({
@@ -74,7 +74,7 @@ export const ReleaseMetadataSchema = z.object({
 });
 
 /** What one channel of a module resolves to. */
-export const ChannelReleaseSchema = z.object({
+const ChannelReleaseSchema = z.object({
   version: ModuleVersionSchema,
   checksum: ChecksumSchema,
   metadata: ReleaseMetadataSchema.optional(),
@@ -91,11 +91,9 @@ export const PresentModuleStateSchema = z.object({
 });
 
 /** A module the source no longer lists. */
-export const GoneModuleStateSchema = z.object({
+const GoneModuleStateSchema = z.object({
   present: z.literal(false),
 });
-
-export const ModuleStateSchema = z.discriminatedUnion('present', [PresentModuleStateSchema, GoneModuleStateSchema]);
 
 const head = {
   v: z.literal(EVENT_SCHEMA_VERSION),
@@ -112,21 +110,21 @@ const subject = {
   at: z.iso.datetime({ offset: true }),
 };
 
-export const ModuleAppearedEventSchema = z.object({
+const ModuleAppearedEventSchema = z.object({
   ...head,
   type: z.literal('module.appeared'),
   ...subject,
   state: PresentModuleStateSchema,
 });
 
-export const ModuleGoneEventSchema = z.object({
+const ModuleGoneEventSchema = z.object({
   ...head,
   type: z.literal('module.gone'),
   ...subject,
   state: GoneModuleStateSchema,
 });
 
-export const ChannelVersionEventSchema = z
+const ChannelVersionEventSchema = z
   .object({
     ...head,
     type: z.literal('channel.version'),
@@ -143,7 +141,7 @@ export const ChannelVersionEventSchema = z
     path: ['state', 'channels'],
   });
 
-export const ModuleChecksumEventSchema = z
+const ModuleChecksumEventSchema = z
   .object({
     ...head,
     type: z.literal('module.checksum'),
@@ -160,7 +158,7 @@ export const ModuleChecksumEventSchema = z
     path: ['state', 'channels'],
   });
 
-export const PullErrorSetEventSchema = z
+const PullErrorSetEventSchema = z
   .object({
     ...head,
     type: z.literal('pull-error.set'),
@@ -170,7 +168,7 @@ export const PullErrorSetEventSchema = z
   })
   .refine((e) => e.state.pullError === e.error, { message: 'state.pullError must equal error', path: ['state', 'pullError'] });
 
-export const PullErrorClearedEventSchema = z
+const PullErrorClearedEventSchema = z
   .object({
     ...head,
     type: z.literal('pull-error.cleared'),
@@ -189,17 +187,8 @@ export const DiscoveryEventSchema = z.discriminatedUnion('type', [
   PullErrorClearedEventSchema,
 ]);
 
-export type ChannelRelease = z.output<typeof ChannelReleaseSchema>;
 export type ReleaseMetadataState = z.output<typeof ReleaseMetadataSchema>;
 export type PresentModuleState = z.output<typeof PresentModuleStateSchema>;
-export type GoneModuleState = z.output<typeof GoneModuleStateSchema>;
-export type ModuleState = z.output<typeof ModuleStateSchema>;
-export type ModuleAppearedEvent = z.output<typeof ModuleAppearedEventSchema>;
-export type ModuleGoneEvent = z.output<typeof ModuleGoneEventSchema>;
-export type ChannelVersionEvent = z.output<typeof ChannelVersionEventSchema>;
-export type ModuleChecksumEvent = z.output<typeof ModuleChecksumEventSchema>;
-export type PullErrorSetEvent = z.output<typeof PullErrorSetEventSchema>;
-export type PullErrorClearedEvent = z.output<typeof PullErrorClearedEventSchema>;
 export type DiscoveryEvent = z.output<typeof DiscoveryEventSchema>;
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -34,7 +34,7 @@ import { KeyedQueue, type TaskControl } from './keyed-queue.ts';
 import { eventKeys, type EventKeys } from './keys.ts';
 import { eventKey } from './ordering.ts';
 import { resolveSubscriberOptions, type EventContext, type EventSubscriberOptions, type ResolvedEventSubscriberOptions } from './options.ts';
-import { retryDelayMs } from './retry-delay.ts';
+import { backoffDelayMs, sleep } from '@modsync/runtime/backoff';
 import type { DiscoveryEvent } from './schema.ts';
 import { parseAutoClaimReply, parseEntries, parsePendingReply, parseReadGroupReply, type StreamEntry } from './stream-reply.ts';
 
@@ -178,7 +178,7 @@ export class EventSubscriber {
         this.#redisError('read', err);
         // The stream (and its groups) was deleted: make them again, as at start.
         if (redisErrorCode(err) === 'NOGROUP') await this.#ensureGroup().catch((e: unknown) => this.#redisError('create-group', e));
-        await this.#pause(retryDelayMs(failures, this.options.retryBaseDelayMs || 100, Math.max(this.options.retryMaxDelayMs, 100), this.options.random));
+        await this.#pause(backoffDelayMs(failures, this.options.retryBaseDelayMs || 100, Math.max(this.options.retryMaxDelayMs, 100), this.options.random()));
         continue;
       }
       for (const entry of parseReadGroupReply(reply)) this.#accept(entry, 1);
@@ -278,7 +278,7 @@ export class EventSubscriber {
       const durationMs = performance.now() - started;
       const willRetry = deliveries < this.options.maxDeliveries && this.#running();
       const retryInMs = willRetry
-        ? retryDelayMs(deliveries, this.options.retryBaseDelayMs, this.options.retryMaxDelayMs, this.options.random)
+        ? backoffDelayMs(deliveries, this.options.retryBaseDelayMs, this.options.retryMaxDelayMs, this.options.random())
         : undefined;
       if (handlerErrorChannel.hasSubscribers) {
         handlerErrorChannel.publish({
@@ -420,17 +420,8 @@ export class EventSubscriber {
 
   /** Waits `ms`, or less when closing. */
   #pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const signal = this.#abort.signal;
-      if (signal.aborted) return resolve();
-      const done = (): void => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      signal.addEventListener('abort', done, { once: true });
-    });
+    // Closing ends the pause early; the callers check #running() after it.
+    return sleep(ms, this.#abort.signal).catch(() => {});
   }
 
   #fields(): { stream: string; group: string; consumer: string } {

@@ -10,7 +10,7 @@ import { kubeConfigFromString } from './kubeconfig.ts';
 import { ModuleConfigs } from './resources.ts';
 import type { ModuleConfig } from './types.ts';
 
-const cleanups: (() => Promise<unknown> | void)[] = [];
+const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
 });
@@ -23,9 +23,9 @@ async function listen(server: Server): Promise<string> {
 }
 
 /** A plain-HTTP "API server" answering with `handler`; requests are counted. */
-async function apiServer(handler: (req: IncomingMessage, res: ServerResponse, n: number) => void): Promise<{ host: string; requests: string[] }> {
+async function apiServer(handler: (req: IncomingMessage, res: ServerResponse, n: number) => unknown): Promise<{ host: string; requests: string[] }> {
   const requests: string[] = [];
-  const host = await listen(createServer((req, res) => handler(req, res, requests.push(`${req.method} ${req.url}`))));
+  const host = await listen(createServer((req, res) => void handler(req, res, requests.push(`${req.method} ${req.url}`))));
   return { host, requests };
 }
 

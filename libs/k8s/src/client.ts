@@ -1,10 +1,9 @@
 import type { AgentOptions } from 'node:https';
 import { EnvHttpProxyAgent, ProxyAgent, request, type Dispatcher } from 'undici';
-import { decideRetry, DEFAULT_RETRY_ERROR_CODES, parseRetryAfter, type RetryPolicy } from '@modsync/registry/retry-policy';
+import { decideRetry, DEFAULT_RETRY_ERROR_CODES, parseRetryAfter, type RetryPolicy, sleep } from '@modsync/runtime/backoff';
 import { KubeApiError } from './errors.ts';
 import type { KubeConfig } from './kubeconfig.ts';
 import { LineSplitter } from './lines.ts';
-import { sleep } from './sleep.ts';
 import { apiVersionOf, collectionPath, objectPath, type ResourceType } from './resources.ts';
 
 export interface KubeClientOptions {
@@ -12,7 +11,7 @@ export interface KubeClientOptions {
   timeoutMs?: number;
   /** Further attempts after a retryable failure (5xx, 429, connection), for every verb but create. @defaultValue 3 */
   retries?: number;
-  /** First backoff; doubles per attempt, with full jitter. @defaultValue 200 */
+  /** First backoff; doubles per attempt, with equal jitter (backoffDelayMs). @defaultValue 200 */
   minBackoffMs?: number;
   /** Backoff cap. @defaultValue 5000 */
   maxBackoffMs?: number;
@@ -183,8 +182,10 @@ export class KubeClient {
           policy,
         );
         if (!decision.retry) throw err;
-        await sleep(decision.delayMs, init.signal);
-        if (init.signal?.aborted) throw err;
+        // Aborted while waiting: the caller gets the API error, not the abort reason.
+        await sleep(decision.delayMs, init.signal).catch(() => {
+          throw err;
+        });
       }
     }
   }

@@ -1,43 +1,19 @@
 export {
-  GROUP,
   V1ALPHA1,
-  V1ALPHA2,
-  RESOURCES,
-  type ObjectMeta,
   type OwnerReference,
-  type Condition,
-  type ConditionStatus,
-  type RegistryScheme,
   type ModuleSource,
-  type ModuleSourceSpec,
-  type ModuleSourceRegistry,
   type ModuleSourceStatus,
   type ModuleSourceModuleStatus,
   type Module,
-  type ModulePhase,
   type ModuleProperties,
-  type ModuleRequirements,
-  type ModuleStatus,
-  type ModuleConditionType,
   type ModuleConfig,
-  type ModuleConfigSpec,
-  type ModuleConfigStatus,
   type ModuleUpdatePolicy,
-  type ModuleUpdatePolicySpec,
-  type ReleaseChannel,
-  type UpdateMode,
   type UpdateWindow,
-  type WeekDay,
   type ModuleRelease,
-  type ModuleReleaseSpec,
-  type ModuleReleaseStatus,
-  type ModuleReleasePhase,
-  type UpdateConstraints,
-  type DeckhouseObject,
 } from './types.ts';
-export { loadKubeConfig, kubeConfigFromString, inClusterCredentials, KubeConfig, type ClusterCredentials } from './kubeconfig.ts';
-export { KubeClient, type KubeClientOptions, type ListResult, type ListOptions, type WatchEvent, type WatchOptions } from './client.ts';
-export { KubeApiError, isNotFound, isConflict, type KubeErrorReason } from './errors.ts';
+export { loadKubeConfig, kubeConfigFromString } from './kubeconfig.ts';
+export { KubeClient, type WatchEvent } from './client.ts';
+export { KubeApiError, isNotFound, isConflict } from './errors.ts';
 export {
   ModuleSources,
   Modules,
@@ -46,12 +22,7 @@ export {
   ModuleUpdatePolicies,
   Leases,
   Pods,
-  type Pod,
-  apiVersionOf,
-  collectionPath,
-  objectPath,
-  type Lease,
   type ResourceType,
 } from './resources.ts';
-export { Informer, type InformerHandlers, type InformerOptions } from './informer.ts';
-export { LeaderElector, type LeaderElectionOptions } from './leader-election.ts';
+export { Informer } from './informer.ts';
+export { LeaderElector } from './leader-election.ts';

@@ -1,7 +1,7 @@
 import type { KubeClient, ListOptions } from './client.ts';
 import { KubeApiError } from './errors.ts';
 import type { ResourceType } from './resources.ts';
-import { sleep } from './sleep.ts';
+import { backoffDelayMs, sleep } from '@modsync/runtime/backoff';
 
 export interface InformerHandlers<T> {
   /** Added (also for every object of the initial list and of a re-list). */
@@ -10,7 +10,7 @@ export interface InformerHandlers<T> {
 }
 
 export interface InformerOptions extends ListOptions {
-  /** Pause after a failed list or watch before trying again. @defaultValue 1000 */
+  /** First pause after a failed list or watch; doubles per consecutive failure up to 30 s, with jitter. @defaultValue 1000 */
   retryDelayMs?: number;
   /** Called with every list/watch failure (the informer keeps going). */
   onError?(err: unknown): void;
@@ -88,6 +88,7 @@ export class Informer<T extends Named> {
 
   private async run(): Promise<void> {
     const signal = this.controller.signal;
+    let failures = 0;
     while (!signal.aborted) {
       try {
         const { items, resourceVersion } = await this.client.list(this.type, this.options);
@@ -98,6 +99,7 @@ export class Informer<T extends Named> {
         }
         for (const [key, object] of this.cache) if (!seen.has(key)) this.remove(object);
         this.resolveSynced();
+        failures = 0;
         let version = resourceVersion;
         // Watch until the server ends it, then watch again from the last version seen; a 410 re-lists.
         while (!signal.aborted) {
@@ -111,7 +113,9 @@ export class Informer<T extends Named> {
       } catch (err) {
         if (signal.aborted) return;
         if (!(err instanceof KubeApiError && (err.reason === 'Gone' || err.reason === 'Expired'))) this.options.onError?.(err);
-        await sleep(this.options.retryDelayMs ?? 1_000, signal);
+        failures++;
+        // Stopped while waiting: the loop's condition ends it.
+        await sleep(backoffDelayMs(failures, this.options.retryDelayMs ?? 1_000, 30_000, Math.random()), signal).catch(() => {});
       }
     }
   }

@@ -11,9 +11,6 @@ import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { parse } from 'yaml';
 
 export { KubeConfig };
-/** What a client is built from: a client-node KubeConfig whose current context is the one to use. */
-export type ClusterCredentials = KubeConfig;
-
 /**
  * kubectl's `users[].user.tokenFile` (re-read as it rotates): client-node keeps only `token`, so the token file is
  * handed to client-node's own file authenticator, which reads the file again every minute.
@@ -90,7 +87,7 @@ export function kubeConfigFromString(text: string, baseDir = process.cwd(), cont
 const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
 /** A pod's service account (KUBERNETES_SERVICE_HOST/PORT and the mounted token and CA). */
-export function inClusterCredentials(env: NodeJS.ProcessEnv = process.env): KubeConfig {
+function inClusterCredentials(env: NodeJS.ProcessEnv = process.env): KubeConfig {
   if (!env['KUBERNETES_SERVICE_HOST'] || !env['KUBERNETES_SERVICE_PORT']) throw new Error('not in a cluster: KUBERNETES_SERVICE_HOST/PORT are not set');
   const kc = new KubeConfig();
   kc.loadFromCluster();

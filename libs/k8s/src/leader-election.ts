@@ -1,7 +1,7 @@
 import type { KubeClient } from './client.ts';
 import { isConflict, isNotFound } from './errors.ts';
 import { Leases, type Lease } from './resources.ts';
-import { sleep } from './sleep.ts';
+import { sleep } from '@modsync/runtime/backoff';
 
 export interface LeaderElectionOptions {
   namespace: string;
@@ -122,7 +122,8 @@ export class LeaderElector {
       } else if (this.leading && now - lastRenewal >= this.options.leaseDurationMs - this.options.renewIntervalMs) {
         this.stepDown();
       }
-      await sleep(this.leading ? this.options.renewIntervalMs : this.options.retryIntervalMs, stop);
+      // Stopped while waiting: the loop's condition ends it.
+      await sleep(this.leading ? this.options.renewIntervalMs : this.options.retryIntervalMs, stop).catch(() => {});
     }
   }
 

@@ -1,11 +1,11 @@
 // Typed models of the five deckhouse.io kinds (dkp-contract.md §1–§5). Field names follow DKP's CRDs exactly;
 // optional everywhere the API server may omit them.
 
-export const GROUP = 'deckhouse.io';
+const GROUP = 'deckhouse.io';
 export const V1ALPHA1 = `${GROUP}/v1alpha1`;
-export const V1ALPHA2 = `${GROUP}/v1alpha2`;
+const V1ALPHA2 = `${GROUP}/v1alpha2`;
 
-export interface ObjectMeta {
+interface ObjectMeta {
   name: string;
   uid?: string;
   resourceVersion?: string;
@@ -27,9 +27,9 @@ export interface OwnerReference {
   blockOwnerDeletion?: boolean;
 }
 
-export type ConditionStatus = 'True' | 'False' | 'Unknown';
+type ConditionStatus = 'True' | 'False' | 'Unknown';
 
-export interface Condition {
+interface Condition {
   type: string;
   status: ConditionStatus;
   reason?: string;
@@ -40,16 +40,16 @@ export interface Condition {
 
 // --- ModuleSource (ms) ---
 
-export type RegistryScheme = 'HTTP' | 'HTTPS';
+type RegistryScheme = 'HTTP' | 'HTTPS';
 
-export interface ModuleSourceRegistry {
+interface ModuleSourceRegistry {
   repo: string;
   scheme?: RegistryScheme;
   dockerCfg?: string;
   ca?: string;
 }
 
-export interface ModuleSourceSpec {
+interface ModuleSourceSpec {
   registry: ModuleSourceRegistry;
   /** Deprecated, ignored. */
   releaseChannel?: string;
@@ -72,6 +72,8 @@ export interface ModuleSourceStatus {
   modulesCount?: number;
   message?: string;
   modules?: ModuleSourceModuleStatus[];
+  /** modsync's Ready condition (DKP has none on a source: docs/dkp-contract.md §1). */
+  conditions?: Condition[];
 }
 
 export interface ModuleSource {
@@ -84,7 +86,7 @@ export interface ModuleSource {
 
 // --- Module ---
 
-export type ModulePhase =
+type ModulePhase =
   | 'Unavailable'
   | 'Available'
   | 'Downloading'
@@ -98,7 +100,7 @@ export type ModulePhase =
   | 'Ready'
   | 'Error';
 
-export interface ModuleRequirements {
+interface ModuleRequirements {
   deckhouse?: string;
   kubernetes?: string;
   bootstrapped?: string;
@@ -121,14 +123,7 @@ export interface ModuleProperties {
   disableOptions?: { confirmation?: boolean; message?: string; messages?: Record<string, string> };
 }
 
-export type ModuleConditionType =
-  | 'EnabledByModuleConfig'
-  | 'EnabledByModuleManager'
-  | 'IsReady'
-  | 'IsOverridden'
-  | 'LastReleaseDeployed';
-
-export interface ModuleStatus {
+interface ModuleStatus {
   phase?: ModulePhase;
   /** Shown in the READY column: the IsReady condition's status, or `Error` when the phase is Error (dkp-contract.md §10.10). */
   ready?: 'True' | 'False' | 'Error';
@@ -146,7 +141,7 @@ export interface Module {
 
 // --- ModuleConfig (mc) ---
 
-export interface ModuleConfigSpec {
+interface ModuleConfigSpec {
   enabled?: boolean;
   version?: number;
   settings?: Record<string, unknown>;
@@ -155,7 +150,7 @@ export interface ModuleConfigSpec {
   maintenance?: 'NoResourceReconciliation';
 }
 
-export interface ModuleConfigStatus {
+interface ModuleConfigStatus {
   version?: string;
   message?: string;
 }
@@ -170,9 +165,9 @@ export interface ModuleConfig {
 
 // --- ModuleUpdatePolicy (mup) ---
 
-export type ReleaseChannel = 'Alpha' | 'Beta' | 'EarlyAccess' | 'Stable' | 'RockSolid' | 'Lts';
-export type UpdateMode = 'Auto' | 'Manual' | 'AutoPatch' | 'Ignore';
-export type WeekDay = 'Mon' | 'Tue' | 'Wed' | 'Thu' | 'Fri' | 'Sat' | 'Sun';
+type ReleaseChannel = 'Alpha' | 'Beta' | 'EarlyAccess' | 'Stable' | 'RockSolid' | 'Lts';
+type UpdateMode = 'Auto' | 'Manual' | 'AutoPatch' | 'Ignore';
+type WeekDay = 'Mon' | 'Tue' | 'Wed' | 'Thu' | 'Fri' | 'Sat' | 'Sun';
 
 export interface UpdateWindow {
   from?: string;
@@ -180,7 +175,7 @@ export interface UpdateWindow {
   days?: WeekDay[];
 }
 
-export interface ModuleUpdatePolicySpec {
+interface ModuleUpdatePolicySpec {
   releaseChannel?: ReleaseChannel;
   update: { mode?: UpdateMode; windows?: UpdateWindow[] };
 }
@@ -197,13 +192,13 @@ export interface ModuleUpdatePolicy {
 
 // --- ModuleRelease (mr) ---
 
-export type ModuleReleasePhase = 'Pending' | 'Deployed' | 'Superseded' | 'Suspended' | 'Skipped' | 'Terminating';
+type ModuleReleasePhase = 'Pending' | 'Deployed' | 'Superseded' | 'Suspended' | 'Skipped' | 'Terminating';
 
-export interface UpdateConstraints {
+interface UpdateConstraints {
   versions?: { from?: string; to?: string }[];
 }
 
-export interface ModuleReleaseSpec {
+interface ModuleReleaseSpec {
   moduleName: string;
   version: string;
   weight?: number;
@@ -215,7 +210,7 @@ export interface ModuleReleaseSpec {
   changelog?: Record<string, unknown>;
 }
 
-export interface ModuleReleaseStatus {
+interface ModuleReleaseStatus {
   phase?: ModuleReleasePhase;
   message?: string;
   transitionTime?: string;
@@ -233,12 +228,3 @@ export interface ModuleRelease {
 }
 
 export type DeckhouseObject = ModuleSource | Module | ModuleConfig | ModuleUpdatePolicy | ModuleRelease;
-
-/** Resource names (plural) by kind, as served under /apis/deckhouse.io/<version>/. */
-export const RESOURCES = {
-  ModuleSource: { plural: 'modulesources', version: 'v1alpha1' },
-  Module: { plural: 'modules', version: 'v1alpha1' },
-  ModuleConfig: { plural: 'moduleconfigs', version: 'v1alpha1' },
-  ModuleUpdatePolicy: { plural: 'moduleupdatepolicies', version: 'v1alpha2' },
-  ModuleRelease: { plural: 'modulereleases', version: 'v1alpha1' },
-} as const satisfies Record<DeckhouseObject['kind'], { plural: string; version: string }>;

@@ -1,6 +1,6 @@
 /** Errors of @modsync/lint: a class per failure, a fixed `name` and a stable `code`. */
 
-export class LintError extends Error {
+class LintError extends Error {
   readonly code: string;
   constructor(code: string, message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -28,17 +28,6 @@ export class BinaryFileError extends LintError {
     super('MODSYNC_LINT_BINARY_FILE', `file ${path} is not a text file`);
     this.name = 'BinaryFileError';
     this.path = path;
-  }
-}
-
-/** No helm binary was found, so charts cannot be rendered. */
-export class HelmNotFoundError extends LintError {
-  constructor() {
-    super(
-      'MODSYNC_LINT_HELM_NOT_FOUND',
-      'helm not found: set MODSYNC_HELM, put helm on PATH, or run test/env/build-helm.sh',
-    );
-    this.name = 'HelmNotFoundError';
   }
 }
 

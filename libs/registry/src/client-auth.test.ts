@@ -7,7 +7,7 @@ import { RegistryDeniedError, RegistryUnauthorizedError } from './errors.ts';
 import { MediaTypes } from './manifest/media-types.ts';
 import { parseRegistrySettings } from './settings.ts';
 import { buildImage, dockerCfg, seedImage, startFakeRegistry } from './test-support/fixture.ts';
-import { type FakeAuth } from './test-support/fake-registry.ts';
+import type { FakeAuth } from './test-support/fake-registry.ts';
 import { ociError, startServer, type TestServer } from './test-support/http-server.ts';
 
 const REPO = 'deckhouse/modules/module-one/release';

@@ -7,7 +7,7 @@ import { setEnv, startForwardProxy } from './test-support/forward-proxy.ts';
 import { makeTestPki } from './test-support/tls.ts';
 
 const REPO = 'deckhouse/modules/module-one/release';
-const cleanups: (() => Promise<unknown> | void)[] = [];
+const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
 });

@@ -8,6 +8,7 @@ import { createRegistryClient } from './client.ts';
 import type { RegistryClientOptions } from './options.ts';
 import { REGISTRY_CHANNELS, type RegistryRequestMessage } from './diagnostics.ts';
 import {
+  RegistryCircuitOpenError,
   RegistryRateLimitedError,
   RegistryTimeoutError,
   RegistryTlsError,
@@ -252,11 +253,16 @@ describe('per-host limits', () => {
     expect(reg.server.maxInFlight).toBe(3);
   });
 
-  it('spends a request-rate budget per host', async () => {
-    const { client, settings } = await setup({ requestsPerSecondPerHost: 20, burstPerHost: 1 });
-    const t0 = performance.now();
-    await Promise.all(Array.from({ length: 6 }, () => client.headManifest(settings, REPO, 'stable')));
-    expect(performance.now() - t0).toBeGreaterThanOrEqual(240);
+  it('spends a request budget per host: the request past it waits for the next window', async () => {
+    // 5 requests per 5 s window.
+    const { reg, client, settings } = await setup({ requestsPerSecondPerHost: 1, burstPerHost: 5 });
+    const controller = new AbortController();
+    const calls = Array.from({ length: 6 }, () => client.headManifest(settings, REPO, 'stable', { signal: controller.signal }).then(() => 'done', (e: unknown) => e));
+    await Promise.all(calls.slice(0, 5));
+    expect(reg.server.requests).toHaveLength(5);
+    controller.abort(new Error('enough'));
+    expect(await calls[5]).toMatchObject({ message: 'enough' });
+    expect(reg.server.requests).toHaveLength(5);
   });
 
   it('fails fast when the per-host queue is full', async () => {
@@ -265,6 +271,26 @@ describe('per-host limits', () => {
     const calls = Array.from({ length: 3 }, () => client.headManifest(settings, REPO, 'stable').catch((e: unknown) => e));
     const results = await Promise.all(calls);
     expect(results.some((r) => r instanceof RegistryUnavailableError && r.transportCode === 'MODSYNC_QUEUE_FULL')).toBe(true);
+  });
+});
+
+describe('circuit breaker', () => {
+  it('opens after consecutive 5xx: later calls fail at once without reaching the host, and the gauge says so', async () => {
+    const { reg, client, settings } = await setup({ maxRetries: 0, breakerFailureThreshold: 2, breakerOpenMs: 60_000, breakerMaxOpenMs: 60_000 });
+    const register = new Registry();
+    const metrics = createRegistryMetrics({ register });
+    cleanups.push(async () => metrics.close());
+    failFirst(reg, 100, (res) => ociError(res, 503, 'UNAVAILABLE', 'maintenance'));
+    for (let i = 0; i < 2; i++) await expect(client.headManifest(settings, REPO, 'stable')).rejects.toBeInstanceOf(RegistryUnavailableError);
+    const err = await client.getManifest(settings, REPO, 'stable').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RegistryCircuitOpenError);
+    expect(err).toMatchObject({ retryable: true, code: 'MODSYNC_REGISTRY_CIRCUIT_OPEN', registry: reg.server.host });
+    expect((err as Error).message).toContain(`registry ${reg.server.host} paused until `);
+    expect((err as Error).message).toContain('(last: HTTP 503)');
+    expect(reg.server.requests).toHaveLength(2);
+    const out = await register.metrics();
+    expect(out).toContain(`modsync_registry_circuit_open{registry="${reg.server.host}"} 1`);
+    expect(out).toContain(`modsync_registry_circuit_openings_total{registry="${reg.server.host}"} 1`);
   });
 });
 

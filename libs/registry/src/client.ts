@@ -1,6 +1,6 @@
 // The registry client: one per process. Builds the request pipeline once
-//   response-error → redirect → auth → retry → per-host limit → undici attempt
-// and exposes the OCI operations over it.
+//   response-error → redirect → auth → undici Agent composed with: retry → per-host limit → attempt
+// (request-level layers above, undici interceptors per attempt below) and exposes the OCI operations over it.
 import { pipeline, type Readable } from 'node:stream';
 import { z } from 'zod';
 import { AuthState } from './auth/auth-layer.ts';
@@ -29,12 +29,14 @@ import {
 import { type RegistryClientOptions, type ResolvedRegistryClientOptions, resolveRegistryClientOptions } from './options.ts';
 import { assertDigest, assertRepository, isValidDigest, parseReference } from './reference.ts';
 import type { RegistrySettings } from './settings.ts';
-import { createAttempt, transportError } from './transport/attempt.ts';
+import { createExchange, outcomeOf, transportError } from './transport/attempt.ts';
 import { DispatcherPool } from './transport/dispatchers.ts';
-import { limitLayer, redirectLayer, retryLayer } from './transport/layers.ts';
+import { RequestBudget } from './transport/budget.ts';
+import { attemptInterceptor, breakerInterceptor, budgetInterceptor, limitInterceptor, retryInterceptor } from './transport/interceptors.ts';
+import { redirectLayer } from './transport/layers.ts';
 import { parseNextLink } from './transport/link.ts';
 import { responseErrorLayer } from './transport/response-error.ts';
-import { DEFAULT_RETRY_ERROR_CODES, DEFAULT_RETRY_STATUS_CODES } from './transport/retry-policy.ts';
+import { DEFAULT_RETRY_ERROR_CODES, DEFAULT_RETRY_STATUS_CODES } from '@modsync/runtime/backoff';
 import { compose, type HttpMethod, header, type RegistryRequest, type RegistryResponse, type Send } from './transport/types.ts';
 
 export interface CallOptions {
@@ -191,11 +193,10 @@ class OciRegistryClient implements RegistryClient {
 
   constructor(options: ResolvedRegistryClientOptions) {
     this.options = options;
-    this.#dispatchers = new DispatcherPool(options);
     this.#auth = new AuthState(options);
-    const limit = limitLayer(options);
+    const limit = limitInterceptor(options);
     this.#limiterCount = () => limit.limiters.size;
-    const retry = retryLayer(
+    const retry = retryInterceptor(
       {
         maxRetries: options.maxRetries,
         baseDelayMs: options.retryBaseDelayMs,
@@ -206,8 +207,19 @@ class OciRegistryClient implements RegistryClient {
       },
       options.random,
     );
-    this.#send = compose(responseErrorLayer, redirectLayer(options.maxRedirects), this.#auth.layer, retry, limit.layer)(
-      createAttempt(this.#dispatchers, options),
+    const attempt = attemptInterceptor({ requestTimeoutMs: options.requestTimeoutMs, outcomeOf });
+    const budget = budgetInterceptor(
+      new RequestBudget({ ratePerSecond: options.requestsPerSecondPerHost, burst: options.burstPerHost, store: options.sharedBudget }),
+    );
+    const breaker = breakerInterceptor({
+      failureThreshold: options.breakerFailureThreshold,
+      openMs: options.breakerOpenMs,
+      maxOpenMs: options.breakerMaxOpenMs,
+      maxHosts: options.maxHosts,
+    });
+    this.#dispatchers = new DispatcherPool(options, [attempt, budget, limit.interceptor, breaker, retry]);
+    this.#send = compose(responseErrorLayer, redirectLayer(options.maxRedirects), this.#auth.layer)(
+      createExchange(this.#dispatchers, options),
     );
   }
 
@@ -586,7 +598,7 @@ class OciRegistryClient implements RegistryClient {
       signal: options.signal,
     });
     const announced = header(response.headers, 'docker-content-digest');
-    if (announced !== undefined && announced.startsWith('sha256:') && digest.startsWith('sha256:') && announced !== digest) {
+    if (announced?.startsWith('sha256:') && digest.startsWith('sha256:') && announced !== digest) {
       throw new RegistryDigestMismatchError(`PUT ${response.url.href}: registry stored digest ${announced}, sent ${digest}`, {
         registry: settings.host,
         repository,

@@ -22,6 +22,8 @@ export const REGISTRY_CHANNELS = {
   bytes: 'modsync:registry:bytes',
   /** A bearer token fetched (not served from cache). */
   token: 'modsync:registry:token',
+  /** A host's circuit breaker changed state. */
+  circuit: 'modsync:registry:circuit',
 } as const;
 
 /** `response` = got a status; the others are transport failures. */
@@ -68,10 +70,21 @@ export interface RegistryTokenMessage {
   readonly durationMs: number;
 }
 
+export interface RegistryCircuitMessage {
+  /** `host[:port]` of the registry. */
+  readonly registry: string;
+  readonly state: 'closed' | 'open' | 'half-open';
+  /** While open: wall-clock ms since the epoch when a probe is let through. */
+  readonly until: number | undefined;
+  /** The failure that opened it (`HTTP 503`, `ECONNRESET`, …). */
+  readonly lastFailure: string | undefined;
+}
+
 export const requestChannel = diagnosticsChannel.channel(REGISTRY_CHANNELS.request);
 export const retryChannel = diagnosticsChannel.channel(REGISTRY_CHANNELS.retry);
-export const bytesChannel = diagnosticsChannel.channel(REGISTRY_CHANNELS.bytes);
+const bytesChannel = diagnosticsChannel.channel(REGISTRY_CHANNELS.bytes);
 export const tokenChannel = diagnosticsChannel.channel(REGISTRY_CHANNELS.token);
+export const circuitChannel = diagnosticsChannel.channel(REGISTRY_CHANNELS.circuit);
 
 export function publishBytes(registry: string, op: RegistryOp, direction: 'in' | 'out', bytes: number): void {
   if (bytes > 0 && bytesChannel.hasSubscribers) {

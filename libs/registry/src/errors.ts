@@ -17,6 +17,7 @@ export const RegistryErrorCodes = {
   BLOB_UNKNOWN: 'MODSYNC_REGISTRY_BLOB_UNKNOWN',
   RATE_LIMITED: 'MODSYNC_REGISTRY_RATE_LIMITED',
   UNAVAILABLE: 'MODSYNC_REGISTRY_UNAVAILABLE',
+  CIRCUIT_OPEN: 'MODSYNC_REGISTRY_CIRCUIT_OPEN',
   TIMEOUT: 'MODSYNC_REGISTRY_TIMEOUT',
   TLS: 'MODSYNC_REGISTRY_TLS',
   UNEXPECTED_STATUS: 'MODSYNC_REGISTRY_UNEXPECTED_STATUS',
@@ -155,6 +156,20 @@ export class RegistryUnavailableError extends RegistryError {
   override readonly name = 'RegistryUnavailableError';
   override readonly code = RegistryErrorCodes.UNAVAILABLE;
   override readonly retryable = true;
+}
+
+/** The host's circuit breaker is open after repeated 429/5xx or transport failures: no request was sent. */
+export class RegistryCircuitOpenError extends RegistryError {
+  static readonly code = RegistryErrorCodes.CIRCUIT_OPEN;
+  override readonly name = 'RegistryCircuitOpenError';
+  override readonly code = RegistryErrorCodes.CIRCUIT_OPEN;
+  override readonly retryable = true;
+  /** Wall-clock time (ms since the epoch) after which one probe request is let through. */
+  readonly until: number;
+  constructor(message: string, fields: RegistryErrorFields & { until: number }) {
+    super(message, fields);
+    this.until = fields.until;
+  }
 }
 
 /** A request attempt or an operation ran out of time. */

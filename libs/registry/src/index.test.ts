@@ -14,6 +14,7 @@ describe('public index', () => {
         'RegistryBadReferenceError',
         'RegistryBadResponseError',
         'RegistryBlobUnknownError',
+        'RegistryCircuitOpenError',
         'RegistryCredentialsNotFoundError',
         'RegistryDeniedError',
         'RegistryDigestMismatchError',

@@ -19,6 +19,7 @@ export type {
 } from './client.ts';
 export { DEFAULT_REGISTRY_CLIENT_OPTIONS, resolveRegistryClientOptions } from './options.ts';
 export type { RegistryClientOptions, ResolvedRegistryClientOptions } from './options.ts';
+export type { SharedBudgetStore } from './transport/budget.ts';
 
 // Settings and credentials
 export { joinRepository, parseRegistrySettings } from './settings.ts';
@@ -47,6 +48,7 @@ export {
   RegistryBadReferenceError,
   RegistryBadResponseError,
   RegistryBlobUnknownError,
+  RegistryCircuitOpenError,
   RegistryCredentialsNotFoundError,
   RegistryDeniedError,
   RegistryDigestMismatchError,
@@ -72,6 +74,7 @@ export type { ExtractLimitName, OciErrorEntry, RegistryErrorCode, RegistryErrorF
 export { REGISTRY_CHANNELS } from './diagnostics.ts';
 export type {
   RegistryBytesMessage,
+  RegistryCircuitMessage,
   RegistryOp,
   RegistryRequestMessage,
   RegistryRetryMessage,

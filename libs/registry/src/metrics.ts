@@ -3,10 +3,11 @@
 // Labels are bounded: `registry` is the configured host (never a redirect target), `op` a closed set, `status` an
 // HTTP status or a transport outcome (`network`, `timeout`, `tls`, `aborted`).
 import diagnosticsChannel from 'node:diagnostics_channel';
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import {
   REGISTRY_CHANNELS,
   type RegistryBytesMessage,
+  type RegistryCircuitMessage,
   type RegistryRequestMessage,
   type RegistryRetryMessage,
 } from './diagnostics.ts';
@@ -29,6 +30,10 @@ export interface RegistryMetrics {
   readonly bytes: Counter<'registry' | 'op' | 'direction'>;
   /** `<prefix>request_duration_seconds{registry, op}`: time to response headers (or failure) of each attempt. */
   readonly duration: Histogram<'registry' | 'op'>;
+  /** `<prefix>circuit_open{registry}`: 1 while the host's circuit breaker holds its requests back (open or probing). */
+  readonly circuitOpen: Gauge<'registry'>;
+  /** `<prefix>circuit_openings_total{registry}`. */
+  readonly circuitOpenings: Counter<'registry'>;
   /** Stop listening on the channels. */
   close(): void;
 }
@@ -61,6 +66,18 @@ export function createRegistryMetrics(options: RegistryMetricsOptions = {}): Reg
     buckets: options.buckets ?? [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers,
   });
+  const circuitOpen = new Gauge({
+    name: `${prefix}circuit_open`,
+    help: 'Whether the registry host circuit breaker holds requests back (1: open or half-open, 0: closed).',
+    labelNames: ['registry'] as const,
+    registers,
+  });
+  const circuitOpenings = new Counter({
+    name: `${prefix}circuit_openings_total`,
+    help: 'Times the registry host circuit breaker opened after repeated 429/5xx or transport failures.',
+    labelNames: ['registry'] as const,
+    registers,
+  });
 
   const onRequest = (message: unknown) => {
     const m = message as RegistryRequestMessage;
@@ -76,7 +93,13 @@ export function createRegistryMetrics(options: RegistryMetricsOptions = {}): Reg
     const m = message as RegistryBytesMessage;
     bytes.inc({ registry: m.registry, op: m.op, direction: m.direction }, m.bytes);
   };
+  const onCircuit = (message: unknown) => {
+    const m = message as RegistryCircuitMessage;
+    circuitOpen.set({ registry: m.registry }, m.state === 'closed' ? 0 : 1);
+    if (m.state === 'open') circuitOpenings.inc({ registry: m.registry });
+  };
   diagnosticsChannel.subscribe(REGISTRY_CHANNELS.request, onRequest);
+  diagnosticsChannel.subscribe(REGISTRY_CHANNELS.circuit, onCircuit);
   diagnosticsChannel.subscribe(REGISTRY_CHANNELS.retry, onRetry);
   diagnosticsChannel.subscribe(REGISTRY_CHANNELS.bytes, onBytes);
   return {
@@ -84,7 +107,10 @@ export function createRegistryMetrics(options: RegistryMetricsOptions = {}): Reg
     retries,
     bytes,
     duration,
+    circuitOpen,
+    circuitOpenings,
     close() {
+      diagnosticsChannel.unsubscribe(REGISTRY_CHANNELS.circuit, onCircuit);
       diagnosticsChannel.unsubscribe(REGISTRY_CHANNELS.request, onRequest);
       diagnosticsChannel.unsubscribe(REGISTRY_CHANNELS.retry, onRetry);
       diagnosticsChannel.unsubscribe(REGISTRY_CHANNELS.bytes, onBytes);

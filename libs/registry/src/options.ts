@@ -1,6 +1,7 @@
 // Client options: documented defaults, validated once at construction, resolved and frozen.
 import { RegistryInvalidOptionError } from './errors.ts';
 import type { Platform } from './manifest/schema.ts';
+import type { SharedBudgetStore } from './transport/budget.ts';
 
 export interface RegistryClientOptions {
   /** TCP + TLS connect timeout. @defaultValue 10_000 */
@@ -27,10 +28,21 @@ export interface RegistryClientOptions {
   maxConcurrentPerHost?: number;
   /** Requests waiting for a slot per origin; beyond it calls fail with RegistryUnavailableError. @defaultValue 10_000 */
   maxQueuedPerHost?: number;
-  /** Sustained request budget per origin (requests per second); `Infinity` disables it. @defaultValue 100 */
+  /**
+   * Request budget per registry host (requests per second), counted in whole-second windows
+   * (src/transport/budget.ts); `Infinity` disables it. @defaultValue 100
+   */
   requestsPerSecondPerHost?: number;
-  /** Requests allowed at once before the per-second budget applies. @defaultValue 100 */
+  /** Requests per budget window: `burstPerHost` per `burstPerHost / requestsPerSecondPerHost` s. @defaultValue 100 */
   burstPerHost?: number;
+  /** Share the budget with every client on the same Redis and key prefix (replicas); none = this process only. */
+  sharedBudget?: SharedBudgetStore | undefined;
+  /** Consecutive 429/5xx or transport failures of a host that open its circuit breaker. @defaultValue 5 */
+  breakerFailureThreshold?: number;
+  /** First pause of an open breaker; doubles after each failed probe. @defaultValue 30_000 */
+  breakerOpenMs?: number;
+  /** Longest pause of an open breaker. @defaultValue 300_000 */
+  breakerMaxOpenMs?: number;
   /** Idle keep-alive of pooled connections. @defaultValue 10_000 */
   keepAliveTimeoutMs?: number;
   /**
@@ -62,7 +74,10 @@ export interface RegistryClientOptions {
   random?: () => number;
 }
 
-export type ResolvedRegistryClientOptions = Readonly<Required<RegistryClientOptions>>;
+/** Every option set; `sharedBudget` stays optional (none = the budget of this process). */
+export type ResolvedRegistryClientOptions = Readonly<Required<Omit<RegistryClientOptions, 'sharedBudget'>>> & {
+  readonly sharedBudget: SharedBudgetStore | undefined;
+};
 
 export const DEFAULT_REGISTRY_CLIENT_OPTIONS: ResolvedRegistryClientOptions = Object.freeze({
   connectTimeoutMs: 10_000,
@@ -77,6 +92,10 @@ export const DEFAULT_REGISTRY_CLIENT_OPTIONS: ResolvedRegistryClientOptions = Ob
   maxQueuedPerHost: 10_000,
   requestsPerSecondPerHost: 100,
   burstPerHost: 100,
+  sharedBudget: undefined,
+  breakerFailureThreshold: 5,
+  breakerOpenMs: 30_000,
+  breakerMaxOpenMs: 300_000,
   keepAliveTimeoutMs: 10_000,
   keepAliveAfterHead: true,
   maxManifestBytes: 4 * 1024 * 1024,
@@ -119,6 +138,9 @@ const NUMERIC: Readonly<Record<string, Rule>> = {
   maxQueuedPerHost: { min: 0, integer: true },
   requestsPerSecondPerHost: { min: Number.MIN_VALUE, integer: false, infinite: true },
   burstPerHost: { min: 1, integer: true },
+  breakerFailureThreshold: { min: 1, integer: true },
+  breakerOpenMs: { min: 1, integer: true },
+  breakerMaxOpenMs: { min: 1, integer: true },
   keepAliveTimeoutMs: { min: 1, integer: true },
   maxManifestBytes: { min: 1, integer: true },
   maxResponseBytes: { min: 1, integer: true },
@@ -153,6 +175,13 @@ export function resolveRegistryClientOptions(options: RegistryClientOptions = {}
   }
   if (merged.retryMaxDelayMs < merged.retryBaseDelayMs) {
     throw invalid('retryMaxDelayMs', `must be >= retryBaseDelayMs (${merged.retryBaseDelayMs})`);
+  }
+  if (merged.breakerMaxOpenMs < merged.breakerOpenMs) {
+    throw invalid('breakerMaxOpenMs', `must be >= breakerOpenMs (${merged.breakerOpenMs})`);
+  }
+  const store = merged.sharedBudget as unknown;
+  if (store !== undefined && (typeof store !== 'object' || store === null || typeof (store as SharedBudgetStore).keyPrefix !== 'string')) {
+    throw invalid('sharedBudget', 'must be { redis, keyPrefix: string }');
   }
   if (merged.operationTimeoutMs < merged.requestTimeoutMs) {
     throw invalid('operationTimeoutMs', `must be >= requestTimeoutMs (${merged.requestTimeoutMs})`);

@@ -1,10 +1,10 @@
-export { createLogger, LOG_FIELDS, type Logger, type LoggerConfig } from './log.ts';
+export { createLogger, type Logger } from './log.ts';
 export { createMetricsRegistry } from './metrics.ts';
-export { createHttpServer, listenHttp, type HttpServerOptions, type ListenOptions } from './http-server.ts';
+export { createHttpServer, listenHttp } from './http-server.ts';
 export { hasCredentials, isAuthorized, isLoopback, type HttpCredentials } from './http-auth.ts';
-export { createRedis, type RedisClient, type RedisConnectionOptions } from './redis.ts';
-export { describeRedisTarget, loadRedisTarget, redactRedisUrl, parseRedisNodes, parseRedisTarget, redisEnvironment, RedisConfigError, type RedisEnvironment, type RedisNode, type RedisTarget } from './redis-target.ts';
+export { createRedis, type RedisClient } from './redis.ts';
+export { describeRedisTarget, loadRedisTarget, redactRedisUrl, parseRedisTarget, redisEnvironment, RedisConfigError, type RedisTarget } from './redis-target.ts';
 export { handleShutdown } from './shutdown.ts';
 export { durationMs, parseDuration, parseEnvironment } from './config.ts';
 export { mapLimit } from './map-limit.ts';
-export { LockLostError, LockUnavailableError, RedisLock, RedisLocks, type RedisLocksOptions } from './redis-lock.ts';
+export { RedisLock, RedisLocks } from './redis-lock.ts';

@@ -1,22 +1,5 @@
 import { pino, type Logger, type LoggerOptions } from 'pino';
 
-/** Field names shared by every log line and metric label (style.md "Logging fields"). */
-export const LOG_FIELDS = {
-  source: 'source',
-  module: 'module',
-  channel: 'channel',
-  registry: 'registry',
-  repository: 'repository',
-  reference: 'reference',
-  digest: 'digest',
-  jobId: 'jobId',
-  attempt: 'attempt',
-  reason: 'reason',
-  code: 'code',
-  durationMs: 'durationMs',
-  err: 'err',
-} as const;
-
 export type { Logger };
 
 export interface LoggerConfig {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { createRedis } from './redis.ts';
 
 /** Redis did not answer a lock call (down, or slower than `commandTimeoutMs`): the work is retried, never run unlocked. */
-export class LockUnavailableError extends Error {
+class LockUnavailableError extends Error {
   override readonly name = 'LockUnavailableError';
   readonly code = 'MODSYNC_LOCK_UNAVAILABLE';
   readonly retryable = true;
@@ -15,7 +15,7 @@ export class LockUnavailableError extends Error {
 }
 
 /** A held lock could not be renewed in time or was taken over: what ran under it is stopped, and retried. */
-export class LockLostError extends Error {
+class LockLostError extends Error {
   override readonly name = 'LockLostError';
   readonly code = 'MODSYNC_LOCK_LOST';
   readonly retryable = true;

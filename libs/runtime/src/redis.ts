@@ -1,4 +1,5 @@
 import { Cluster, Redis } from 'ioredis';
+import { backoffDelayMs } from './backoff.ts';
 import type { RedisTarget } from './redis-target.ts';
 
 /** A connection to modsync's Redis: one server (also behind Sentinel) or a Redis Cluster. */
@@ -23,7 +24,7 @@ export interface RedisConnectionOptions {
 }
 
 // Reconnects: exponential from 200 ms to 5 s, with jitter so replicas do not come back in step.
-const reconnectDelay = (times: number) => Math.min(5_000, 100 * 2 ** Math.min(times, 6)) * (0.5 + Math.random() / 2);
+const reconnectDelay = (times: number) => backoffDelayMs(times + 1, 100, 5_000, Math.random());
 
 // After a Sentinel failover the old primary may come back as a replica while a connection still points at it: its
 // writes fail with READONLY. Reconnecting (2 = and resend the command) asks the Sentinels for the new primary.

@@ -1,10 +1,11 @@
 import { performance } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
+import { releaseModule } from '@modsync/dkp';
 import { EventSubscriber, type DiscoveryEvent } from '@modsync/events';
 import { KubeApiError, KubeClient, loadKubeConfig, type ModuleSource } from '@modsync/k8s';
 import { createRegistryClient } from '@modsync/registry';
 import { createHttpServer, createLogger, createMetricsRegistry, createRedis, RedisLocks, describeRedisTarget, listenHttp, type Logger } from '@modsync/runtime';
-import { ClusterView, releaseModule } from './cluster-view.ts';
+import { ClusterView } from './cluster-view.ts';
 import type { ApplierConfig } from './config.ts';
 import { findHelm, Helm } from './install/helm.ts';
 import { HelmInstaller } from './install/helm-installer.ts';
@@ -20,7 +21,7 @@ import { WorkQueue } from './work-queue.ts';
 import { Writer } from './writer.ts';
 
 export interface StartApplierOptions {
-  /** Deployment (issue 8). @defaultValue noopInstaller */
+  /** Deployment (services/applier/README.md "Installing"). @defaultValue noopInstaller */
   installer?: Installer;
   /** The clock (tests). @defaultValue () => new Date() */
   now?: () => Date;
@@ -59,7 +60,9 @@ export async function startApplier(config: ApplierConfig, log: Logger = createLo
   const metricsRegistry = createMetricsRegistry('applier');
   const kc = loadKubeConfig(config.kubeconfig);
   const kube = await KubeClient.create(kc, { fieldManager: 'modsync-applier' });
-  const registry = createRegistryClient();
+  // One request budget per registry host, spent by every syncer and applier replica (docs/architecture.md).
+  const budgetRedis = createRedis({ target: config.redis, name: `applier-registry-budget:${config.identity}`, commandTimeoutMs: 5_000 });
+  const registry = createRegistryClient({ sharedBudget: { redis: budgetRedis, keyPrefix: config.prefix } });
   const view = new ClusterView(kube, (err) => log.warn({ err }, 'watch failed; retrying'), config.sourceSelector);
   const metrics = new ApplierMetrics(metricsRegistry, view);
   const overlay = new EventOverlay();
@@ -217,6 +220,7 @@ export async function startApplier(config: ApplierConfig, log: Logger = createLo
       stopping.abort();
       await view.stop();
       await registry.close();
+      budgetRedis.disconnect();
       lockRedis?.disconnect();
       eventsRedis.disconnect();
       await kube.close();

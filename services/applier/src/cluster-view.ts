@@ -12,12 +12,7 @@ import {
   type ModuleSource,
   type ModuleUpdatePolicy,
 } from '@modsync/k8s';
-import { RELEASE_LABELS } from '@modsync/dkp';
-
-/** The module a ModuleRelease belongs to: its `module` label, else `spec.moduleName`. */
-export function releaseModule(release: ModuleRelease): string | undefined {
-  return release.metadata.labels?.[RELEASE_LABELS.module] ?? release.spec?.moduleName;
-}
+import { releaseModule } from '@modsync/dkp';
 
 /**
  * The applier's view of the cluster, kept by watches (list + watch, re-list on 410): sources (the selected ones),
@@ -49,7 +44,10 @@ export class ClusterView {
         const module = releaseModule(release);
         if (module === undefined) return;
         let map = this.byModule.get(module);
-        if (!map) this.byModule.set(module, (map = new Map()));
+        if (!map) {
+          map = new Map();
+          this.byModule.set(module, map);
+        }
         map.set(release.metadata.name, release);
       },
       onDelete: (release) => {

@@ -24,7 +24,7 @@ const schema = z.object({
   MODSYNC_SOURCE_SELECTOR: z.string().optional(),
   MODSYNC_IDENTITY: z.string().default(`${hostname()}-${process.pid}`),
   MODSYNC_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
-  /** `helm` installs Deployed releases (issue 8); `none` only decides releases (another tool deploys). */
+  /** `helm` installs Deployed releases (services/applier/README.md "Installing"); `none` only decides releases (another tool deploys). */
   MODSYNC_INSTALLER: z.enum(['helm', 'none']).default('helm'),
   /** Downloaded bundles, one folder per module version (a volume in the chart). */
   MODSYNC_MODULE_STORE: z.string().default('/var/lib/modsync/modules'),

@@ -1,15 +1,2 @@
-export { startApplier, type RunningApplier, type StartApplierOptions } from './applier.ts';
-export { loadApplierConfig, type ApplierConfig } from './config.ts';
-export { applierKeys, type ApplierKeys } from './keys.ts';
-export { ClusterView, releaseModule } from './cluster-view.ts';
-export { noopInstaller, type InstallRequest, type Installer } from './installer.ts';
-export { EventOverlay, offerOf, statusAgrees, type EventOverlayEntry, type ModuleOffer, type OfferInput } from './offers.ts';
-export { listBundleTags, readReleaseMetadata } from './release-metadata.ts';
-export { WorkQueue, type RunResult, type WorkQueueOptions } from './work-queue.ts';
-export { Writer, type WriteRecord } from './writer.ts';
-export { ApplierMetrics } from './metrics.ts';
-export { reconcileName, type ReconcileReport } from './reconcile/reconcile-name.ts';
-export { decideModuleStatus, desiredAvailableSources, desiredProperties, isConfigDeleted, reconcileModule, shouldDeleteModule, type AvailableSourcesInput, type ModuleStepInput } from './reconcile/module.ts';
-export { reconcileModuleConfig } from './reconcile/module-config.ts';
-export { reconcileReleases, releaseSource, toReleaseInput, type ReleaseStepInput, type ReleaseStepResult } from './reconcile/module-release.ts';
-export { soonest, type ReconcileContext, type ReconcileDependencies, type StepResult } from './reconcile/context.ts';
+export { startApplier, type RunningApplier } from './applier.ts';
+export { loadApplierConfig } from './config.ts';

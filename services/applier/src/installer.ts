@@ -15,7 +15,7 @@ export interface InstallRequest {
 }
 
 /**
- * The boundary with deployment (issue 8). The applier decides WHICH release is Deployed and writes that decision
+ * The boundary with deployment (services/applier/README.md "Installing"). The applier decides WHICH release is Deployed and writes that decision
  * (release phases, Module `properties.version/source/releaseChannel/weight/requirements`). Making it real — pulling
  * the bundle, verifying digests, `helm upgrade --install`, and moving the Module through `Downloading → Installing →
  * Ready | Error` with EnabledByModuleManager/IsReady/`status.ready` — is the installer's.
@@ -29,9 +29,9 @@ export interface InstallRequest {
  * retry with backoff.
  */
 export interface Installer {
-  ensure(request: InstallRequest, signal: AbortSignal): Promise<InstallResult | void>;
+  ensure(request: InstallRequest, signal: AbortSignal): Promise<InstallResult | undefined>;
   /** A module disabled: uninstall what was installed (nothing to do, and no helm call, when nothing was). */
-  remove?(module: string, signal: AbortSignal): Promise<InstallResult | void>;
+  remove?(module: string, signal: AbortSignal): Promise<InstallResult | undefined>;
 }
 
 /** What `ensure` or `remove` found that the reconcile must act on. */

@@ -13,5 +13,3 @@ export function applierKeys(prefix: string) {
     installFailures: `${prefix}:install-failures`,
   };
 }
-
-export type ApplierKeys = ReturnType<typeof applierKeys>;

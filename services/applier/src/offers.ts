@@ -1,3 +1,4 @@
+import { offeredRelease } from '@modsync/dkp';
 import type { DiscoveryEvent, PresentModuleState, ReleaseMetadataState } from '@modsync/events';
 import type { ModuleSource, ModuleSourceModuleStatus } from '@modsync/k8s';
 
@@ -120,8 +121,7 @@ export interface OfferInput {
 
 /**
  * What `source` offers of `module` (pure): from a newer discovery event when there is one, else from the source's
- * status. The status holds one channel only (the one the syncer resolved for `status.modules[].policy`), so its version
- * counts only when that policy's channel is the module's current channel. `undefined` = not offered.
+ * status (`offeredRelease`, shared with `modsync plan`). `undefined` = not offered.
  */
 export function offerOf(input: OfferInput): ModuleOffer | undefined {
   const source = input.source.metadata.name;
@@ -134,17 +134,5 @@ export function offerOf(input: OfferInput): ModuleOffer | undefined {
   }
   const entry = input.source.status?.modules?.find((m) => m.name === input.module);
   if (!entry) return undefined;
-  const usable =
-    input.channelOf(entry.policy ?? '') === input.channel &&
-    entry.version !== undefined &&
-    entry.version !== '' &&
-    entry.version !== 'unknown' &&
-    entry.checksum !== undefined &&
-    entry.checksum !== '';
-  return {
-    source,
-    release: usable ? { version: entry.version!, checksum: entry.checksum! } : undefined,
-    pullError: entry.pullError || entry.error || undefined,
-    from: 'status',
-  };
+  return { source, release: offeredRelease(entry, input.channel, input.channelOf), pullError: entry.pullError || entry.error || undefined, from: 'status' };
 }

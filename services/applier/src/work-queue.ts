@@ -1,12 +1,14 @@
+import { backoffDelayMs } from '@modsync/runtime/backoff';
+
 /** What one run of a key asks for next. */
-export interface RunResult {
+interface RunResult {
   /** Run the key again after this long (a Pending release's recheck, a window opening). */
   requeueAfterMs?: number | undefined;
 }
 
 export interface WorkQueueOptions {
   /** Reconciles one key; throws to be retried with backoff. */
-  worker: (key: string) => Promise<RunResult | void>;
+  worker: (key: string) => Promise<RunResult | undefined>;
   /** Keys run at once (one key never runs twice at once). @defaultValue 4 */
   concurrency?: number;
   /** First retry delay after a failure; doubles per failure, with jitter. @defaultValue 500 */
@@ -53,6 +55,8 @@ export class WorkQueue {
   private stopped = false;
   private paused: boolean;
   private idleWaiters: (() => void)[] = [];
+  /** stop() waiting for the runs in progress to end. */
+  private drainWaiters: (() => void)[] = [];
 
   constructor(options: WorkQueueOptions) {
     this.options = { concurrency: 4, retryBaseMs: 500, retryMaxMs: 30_000, paused: false, ...options };
@@ -144,12 +148,12 @@ export class WorkQueue {
         this.addAfter(key, 100 * state.failures);
       } else {
         for (const w of state.current.splice(0)) w.reject(err);
-        const cap = Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** Math.min(state.failures - 1, 16));
-        this.addAfter(key, cap / 2 + Math.random() * (cap / 2));
+        this.addAfter(key, backoffDelayMs(state.failures, this.options.retryBaseMs, this.options.retryMaxMs, Math.random()));
       }
     } finally {
       state.running = false;
       this.active--;
+      if (this.active === 0) for (const resolve of this.drainWaiters.splice(0)) resolve();
       if (state.dirty || (state.next.length > 0 && !state.timer)) this.enqueue(key, state);
       else if (!state.timer && state.next.length === 0 && state.current.length === 0) this.states.delete(key);
       this.pump();
@@ -167,7 +171,7 @@ export class WorkQueue {
     this.stopped = true;
     for (const state of this.states.values()) if (state.timer) clearTimeout(state.timer);
     this.order.length = 0;
-    while (this.active > 0) await new Promise((r) => setTimeout(r, 10));
+    if (this.active > 0) await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
     for (const state of this.states.values()) for (const w of [...state.next, ...state.current]) w.resolve();
     for (const resolve of this.idleWaiters.splice(0)) resolve();
   }

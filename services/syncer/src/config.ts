@@ -26,6 +26,10 @@ const schema = z.object({
   MODSYNC_API_TOKEN: z.string().min(16).optional(),
   MODSYNC_DASHBOARD_USER: z.string().min(1).optional(),
   MODSYNC_DASHBOARD_PASSWORD: z.string().min(8).optional(),
+  /** Shared token of POST /notifications/registry and /notifications/harbor (docs/operations.md#registry-notifications). */
+  MODSYNC_NOTIFICATION_TOKEN: z.string().min(16).optional(),
+  /** HMAC-SHA256 key of POST /notifications/generic. */
+  MODSYNC_NOTIFICATION_HMAC_KEY: z.string().min(16).optional(),
   /** Prefix of every Redis key (queues, state, events). */
   MODSYNC_REDIS_PREFIX: z.string().regex(/^[a-z0-9-]+$/).default('modsync'),
   /** Only ModuleSources matching this label selector (several modsync installations can split a cluster's sources). */
@@ -54,6 +58,8 @@ export interface SyncerConfig {
   apiToken: string | undefined;
   dashboardUser: string | undefined;
   dashboardPassword: string | undefined;
+  notificationToken: string | undefined;
+  notificationHmacKey: string | undefined;
   prefix: string;
   sourceSelector: string | undefined;
   namespace: string;
@@ -83,6 +89,8 @@ export function loadSyncerConfig(env: NodeJS.ProcessEnv = process.env): SyncerCo
     apiToken: e.MODSYNC_API_TOKEN,
     dashboardUser: e.MODSYNC_DASHBOARD_USER,
     dashboardPassword: e.MODSYNC_DASHBOARD_PASSWORD,
+    notificationToken: e.MODSYNC_NOTIFICATION_TOKEN,
+    notificationHmacKey: e.MODSYNC_NOTIFICATION_HMAC_KEY,
     prefix: e.MODSYNC_REDIS_PREFIX,
     sourceSelector: e.MODSYNC_SOURCE_SELECTOR,
     namespace: e.MODSYNC_NAMESPACE,

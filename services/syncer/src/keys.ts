@@ -39,6 +39,11 @@ export function resyncJobId(source: string): string {
   return `resync-${source}`;
 }
 
+/** The one targeted sync of a module of a source asked for by registry notifications (collapses like a resync). */
+export function moduleSyncJobId(source: string, module: string): string {
+  return `notify-${source}-${module}`;
+}
+
 /** Annotation that requests a resync when its value changes (any value, e.g. a timestamp). */
 export const RESYNC_ANNOTATION = 'modsync.io/resync';
 

@@ -9,6 +9,9 @@ export class SyncMetrics {
   private readonly modules: Gauge<'source'>;
   private readonly pullErrors: Gauge<'source'>;
   private readonly writes: Counter<'kind'>;
+  readonly notificationRequests: Counter<'format' | 'code'>;
+  readonly notificationPushes: Counter<'format' | 'outcome'>;
+  readonly notificationSyncs: Counter<'format' | 'collapsed'>;
 
   constructor(registry: Registry, queues: SyncQueues) {
     this.syncs = new Counter({ name: 'modsync_syncs_total', help: 'ModuleSource syncs by outcome (Synced, Failed).', labelNames: ['outcome'], registers: [registry] });
@@ -16,6 +19,14 @@ export class SyncMetrics {
     this.modules = new Gauge({ name: 'modsync_source_modules', help: 'Modules a ModuleSource offers.', labelNames: ['source'], registers: [registry] });
     this.pullErrors = new Gauge({ name: 'modsync_source_pull_errors', help: 'Modules of a ModuleSource whose channel image could not be read.', labelNames: ['source'], registers: [registry] });
     this.writes = new Counter({ name: 'modsync_sync_writes_total', help: 'Writes made by syncs: status patches and discovery events.', labelNames: ['kind'], registers: [registry] });
+    this.notificationRequests = new Counter({ name: 'modsync_notification_requests_total', help: 'Registry notification requests by format and HTTP status answered.', labelNames: ['format', 'code'], registers: [registry] });
+    this.notificationPushes = new Counter({
+      name: 'modsync_notification_pushes_total',
+      help: 'Pushes announced by registry notifications: mapped (to a sync), ignored, unknown_repository.',
+      labelNames: ['format', 'outcome'],
+      registers: [registry],
+    });
+    this.notificationSyncs = new Counter({ name: 'modsync_notification_syncs_total', help: 'Syncs asked for by registry notifications; collapsed into queued work or not.', labelNames: ['format', 'collapsed'], registers: [registry] });
     new Gauge({
       name: 'modsync_queue_jobs',
       help: 'Jobs in the sync queues by state.',

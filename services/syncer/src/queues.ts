@@ -1,12 +1,18 @@
 import { createHash } from 'node:crypto';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { parseDuration } from '@modsync/runtime';
-import { resyncJobId, schedulerId, type SyncerKeys } from './keys.ts';
+import { moduleSyncJobId, resyncJobId, type SyncerKeys } from './keys.ts';
 
 export interface SyncJobData {
   source: string;
   /** Set on manual resyncs: a busy source is retried shortly instead of skipped. */
   manual?: boolean;
+  /** Only this module of the source (a registry notification named it). */
+  module?: string;
+  /** The digest its channel tag was pushed with: the sync is repeated shortly until the tag shows it. */
+  digest?: string;
+  /** How often the sync was repeated waiting for `digest`. */
+  tries?: number;
 }
 
 /** The two queues: scheduled syncs and manual resyncs (a queue of their own, so a resync never waits behind the schedule). */
@@ -31,6 +37,28 @@ export class SyncQueues {
     return { jobId: job.id ?? resyncJobId(source), collapsed: job.timestamp < requestedAt };
   }
 
+  /**
+   * Asks for a sync of one module of `source` now (of the whole source without `module`), in the resync queue. It
+   * collapses into a queued sync of the same module, or of the whole source, which reads that module too. A busy source
+   * is retried shortly, so a sync that started before the push is followed by one that sees it.
+   */
+  async requestModuleSync(source: string, module: string | undefined, digest?: string): Promise<{ jobId: string; collapsed: boolean }> {
+    if (module === undefined) return this.requestResync(source);
+    const whole = await this.resync.getJob(resyncJobId(source));
+    if (whole && (await whole.isWaiting())) return { jobId: resyncJobId(source), collapsed: true };
+    const requestedAt = Date.now();
+    // A running sync of the module may have read it before this push: then a second job follows it.
+    const first = moduleSyncJobId(source, module);
+    const running = await this.resync.getJob(first);
+    const jobId = running && (await running.isActive()) ? `${first}-again` : first;
+    const data: SyncJobData = { source, module, manual: true, ...(digest ? { digest } : {}) };
+    const job = await this.resync.add('module-sync', data, { jobId, removeOnComplete: true, removeOnFail: true });
+    const collapsed = job.timestamp < requestedAt;
+    // Collapsed into a queued sync: it waits for the newest digest instead.
+    if (collapsed && digest && job.data.digest !== digest) await job.updateData({ ...job.data, digest, tries: 0 });
+    return { jobId: job.id ?? jobId, collapsed };
+  }
+
   async close(): Promise<void> {
     await Promise.all([this.sync.close(), this.resync.close()]);
   }
@@ -52,4 +80,3 @@ export function offsetOf(source: string, everyMs: number): number {
   return createHash('sha256').update(source).digest().readUInt32BE(0) % everyMs;
 }
 
-export { schedulerId };

@@ -6,6 +6,7 @@ import {
   normalizeVersion,
   parseReleaseMetadata,
   pullErrorText,
+  releaseRepository,
   selectModuleNames,
   summarizeSourceStatus,
   withSourceFinalizers,
@@ -15,7 +16,7 @@ import {
 } from '@modsync/dkp';
 import type { DiscoveryEventInput, PresentModuleState } from '@modsync/events';
 import { ModuleSources, type KubeClient, type ModuleSource, type ModuleSourceStatus } from '@modsync/k8s';
-import { parseRegistrySettings, RegistryError, type RegistryClient, type RegistrySettings } from '@modsync/registry';
+import { parseRegistrySettings, RegistryCircuitOpenError, RegistryError, type RegistryClient, type RegistrySettings } from '@modsync/registry';
 import { mapLimit, type Logger } from '@modsync/runtime';
 import { discoveryEvents } from './discovery-events.ts';
 import type { ModuleContext } from './module-context.ts';
@@ -45,6 +46,10 @@ export interface SyncReport {
   /** Writes to the API server: the status patch, and the finalizers after the first good sync. */
   kubernetesWrites: number;
   events: number;
+  /** The one module a targeted sync read. */
+  only?: string;
+  /** The digest that module's channel tag showed (a targeted sync waiting for a pushed digest compares it). */
+  onlyDigest?: string;
   error?: string;
 }
 
@@ -74,7 +79,7 @@ async function resolveModule(
   channel: ReleaseChannel,
   previous: PresentModuleState | undefined,
 ): Promise<{ state: PresentModuleState; fetched: boolean }> {
-  const repository = `${settings.pathPrefix ? `${settings.pathPrefix}/` : ''}${module}/release`;
+  const repository = releaseRepository(settings.pathPrefix, module);
   const known = previous?.channels[channel];
   try {
     // The one request of an unchanged cycle: has the channel's image moved?
@@ -112,9 +117,12 @@ export function pullErrorOf(err: unknown): string {
  * image only when its digest moved, then publish the discovery events, write the status, and save the state.
  * Level-triggered and idempotent: a second run with nothing changed in the registry publishes nothing and writes only
  * `syncTime`.
+ * With `only` (a registry notification named that module, docs/operations.md#registry-notifications), the catalogue is
+ * not listed and only that module's channel image is read; the other modules keep their last state (a module whose
+ * channel changed since is read too).
  * The order (events, status, state) makes a crash in between repeat work, never lose it.
  */
-export async function syncSource(deps: SyncDependencies, source: ModuleSource, log: Logger): Promise<SyncReport> {
+export async function syncSource(deps: SyncDependencies, source: ModuleSource, log: Logger, only?: string): Promise<SyncReport> {
   const name = source.metadata.name;
   const now = (deps.now ?? (() => new Date()))();
   const previous = await deps.store.load(name);
@@ -123,12 +131,15 @@ export async function syncSource(deps: SyncDependencies, source: ModuleSource, l
   let fetched = 0;
   try {
     const settings = parseRegistrySettings(source.spec.registry);
-    const tags = await deps.registry.listTags(settings, settings.pathPrefix);
-    const { names } = selectModuleNames(tags);
+    // A module never seen before needs the catalogue: then the whole source is synced.
+    const targeted = only !== undefined && previous.has(only);
+    const names = targeted ? [...previous.keys()].sort() : selectModuleNames(await deps.registry.listTags(settings, settings.pathPrefix)).names;
     next = new Map();
     const results = await mapLimit(names, deps.moduleConcurrency, async (module): Promise<ModuleSyncResult> => {
       const context = deps.moduleContext(name, module);
-      const resolved = await resolveModule(deps, settings, module, context.channel, previous.get(module));
+      const prior = previous.get(module);
+      const keep = targeted && module !== only && prior !== undefined && (prior.pullError || prior.channels[context.channel]);
+      const resolved = keep ? { state: prior, fetched: false } : await resolveModule(deps, settings, module, context.channel, prior);
       next.set(module, resolved.state);
       if (resolved.fetched) fetched++;
       const release = resolved.state.channels[context.channel];
@@ -146,7 +157,7 @@ export async function syncSource(deps: SyncDependencies, source: ModuleSource, l
     outcome = { kind: 'Synced', modules: results };
   } catch (err) {
     // Bad registry settings or a failed listing: the message says why; modules and state stay as they were (§1).
-    outcome = { kind: 'Failed', error: err instanceof Error ? err.message : String(err) };
+    outcome = { kind: 'Failed', error: err instanceof Error ? err.message : String(err), registryPaused: err instanceof RegistryCircuitOpenError };
   }
 
   const events = outcome.kind === 'Synced' ? discoveryEvents(name, previous, next, now) : [];
@@ -173,6 +184,7 @@ export async function syncSource(deps: SyncDependencies, source: ModuleSource, l
   }
 
   const modules = outcome.kind === 'Synced' ? outcome.modules : [];
+  const onlyDigest = only === undefined ? undefined : modules.find((m) => m.name === only)?.checksum;
   return {
     source: name,
     outcome: outcome.kind,
@@ -182,6 +194,8 @@ export async function syncSource(deps: SyncDependencies, source: ModuleSource, l
     statusChanged,
     kubernetesWrites,
     events: events.length,
+    ...(only !== undefined ? { only } : {}),
+    ...(onlyDigest !== undefined ? { onlyDigest } : {}),
     ...(outcome.kind === 'Failed' ? { error: outcome.error } : {}),
   };
 }

@@ -24,6 +24,10 @@ export interface SyncWorkersOptions {
   identity: string;
 }
 
+/** A sync waiting for a pushed digest reads the tag again this often, at most this many times (then polling is left). */
+const DIGEST_RETRY_MS = 200;
+const DIGEST_TRIES = 15;
+
 export type SyncJobResult = SyncReport | DeletionReport | { source: string; skipped: 'gone' | 'busy' };
 
 /**
@@ -66,10 +70,10 @@ export class SyncWorkers {
     // from them that no source is synced by two replicas at once).
     const held = await this.locks.withLock(name, async () => {
       const started = performance.now();
-      const report = await syncSource(options.deps, source, log);
+      const report = await syncSource(options.deps, source, log, job.data.module);
       const seconds = (performance.now() - started) / 1000;
       options.metrics.observe(report, seconds);
-      log.info({ outcome: report.outcome, modules: report.modules, pullErrors: report.pullErrors, fetched: report.fetched, statusChanged: report.statusChanged, kubernetesWrites: report.kubernetesWrites, events: report.events, durationMs: Math.round(seconds * 1000), ...(report.error ? { reason: report.error } : {}) }, 'source synced');
+      log.info({ outcome: report.outcome, ...(report.only ? { module: report.only } : {}), modules: report.modules, pullErrors: report.pullErrors, fetched: report.fetched, statusChanged: report.statusChanged, kubernetesWrites: report.kubernetesWrites, events: report.events, durationMs: Math.round(seconds * 1000), ...(report.error ? { reason: report.error } : {}) }, 'source synced');
       return report;
     });
     if (!held) {
@@ -79,7 +83,16 @@ export class SyncWorkers {
       }
       return { source: name, skipped: 'busy' };
     }
-    return held.value;
+    const report = held.value;
+    const tries = job.data.tries ?? 0;
+    if (job.data.digest && report.onlyDigest !== job.data.digest && tries < DIGEST_TRIES && token) {
+      // Distribution announces a manifest before it moves the tag: read the tag again shortly.
+      log.debug({ module: job.data.module, digest: job.data.digest, seen: report.onlyDigest, tries }, 'channel tag not at the pushed digest yet');
+      await job.updateData({ ...job.data, tries: tries + 1 });
+      await job.moveToDelayed(Date.now() + DIGEST_RETRY_MS, token);
+      throw new DelayedError();
+    }
+    return report;
   }
 
   async close(): Promise<void> {

@@ -8,6 +8,7 @@ import type { SyncerConfig } from './config.ts';
 import { addSyncerRoutes } from './http-api.ts';
 import { LEADER_LABEL, syncerKeys } from './keys.ts';
 import { SyncMetrics } from './metrics.ts';
+import { addNotificationRoutes } from './notification-routes.ts';
 import { SyncQueues } from './queues.ts';
 import { ScheduleReconciler } from './schedule-reconciler.ts';
 import { SyncStateStore } from './sync-state.ts';
@@ -31,7 +32,13 @@ export async function startSyncer(config: SyncerConfig, log: Logger = createLogg
   const redis = createRedis({ target: config.redis, name: `syncer:${config.identity}` });
   // BullMQ's blocking connections wait for Redis instead of failing commands.
   const bullConnection = createRedis({ target: config.redis, name: `syncer-bull:${config.identity}`, maxRetriesPerRequest: null });
-  const registry = createRegistryClient({ requestsPerSecondPerHost: config.registryRps, burstPerHost: config.registryRps, maxConcurrentPerHost: config.registryConcurrency });
+  // One request budget per registry host for every replica: kept in Redis (docs/architecture.md).
+  const registry = createRegistryClient({
+    requestsPerSecondPerHost: config.registryRps,
+    burstPerHost: config.registryRps,
+    maxConcurrentPerHost: config.registryConcurrency,
+    sharedBudget: { redis, keyPrefix: config.prefix },
+  });
   const publisher = new EventPublisher({ connection: redis, prefix: keys.events });
   const store = new SyncStateStore(redis, keys);
   const view = new ClusterView(kube, (err) => log.warn({ err }, 'watch failed; retrying'), config.sourceSelector);
@@ -96,6 +103,7 @@ export async function startSyncer(config: SyncerConfig, log: Logger = createLogg
     view,
     log,
   });
+  await addNotificationRoutes(http, { secrets: { token: config.notificationToken, hmacKey: config.notificationHmacKey }, queues, view, metrics, log });
   const address = await listenHttp(http, { host: config.httpHost, port: config.httpPort, portFile: config.httpPortFile }, log);
 
   return {

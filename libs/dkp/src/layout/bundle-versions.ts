@@ -3,7 +3,7 @@ import type { SemVer } from 'semver';
 import { parseVersion } from '../version.ts';
 
 /** Only tags of exactly this shape are bundle versions (§7). */
-export const BUNDLE_VERSION_TAG = /^v(\d+)\.(\d+)\.(\d+)$/;
+const BUNDLE_VERSION_TAG = /^v(\d+)\.(\d+)\.(\d+)$/;
 
 /**
  * The bundle versions among the tags of `R/<module>`: tags matching `^v(\d+)\.(\d+)\.(\d+)$` that are also valid

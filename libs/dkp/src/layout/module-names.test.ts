@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { MODULE_NAMES_CAP, selectModuleNames } from './module-names.ts';
+import { MODULE_NAMES_CAP, moduleValuesKey, selectModuleNames } from './module-names.ts';
 
 describe('selectModuleNames (§7, §10.17)', () => {
   it.each([
@@ -41,4 +41,16 @@ describe('selectModuleNames (§7, §10.17)', () => {
       { name: `m${String(MODULE_NAMES_CAP).padStart(5, '0')}`, reason: 'OverCap' },
     ]);
   });
+});
+
+describe('moduleValuesKey', () => {
+  it.each([
+    ['module-one', 'moduleOne'],
+    ['cert-manager', 'certManager'],
+    ['e2e-openapi', 'e2eOpenapi'],
+    ['node_local-dns', 'nodeLocalDns'],
+    ['prometheus', 'prometheus'],
+    ['a--b', 'aB'],
+    ['x-2fa', 'x2fa'],
+  ])('%s → %s', (name, key) => expect(moduleValuesKey(name)).toBe(key));
 });

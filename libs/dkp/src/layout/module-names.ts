@@ -2,15 +2,15 @@
 export const MODULE_NAMES_CAP = 1500;
 
 /** Longer names are skipped (§7). */
-export const MODULE_NAME_MAX_LENGTH = 64;
+const MODULE_NAME_MAX_LENGTH = 64;
 
 /** The tag `modules` is never a module (§7). */
-export const RESERVED_MODULE_NAMES: readonly string[] = ['modules'];
+const RESERVED_MODULE_NAMES: readonly string[] = ['modules'];
 
 /** Why a tag of the source repository was not taken as a module name. */
-export type SkippedModuleNameReason = 'Reserved' | 'TooLong' | 'NotDNS1123Subdomain' | 'Duplicate' | 'OverCap';
+type SkippedModuleNameReason = 'Reserved' | 'TooLong' | 'NotDNS1123Subdomain' | 'Duplicate' | 'OverCap';
 
-export interface SkippedModuleName {
+interface SkippedModuleName {
   name: string;
   reason: SkippedModuleNameReason;
 }
@@ -56,4 +56,14 @@ export function selectModuleNames(tags: readonly string[]): ModuleNameSelection 
   valid.sort(byteOrder);
   for (const name of valid.slice(MODULE_NAMES_CAP)) skipped.push({ name, reason: 'OverCap' });
   return { names: valid.slice(0, MODULE_NAMES_CAP), skipped };
+}
+
+/**
+ * The key of a module's values in its chart (`.Values.<key>`) and of its image digests: the name in lower camel case,
+ * `-` and `_` separating words (`cert-manager` → `certManager`, `e2e-openapi` → `e2eOpenapi`), as DKP and DMT spell it.
+ */
+export function moduleValuesKey(name: string): string {
+  const words = name.split(/[-_]/).filter((w) => w !== '');
+  const camel = words.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
+  return camel.charAt(0).toLowerCase() + camel.slice(1);
 }

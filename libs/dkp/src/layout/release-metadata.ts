@@ -11,7 +11,7 @@ export const RELEASE_IMAGE_MAX_BYTES = 1 << 20;
 export const RELEASE_IMAGE_FILES: ReadonlySet<string> = new Set(['version.json', 'module.yaml', 'changelog.yaml', 'changelog.yml']);
 
 /** A release's requirements as `module.yaml` states them (§5). */
-export interface ReleaseMetadataRequirements {
+interface ReleaseMetadataRequirements {
   deckhouse?: string | undefined;
   kubernetes?: string | undefined;
   bootstrapped?: string | undefined;

@@ -1,7 +1,7 @@
 /** Configs that are not modules: never "unknown module" (§3; modsync has no Module named `deckhouse` either). */
-export const SYSTEM_CONFIG_NAMES: readonly string[] = ['global', 'deckhouse'];
+const SYSTEM_CONFIG_NAMES: readonly string[] = ['global', 'deckhouse'];
 
-export const CONFIG_MESSAGE_UNKNOWN_MODULE = 'Ignored: unknown module name';
+const CONFIG_MESSAGE_UNKNOWN_MODULE = 'Ignored: unknown module name';
 
 export interface ModuleConfigStatusInput {
   /** `metadata.name`: the module name. */

@@ -3,13 +3,12 @@ import type { UpdateWindow } from '../windows/update-window.ts';
 import type { ModuleUpdatePolicyInput, UpdateMode, UpdatePolicySpec } from './types.ts';
 import { parseUpdateMode } from './update-mode.ts';
 
-export const MUP_V1ALPHA1 = 'deckhouse.io/v1alpha1';
-export const MUP_V1ALPHA2 = 'deckhouse.io/v1alpha2';
+const MUP_V1ALPHA1 = 'deckhouse.io/v1alpha1';
 
 /** The v1alpha1 CRD default mode (§4). */
-export const V1ALPHA1_DEFAULT_MODE: UpdateMode = 'AutoPatch';
+const V1ALPHA1_DEFAULT_MODE: UpdateMode = 'AutoPatch';
 /** The v1alpha2 CRD default mode (§4, §10.7). */
-export const V1ALPHA2_DEFAULT_MODE: UpdateMode = 'Auto';
+const V1ALPHA2_DEFAULT_MODE: UpdateMode = 'Auto';
 
 function copyWindows(windows: readonly UpdateWindow[] | undefined): UpdateWindow[] {
   return (windows ?? []).map((w) => ({ from: w.from, to: w.to, ...(w.days === undefined ? {} : { days: [...w.days] }) }));

@@ -6,7 +6,7 @@ import type { UpdateMode, UpdatePolicySpec } from './types.ts';
 import { parseUpdateMode } from './update-mode.ts';
 
 /** The embedded policy's mode when the `deckhouse` ModuleConfig sets none: the newest DKP's default (§8, §10.7). */
-export const EMBEDDED_DEFAULT_MODE: UpdateMode = 'AutoPatch';
+const EMBEDDED_DEFAULT_MODE: UpdateMode = 'AutoPatch';
 
 const windowSchema = z.object({
   from: z.string().optional(),

@@ -27,7 +27,7 @@ export interface DecideReleasesInput {
 }
 
 /** What happens to one release. */
-export type ReleaseVerdict =
+type ReleaseVerdict =
   /** Nothing to decide: not Pending, or left alone (override, invalid version). */
   | { kind: 'Keep' }
   | { kind: 'Deploy'; by: 'Force' | 'ApplyNow' | 'Policy' }

@@ -7,7 +7,7 @@ import { requirementsMessage, type RequirementFailure } from './requirements.ts'
  */
 export const APPROVAL_MESSAGE = `Waiting for the 'release.deckhouse.io/approved: "true"' annotation`;
 
-export const IGNORE_POLICY_MESSAGE = `Update disabled by 'Ignore' update policy`;
+const IGNORE_POLICY_MESSAGE = `Update disabled by 'Ignore' update policy`;
 
 /**
  * Why a Pending release is not deployed now. A closed set: every message a held release can show comes from one of
@@ -34,8 +34,6 @@ export type HoldReason =
   | { reason: 'Postponed'; until: Date }
   /** Outside the update windows; `until` is the next opening, absent if no window can open. */
   | { reason: 'OutsideUpdateWindow'; until?: Date | undefined; postponed: boolean };
-
-export type HoldReasonName = HoldReason['reason'];
 
 /** The `status.message` of a release held for `hold`, in DKP's (or the guide's) words. */
 export function holdMessage(hold: HoldReason): string {

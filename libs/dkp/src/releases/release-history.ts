@@ -2,7 +2,7 @@ import type { ReleasePhase } from '../layout/release-labels.ts';
 import { compareVersions } from '../version.ts';
 
 /** Superseded, Suspended and Skipped releases kept per source and module (§8). */
-export const RELEASE_HISTORY_KEEP = 3;
+const RELEASE_HISTORY_KEEP = 3;
 
 export interface DeletedRelease {
   name: string;

@@ -6,9 +6,9 @@ import { RELEASE_ANNOTATIONS } from '../names.ts';
 import { mustParseVersion, parseVersion } from '../version.ts';
 
 /** Why a release is created (the `modules.deckhouse.io/change-cause` annotation, §5). */
-export type ChangeCause = 'no releases in cluster' | 'from deployed' | 'from last release in cluster' | 'step-by-step';
+type ChangeCause = 'no releases in cluster' | 'from deployed' | 'from last release in cluster' | 'step-by-step';
 
-export interface ReleaseToCreate {
+interface ReleaseToCreate {
   /** `vX.Y.Z`. */
   version: string;
   cause: ChangeCause;
@@ -37,7 +37,7 @@ export type ReleasePlan =
   | { kind: 'NoStepVersions'; message: 'no matched tags in registry' | 'no acceptable for step by step update tags in registry' };
 
 /** DKP's `isUpdatingSequence`: `b` is at most one major and at most one minor above `a`. */
-export function isUpdatingSequence(a: SemVer, b: SemVer): boolean {
+function isUpdatingSequence(a: SemVer, b: SemVer): boolean {
   return !(a.major + 1 < b.major) && !(a.minor + 1 < b.minor);
 }
 

@@ -1,5 +1,6 @@
-import { Range, SemVer, satisfies, validRange } from 'semver';
+import { SemVer } from 'semver';
 
+import { type Constraint, parseConstraint, termHolds } from '../constraint.ts';
 import { parseVersion } from '../version.ts';
 import type { PlatformState, ReleaseRequirements } from './types.ts';
 
@@ -14,7 +15,7 @@ export type RequirementFailure =
   | { kind: 'ModuleInvalidConstraint'; module: string; dependency: string; constraint: string };
 
 /** DKP's message for one unmet requirement (extenders `deckhouseversion`, `kubernetesversion`, `moduledependency`). */
-export function requirementMessage(failure: RequirementFailure): string {
+function requirementMessage(failure: RequirementFailure): string {
   switch (failure.kind) {
     case 'DeckhouseVersion':
       return `requirements are not satisfied: current deckhouse version is not suitable: ${failure.detail}`;
@@ -40,9 +41,6 @@ export function requirementsMessage(failures: readonly RequirementFailure[]): st
 
 type ConstraintCheck = { ok: true } | { ok: false; detail: string } | { ok: false; invalid: true };
 
-const OPERATOR_SPACE = /(>=|<=|!=|>|<|=|~|\^)\s+/g;
-const TERM = /^(>=|<=|!=|>|<|=|~>|~|\^)?(.+)$/;
-
 /** Masterminds' wording for a failed comparator: `1.0.0 is less than or equal to v1.64.0`. */
 function failureDetail(operator: string, current: string, bound: string): string {
   switch (operator) {
@@ -51,8 +49,10 @@ function failureDetail(operator: string, current: string, bound: string): string
     case '<':
       return `${current} is greater than or equal to ${bound}`;
     case '>=':
+    case '=>':
       return `${current} is less than ${bound}`;
     case '<=':
+    case '=<':
       return `${current} is greater than ${bound}`;
     case '!=':
       return `${current} is equal to ${bound}`;
@@ -66,37 +66,24 @@ function failureDetail(operator: string, current: string, bound: string): string
   }
 }
 
-function termHolds(version: SemVer, operator: string, bound: string, term: string): boolean | undefined {
-  if (operator === '!=') {
-    const other = parseVersion(bound) ?? (validRange(bound) === null ? undefined : null);
-    if (other === undefined) return undefined;
-    return other === null ? !satisfies(version, bound) : version.compare(other) !== 0;
-  }
-  const range = operator === '~>' ? `~${bound}` : term;
-  if (validRange(range) === null) return undefined;
-  return satisfies(version, new Range(range));
-}
-
 /**
- * Checks `current` against a Masterminds-style constraint: `,` or spaces join terms (AND), `||` separates
- * alternatives (OR), operators `= != > < >= <= ~ ~> ^`, wildcards and `v` prefixes allowed. Uses node-semver for each
- * term. On failure the detail names the first failing term of the first alternative, in Masterminds' words.
+ * Checks `current` against a constraint ({@link parseConstraint}: Masterminds syntax). On failure the detail names the
+ * first failing term of the first alternative, in Masterminds' words.
  */
 export function checkConstraint(current: SemVer, currentText: string, constraint: string): ConstraintCheck {
-  const alternatives = constraint.split('||').map((alt) => alt.replace(OPERATOR_SPACE, '$1').trim());
-  if (alternatives.some((alt) => alt === '')) return { ok: false, invalid: true };
+  let parsed: Constraint;
+  try {
+    parsed = parseConstraint(constraint);
+  } catch {
+    return { ok: false, invalid: true };
+  }
   let firstDetail: string | undefined;
-  for (const alternative of alternatives) {
+  for (const terms of parsed.groups) {
     let failed: string | undefined;
-    // A hyphen range (`1.2 - 1.4`) is one term for node-semver.
-    const terms = / - /.test(alternative) ? [alternative] : alternative.split(/[\s,]+/).filter((t) => t !== '');
     for (const term of terms) {
-      const match = TERM.exec(term);
-      const operator = match?.[1] ?? '';
-      const bound = match?.[2] ?? term;
-      const holds = termHolds(current, operator, bound, term);
+      const holds = termHolds(current.version, term);
       if (holds === undefined) return { ok: false, invalid: true };
-      if (!holds && failed === undefined) failed = failureDetail(operator, currentText, bound);
+      if (!holds && failed === undefined) failed = failureDetail(term.op, currentText, term.version);
     }
     if (failed === undefined) return { ok: true };
     firstDetail ??= failed;

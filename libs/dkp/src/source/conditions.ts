@@ -1,6 +1,6 @@
 import { formatKubeTime } from '../windows/format-time.ts';
 
-export type ConditionStatus = 'True' | 'False' | 'Unknown';
+type ConditionStatus = 'True' | 'False' | 'Unknown';
 
 /** A status condition as stored (`status.conditions[]`, merged by type). */
 export interface Condition {

@@ -31,7 +31,7 @@ function blank(text: string | undefined): string | undefined {
 }
 
 /**
- * The discovery changes from one sync's module list to the next's (issue 6): modules that appeared or are gone, a
+ * The discovery changes from one sync's module list to the next's (docs/events.md): modules that appeared or are gone, a
  * new version on the channel, a new digest for the same version, pull errors set or cleared. A failed fetch is a pull
  * error, never a version change: `unknown` is not a version. Ordered by module name; for one module appearance first.
  */

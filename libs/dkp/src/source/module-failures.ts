@@ -7,7 +7,7 @@ import type { Condition, ConditionPatch } from './conditions.ts';
  *   the change brings the module back (neither condition True);
  * - `Stall`: only the user can unblock it (fix the settings, the source, publish a fixed version) (Stalled True).
  */
-export type FailureNext = 'Retry' | 'WaitForChange' | 'Stall';
+type FailureNext = 'Retry' | 'WaitForChange' | 'Stall';
 
 /** Which part of the applier reports a failure; each clears only its own. */
 export type FailureOwner = 'releases' | 'installer';
@@ -43,7 +43,7 @@ export const MODULE_FAILURES = {
   InstallFailed: { reason: 'InstallFailed', next: 'Retry', owner: 'installer', message: (d: string) => d },
 } as const satisfies Record<string, FailureRule>;
 
-export type ModuleFailureKind = keyof typeof MODULE_FAILURES;
+type ModuleFailureKind = keyof typeof MODULE_FAILURES;
 
 /** One failure of a module: its kind and the detail (the server's or tool's own message). */
 export interface ModuleFailure {
@@ -64,7 +64,7 @@ export function describeFailure(failure: ModuleFailure): DescribedFailure {
 }
 
 /** Condition types of the failure table (Flux's). */
-export const FAILURE_CONDITIONS = { stalled: 'Stalled', reconciling: 'Reconciling' } as const;
+const FAILURE_CONDITIONS = { stalled: 'Stalled', reconciling: 'Reconciling' } as const;
 
 const reasonsOf = (owner: FailureOwner): Set<string> =>
   new Set(Object.values(MODULE_FAILURES as Record<string, FailureRule>).filter((r) => r.owner === owner).map((r) => r.reason));

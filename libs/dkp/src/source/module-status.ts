@@ -25,7 +25,7 @@ export const MODULE_CONDITIONS = {
 } as const;
 
 /** Reasons and messages this module uses (§2, §9, §10.9). */
-export const MODULE_REASONS = {
+const MODULE_REASONS = {
   disabled: { reason: 'Disabled', message: 'disabled' },
   turnedOffByModuleConfig: { reason: 'ModuleConfig', message: 'turned off by module config' },
   notInstalled: { reason: 'NotInstalled', message: 'not installed' },

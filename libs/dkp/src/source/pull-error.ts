@@ -3,7 +3,7 @@
 const { STATUS_CODES } = process.getBuiltinModule('node:http');
 
 /** One entry of an OCI distribution error body (`{"errors":[{code,message,detail}]}`). */
-export interface RegistryDiagnostic {
+interface RegistryDiagnostic {
   code: string;
   message: string;
   detail?: unknown;

@@ -5,7 +5,7 @@ import { SOURCE_MESSAGE_DELETE_BLOCKED } from './source-status.ts';
 export const SOURCE_FINALIZERS: readonly string[] = [FINALIZERS.sourceModuleExists, FINALIZERS.sourceReleaseExists];
 
 /** A Deployed ModuleRelease that names the source being deleted (label `source=<name>`, `status=deployed`). */
-export interface DeployedReleaseOfSource {
+interface DeployedReleaseOfSource {
   name: string;
   module: string;
 }

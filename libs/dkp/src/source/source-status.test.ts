@@ -43,6 +43,15 @@ describe('summarizeSourceStatus (§1, §9, §10.1, §10.3, §10.16)', () => {
     });
   });
 
+  it('a listing refused by the open circuit breaker reads RegistryPaused', () => {
+    const error = 'GET http://r.example/v2/m/tags/list?n=1000: registry r.example paused until 2026-11-23T12:00:30.000Z after repeated failures (last: HTTP 503)';
+    expect(summarizeSourceStatus(undefined, { kind: 'Failed', error, registryPaused: true }, NOW)).toEqual({
+      syncTime: '2026-11-23T12:00:00Z',
+      message: error,
+      conditions: [{ type: 'Ready', status: 'False', reason: 'RegistryPaused', message: error, lastProbeTime: '2026-11-23T12:00:00Z', lastTransitionTime: '2026-11-23T12:00:00Z' }],
+    });
+  });
+
   describe('the Ready condition says whether the last sync succeeded, and since when', () => {
     const earlier = '2026-11-23T11:57:00Z';
     const readyTrue = { type: 'Ready', status: 'True' as const, reason: 'Synced', lastProbeTime: earlier, lastTransitionTime: earlier };

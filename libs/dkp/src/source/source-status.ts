@@ -2,27 +2,32 @@ import { formatKubeTime } from '../windows/format-time.ts';
 import { mergeConditions, type Condition, type ConditionPatch } from './conditions.ts';
 
 /** `status.message` of a ModuleSource after a clean sync (§10.1: the guide shows `Ready`). */
-export const SOURCE_MESSAGE_READY = 'Ready';
+const SOURCE_MESSAGE_READY = 'Ready';
 /** `status.message` when a module the cluster uses failed to sync (§1). */
-export const SOURCE_MESSAGE_ERRORS = 'Some errors occurred. Inspect status for details';
+const SOURCE_MESSAGE_ERRORS = 'Some errors occurred. Inspect status for details';
 /** `status.message` while deletion waits for Deployed releases (§1). */
 export const SOURCE_MESSAGE_DELETE_BLOCKED =
   'The source contains at least 1 deployed release and cannot be deleted. Please delete target ModuleReleases manually to continue';
 /** The ModuleSource's one condition: did the last sync succeed (modsync's; DKP has only `message`, §1). */
-export const SOURCE_CONDITION_READY = 'Ready';
+const SOURCE_CONDITION_READY = 'Ready';
 /** Reasons of the Ready condition. */
-export const SOURCE_REASONS = {
+const SOURCE_REASONS = {
   /** The last sync listed the source and read every module in use. */
   synced: 'Synced',
   /** The last sync could not read a module in use (its `pullError` says why). */
   pullErrors: 'PullErrors',
   /** The last sync could not list the source or build its registry client: the message is the error. */
   syncFailed: 'SyncFailed',
+  /**
+   * The registry host's circuit breaker is open after repeated 429/5xx or transport failures: the sync sent no request;
+   * the message says until when.
+   */
+  registryPaused: 'RegistryPaused',
 } as const;
 /** `version` of a module whose channel image could not be read (§1). */
 export const UNKNOWN_VERSION = 'unknown';
 
-export interface SourceModuleStatus {
+interface SourceModuleStatus {
   name: string;
   version?: string | undefined;
   checksum?: string | undefined;
@@ -64,7 +69,7 @@ export interface ModuleSyncResult {
 export type SourceSyncOutcome =
   | { kind: 'Synced'; modules: readonly ModuleSyncResult[] }
   /** Registry client creation or tag listing failed: the message is the error, modules stay as they were (§1). */
-  | { kind: 'Failed'; error: string };
+  | { kind: 'Failed'; error: string; registryPaused?: boolean | undefined };
 
 /**
  * The ModuleSource status after a sync (§1, §9 step 4, §10.1, §10.3, §10.16). A failed listing keeps phase and
@@ -82,7 +87,8 @@ export function summarizeSourceStatus(
   const syncTime = formatKubeTime(now);
   const ready = (patch: Omit<ConditionPatch, 'type'>) => mergeConditions(previous?.conditions, [{ type: SOURCE_CONDITION_READY, ...patch }], now).conditions;
   if (outcome.kind === 'Failed') {
-    return { ...previous, syncTime, message: outcome.error, conditions: ready({ status: 'False', reason: SOURCE_REASONS.syncFailed, message: outcome.error }) };
+    const reason = outcome.registryPaused === true ? SOURCE_REASONS.registryPaused : SOURCE_REASONS.syncFailed;
+    return { ...previous, syncTime, message: outcome.error, conditions: ready({ status: 'False', reason, message: outcome.error }) };
   }
   const modules = [...outcome.modules]
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))

@@ -1,7 +1,7 @@
 // Valid sample events for the unit tests (not part of the package's API).
 import type { DiscoveryEvent } from '../schema.ts';
 
-export const DIGEST_A = `sha256:${'a'.repeat(64)}`;
+const DIGEST_A = `sha256:${'a'.repeat(64)}`;
 export const DIGEST_B = `sha256:${'b'.repeat(64)}`;
 
 const base = { v: 1 as const, id: 'e-1', seq: 1, source: 'example', module: 'module-one', at: '2026-01-02T03:04:05.000Z' };

@@ -7,13 +7,13 @@ import type { Level } from '../core/types.ts';
 import { parseLevel } from '../core/types.ts';
 
 /** The names DMT looks for (viper's `.dmtlint` with a supported extension). */
-export const CONFIG_FILE_NAMES = ['.dmtlint.yaml', '.dmtlint.yml', '.dmtlint.json'] as const;
+const CONFIG_FILE_NAMES = ['.dmtlint.yaml', '.dmtlint.yml', '.dmtlint.json'] as const;
 
 /**
  * Finds the lint config the way DMT does: the first `.dmtlint.*` in the directory, then each parent,
  * then the home directory.
  */
-export function findConfigFile(start: string): string | undefined {
+function findConfigFile(start: string): string | undefined {
   let dir = resolve(start);
   for (;;) {
     for (const name of CONFIG_FILE_NAMES) {
@@ -32,7 +32,7 @@ export function findConfigFile(start: string): string | undefined {
   return undefined;
 }
 
-export function loadConfigFile(path: string): Record<string, unknown> {
+function loadConfigFile(path: string): Record<string, unknown> {
   try {
     const text = readText(path);
     const value = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
@@ -64,10 +64,12 @@ const WARN_BY_DEFAULT: Record<string, readonly string[]> = {
 };
 
 /**
- * Rules of ours that DMT never reaches (its image rules return early: they look for Dockerfiles only when
- * `images` is a regular file), so they stay `ignored` unless the global `rules.<rule>.impact` turns them on.
+ * Rules of ours that report what DMT does not, so they stay `ignored` unless the global `rules.<rule>.impact`
+ * turns them on: the image rules (DMT's return early: they look for Dockerfiles only when `images` is a regular
+ * file) and `markdownlint-strict` (what markdownlint reports and DMT's Go port of it does not).
  */
 const OFF_BY_DEFAULT: Record<string, readonly string[]> = {
+  documentation: ['markdownlint-strict'],
   images: ['dockerfile', 'distroless'],
 };
 

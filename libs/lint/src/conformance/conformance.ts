@@ -12,7 +12,7 @@ import { testConversions } from '../testers/conversions.ts';
  * against modsync lint, with DMT's matching semantics (README of test/e2e).
  */
 
-export interface Expectation {
+interface Expectation {
   linter: string;
   rule?: string;
   level?: string;
@@ -59,7 +59,7 @@ function toExpectations(v: unknown): Expectation[] {
   });
 }
 
-export function loadCaseSpec(caseDir: string): CaseSpec {
+function loadCaseSpec(caseDir: string): CaseSpec {
   const r = asRecord(parseYaml(readText(join(caseDir, 'expected.yaml'))));
   const kind = String(r['kind'] ?? 'lint') || 'lint';
   return {
@@ -91,7 +91,7 @@ function describe(e: Expectation): string {
   return parts.join(' ');
 }
 
-export function formatFinding(f: Finding): string {
+function formatFinding(f: Finding): string {
   return `linter=${f.linter} rule=${f.rule} level=${f.level} text=${JSON.stringify(f.message)}`;
 }
 
@@ -129,7 +129,7 @@ export function matchCase(spec: CaseSpec, findings: Finding[]): string[] {
 }
 
 /** Case directories (holding expected.yaml) under `<checkout>/test/e2e/testdata`, as `<linter>/<case>`. */
-export function discoverCases(checkout: string): Array<{ name: string; dir: string }> {
+function discoverCases(checkout: string): Array<{ name: string; dir: string }> {
   const root = join(checkout, 'test', 'e2e', 'testdata');
   if (!isDir(root)) throw new Error(`${root} is not a directory: pass the path of a deckhouse/dmt checkout`);
   const out: Array<{ name: string; dir: string }> = [];
@@ -145,7 +145,7 @@ export function discoverCases(checkout: string): Array<{ name: string; dir: stri
 }
 
 /** Runs one case: copies its module to a scratch folder (hermetic, like DMT's runner) and lints it. */
-export async function runCase(name: string, dir: string, helm?: string | null): Promise<CaseResult> {
+async function runCase(name: string, dir: string, helm?: string | null): Promise<CaseResult> {
   const started = performance.now();
   const spec = loadCaseSpec(dir);
   if (spec.skip) return { name, status: 'skip', failures: [], findings: [], durationMs: 0 };

@@ -17,10 +17,6 @@ export function parseLevel(value: unknown): Level {
   return typeof value === 'string' && (LEVELS as readonly string[]).includes(value) ? (value as Level) : 'error';
 }
 
-export function minLevel(a: Level, b: Level): Level {
-  return levelRank(a) <= levelRank(b) ? a : b;
-}
-
 /** One lint finding. `file` is relative to the module root when the finding is about a module file. */
 export interface Finding {
   linter: string;

@@ -2,7 +2,7 @@ import type { LintResult } from '../core/types.ts';
 import { countLevels, LEVELS } from '../core/types.ts';
 
 /** The version of the `--format json` document; bumped on incompatible changes. */
-export const JSON_FORMAT_VERSION = 1;
+const JSON_FORMAT_VERSION = 1;
 
 /** JSON Schema (draft 2020-12) of the `--format json` document. */
 export const JSON_OUTPUT_SCHEMA = {

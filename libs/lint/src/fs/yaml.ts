@@ -135,34 +135,11 @@ export function asString(v: unknown): string {
   return typeof v === 'string' ? v : '';
 }
 
-/** Reads a nested value by keys; undefined when any step is missing. */
-export function dig(v: unknown, ...path: Array<string | number>): unknown {
-  let cur: unknown = v;
-  for (const key of path) {
-    if (typeof key === 'number') {
-      if (!Array.isArray(cur)) return undefined;
-      cur = cur[key];
-    } else {
-      if (!isRecord(cur)) return undefined;
-      cur = cur[key];
-    }
-  }
-  return cur;
-}
-
 /** Splits a stream of manifests on `---` lines (DMT's fsutils.SplitManifests). */
 export function splitManifests(text: string): string[] {
   return text
     .split(/^---\s*$/m)
     .map((s) => s.trim())
     .filter((s) => s !== '');
-}
-
-/** Returns the line (1-based) of a top-level key in a YAML text, when the key appears at column 0. */
-export function keyLine(text: string, key: string): number | undefined {
-  const re = new RegExp(`^${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*:`, 'm');
-  const m = re.exec(text);
-  if (!m) return undefined;
-  return text.slice(0, m.index).split('\n').length;
 }
 

@@ -21,7 +21,7 @@ export const BUILTIN_MOUNT_PATHS = new Set(['/sys', '/sys/fs/cgroup', '/dev', '/
  * The repository of an image reference the way go-containerregistry's weak NewRepository reads it
  * (registry defaults to Docker Hub, `library/` for single names); undefined when it does not parse.
  */
-export function imageRepository(image: string): string | undefined {
+function imageRepository(image: string): string | undefined {
   const ref = image.split('@')[0] ?? '';
   if (ref === '') return undefined;
   let registry = 'index.docker.io';

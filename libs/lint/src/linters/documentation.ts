@@ -3,6 +3,7 @@ import type { Reporter } from '../core/reporter.ts';
 import { basename, dirname, extname, isFile, readText } from '../fs/files.ts';
 import { isRecord, tryParseYaml } from '../fs/yaml.ts';
 import type { ModuleContext } from '../module/module.ts';
+import { engineDoesNotReport } from './markdown-engine.ts';
 import { cyrillicReport } from './no-cyrillic.ts';
 import { guard, ruleReporter } from './linter.ts';
 import type { Linter } from './linter.ts';
@@ -11,7 +12,7 @@ const ID = 'documentation';
 const MAX_DOCS_BYTES = 15 * 1024 * 1024;
 
 /** The markdownlint settings DMT applies to module docs. */
-export const MARKDOWNLINT_CONFIG: Record<string, unknown> = {
+const MARKDOWNLINT_CONFIG: Record<string, unknown> = {
   default: true,
   MD002: false,
   MD004: false,
@@ -46,7 +47,7 @@ const FRONT_MATTER_DELIM = /^---\s*$/;
 export const documentationLinter: Linter = {
   id: ID,
   description: 'Documentation linter checks module documentation requirements',
-  rules: ['readme', 'bilingual', 'cyrillic-in-english', 'no-lang-key', 'markdownlint', 'size', 'front-matter'],
+  rules: ['readme', 'bilingual', 'cyrillic-in-english', 'no-lang-key', 'markdownlint', 'markdownlint-strict', 'size', 'front-matter'],
   async run(ctx, report) {
     const r = (rule: string): Reporter => ruleReporter(ctx, report, ID, rule);
     guard(r('readme'), 'docs/README.md', () => {
@@ -76,7 +77,7 @@ export const documentationLinter: Linter = {
         }
       });
     }
-    await checkMarkdown(ctx, r('markdownlint'));
+    await checkMarkdown(ctx, r('markdownlint'), r('markdownlint-strict'));
     guard(r('size'), 'docs', () => {
       let total = 0;
       for (const f of ctx.tree.files) if (f.rel.startsWith('docs/') && !f.rel.startsWith('docs/internal/')) total += f.size;
@@ -112,7 +113,11 @@ function checkBilingual(ctx: ModuleContext, report: Reporter): void {
   }
 }
 
-async function checkMarkdown(ctx: ModuleContext, report: Reporter): Promise<void> {
+/**
+ * markdownlint with DMT's settings. A finding DMT's engine would not report goes to `markdownlint-strict` (ours,
+ * off by default), the rest to `markdownlint`.
+ */
+async function checkMarkdown(ctx: ModuleContext, report: Reporter, strict: Reporter): Promise<void> {
   const files = topDocs(ctx).filter((f) => basename(f.rel) !== 'README.md');
   if (files.length === 0) return;
   // Imported here: markdownlint and micromark are a third of the CLI's code, and a run loads them while helm renders.
@@ -131,14 +136,16 @@ async function checkMarkdown(ctx: ModuleContext, report: Reporter): Promise<void
     return;
   }
   for (const rel of Object.keys(results).sort()) {
+    const lines = strings[rel]?.split('\n') ?? [];
     for (const e of results[rel] ?? []) {
-      report.withFile(rel).withLine(e.lineNumber).error(`${e.ruleNames.join('/')} ${e.ruleDescription}`);
+      const to = engineDoesNotReport(e.ruleNames[0] ?? '', e.lineNumber, lines) ? strict : report;
+      to.withFile(rel).withLine(e.lineNumber).error(`${e.ruleNames.join('/')} ${e.ruleDescription}`);
     }
   }
 }
 
 /** The `front-matter` rule: a `---` block opened on line 1 closes and holds a YAML mapping. */
-export function checkFrontMatter(text: string, report: Reporter): void {
+function checkFrontMatter(text: string, report: Reporter): void {
   const lines = text.split('\n');
   if (lines.length === 0 || !FRONT_MATTER_DELIM.test(lines[0]!)) return;
   let end = -1;

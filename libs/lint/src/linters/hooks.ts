@@ -6,7 +6,7 @@ const ID = 'hooks';
 const COPY_CERT_IMPORT = 'github.com/deckhouse/deckhouse/go_lib/hooks/copy_custom_certificate';
 
 /** The import paths of a Go file (its import declarations only). */
-export function goImports(src: string): string[] {
+function goImports(src: string): string[] {
   const out: string[] = [];
   const noComments = src.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/[^\n]*/g, '');
   for (const m of noComments.matchAll(/\bimport\s*\(([\s\S]*?)\)/g)) {

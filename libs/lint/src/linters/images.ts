@@ -24,7 +24,7 @@ const UNACCEPTABLE: Record<string, RegExp> = {
 };
 
 /** Finds the nearest werf.yaml from the module directory upward. */
-export function findWerfFile(modulePath: string): string | undefined {
+function findWerfFile(modulePath: string): string | undefined {
   let dir = resolve(modulePath);
   for (;;) {
     const f = join(dir, 'werf.yaml');

@@ -15,7 +15,7 @@ const SKIP_SELF_RE = /no_cyrillic(_test)?\.go$/;
 const CYR = /[А-Яа-яЁё]/;
 
 /** Marks Cyrillic letters of a line under it with `^` (DMT's cursor line). */
-export function cyrillicCursor(line: string): string {
+function cyrillicCursor(line: string): string {
   const trimmed = line.trim();
   const cursor = trimmed.replace(/[^А-Яа-яЁё]/g, '-').replace(/[А-Яа-яЁё]/g, '^').replace(/-+$/, '');
   return `${trimmed}\n${cursor}`;

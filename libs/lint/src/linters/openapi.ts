@@ -214,7 +214,7 @@ function yamlKind(v: unknown): string {
 }
 
 /** The `deckhouse-validations` rule: x-deckhouse-validations entries compile as CEL; x-kubernetes-validations is flagged. */
-export function checkValidations(text: string, report: Reporter): void {
+function checkValidations(text: string, report: Reporter): void {
   const [data, err] = tryParseYaml(text);
   if (err || !isRecord(data)) return;
   const walk = (node: unknown, path: string): void => {

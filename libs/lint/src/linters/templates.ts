@@ -8,7 +8,7 @@ import { inDeckhouseRepo } from '../module/git.ts';
 import type { ModuleContext } from '../module/module.ts';
 import type { StoreObject } from '../module/objects.ts';
 import { toLowerCamel } from '../module/values.ts';
-import { startsAtLeast } from '../parsers/constraint.ts';
+import { startsAtLeast } from '@modsync/dkp';
 import { renderWerfTemplate } from '../parsers/go-template.ts';
 import { checkRuleGroupsSpec } from '../parsers/prometheus-rules.ts';
 import { loadPromQL } from '../parsers/promql.ts';
@@ -313,6 +313,7 @@ function checkGrafana(ctx: ModuleContext, report: Reporter): void {
     .error(`The content of the 'templates/monitoring.yaml' should be equal to:\n{{- include "helm_lib_grafana_dashboard_definitions" . }}\nGot:\n${content}`);
 }
 
+// biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana variable references, not template literals
 const RECOMMENDED_DS = ['$ds_prometheus', '${ds_prometheus}'];
 
 function jsonString(v: unknown): string {
@@ -321,7 +322,7 @@ function jsonString(v: unknown): string {
   return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }
 
-export function checkDashboard(text: string, report: Reporter): void {
+function checkDashboard(text: string, report: Reporter): void {
   let dashboard: unknown;
   try {
     dashboard = JSON.parse(text);

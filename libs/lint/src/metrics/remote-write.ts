@@ -6,12 +6,12 @@ import { MetricsSendError } from '../errors.ts';
  * written from the protobuf wire format and the snappy format description.
  */
 
-export interface Label {
+interface Label {
   name: string;
   value: string;
 }
 
-export interface Sample {
+interface Sample {
   value: number;
   /** Milliseconds since the epoch. */
   timestampMs: number;
@@ -262,7 +262,7 @@ export async function sendRemoteWrite(series: TimeSeries[], opts: SendOptions): 
 }
 
 /** The URL without user info or query (which could carry credentials). */
-export function redactURL(url: string): string {
+function redactURL(url: string): string {
   try {
     const u = new URL(url);
     return `${u.protocol}//${u.host}${u.pathname}`;

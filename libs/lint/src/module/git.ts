@@ -2,10 +2,10 @@ import { dirname, join, resolve } from 'node:path';
 import { isDir, isFile, readTextIfExists } from '../fs/files.ts';
 
 /** DMT treats modules in these repositories leniently (pkg.IgnoreDeckhouseReposList). */
-export const DECKHOUSE_REPOS = ['deckhouse', 'deckhouse-test-1', 'deckhouse-test-2'];
+const DECKHOUSE_REPOS = ['deckhouse', 'deckhouse-test-1', 'deckhouse-test-2'];
 
 /** The `remote "origin"` URL of the git repository containing dir, if any. */
-export function originURL(dir: string): string | undefined {
+function originURL(dir: string): string | undefined {
   let cur = resolve(dir);
   for (;;) {
     const cfg = join(cur, '.git', 'config');
@@ -29,7 +29,7 @@ export function originURL(dir: string): string | undefined {
 }
 
 /** The last path element of the origin URL (DMT's convertURLToModuleName). */
-export function repositoryName(dir: string): string {
+function repositoryName(dir: string): string {
   const url = originURL(dir);
   if (!url) return '';
   const trimmed = url.replace(/^https:\/\//, '').replace(/^git@/, '').replace(/\.git$/, '');

@@ -8,7 +8,7 @@ import { isRecord, parseYamlDocs, YamlParseError } from '../fs/yaml.ts';
 import { STUB_REGISTRY } from './values.ts';
 
 /** Where build-helm.sh puts helm: `${XDG_CACHE_HOME:-$HOME/.cache}/modsync/helm/<version>/helm`. */
-export function helmCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+function helmCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   const base = env['MODSYNC_CACHE_DIR'] ?? join(env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'modsync');
   return join(base, 'helm');
 }
@@ -49,7 +49,7 @@ function compareVersions(a: string, b: string): number {
 }
 
 /** API versions an offline render declares, so `.Capabilities.APIVersions.Has` guards pass (as DMT's). */
-export const EXTRA_API_VERSIONS = [
+const EXTRA_API_VERSIONS = [
   'autoscaling.k8s.io/v1/VerticalPodAutoscaler',
   'cert-manager.io/v1',
   'gateway.networking.k8s.io/v1/Gateway',
@@ -79,7 +79,7 @@ export interface RenderedObject {
   object: Record<string, unknown>;
 }
 
-export interface Dropped {
+interface Dropped {
   path: string;
   cause: string;
   /** Left out before rendering (a symlink loop, unreadable, too large) rather than after helm failed on it. */
@@ -103,7 +103,7 @@ export interface RenderOptions {
 }
 
 /** helm's rendered output is read up to this size; a chart rendering more is reported, not parsed. */
-export const MAX_RENDERED_BYTES = 2 * MAX_TEXT_FILE_BYTES;
+const MAX_RENDERED_BYTES = 2 * MAX_TEXT_FILE_BYTES;
 
 interface RunResult {
   code: number;
@@ -162,7 +162,7 @@ function run(cmd: string, args: string[], timeoutMs: number): Promise<RunResult>
 }
 
 /** The manifest template that an execution error points at (DMT's failingManifestTemplate), if droppable. */
-export function failingTemplate(stderr: string): string | undefined {
+function failingTemplate(stderr: string): string | undefined {
   const m = /\(([^():\s]+):\d+:\d+\)/.exec(stderr) ?? /template: ([^:\s]+):\d+:\d+: executing/.exec(stderr);
   if (!m) return undefined;
   const full = m[1]!;

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
-import { basename, join, relative, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { LintSettings } from '../config/settings.ts';
-import { exists, isDir, readText, readTextIfExists, toSlash, walkTree } from '../fs/files.ts';
+import { exists, isDir, readTextIfExists, walkTree } from '../fs/files.ts';
 import type { FileEntry, Tree } from '../fs/files.ts';
 import { asRecord, asString, isRecord, tryParseYaml } from '../fs/yaml.ts';
 import { ObjectStore, StoreObject } from './objects.ts';
@@ -25,7 +25,7 @@ export interface ModuleContext {
   files: Map<string, FileEntry>;
 }
 
-export function filesByRel(tree: Tree): Map<string, FileEntry> {
+function filesByRel(tree: Tree): Map<string, FileEntry> {
   return new Map(tree.files.map((f) => [f.rel, f]));
 }
 
@@ -209,15 +209,4 @@ export function storeRendered(ctx: ModuleContext, objects: Array<{ path: string;
     if (err) dups.push(err);
   }
   return dups;
-}
-
-/** Reads a module file's text by relative path; undefined when absent. */
-export function moduleText(ctx: ModuleContext, rel: string): string | undefined {
-  const f = ctx.files.get(rel);
-  if (!f) return undefined;
-  return readText(f.abs);
-}
-
-export function relTo(base: string, abs: string): string {
-  return toSlash(relative(base, abs));
 }

@@ -133,13 +133,13 @@ function toContainer(raw: Record<string, unknown>): Container {
   };
 }
 
-export function stringMap(v: unknown): Record<string, string> {
+function stringMap(v: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, val] of Object.entries(asRecord(v))) out[k] = typeof val === 'string' ? val : String(val);
   return out;
 }
 
-export function indexKey(kind: string, name: string, namespace: string): string {
+function indexKey(kind: string, name: string, namespace: string): string {
   return `${namespace}/${kind}/${name}`;
 }
 

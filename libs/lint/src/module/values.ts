@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { moduleValuesKey } from '@modsync/dkp';
 import { readTextIfExists } from '../fs/files.ts';
 import { asRecord, isRecord, parseYaml } from '../fs/yaml.ts';
 import { exampleFromPattern } from '../parsers/regex-example.ts';
@@ -26,19 +27,12 @@ const COMMON_IMAGES = [
  * Modules an offline render assumes enabled (guards like `has "cert-manager" .Values.global.enabledModules`): DMT's
  * default `global.enabledModules`, the `-crd` modules included, so a VPA guarded by `vertical-pod-autoscaler-crd` renders.
  */
-export const ASSUMED_ENABLED_MODULES = [
+const ASSUMED_ENABLED_MODULES = [
   'cert-manager', 'vertical-pod-autoscaler', 'vertical-pod-autoscaler-crd', 'prometheus', 'prometheus-crd',
   'operator-prometheus', 'operator-prometheus-crd', 'managed-cassandra', 'managed-clickhouse', 'managed-hive-metastore',
   'managed-kafka', 'managed-memcached', 'managed-opensearch', 'managed-postgres', 'managed-starrocks', 'managed-trino',
   'managed-valkey', 'operator-postgres',
 ];
-
-/** DMT's ModuleCamelName: `cert-manager` → `certManager`, `e2e-openapi` → `e2eOpenapi`. */
-export function moduleCamelName(name: string): string {
-  const words = name.replaceAll('-', '_').split('_').filter((w) => w !== '');
-  const camel = words.map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
-  return camel.charAt(0).toLowerCase() + camel.slice(1);
-}
 
 /** DMT's `ToLowerCamel` (used by the registry rule). */
 export function toLowerCamel(s: string): string {
@@ -63,7 +57,7 @@ function typeIncludes(schema: Schema, t: string): boolean {
 }
 
 /** Resolves local `$ref`s (`#/definitions/x`) against the root, bounded against cycles. */
-export function expandRefs(node: unknown, root: Schema, depth = 0): unknown {
+function expandRefs(node: unknown, root: Schema, depth = 0): unknown {
   if (depth > 40) return node;
   if (Array.isArray(node)) return node.map((n) => expandRefs(n, root, depth + 1));
   if (!isRecord(node)) return node;
@@ -80,7 +74,7 @@ export function expandRefs(node: unknown, root: Schema, depth = 0): unknown {
 }
 
 /** Applies `x-extend` (values.yaml extends config-values.yaml): parent properties under the child's. */
-export function extendSchema(child: Schema, parent: Schema | undefined): Schema {
+function extendSchema(child: Schema, parent: Schema | undefined): Schema {
   if (!parent || !isRecord(child['x-extend'])) return child;
   return {
     ...child,
@@ -198,12 +192,12 @@ function synthesizeProperty(key: string, prop: Schema, out: Record<string, unkno
 }
 
 /** Synthesizes values for a schema's properties (exported for tests). */
-export function synthesizeValues(schema: Schema): Record<string, unknown> {
+function synthesizeValues(schema: Schema): Record<string, unknown> {
   return synthesizeProperties(schema, 0);
 }
 
 /** Fake-but-well-typed `.Values.global` for offline rendering. */
-export function globalStubValues(): Record<string, unknown> {
+function globalStubValues(): Record<string, unknown> {
   return {
     enabledModules: [...ASSUMED_ENABLED_MODULES],
     clusterIsBootstrapped: true,
@@ -256,7 +250,7 @@ export function globalStubValues(): Record<string, unknown> {
 function digestsFor(names: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const n of names) {
-    out[moduleCamelName(n)] = DUMMY_DIGEST;
+    out[moduleValuesKey(n)] = DUMMY_DIGEST;
     out[n] = DUMMY_DIGEST;
   }
   return out;
@@ -264,7 +258,7 @@ function digestsFor(names: string[]): Record<string, string> {
 
 /** The full values file for `helm template`. */
 export function composeRenderValues(moduleName: string, schema: Schema, imageDirs: string[]): Record<string, unknown> {
-  const camel = moduleCamelName(moduleName);
+  const camel = moduleValuesKey(moduleName);
   const moduleSchema = { ...schema, default: {} };
   const generated = synthesizeValues({ properties: { [camel]: moduleSchema } });
   const global = globalStubValues();

@@ -3,7 +3,7 @@
  * on it, written from their documented semantics.
  */
 
-export class GlobSyntaxError extends Error {
+class GlobSyntaxError extends Error {
   constructor(pattern: string) {
     super(`syntax error in pattern ${JSON.stringify(pattern)}`);
     this.name = 'GlobSyntaxError';

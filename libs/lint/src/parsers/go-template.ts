@@ -5,7 +5,7 @@
  * werf files it cannot render).
  */
 
-export class TemplateError extends Error {
+class TemplateError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'TemplateError';

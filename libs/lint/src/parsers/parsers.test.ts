@@ -1,6 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkCel, loadCel } from './cel.ts';
-import { isValidConstraint, minimalAllowedVersion, parseConstraint, satisfies, startsAtLeast, isSemverLoose } from './constraint.ts';
 import { globMatch, HelmIgnore } from './glob.ts';
 import { renderWerfTemplate } from './go-template.ts';
 import { runJq } from './jq.ts';
@@ -64,41 +63,6 @@ describe('PromQL', () => {
     ['rate(some_metric[', '1:18: parse error: unexpected end of input'],
     ['up{job=}', '1:8: parse error: unexpected "}"'],
   ])('%s → %s', (expr, want) => expect(checkPromQL(expr)).toBe(want));
-});
-
-describe('version constraints (Masterminds syntax)', () => {
-  it.each([
-    ['>= 1.68', true],
-    ['>=1.68.0, <2', true],
-    ['~1.2 || ^2.0', true],
-    ['1.2 - 1.4', true],
-    ['!= 1.3.0', true],
-    ['>= banana', false],
-    ['>=', false],
-  ])('%s valid=%s', (c, ok) => expect(isValidConstraint(c)).toBe(ok));
-
-  it.each([
-    ['>= 1.72', '1.72.0'],
-    ['>= 1.64, < 2', '1.64.0'],
-    ['~1.2', undefined],
-  ])('minimal allowed of %s is %s', (c, v) => expect(minimalAllowedVersion(parseConstraint(c))).toBe(v));
-
-  it.each([
-    ['>= 1.77', '1.76.999999', false],
-    ['>= 1.68', '1.76.999999', true],
-    ['>=1.70, != 1.76.999999', '1.76.999999', false],
-  ])('%s satisfied by %s = %s', (c, v, want) => expect(satisfies(v, parseConstraint(c))).toBe(want));
-
-  it.each([
-    ['>= 1.72', '1.72.0', true],
-    ['>= 1.68', '1.72.0', false],
-  ])('%s starts at least %s = %s', (c, v, want) => expect(startsAtLeast(c, v)).toBe(want));
-
-  it.each([
-    ['1.2.3', true],
-    ['v1.2', true],
-    ['stable-23.8', false],
-  ])('%s is loose semver = %s', (v, want) => expect(isSemverLoose(v)).toBe(want));
 });
 
 describe('.helmignore', () => {

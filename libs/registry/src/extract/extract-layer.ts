@@ -50,7 +50,7 @@ function positiveInteger(limits: Record<string, unknown>, name: string, fallback
   return value;
 }
 
-export interface ResolvedExtractLimits {
+interface ResolvedExtractLimits {
   readonly maxEntries: number;
   readonly maxFileBytes: number;
   readonly maxTotalBytes: number;
@@ -58,7 +58,7 @@ export interface ResolvedExtractLimits {
   readonly maxLinks: number;
 }
 
-export function resolveExtractLimits(limits: ExtractLimits, defaults?: Partial<ResolvedExtractLimits>): ResolvedExtractLimits {
+function resolveExtractLimits(limits: ExtractLimits, defaults?: Partial<ResolvedExtractLimits>): ResolvedExtractLimits {
   const known = new Set(['maxEntries', 'maxFileBytes', 'maxTotalBytes', 'maxTarBytes', 'maxLinks', 'filter', 'signal']);
   for (const key of Object.keys(limits)) {
     if (!known.has(key)) throw new RegistryInvalidOptionError(`unknown extraction limit "${key}"`, { option: key });

@@ -1,5 +1,6 @@
-// The innermost step: one HTTP exchange through undici with a per-attempt timeout. Buffers every body except a
-// streamed 2xx; maps transport failures to RegistryUnavailableError / RegistryTimeoutError / RegistryTlsError.
+// The innermost pipeline step: one call through undici (its attempts are run by the dispatcher's interceptors).
+// Buffers every body except a streamed 2xx; maps transport failures to RegistryUnavailableError /
+// RegistryTimeoutError / RegistryTlsError.
 import type { Readable } from 'node:stream';
 import {
   RegistryError,
@@ -9,31 +10,24 @@ import {
   RegistryTlsError,
   RegistryUnavailableError,
 } from '../errors.ts';
-import { publishBytes, type RegistryRequestMessage, type RequestOutcome, requestChannel } from '../diagnostics.ts';
+import { publishBytes, type RequestOutcome } from '../diagnostics.ts';
 import type { DispatcherPool } from './dispatchers.ts';
+import { AttemptTimeoutError, errorCodeOf, type RegistryCall, type RegistryDispatchOptions } from './interceptors.ts';
 import { requestFields } from './response-error.ts';
 import { header, type Send } from './types.ts';
 
 const EMPTY = Buffer.alloc(0);
 
 /** Error bodies are read up to this size, the rest dropped. */
-export const ERROR_BODY_LIMIT = 64 * 1024;
+const ERROR_BODY_LIMIT = 64 * 1024;
 
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
 const TLS_CODE_RE = /^(?:ERR_TLS_|ERR_SSL_|ERR_OSSL_|CERT_|UNABLE_TO_|SELF_SIGNED_|DEPTH_ZERO_|HOSTNAME_MISMATCH|EPROTO$)/;
 
 export interface AttemptOptions {
-  readonly requestTimeoutMs: number;
   readonly bodyTimeoutMs: number;
   readonly userAgent: string;
   readonly keepAliveAfterHead: boolean;
-}
-
-function errorCode(err: unknown): string | undefined {
-  const e = err as { code?: unknown; cause?: { code?: unknown } } | null;
-  if (typeof e?.code === 'string') return e.code;
-  if (typeof e?.cause?.code === 'string') return e.cause.code;
-  return undefined;
 }
 
 /** Drop a body we will not read; undici reports the destroy as an error event, which nobody needs. */
@@ -73,7 +67,7 @@ export function transportError(
   err: unknown,
   attemptTimeoutMs?: number,
 ): RegistryTimeoutError | RegistryTlsError | RegistryUnavailableError {
-  const code = attemptTimeoutMs !== undefined ? 'MODSYNC_ATTEMPT_TIMEOUT' : errorCode(err);
+  const code = attemptTimeoutMs !== undefined ? 'MODSYNC_ATTEMPT_TIMEOUT' : errorCodeOf(err);
   const all: RegistryErrorFields = { ...fields, transportCode: code, cause: err };
   const prefix = `${method} ${url}`;
   const message = err instanceof Error ? err.message : String(err);
@@ -85,50 +79,51 @@ export function transportError(
   return new RegistryUnavailableError(`${prefix}: ${message}`, all);
 }
 
-export function createAttempt(dispatchers: DispatcherPool, options: AttemptOptions): Send {
+/** The request channel's outcome of a transport failure. */
+export function outcomeOf(err: unknown): RequestOutcome {
+  const mapped = transportError('', '', {}, err);
+  return mapped instanceof RegistryTimeoutError ? 'timeout' : mapped instanceof RegistryTlsError ? 'tls' : 'network';
+}
+
+/**
+ * One call through the Agent's composed interceptors (retries, per-host limit, per-attempt timer and counting live
+ * there: ./interceptors.ts). Buffers every body except a streamed 2xx.
+ */
+export function createExchange(dispatchers: DispatcherPool, options: AttemptOptions): Send {
   return async (request) => {
-    const started = performance.now();
-    const timeoutMs = Math.max(1, Math.min(options.requestTimeoutMs, Math.ceil(request.deadline - started)));
-    // A HEAD has no body: undici's headersTimeout bounds the whole exchange, so no timer of our own.
     const head = request.method === 'HEAD';
-    const timer = head ? undefined : new AbortController();
-    const timeout = timer === undefined ? undefined : setTimeout(() => timer.abort(new Error('attempt timeout')), timeoutMs);
-    const signal =
-      timer === undefined ? request.signal : request.signal === undefined ? timer.signal : AbortSignal.any([request.signal, timer.signal]);
     // Labelled with the registry, not the URL host: redirects to a CDN must not grow the label set.
     const registry = request.settings.host;
-    let published = false;
-    const publish = (outcome: RequestOutcome, statusCode?: number, code?: string) => {
-      if (published) return;
-      published = true;
-      if (!requestChannel.hasSubscribers) return;
-      requestChannel.publish({
-        registry,
-        op: request.op,
-        method: request.method,
-        url: request.url.href,
-        repository: request.repository,
-        attempt: request.attempt ?? 1,
-        outcome,
-        statusCode,
-        errorCode: code,
-        durationMs: performance.now() - started,
-      } satisfies RegistryRequestMessage);
+    const call: RegistryCall = {
+      registry,
+      op: request.op,
+      method: request.method,
+      url: request.url.href,
+      repository: request.repository,
+      reference: request.reference,
+      deadline: request.deadline,
+      stream: request.stream === true,
+      signal: request.signal,
+      attempts: 0,
+      delivered: false,
+    };
+    const dispatchOptions: Omit<RegistryDispatchOptions, 'origin' | 'path' | 'method'> = {
+      registryCall: call,
     };
     try {
       const response = await dispatchers.for(request.settings).request({
+        ...dispatchOptions,
         origin: request.url.origin,
         path: `${request.url.pathname}${request.url.search}`,
         method: request.method,
         headers: { 'user-agent': options.userAgent, ...request.headers },
         body: request.body === undefined ? null : request.body,
-        signal,
-        headersTimeout: timeoutMs,
+        signal: request.signal,
         bodyTimeout: options.bodyTimeoutMs,
-        ...(request.method === 'HEAD' && options.keepAliveAfterHead ? { reset: false } : {}),
+        ...(head && options.keepAliveAfterHead ? { reset: false } : {}),
       });
-      publish('response', response.statusCode);
-      if (request.body !== undefined) publishBytes(registry, request.op, 'out', request.body.byteLength);
+      call.delivered = true;
+      if (request.body !== undefined) publishBytes(registry, request.op, 'out', request.body.byteLength * call.attempts);
       const ok = response.statusCode >= 200 && response.statusCode < 300;
       if (head) {
         await response.body.dump();
@@ -152,16 +147,10 @@ export function createAttempt(dispatchers: DispatcherPool, options: AttemptOptio
       publishBytes(registry, request.op, 'in', body.length);
       return { statusCode: response.statusCode, headers: response.headers, url: request.url, body, stream: undefined };
     } catch (err) {
-      if (request.signal?.aborted === true) {
-        publish('aborted');
-        throw request.signal.reason;
-      }
+      if (request.signal?.aborted === true) throw request.signal.reason;
       if (err instanceof RegistryError) throw err;
-      const mapped = transportError(request.method, request.url.href, requestFields(request), err, timer?.signal.aborted === true ? timeoutMs : undefined);
-      publish(mapped instanceof RegistryTimeoutError ? 'timeout' : mapped instanceof RegistryTlsError ? 'tls' : 'network', undefined, mapped.transportCode);
-      throw mapped;
-    } finally {
-      if (timeout !== undefined) clearTimeout(timeout);
+      const timeoutMs = err instanceof AttemptTimeoutError ? err.timeoutMs : undefined;
+      throw transportError(request.method, request.url.href, requestFields(request), err, timeoutMs);
     }
   };
 }

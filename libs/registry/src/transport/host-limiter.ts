@@ -1,6 +1,5 @@
-// Per-origin admission: a FIFO semaphore (requests in flight) and a GCRA request-rate budget (sustained rate + burst).
-// One limiter per origin per client, shared by every caller of the client.
-import { sleep } from './sleep.ts';
+// Per-origin admission: a FIFO semaphore (requests in flight), one per origin per client, shared by every caller of
+// the client. The request-rate budget is ./budget.ts.
 
 export class QueueFullError extends Error {
   override readonly name = 'QueueFullError';
@@ -16,30 +15,18 @@ interface Waiter {
 export interface HostLimiterOptions {
   readonly maxConcurrent: number;
   readonly maxQueued: number;
-  /** Requests per second; Infinity = no budget. */
-  readonly ratePerSecond: number;
-  readonly burst: number;
-  readonly now?: () => number;
 }
 
 export class HostLimiter {
   readonly #maxConcurrent: number;
   readonly #maxQueued: number;
-  readonly #intervalMs: number;
-  readonly #toleranceMs: number;
-  readonly #now: () => number;
   #active = 0;
   #queue: Waiter[] = [];
   #head = 0;
-  /** GCRA theoretical arrival time. */
-  #tat = 0;
 
   constructor(options: HostLimiterOptions) {
     this.#maxConcurrent = options.maxConcurrent;
     this.#maxQueued = options.maxQueued;
-    this.#intervalMs = options.ratePerSecond === Infinity ? 0 : 1000 / options.ratePerSecond;
-    this.#toleranceMs = (options.burst - 1) * this.#intervalMs;
-    this.#now = options.now ?? (() => performance.now());
   }
 
   get active(): number {
@@ -54,11 +41,10 @@ export class HostLimiter {
     return this.#active === 0 && this.queued === 0;
   }
 
-  /** A slot and budget available right now, without waiting: the release function, or undefined. */
+  /** A slot available right now, without waiting: the release function, or undefined. */
   tryAcquire(): (() => void) | undefined {
-    if (this.#active >= this.#maxConcurrent || this.queued > 0 || this.#waitMs() > 0) return undefined;
+    if (this.#active >= this.#maxConcurrent || this.queued > 0) return undefined;
     this.#active++;
-    this.#reserve();
     return this.#releaser();
   }
 
@@ -73,7 +59,7 @@ export class HostLimiter {
   }
 
   /**
-   * Wait for a slot, then for the rate budget; returns the release function (idempotent).
+   * Wait for a slot; returns the release function (idempotent).
    * Rejects with `signal.reason` when aborted, QueueFullError when too many callers wait.
    */
   async acquire(signal?: AbortSignal): Promise<() => void> {
@@ -95,15 +81,7 @@ export class HostLimiter {
         this.#queue.push(waiter);
       });
     }
-    const release = this.#releaser();
-    try {
-      const waitMs = this.#reserve();
-      if (waitMs > 0) await sleep(waitMs, signal);
-    } catch (err) {
-      release();
-      throw err;
-    }
-    return release;
+    return this.#releaser();
   }
 
   #next(): void {
@@ -120,21 +98,5 @@ export class HostLimiter {
       this.#active++;
       waiter.resolve();
     }
-  }
-
-  /** How long a request arriving now would wait for the rate budget. */
-  #waitMs(): number {
-    if (this.#intervalMs === 0) return 0;
-    return Math.max(0, Math.max(this.#tat, this.#now()) - this.#toleranceMs - this.#now());
-  }
-
-  /** Reserve the next send time under the rate budget; returns how long to wait for it. */
-  #reserve(): number {
-    if (this.#intervalMs === 0) return 0;
-    const now = this.#now();
-    const tat = Math.max(this.#tat, now);
-    const allowAt = tat - this.#toleranceMs;
-    this.#tat = tat + this.#intervalMs;
-    return Math.max(0, allowAt - now);
   }
 }

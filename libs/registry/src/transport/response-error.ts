@@ -14,7 +14,7 @@ import {
   RegistryUnavailableError,
   RegistryUnexpectedStatusError,
 } from '../errors.ts';
-import { parseRetryAfter } from './retry-policy.ts';
+import { parseRetryAfter } from '@modsync/runtime/backoff';
 import type { Layer, RegistryRequest, RegistryResponse } from './types.ts';
 
 const ociErrorBodySchema = z.object({

@@ -26,8 +26,6 @@ export interface RegistryRequest {
   readonly signal?: AbortSignal | undefined;
   /** `performance.now()` after which no new attempt starts. */
   readonly deadline: number;
-  /** Set by the retry layer, 1-based. */
-  readonly attempt?: number | undefined;
   /** Send no credentials (token requests, cross-origin redirects). */
   readonly anonymous?: boolean | undefined;
 }

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defaultModuleNamespace, formatVersion, moduleNamespace, type InstallPhase, type ModuleFailure } from '@modsync/dkp';
+import { parse } from 'yaml';
+import { defaultModuleNamespace, formatVersion, moduleNamespace, moduleRepository, type InstallPhase, type ModuleFailure } from '@modsync/dkp';
 import type { ModuleConfig } from '@modsync/k8s';
 import { parseRegistrySettings, type RegistryClient } from '@modsync/registry';
 import { decideLintGate, lint } from '@modsync/lint';
@@ -58,7 +59,7 @@ async function namespaceOf(bundleDir: string, module: string): Promise<{ namespa
 }
 
 /**
- * The installer of issue 8: pulls the module bundle of the Deployed release into the module store (blobs verified),
+ * The helm installer (services/applier/README.md "Installing"): pulls the module bundle of the Deployed release into the module store (blobs verified),
  * validates the ModuleConfig's settings against the bundle's schema, and `helm upgrade --install`s its chart into the
  * module's namespace (release name = module name), moving the Module through Downloading → Installing → Ready, or
  * Error with the registry's, the schema's or Helm's own message. Level-triggered: an install that matches the Deployed
@@ -186,7 +187,7 @@ export class HelmInstaller implements Installer {
       await setPhase('Error', { kind: 'InvalidRegistrySettings', detail: (err as Error).message });
       return {};
     }
-    const repository = `${registrySettings.pathPrefix ? `${registrySettings.pathPrefix}/` : ''}${module}`;
+    const repository = moduleRepository(registrySettings.pathPrefix, module);
 
     // Fast path: this process installed exactly this (no registry or helm call).
     const stored = await this.options.store.stored(module, version);

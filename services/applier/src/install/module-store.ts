@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { extractLayer, type RegistryClient, type RegistrySettings } from '@modsync/registry';
 
 /** Limits of one bundle: a module is a chart, schemas, hooks and docs, not a data set. */
-export const BUNDLE_LIMITS = { maxFileBytes: 32 << 20, maxTotalBytes: 256 << 20, maxEntries: 20_000 } as const;
+const BUNDLE_LIMITS = { maxFileBytes: 32 << 20, maxTotalBytes: 256 << 20, maxEntries: 20_000 } as const;
 
 /** What the store records of a downloaded bundle (`<module>/<version>/.modsync-bundle.json`). */
 export interface StoredBundle {

@@ -1,12 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { moduleValuesKey } from '@modsync/dkp';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parse } from 'yaml';
 
-/** `module-one` → `moduleOne`: the key of a module's values in DKP charts (`.Values.moduleOne`). */
-export function valuesKey(module: string): string {
-  return module.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-}
 
 export type SettingsValidation = { ok: true; settings: Record<string, unknown> } | { ok: false; message: string };
 
@@ -42,5 +39,5 @@ export async function validateSettings(bundleDir: string, settings: Record<strin
 
 /** Helm values in DKP's shape: the module's settings (defaults applied) under its camel-case key, plus `internal`. */
 export function helmValues(module: string, settings: Record<string, unknown>): Record<string, unknown> {
-  return { [valuesKey(module)]: { internal: {}, ...settings } };
+  return { [moduleValuesKey(module)]: { internal: {}, ...settings } };
 }

@@ -9,23 +9,16 @@ import {
   releaseName,
   releaseStatusLabel,
   releasesToCreate,
+  toReleaseInput,
   type PlatformState,
   type ModuleFailure,
-  type ReleaseInput,
   type ReleasePhase,
   type ReleaseOutcome,
   type SourceSelection,
-  type UpdateConstraint,
 } from '@modsync/dkp';
 import { isConflict, KubeApiError, ModuleReleases, V1ALPHA1, type ModuleRelease, type ModuleSource, type OwnerReference } from '@modsync/k8s';
 import { listBundleTags, readReleaseMetadata } from '../release-metadata.ts';
 import { soonest, type ReconcileContext, type ReconcileDependencies, type StepResult } from './context.ts';
-
-/** The owning ModuleSource of a release: its controller ownerReference, else the `source` label (§5). */
-export function releaseSource(release: ModuleRelease): string | undefined {
-  const owner = release.metadata.ownerReferences?.find((o) => o.kind === 'ModuleSource');
-  return owner?.name ?? release.metadata.labels?.[RELEASE_LABELS.source];
-}
 
 /**
  * The ownerReferences a release should carry in `phase` (pure). A release is owned by its ModuleSource (controller
@@ -50,26 +43,6 @@ export function desiredOwnerReferences(release: ModuleRelease, phase: string, so
 
 function sourceOwnerReference(source: ModuleSource): OwnerReference {
   return { apiVersion: V1ALPHA1, kind: 'ModuleSource', name: source.metadata.name, uid: source.metadata.uid ?? '', controller: true };
-}
-
-/** A ModuleRelease as `decideReleases` reads it. */
-export function toReleaseInput(release: ModuleRelease): ReleaseInput {
-  const constraints = (release.spec.updateConstraints ?? release.spec.update)?.versions ?? [];
-  const updateConstraints: UpdateConstraint[] = constraints
-    .filter((c): c is { from: string; to: string } => typeof c.from === 'string' && typeof c.to === 'string');
-  return {
-    name: release.metadata.name,
-    version: release.spec.version,
-    phase: release.status?.phase,
-    message: release.status?.message,
-    approved: release.status?.approved,
-    source: releaseSource(release),
-    policyLabel: release.metadata.labels?.[RELEASE_LABELS.updatePolicy],
-    annotations: release.metadata.annotations,
-    applyAfter: release.spec.applyAfter,
-    requirements: release.spec.requirements,
-    ...(updateConstraints.length > 0 ? { updateConstraints } : {}),
-  };
 }
 
 /** Annotations removed once a release is deployed (§5: apply-now, force and reinstall act once). */

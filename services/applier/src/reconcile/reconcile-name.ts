@@ -1,4 +1,4 @@
-import { policyContext, policyForLabel, resolvePolicy } from '@modsync/dkp';
+import { enabledModuleVersions, policyContext, policyForLabel, releaseSource, resolvePolicy } from '@modsync/dkp';
 import { Modules, type ModuleSource } from '@modsync/k8s';
 import type { Logger } from '@modsync/runtime';
 import { offerOf, type ModuleOffer } from '../offers.ts';
@@ -8,7 +8,7 @@ import { installStatusReport } from '../module-status.ts';
 import { soonest, type ReconcileContext, type ReconcileDependencies } from './context.ts';
 import { decideModuleStatus, desiredAvailableSources, reconcileModule, shouldDeleteModule } from './module.ts';
 import { reconcileModuleConfig } from './module-config.ts';
-import { reconcileReleases, releaseSource } from './module-release.ts';
+import { reconcileReleases } from './module-release.ts';
 
 /** What one reconcile of a name did. */
 export interface ReconcileReport {
@@ -59,12 +59,7 @@ function load(deps: ReconcileDependencies, name: string, log: Logger, writer: Wr
 
 /** Enabled modules → deployed version (`properties.version`), for module requirements (§8). */
 function platformModules(deps: ReconcileDependencies): Record<string, string | undefined> {
-  const modules: Record<string, string | undefined> = {};
-  for (const config of deps.view.configs.list()) {
-    if (config.spec?.enabled !== true) continue;
-    modules[config.metadata.name] = deps.view.modules.get(config.metadata.name)?.properties?.version ?? '';
-  }
-  return modules;
+  return enabledModuleVersions(deps.view.configs.list(), (name) => deps.view.modules.get(name)?.properties?.version);
 }
 
 /**
@@ -100,7 +95,7 @@ export async function reconcileName(deps: ReconcileDependencies, name: string, l
   const releases = await reconcileReleases(deps, ctx, { selection, platformModules: platformModules(deps) });
   const decision = decideModuleStatus(ctx, available, releases.deployedBefore, ctx.releases.length > 0);
   const module = await reconcileModule(ctx, { available, decision, deployed: releases.deployed, failure: releases.failure });
-  let installed: InstallResult | void = undefined;
+  let installed: InstallResult | undefined;
   if (releases.deployed && ctx.enabled) {
     // The bundle comes from the release's own source; once that is gone, from the source the module is served from.
     const from = releaseSource(releases.deployed);

@@ -1,8 +1,7 @@
 import semver from 'semver';
 import type { Reporter } from '../../core/reporter.ts';
 import { isRecord, parseYaml } from '../../fs/yaml.ts';
-import { parseConstraint, satisfies } from '../../parsers/constraint.ts';
-import { ConstraintError } from '../../parsers/constraint.ts';
+import { ConstraintError, parseConstraint, satisfiesConstraint } from '@modsync/dkp';
 
 /** Shapes of module.yaml fields, for DMT's strict decode (unknown fields and wrong types are errors). */
 type Shape =
@@ -53,7 +52,7 @@ function jsType(v: unknown): string {
 }
 
 /** Returns the first decode error, phrased like Go's encoding/json (as sigs.k8s.io/yaml reports it). */
-export function strictDecodeError(value: unknown, shape: Shape, path: string, owner: string): string | undefined {
+function strictDecodeError(value: unknown, shape: Shape, path: string, owner: string): string | undefined {
   if (value === null || value === undefined) return undefined;
   const fail = (want: string): string =>
     `error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${jsType(value)} into Go struct field ${owner}.${path} of type ${want}`;
@@ -87,7 +86,7 @@ export function strictDecodeError(value: unknown, shape: Shape, path: string, ow
 }
 
 const STAGES = ['Experimental', 'Preview', 'General Availability', 'Deprecated'];
-export const VALID_EDITIONS = ['ce', 'fe', 'ee', 'se', 'se-plus', 'be', 'cse', '_default'];
+const VALID_EDITIONS = ['ce', 'fe', 'ee', 'se', 'se-plus', 'be', 'cse', '_default'];
 const VALID_BUNDLES = ['Minimal', 'Managed', 'Default'];
 
 function str(v: unknown): string {
@@ -99,7 +98,7 @@ function guaranteesDeckhouse177(requirements: Record<string, unknown> | undefine
   const d = str(requirements?.['deckhouse']);
   if (d === '') return false;
   try {
-    return !satisfies('1.76.999999', parseConstraint(d));
+    return !satisfiesConstraint('1.76.999999', parseConstraint(d));
   } catch {
     return false;
   }

@@ -7,7 +7,7 @@ import { asArray, asRecord, asString, isRecord, parseYaml } from '../../fs/yaml.
 import { inDeckhouseRepo } from '../../module/git.ts';
 import type { ModuleContext } from '../../module/module.ts';
 import { HelmIgnore } from '../../parsers/glob.ts';
-import { isSemverLoose, minimalAllowedVersion, parseConstraint, startsAtLeast } from '../../parsers/constraint.ts';
+import { coerceVersion, minimalAllowedVersion, parseConstraint, startsAtLeast } from '@modsync/dkp';
 import { checkDefinitionFile } from './definition.ts';
 import { checkLicense } from './license.ts';
 import { guard, ruleReporter } from '../linter.ts';
@@ -110,7 +110,7 @@ function checkOSS(ctx: ModuleContext, report: Reporter): void {
     if (version === '' && versions.length === 0) {
       obj.error('version must not be empty. Please fill in the parameter and configure CI (werf files for module images) to use these setting.');
     } else {
-      if (version !== '' && checkSemver && !isSemverLoose(version)) {
+      if (version !== '' && checkSemver && coerceVersion(version) === undefined) {
         obj.warn(`version "${version}" is not semver-compatible; if this version is correct for the OSS project, ignore this warning: Invalid Semantic Version`);
       }
       if (version !== '' && versions.length > 0) obj.error('version and versions must not be used together');
@@ -119,7 +119,7 @@ function checkOSS(ctx: ModuleContext, report: Reporter): void {
         const value = asString(asRecord(v)['version']).trim();
         if (value === '') {
           vp.error('versions[].version must not be empty. Please fill in the parameter and configure CI (werf files for module images) to use these setting.');
-        } else if (checkSemver && !isSemverLoose(value)) {
+        } else if (checkSemver && coerceVersion(value) === undefined) {
           vp.warn(`versions[].version "${value}" is not semver-compatible; if this version is correct for the OSS project, ignore this warning: Invalid Semantic Version`);
         }
       });

@@ -22,7 +22,7 @@ const APACHE_LINES = [
 ];
 
 const block = (lines: string[]): string => `/*\n${lines.join('\n')}\n*/\n`;
-const hashed = (lines: string[]): string => lines.map((l) => (l === '' ? '#' : `# ${l}`)).join('\n') + '\n';
+const hashed = (lines: string[]): string => `${lines.map((l) => (l === '' ? '#' : `# ${l}`)).join('\n')}\n`;
 
 // Each case: a file name, its content, and the problem expected (undefined: the header is accepted).
 const CASES: Array<[string, string, string, string | undefined]> = [

@@ -58,13 +58,13 @@ const TEMPLATES = [
 
 /** A header template as a pattern over normalized comment text. */
 function licensePattern(template: string): RegExp {
-  const escaped = escape(normalize(template));
+  const escaped = escapeRegExp(normalize(template));
   return new RegExp(escaped.replaceAll('\\{\\{YEAR\\}\\}', '(20[0-9]{2})').replaceAll('\\{\\{ANYTHING\\}\\}', '(?:[^\\n]*?)'));
 }
 
 const LICENSES: RegExp[] = TEMPLATES.map(licensePattern);
 
-function escape(s: string): string {
+function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 

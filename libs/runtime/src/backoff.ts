@@ -1,5 +1,37 @@
-// The retry decision as a pure function over explicit settings: from status or transport error code, attempt number,
-// Retry-After and the time left. Never decided from message text.
+// The one backoff of the repository (docs/architecture.md "Retries"): every retry loop (registry and Kubernetes API
+// requests, event redelivery, the applier's work queue, the informer, Redis reconnects) waits backoffDelayMs, and
+// sleeps with sleep. The HTTP retry decision is a pure function over explicit settings: from status or transport error
+// code, attempt number, Retry-After and the time left; never decided from message text. No imports: the registry
+// client and the Kubernetes client load this file alone (`@modsync/runtime/backoff`).
+
+/**
+ * The delay after failed attempt number `attempt` (1-based): `baseMs · 2^(attempt-1)`, capped at `maxMs`, with "equal
+ * jitter" (half fixed, half random) so that clients retrying the same failure do not move in lockstep. `random` is in
+ * [0, 1).
+ */
+export function backoffDelayMs(attempt: number, baseMs: number, maxMs: number, random: number): number {
+  const exponential = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(exponential / 2 + (random * exponential) / 2);
+}
+
+/** Resolves after `ms`; rejects with `signal.reason` when the signal aborts first. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted === true) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
 
 export interface RetryPolicy {
   /** Retries after the first attempt. */
@@ -64,8 +96,7 @@ export function decideRetry(input: RetryInput, policy: RetryPolicy): RetryDecisi
     if (input.retryAfterMs > policy.maxRetryAfterMs) return { retry: false, reason: 'retry-after-too-long' };
     delayMs = input.retryAfterMs;
   } else {
-    const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (input.attempt - 1));
-    delayMs = Math.round(backoff / 2 + (input.random * backoff) / 2);
+    delayMs = backoffDelayMs(input.attempt, policy.baseDelayMs, policy.maxDelayMs, input.random);
   }
   if (delayMs >= input.remainingMs) return { retry: false, reason: 'deadline' };
   return { retry: true, delayMs };

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { decideRetry, DEFAULT_RETRY_ERROR_CODES, DEFAULT_RETRY_STATUS_CODES, parseRetryAfter, type RetryPolicy } from './retry-policy.ts';
+import {
+  backoffDelayMs,
+  decideRetry,
+  DEFAULT_RETRY_ERROR_CODES,
+  DEFAULT_RETRY_STATUS_CODES,
+  parseRetryAfter,
+  type RetryPolicy,
+  sleep,
+} from './backoff.ts';
 
 const policy: RetryPolicy = {
   maxRetries: 3,
@@ -58,5 +66,35 @@ describe('parseRetryAfter', () => {
     { header: undefined, want: undefined },
   ])('$header → $want', ({ header, want }) => {
     expect(parseRetryAfter(header, now)).toBe(want);
+  });
+});
+
+describe('backoffDelayMs', () => {
+  it.each([
+    // attempt, base, max, random → delay
+    [1, 100, 5_000, 0, 50],
+    [1, 100, 5_000, 0.999, 100],
+    [2, 100, 5_000, 0.5, 150],
+    [4, 100, 5_000, 0, 400],
+    [7, 100, 5_000, 0, 2_500],
+    [7, 100, 5_000, 0.5, 3_750],
+    [40, 100, 5_000, 0, 2_500],
+    [0, 500, 60_000, 0, 250],
+  ])('attempt %i, base %i, max %i, random %d → %i ms', (attempt, base, max, random, want) => {
+    expect(backoffDelayMs(attempt, base, max, random)).toBe(want);
+  });
+});
+
+describe('sleep', () => {
+  it('resolves after the delay', async () => {
+    await expect(sleep(1)).resolves.toBeUndefined();
+  });
+
+  it('rejects with the reason of an aborted signal, at once or while waiting', async () => {
+    await expect(sleep(60_000, AbortSignal.abort(new Error('stopped')))).rejects.toThrow('stopped');
+    const controller = new AbortController();
+    const waiting = sleep(60_000, controller.signal);
+    controller.abort(new Error('stopped later'));
+    await expect(waiting).rejects.toThrow('stopped later');
   });
 });

@@ -1,15 +1,21 @@
 import semver from 'semver';
 
 /**
- * Version constraints as DMT reads them (Masterminds semver v3 syntax): `||` between alternatives, `,` or
- * spaces between conjuncts, operators = != > < >= <= => =< ~ ~> ^, x-ranges and hyphen ranges, optional `v`.
+ * Version constraints as DKP (requirements, §8) and DMT read them, in Masterminds semver v3 syntax: `||` between
+ * alternatives, `,` or spaces between conjuncts, operators = != > < >= <= => =< ~ ~> ^, x-ranges, hyphen ranges and an
+ * optional `v`. One parser for the release requirements and the linter.
  */
 
 const VERSION = String.raw`v?(?:[0-9xX*]+)(?:\.[0-9xX*]+)?(?:\.[0-9xX*]+)?(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?`;
-const TERM_RE = new RegExp(String.raw`^(!=|>=|=>|<=|=<|~>|>|<|=|~|\^)?\s*(${VERSION})$`);
+const OPERATOR = String.raw`!=|>=|=>|<=|=<|~>|>|<|=|~|\^`;
+const TERM_RE = new RegExp(String.raw`^(${OPERATOR})?\s*(${VERSION})$`);
 const HYPHEN_RE = new RegExp(String.raw`^(${VERSION})\s+-\s+(${VERSION})$`);
+const OPERATOR_SPACE_RE = new RegExp(String.raw`(${OPERATOR})\s+`, 'g');
+const LOOSE_VERSION_RE =
+  /^v?([0-9]+)(?:\.([0-9]+))?(?:\.([0-9]+))?(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$/;
 
-export interface Term {
+/** One comparison: the operator as written (`''` for none) and the version as written (`v` kept). */
+interface Term {
   op: string;
   version: string;
 }
@@ -40,8 +46,10 @@ export function parseConstraint(input: string): Constraint {
       terms.push({ op: '>=', version: hy[1]! }, { op: '<=', version: hy[2]! });
     } else {
       // Join an operator separated from its version by spaces, then split conjuncts on commas/spaces.
-      const glued = trimmed.replace(/(!=|>=|=>|<=|=<|~>|>|<|=|~|\^)\s+/g, '$1');
-      const parts = glued.split(/[\s,]+/).filter((p) => p !== '');
+      const parts = trimmed
+        .replace(OPERATOR_SPACE_RE, '$1')
+        .split(/[\s,]+/)
+        .filter((p) => p !== '');
       if (parts.length === 0) throw new ConstraintError(`improper constraint: ${input}`);
       for (const part of parts) {
         const m = TERM_RE.exec(part);
@@ -64,19 +72,15 @@ export function isValidConstraint(input: string): boolean {
   }
 }
 
-/** Masterminds' NewVersion (lenient): `1`, `1.2`, `v1.2.3-rc.1+meta`. */
+/** Masterminds' NewVersion (lenient: `1`, `1.2`, `v1.2.3-rc.1+meta`) as a node-semver version, or undefined. */
 export function coerceVersion(input: string): string | undefined {
-  const m = /^v?([0-9]+)(?:\.([0-9]+))?(?:\.([0-9]+))?(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$/.exec(input);
+  const m = LOOSE_VERSION_RE.exec(input);
   if (!m) return undefined;
   const base = `${Number(m[1])}.${Number(m[2] ?? 0)}.${Number(m[3] ?? 0)}`;
   return m[4] ? `${base}-${m[4]}` : base;
 }
 
-export function isSemverLoose(input: string): boolean {
-  return coerceVersion(input) !== undefined;
-}
-
-function termToRange(t: Term): string {
+function termRange(t: Term): string {
   const v = t.version.replace(/^v/, '');
   switch (t.op) {
     case '=>':
@@ -85,28 +89,28 @@ function termToRange(t: Term): string {
       return `<=${v}`;
     case '~>':
       return `~${v}`;
-    case '':
-      return v;
     default:
       return `${t.op}${v}`;
   }
 }
 
-function termSatisfied(version: string, t: Term): boolean {
+/** Whether a node-semver version satisfies one term; undefined when node-semver cannot read the term. */
+export function termHolds(version: string, t: Term): boolean | undefined {
   if (t.op === '!=') {
-    const v = coerceVersion(t.version);
-    if (v === undefined) return semver.satisfies(version, `!${t.version}`);
-    return !semver.satisfies(version, t.version.replace(/^v/, ''));
+    const exact = coerceVersion(t.version);
+    if (exact !== undefined) return !semver.eq(version, exact);
+    const range = semver.validRange(t.version.replace(/^v/, ''));
+    return range === null ? undefined : !semver.satisfies(version, range);
   }
-  const range = semver.validRange(termToRange(t));
-  return range !== null && semver.satisfies(version, range);
+  const range = semver.validRange(termRange(t));
+  return range === null ? undefined : semver.satisfies(version, range);
 }
 
-/** Whether a version satisfies the constraint. */
-export function satisfies(version: string, c: Constraint): boolean {
+/** Whether a version (read leniently) satisfies the constraint. */
+export function satisfiesConstraint(version: string, c: Constraint): boolean {
   const v = coerceVersion(version);
   if (v === undefined) return false;
-  return c.groups.some((g) => g.every((t) => termSatisfied(v, t)));
+  return c.groups.some((g) => g.every((t) => termHolds(v, t) === true));
 }
 
 /**
