@@ -41,7 +41,13 @@ const topologies: Record<'sentinel' | 'cluster', () => Promise<Topology>> = {
     const t: TestRedisCluster = await startRedisCluster({ logDir: env.logDir, name: `r2b-cluster-${suffix}` });
     return {
       // Two of the six nodes: the others are discovered.
-      redisEnv: { MODSYNC_REDIS_CLUSTER: t.nodes.slice(0, 2).map((n) => `${n.host}:${n.port}`).join(','), MODSYNC_REDIS_PASSWORD: t.password },
+      redisEnv: {
+        MODSYNC_REDIS_CLUSTER: t.nodes
+          .slice(0, 2)
+          .map((n) => `${n.host}:${n.port}`)
+          .join(','),
+        MODSYNC_REDIS_PASSWORD: t.password,
+      },
       secrets: [t.password],
       async killPrimary(world) {
         // The primary of the sync queue's slot: the one the workers block on.
@@ -55,7 +61,13 @@ const topologies: Record<'sentinel' | 'cluster', () => Promise<Topology>> = {
 describe.each(['sentinel', 'cluster'] as const)('R2b: Redis %s primary killed mid-work', (kind) => {
   it('fails over; services reconnect; nothing lost, nothing run twice at once', async () => {
     const topology = await topologies[kind]();
-    const world = new World({ id: `r2b-${kind}-${suffix}`, sources: 4, redisEnv: topology.redisEnv, syncers: 2, appliers: 1 });
+    const world = new World({
+      id: `r2b-${kind}-${suffix}`,
+      sources: 4,
+      redisEnv: topology.redisEnv,
+      syncers: 2,
+      appliers: 1,
+    });
     // Stopped at the end of this test, not the file's: the next topology's world runs alone.
     onTestFinished(async () => {
       await world.stop().catch(() => {});
@@ -72,14 +84,25 @@ describe.each(['sentinel', 'cluster'] as const)('R2b: Redis %s primary killed mi
 
     const after = await world.releases();
     const problems = [
-      ...(recoveryMs === undefined ? [`not converged ${RECOVERY_BOUND_MS} ms after the kill; sync queue:\n${await world.queueReport()}`] : []),
-      ...[...before].filter(([name, uid]) => after.get(name) !== uid).map(([name]) => `release ${name} lost or made again`),
-      ...(after.size === before.size * 2 ? [] : [`${after.size} releases, want ${before.size * 2}: ${[...after.keys()].join(', ')}`]),
+      ...(recoveryMs === undefined
+        ? [`not converged ${RECOVERY_BOUND_MS} ms after the kill; sync queue:\n${await world.queueReport()}`]
+        : []),
+      ...[...before]
+        .filter(([name, uid]) => after.get(name) !== uid)
+        .map(([name]) => `release ${name} lost or made again`),
+      ...(after.size === before.size * 2
+        ? []
+        : [`${after.size} releases, want ${before.size * 2}: ${[...after.keys()].join(', ')}`]),
       ...(await world.overlappingSyncs()).map((o) => `synced twice at once: ${o}`),
       ...world.exited().map((r) => `${r} exited`),
       ...(await secretsInLogs(env.logDir, topology.secrets)),
     ];
-    await recordScenario(env.dir, { scenario: `R2b ${kind}: primary killed`, runs: 1, failures: problems.length > 0 ? 1 : 0, recoveryMs: recoveryMs === undefined ? [] : [recoveryMs] });
+    await recordScenario(env.dir, {
+      scenario: `R2b ${kind}: primary killed`,
+      runs: 1,
+      failures: problems.length > 0 ? 1 : 0,
+      recoveryMs: recoveryMs === undefined ? [] : [recoveryMs],
+    });
     expect(problems).toEqual([]);
   });
 });

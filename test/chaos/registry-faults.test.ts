@@ -42,7 +42,10 @@ const FAULTS: Array<{ name: string; cause: RegExp; inject: (x: ProxyExchange) =>
     cause: /larger|limit|too large|bytes/i,
     inject: (x) => {
       if (!x.req.url!.includes('/manifests/') || x.req.method !== 'GET') return x.forward().then((u) => x.send(u));
-      x.res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json', 'content-length': String(50 << 20) });
+      x.res.writeHead(200, {
+        'content-type': 'application/vnd.oci.image.manifest.v1+json',
+        'content-length': String(50 << 20),
+      });
       x.res.end(Buffer.alloc(50 << 20, 0x20));
     },
   },
@@ -51,7 +54,8 @@ const FAULTS: Array<{ name: string; cause: RegExp; inject: (x: ProxyExchange) =>
     cause: /digest/i,
     inject: async (x) => {
       const upstream = await x.forward();
-      if (x.req.url!.includes('/manifests/') && x.req.method === 'GET') upstream.body = Buffer.from(upstream.body.toString().replace('"schemaVersion":2', '"schemaVersion": 2'));
+      if (x.req.url!.includes('/manifests/') && x.req.method === 'GET')
+        upstream.body = Buffer.from(upstream.body.toString().replace('"schemaVersion":2', '"schemaVersion": 2'));
       x.send(upstream);
     },
   },
@@ -61,7 +65,10 @@ const FAULTS: Array<{ name: string; cause: RegExp; inject: (x: ProxyExchange) =>
     inject: async (x) => {
       const upstream = await x.forward();
       if (!x.req.url!.includes('/blobs/') || x.req.method !== 'GET') return x.send(upstream);
-      x.res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(upstream.body.length) });
+      x.res.writeHead(200, {
+        'content-type': 'application/octet-stream',
+        'content-length': String(upstream.body.length),
+      });
       x.res.write(upstream.body.subarray(0, Math.floor(upstream.body.length / 2)));
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       x.req.socket.destroy();
@@ -75,7 +82,14 @@ describe('R4: registry faults through a fault proxy', () => {
     cleanup(() => redis.stop());
     const proxy = await startProxy(env.registry!.host);
     cleanup(() => proxy.close());
-    const world = new World({ id: `r4-${suffix}`, sources: FAULTS.length + 1, redisEnv: { MODSYNC_REDIS_URL: redis.url }, syncers: 1, appliers: 1, sourceRegistry: proxy.host });
+    const world = new World({
+      id: `r4-${suffix}`,
+      sources: FAULTS.length + 1,
+      redisEnv: { MODSYNC_REDIS_URL: redis.url },
+      syncers: 1,
+      appliers: 1,
+      sourceRegistry: proxy.host,
+    });
     cleanup(() => world.stop());
     // The faults hit only what is under a faulty source's module (its release image); listings pass through.
     proxy.handle = async (x) => {
@@ -89,25 +103,44 @@ describe('R4: registry faults through a fault proxy', () => {
       const found: string[] = [];
       for (const [i, fault] of FAULTS.entries()) {
         const source = world.sourceNames[i + 1]!;
-        const module = (await world.kube.get(ModuleSources, source))?.status?.modules?.find((m) => m.name === world.moduleOf(source));
+        const module = (await world.kube.get(ModuleSources, source))?.status?.modules?.find(
+          (m) => m.name === world.moduleOf(source),
+        );
         if (module?.pullError && fault.cause.test(module.pullError)) found.push(fault.name);
       }
       return found;
     };
-    const settledMs = await timeUntil(async () => (await world.converged('v1.0.0', [healthy])) && (await causes()).length === FAULTS.length, 90_000);
+    const settledMs = await timeUntil(
+      async () => (await world.converged('v1.0.0', [healthy])) && (await causes()).length === FAULTS.length,
+      90_000,
+    );
     const metrics = await (await fetch(`${world.syncers[0]!.url}/metrics`)).text();
     const rss = Number(metrics.match(/^modsync_process_resident_memory_bytes\{[^}]*\} (\S+)$/m)?.[1]);
-    const retries = [...metrics.matchAll(/^modsync_registry_retries_total\{[^}]*\} (\S+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
-    const statuses = await Promise.all(world.sourceNames.slice(1).map(async (s) => `${s}: ${JSON.stringify((await world.kube.get(ModuleSources, s))?.status?.modules)}`));
+    const retries = [...metrics.matchAll(/^modsync_registry_retries_total\{[^}]*\} (\S+)$/gm)].reduce(
+      (sum, m) => sum + Number(m[1]),
+      0,
+    );
+    const statuses = await Promise.all(
+      world.sourceNames
+        .slice(1)
+        .map(async (s) => `${s}: ${JSON.stringify((await world.kube.get(ModuleSources, s))?.status?.modules)}`),
+    );
     const found = await causes();
     const problems = [
-      ...(settledMs === undefined ? [`not settled within 90 s: causes found for ${found.join(', ') || 'none'}; ${statuses.join('; ')}`] : []),
-      ...(await world.converged('v1.0.0', [healthy]) ? [] : ['the healthy source was not synced and released']),
+      ...(settledMs === undefined
+        ? [`not settled within 90 s: causes found for ${found.join(', ') || 'none'}; ${statuses.join('; ')}`]
+        : []),
+      ...((await world.converged('v1.0.0', [healthy])) ? [] : ['the healthy source was not synced and released']),
       ...(rss > 0 && rss < RSS_BOUND_BYTES ? [] : [`syncer RSS ${rss} bytes (bound ${RSS_BOUND_BYTES})`]),
       ...(retries > 0 ? [] : ['no registry retry in the syncer metrics']),
       ...world.exited().map((r) => `${r} exited`),
     ];
-    await recordScenario(env.dir, { scenario: `R4 registry faults (${FAULTS.length} kinds; RSS ${Math.round(rss / 2 ** 20)} MiB, ${retries} retries)`, runs: 1, failures: problems.length > 0 ? 1 : 0, recoveryMs: settledMs === undefined ? [] : [settledMs] });
+    await recordScenario(env.dir, {
+      scenario: `R4 registry faults (${FAULTS.length} kinds; RSS ${Math.round(rss / 2 ** 20)} MiB, ${retries} retries)`,
+      runs: 1,
+      failures: problems.length > 0 ? 1 : 0,
+      recoveryMs: settledMs === undefined ? [] : [settledMs],
+    });
     expect(problems).toEqual([]);
   });
 });

@@ -35,7 +35,14 @@ describe('R1: replicas killed with SIGKILL mid-work', () => {
     const next = random(seed);
     const redis = await startRedis({ logDir: env.logDir, name: `r1-redis-${suffix}`, password: true });
     cleanup(() => redis.stop());
-    const world = new World({ id: `r1-${suffix}`, sources: 3, redisEnv: { MODSYNC_REDIS_URL: redis.url }, syncers: 2, appliers: 2, extraEnv: { MODSYNC_INSTALLER: 'helm' } });
+    const world = new World({
+      id: `r1-${suffix}`,
+      sources: 3,
+      redisEnv: { MODSYNC_REDIS_URL: redis.url },
+      syncers: 2,
+      appliers: 2,
+      extraEnv: { MODSYNC_INSTALLER: 'helm' },
+    });
     cleanup(() => world.stop());
     await world.start('v1.0.0');
     expect(await timeUntil(() => world.converged('v1.0.0'), 90_000)).toBeDefined();
@@ -59,7 +66,9 @@ describe('R1: replicas killed with SIGKILL mid-work', () => {
       }
       // A random point in the work: fault injection, not synchronisation.
       await new Promise((resolve) => setTimeout(resolve, 200 + Math.floor(next() * 2_300)));
-      victims.push(await world.killAndReplace(next() < 0.5 ? 'syncer' : 'applier', (live) => Math.floor(next() * live)));
+      victims.push(
+        await world.killAndReplace(next() < 0.5 ? 'syncer' : 'applier', (live) => Math.floor(next() * live)),
+      );
       await observe();
     }
     const lastKill = Date.now();
@@ -74,18 +83,31 @@ describe('R1: replicas killed with SIGKILL mid-work', () => {
     await observe();
     const queue = await world.syncQueueState();
     const problems = [
-      ...(syncedMs === undefined ? ['sources not synced within 60 s of the last kill'] : syncedMs > SYNC_BOUND_MS ? [`sources synced ${syncedMs} ms after the last kill (bound ${SYNC_BOUND_MS} ms)`] : []),
-      ...(convergedMs === undefined ? [`${version} not synced and released within 90 s of the last kill; sync queue:\n${await world.queueReport()}`] : []),
+      ...(syncedMs === undefined
+        ? ['sources not synced within 60 s of the last kill']
+        : syncedMs > SYNC_BOUND_MS
+          ? [`sources synced ${syncedMs} ms after the last kill (bound ${SYNC_BOUND_MS} ms)`]
+          : []),
+      ...(convergedMs === undefined
+        ? [`${version} not synced and released within 90 s of the last kill; sync queue:\n${await world.queueReport()}`]
+        : []),
       ...remade.map((name) => `release ${name} made again`),
       ...queue.schedulers.filter((s) => !nextRunPending(s.state)).map((s) => `schedule ${s.id}: next run ${s.state}`),
-      ...(queue.schedulers.length === world.sourceNames.length ? [] : [`${queue.schedulers.length} schedules, want ${world.sourceNames.length}`]),
+      ...(queue.schedulers.length === world.sourceNames.length
+        ? []
+        : [`${queue.schedulers.length} schedules, want ${world.sourceNames.length}`]),
       ...queue.activeAgesMs.filter((age) => age > 2 * INTERVAL_MS).map((age) => `a sync job running for ${age} ms`),
       ...(await world.overlappingSyncs()).map((o) => `synced twice at once: ${o}`),
       ...(await world.overlappingInstalls()).map((o) => `installed twice at once: ${o}`),
       ...world.exited().map((r) => `${r} exited`),
       ...(await secretsInLogs(env.logDir, [redis.password!])),
     ];
-    await recordScenario(env.dir, { scenario: `R1 ${KILLS} replica kills (seed ${seed}; resync after the last)`, runs: 1, failures: problems.length > 0 ? 1 : 0, recoveryMs: syncedMs === undefined ? [] : [syncedMs] });
+    await recordScenario(env.dir, {
+      scenario: `R1 ${KILLS} replica kills (seed ${seed}; resync after the last)`,
+      runs: 1,
+      failures: problems.length > 0 ? 1 : 0,
+      recoveryMs: syncedMs === undefined ? [] : [syncedMs],
+    });
     expect(problems, `seed ${seed}, killed ${victims.join(', ')}`).toEqual([]);
   });
 });

@@ -5,7 +5,15 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, inject } from 'vitest';
 import { Queue } from 'bullmq';
-import { KubeClient, kubeConfigFromString, ModuleConfigs, ModuleReleases, Modules, ModuleSources, type ModuleSource } from '@modsync/k8s';
+import {
+  KubeClient,
+  kubeConfigFromString,
+  ModuleConfigs,
+  ModuleReleases,
+  Modules,
+  ModuleSources,
+  type ModuleSource,
+} from '@modsync/k8s';
 import { createRegistryClient, parseRegistrySettings, type RegistryClient } from '@modsync/registry';
 import { createRedis, loadRedisTarget } from '@modsync/runtime';
 import { syncerKeys } from '@modsync/syncer';
@@ -102,7 +110,9 @@ export class World {
 
   async start(version: string): Promise<void> {
     this.kube = await KubeClient.create(kubeConfigFromString(await readFile(this.kubeconfig, 'utf8')));
-    await run(this.env.kubectl!, ['create', 'namespace', this.options.id], { env: { ...process.env, KUBECONFIG: this.kubeconfig } });
+    await run(this.env.kubectl!, ['create', 'namespace', this.options.id], {
+      env: { ...process.env, KUBECONFIG: this.kubeconfig },
+    });
     for (const source of this.sourceNames) await this.publish(source, version);
     for (let i = 0; i < this.options.syncers; i++) this.syncers.push(await this.startReplica('syncer'));
     for (let i = 0; i < this.options.appliers; i++) this.appliers.push(await this.startReplica('applier'));
@@ -122,7 +132,11 @@ export class World {
     const path = `${source}/modules`;
     let publisher = this.publishers.get(source);
     if (!publisher) {
-      publisher = new ModulePublisher(this.registry, parseRegistrySettings({ repo: `${this.env.registry!.host}/${path}`, scheme: 'HTTP' }), path);
+      publisher = new ModulePublisher(
+        this.registry,
+        parseRegistrySettings({ repo: `${this.env.registry!.host}/${path}`, scheme: 'HTTP' }),
+        path,
+      );
       this.publishers.set(source, publisher);
     }
     await publisher.publish({ module: this.moduleOf(source), version, channels: ['stable'] });
@@ -130,16 +144,30 @@ export class World {
 
   private async create(source: string): Promise<void> {
     await this.kube.apply(ModuleSources, this.source(source));
-    await this.kube.apply(ModuleConfigs, { apiVersion: 'deckhouse.io/v1alpha1', kind: 'ModuleConfig', metadata: { name: this.moduleOf(source) }, spec: { enabled: true, source } });
+    await this.kube.apply(ModuleConfigs, {
+      apiVersion: 'deckhouse.io/v1alpha1',
+      kind: 'ModuleConfig',
+      metadata: { name: this.moduleOf(source) },
+      spec: { enabled: true, source },
+    });
   }
 
   async startReplica(kind: 'syncer' | 'applier'): Promise<RunningService> {
-    return startService(kind, { logDir: this.env.logDir, instance: `${this.options.id}-${kind}-${this.instances++}`, env: this.serviceEnv() });
+    return startService(kind, {
+      logDir: this.env.logDir,
+      instance: `${this.options.id}-${kind}-${this.instances++}`,
+      env: this.serviceEnv(),
+    });
   }
 
   private source(name: string): ModuleSource {
     const repo = `${this.options.sourceRegistry ?? this.env.registry!.host}/${name}/modules`;
-    return { apiVersion: 'deckhouse.io/v1alpha1', kind: 'ModuleSource', metadata: { name, labels: { chaos: this.options.id } }, spec: { registry: { repo, scheme: 'HTTP' } } };
+    return {
+      apiVersion: 'deckhouse.io/v1alpha1',
+      kind: 'ModuleSource',
+      metadata: { name, labels: { chaos: this.options.id } },
+      spec: { registry: { repo, scheme: 'HTTP' } },
+    };
   }
 
   /** Publishes `version` of every module (the work the next syncs find). */
@@ -163,7 +191,9 @@ export class World {
   async releases(): Promise<Map<string, string>> {
     const modules = new Set(this.sourceNames.map((s) => this.moduleOf(s)));
     const all = (await this.kube.list(ModuleReleases)).items;
-    return new Map(all.filter((r) => modules.has(r.spec.moduleName)).map((r) => [r.metadata.name, r.metadata.uid ?? '']));
+    return new Map(
+      all.filter((r) => modules.has(r.spec.moduleName)).map((r) => [r.metadata.name, r.metadata.uid ?? '']),
+    );
   }
 
   /** Log lines of every replica that contain `text`, with their times (ms). */
@@ -171,7 +201,8 @@ export class World {
     const lines: Array<{ replica: string; at: number }> = [];
     for (const replica of [...this.syncers, ...this.appliers]) {
       for (const line of (await readFile(replica.logFile, 'utf8').catch(() => '')).split('\n')) {
-        if (line.includes(text)) lines.push({ replica: replica.process.name, at: Date.parse((JSON.parse(line) as { time: string }).time) });
+        if (line.includes(text))
+          lines.push({ replica: replica.process.name, at: Date.parse((JSON.parse(line) as { time: string }).time) });
       }
     }
     return lines;
@@ -179,7 +210,11 @@ export class World {
 
   /** Runs `fn` with the world's sync queue (a connection of its own, closed after). */
   private async withSyncQueue<T>(fn: (queue: Queue) => Promise<T>): Promise<T> {
-    const client = createRedis({ target: loadRedisTarget('chaos', this.options.redisEnv), name: 'chaos-queue', maxRetriesPerRequest: 1 });
+    const client = createRedis({
+      target: loadRedisTarget('chaos', this.options.redisEnv),
+      name: 'chaos-queue',
+      maxRetriesPerRequest: 1,
+    });
     const keys = syncerKeys(this.options.id);
     const queue = new Queue(keys.syncQueue, { connection: client, prefix: keys.bullPrefix });
     try {
@@ -191,11 +226,18 @@ export class World {
   }
 
   /** Per job scheduler, the state of its next run (`repeat:<id>:<next>`); the age of every running job (ms). */
-  async syncQueueState(): Promise<{ schedulers: Array<{ id: string; next?: number; state: string }>; activeAgesMs: number[] }> {
+  async syncQueueState(): Promise<{
+    schedulers: Array<{ id: string; next?: number; state: string }>;
+    activeAgesMs: number[];
+  }> {
     return this.withSyncQueue(async (queue) => {
       const schedulers = [];
       for (const s of await queue.getJobSchedulers(0, -1)) {
-        schedulers.push({ id: s.key, ...(s.next ? { next: s.next } : {}), state: await queue.getJobState(`repeat:${s.key}:${s.next}`) });
+        schedulers.push({
+          id: s.key,
+          ...(s.next ? { next: s.next } : {}),
+          state: await queue.getJobState(`repeat:${s.key}:${s.next}`),
+        });
       }
       const activeAgesMs = (await queue.getActive()).map((job) => Date.now() - (job.processedOn ?? Date.now()));
       return { schedulers, activeAgesMs };
@@ -209,11 +251,13 @@ export class World {
   async queueReport(): Promise<string> {
     try {
       const { schedulers } = await this.syncQueueState();
-      return await this.withSyncQueue(async (queue) => [
-        ...schedulers.map((s) => `${s.id} next=${s.next ? new Date(s.next).toISOString() : '-'} job=${s.state}`),
-        `counts ${JSON.stringify(await queue.getJobCounts())}`,
-        `workers ${(await queue.getWorkers()).map((w) => w['name']).join(', ')}`,
-      ].join('\n'));
+      return await this.withSyncQueue(async (queue) =>
+        [
+          ...schedulers.map((s) => `${s.id} next=${s.next ? new Date(s.next).toISOString() : '-'} job=${s.state}`),
+          `counts ${JSON.stringify(await queue.getJobCounts())}`,
+          `workers ${(await queue.getWorkers()).map((w) => w['name']).join(', ')}`,
+        ].join('\n'),
+      );
     } catch (err) {
       return `queue report failed: ${(err as Error).message}`;
     }
@@ -232,7 +276,9 @@ export class World {
 
   /** Replicas that exited by themselves (a crash loop shows here). */
   exited(): string[] {
-    return [...this.syncers, ...this.appliers].filter((r) => !this.killed.has(r.process.name) && r.process.child.exitCode !== null).map((r) => `${r.process.name} (exit ${r.process.child.exitCode})`);
+    return [...this.syncers, ...this.appliers]
+      .filter((r) => !this.killed.has(r.process.name) && r.process.child.exitCode !== null)
+      .map((r) => `${r.process.name} (exit ${r.process.child.exitCode})`);
   }
 
   /** Syncs of one source by two replicas that overlapped in time, read from the syncers' logs ('source synced' lines). */
@@ -253,9 +299,12 @@ export class World {
       await this.kube.delete(ModuleConfigs, this.moduleOf(source)).catch(() => {});
       await this.kube.delete(ModuleSources, source).catch(() => {});
     }
-    for (const [name] of await this.releases().catch(() => new Map<string, string>())) await this.kube.delete(ModuleReleases, name).catch(() => {});
+    for (const [name] of await this.releases().catch(() => new Map<string, string>()))
+      await this.kube.delete(ModuleReleases, name).catch(() => {});
     for (const source of this.sourceNames) await this.kube.delete(Modules, this.moduleOf(source)).catch(() => {});
-    await run(this.env.kubectl!, ['delete', 'namespace', this.options.id, '--wait=false'], { env: { ...process.env, KUBECONFIG: this.kubeconfig } }).catch(() => {});
+    await run(this.env.kubectl!, ['delete', 'namespace', this.options.id, '--wait=false'], {
+      env: { ...process.env, KUBECONFIG: this.kubeconfig },
+    }).catch(() => {});
     await this.registry.close();
     await this.kube.close();
   }
@@ -268,7 +317,9 @@ async function overlapping(replicas: RunningService[], message: string, key: 'so
     const text = await readFile(replica.logFile, 'utf8').catch(() => '');
     for (const line of text.split('\n')) {
       if (!line.includes(`"${message}"`)) continue;
-      const entry = JSON.parse(line) as { time: number | string; durationMs?: number } & Partial<Record<typeof key, string>>;
+      const entry = JSON.parse(line) as { time: number | string; durationMs?: number } & Partial<
+        Record<typeof key, string>
+      >;
       const subject = entry[key];
       if (!subject || entry.durationMs === undefined) continue;
       const to = typeof entry.time === 'number' ? entry.time : Date.parse(entry.time);
@@ -278,7 +329,8 @@ async function overlapping(replicas: RunningService[], message: string, key: 'so
   const overlaps: string[] = [];
   for (const a of spans) {
     for (const b of spans) {
-      if (a.replica < b.replica && a.subject === b.subject && a.from < b.to && b.from < a.to) overlaps.push(`${a.subject}: ${a.replica} and ${b.replica}`);
+      if (a.replica < b.replica && a.subject === b.subject && a.from < b.to && b.from < a.to)
+        overlaps.push(`${a.subject}: ${a.replica} and ${b.replica}`);
     }
   }
   return overlaps;
@@ -289,13 +341,18 @@ export async function secretsInLogs(logDir: string, secrets: string[]): Promise<
   const found: string[] = [];
   for (const file of await readdir(logDir)) {
     const text = await readFile(join(logDir, file), 'utf8').catch(() => '');
-    for (const secret of secrets) if (secret.length >= 8 && text.includes(secret)) found.push(`${file} holds a secret (${secret.slice(0, 2)}…)`);
+    for (const secret of secrets)
+      if (secret.length >= 8 && text.includes(secret)) found.push(`${file} holds a secret (${secret.slice(0, 2)}…)`);
   }
   return found;
 }
 
 /** Milliseconds until `check` holds (polled), or undefined when it did not within `timeoutMs`. */
-export async function timeUntil(check: () => Promise<boolean>, timeoutMs: number, intervalMs = 250): Promise<number | undefined> {
+export async function timeUntil(
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  intervalMs = 250,
+): Promise<number | undefined> {
   const started = Date.now();
   while (Date.now() - started < timeoutMs) {
     try {

@@ -48,14 +48,28 @@ describe('Redis connections through a Sentinel failover', () => {
       clients.push(client);
       if (i % 3 === 0 && client instanceof Redis) clients.push(client.duplicate());
     }
-    await waitFor('every client connected', async () => (await Promise.all(clients.map(answers))).every(Boolean), 20_000);
+    await waitFor(
+      'every client connected',
+      async () => (await Promise.all(clients.map(answers))).every(Boolean),
+      20_000,
+    );
     const closed = clients.pop()!;
     closed.disconnect();
 
     const before = await topology.currentPrimaryPort();
     await topology.primary.kill();
-    await waitFor('Sentinels promote the replica', async () => (await topology!.currentPrimaryPort()) !== before, 30_000, 200);
-    await waitFor('every client answers on the new primary', async () => (await Promise.all(clients.map(answers))).every(Boolean), 30_000, 500);
+    await waitFor(
+      'Sentinels promote the replica',
+      async () => (await topology!.currentPrimaryPort()) !== before,
+      30_000,
+      200,
+    );
+    await waitFor(
+      'every client answers on the new primary',
+      async () => (await Promise.all(clients.map(answers))).every(Boolean),
+      30_000,
+      500,
+    );
     expect(clients.map((c) => c.status)).toEqual(clients.map(() => 'ready'));
     expect(closed.status).toBe('end');
   });

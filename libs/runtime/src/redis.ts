@@ -51,7 +51,8 @@ function reopenWhenEnded(client: Redis): Redis {
     if (!reconnect) closedByOwner = true;
     disconnect(reconnect);
   };
-  client.duplicate = ((override?: Parameters<Redis['duplicate']>[0]) => reopenWhenEnded(duplicate(override))) as Redis['duplicate'];
+  client.duplicate = ((override?: Parameters<Redis['duplicate']>[0]) =>
+    reopenWhenEnded(duplicate(override))) as Redis['duplicate'];
   client.on('ready', () => {
     // Reopened by its owner after a close (BullMQ resets its blocking connection that way): ours to keep open again.
     closedByOwner = false;
@@ -69,7 +70,8 @@ function reopenWhenEnded(client: Redis): Redis {
 
 /** An ioredis connection with bounded, jittered reconnects and no secret in its error messages. */
 export function createRedis(options: RedisConnectionOptions): RedisClient {
-  const target: RedisTarget = typeof options.target === 'string' ? { mode: 'standalone', url: options.target } : options.target;
+  const target: RedisTarget =
+    typeof options.target === 'string' ? { mode: 'standalone', url: options.target } : options.target;
   const common = {
     connectionName: options.name,
     maxRetriesPerRequest: options.maxRetriesPerRequest === undefined ? 3 : options.maxRetriesPerRequest,
@@ -80,23 +82,32 @@ export function createRedis(options: RedisConnectionOptions): RedisClient {
   };
   switch (target.mode) {
     case 'standalone':
-      return reopenWhenEnded(new Redis(target.url, { ...common, retryStrategy: reconnectDelay, reconnectOnError, lazyConnect: options.lazy ?? false }));
+      return reopenWhenEnded(
+        new Redis(target.url, {
+          ...common,
+          retryStrategy: reconnectDelay,
+          reconnectOnError,
+          lazyConnect: options.lazy ?? false,
+        }),
+      );
     case 'sentinel':
-      return reopenWhenEnded(new Redis({
-        ...common,
-        sentinels: target.sentinels.map((n) => ({ ...n })),
-        name: target.masterName,
-        role: 'master',
-        db: target.db,
-        ...(target.sentinelUsername ? { sentinelUsername: target.sentinelUsername } : {}),
-        ...(target.sentinelPassword ? { sentinelPassword: target.sentinelPassword } : {}),
-        // Subscribes to the Sentinels' +switch-master: a failover is followed at once, not at the next failed command.
-        failoverDetector: true,
-        sentinelRetryStrategy: reconnectDelay,
-        retryStrategy: reconnectDelay,
-        reconnectOnError,
-        lazyConnect: options.lazy ?? false,
-      }));
+      return reopenWhenEnded(
+        new Redis({
+          ...common,
+          sentinels: target.sentinels.map((n) => ({ ...n })),
+          name: target.masterName,
+          role: 'master',
+          db: target.db,
+          ...(target.sentinelUsername ? { sentinelUsername: target.sentinelUsername } : {}),
+          ...(target.sentinelPassword ? { sentinelPassword: target.sentinelPassword } : {}),
+          // Subscribes to the Sentinels' +switch-master: a failover is followed at once, not at the next failed command.
+          failoverDetector: true,
+          sentinelRetryStrategy: reconnectDelay,
+          retryStrategy: reconnectDelay,
+          reconnectOnError,
+          lazyConnect: options.lazy ?? false,
+        }),
+      );
     case 'cluster':
       return new Cluster(
         target.nodes.map((n) => ({ ...n })),

@@ -24,7 +24,16 @@ export class ScheduleReconciler {
   private pending = Promise.resolve();
   private readonly markerCheckMs: number;
 
-  constructor(init: { queues: SyncQueues; view: ClusterView; redis: RedisClient; keys: SyncerKeys; store: SyncStateStore; defaultIntervalMs: number; log: Logger; markerCheckMs?: number }) {
+  constructor(init: {
+    queues: SyncQueues;
+    view: ClusterView;
+    redis: RedisClient;
+    keys: SyncerKeys;
+    store: SyncStateStore;
+    defaultIntervalMs: number;
+    log: Logger;
+    markerCheckMs?: number;
+  }) {
     this.markerCheckMs = init.markerCheckMs ?? 5_000;
     this.queues = init.queues;
     this.view = init.view;
@@ -38,7 +47,9 @@ export class ScheduleReconciler {
   /** Reconciles every source, then follows the view's changes until `signal` aborts (leadership lost). */
   async run(signal: AbortSignal): Promise<void> {
     const enqueue = (fn: () => Promise<void>) => {
-      this.pending = this.pending.then(fn).catch((err: unknown) => this.log.error({ err }, 'schedule reconcile failed'));
+      this.pending = this.pending
+        .then(fn)
+        .catch((err: unknown) => this.log.error({ err }, 'schedule reconcile failed'));
     };
     const handlers = {
       onUpsert: (source: ModuleSource) => {
@@ -59,15 +70,27 @@ export class ScheduleReconciler {
     };
     const configHandlers = {
       onUpsert: (config: ModuleConfig, previous: ModuleConfig | undefined) => {
-        if (!signal.aborted && previous) resyncAll(sourcesAfterConfigChange(previous, config, this.view.sources.list()), `module config ${config.metadata.name} changed`);
+        if (!signal.aborted && previous)
+          resyncAll(
+            sourcesAfterConfigChange(previous, config, this.view.sources.list()),
+            `module config ${config.metadata.name} changed`,
+          );
       },
       onDelete: (config: ModuleConfig) => {
-        if (!signal.aborted) resyncAll(sourcesAfterConfigChange(config, undefined, this.view.sources.list()), `module config ${config.metadata.name} deleted`);
+        if (!signal.aborted)
+          resyncAll(
+            sourcesAfterConfigChange(config, undefined, this.view.sources.list()),
+            `module config ${config.metadata.name} deleted`,
+          );
       },
     };
     const policyHandlers = {
       onUpsert: (policy: ModuleUpdatePolicy, previous: ModuleUpdatePolicy | undefined) => {
-        if (!signal.aborted && previous) resyncAll(sourcesAfterPolicyChange(previous, policy, this.view.configs.list(), this.view.sources.list()), `update policy ${policy.metadata.name} changed`);
+        if (!signal.aborted && previous)
+          resyncAll(
+            sourcesAfterPolicyChange(previous, policy, this.view.configs.list(), this.view.sources.list()),
+            `update policy ${policy.metadata.name} changed`,
+          );
       },
     };
     this.view.sources.on(handlers);
@@ -130,7 +153,10 @@ export class ScheduleReconciler {
       // The scheduler's next run is the job `repeat:<scheduler id>:<next>` (BullMQ's job scheduler ids).
       const state = await this.queues.sync.getJobState(`repeat:${id}:${scheduler.next}`);
       if (nextRunPending(state)) continue;
-      this.log.warn({ source: name, nextRun: new Date(scheduler.next).toISOString(), state }, 'next sync of the schedule lost (Redis failover?): scheduling again');
+      this.log.warn(
+        { source: name, nextRun: new Date(scheduler.next).toISOString(), state },
+        'next sync of the schedule lost (Redis failover?): scheduling again',
+      );
       await this.reconcile(source, { reschedule: true });
     }
   }
@@ -154,7 +180,8 @@ export class ScheduleReconciler {
     if (handled !== trigger) {
       await this.queues.requestResync(name);
       await this.redis.hset(this.keys.triggers, name, trigger);
-      if (handled !== null) this.log.info({ source: name, reason: 'spec or resync annotation changed' }, 'resync requested');
+      if (handled !== null)
+        this.log.info({ source: name, reason: 'spec or resync annotation changed' }, 'resync requested');
     }
   }
 
@@ -171,5 +198,11 @@ export class ScheduleReconciler {
  * finished, failed or missing next run means nothing will queue the one after it (BullMQ adds it when a run starts).
  */
 export function nextRunPending(state: string): boolean {
-  return state === 'delayed' || state === 'waiting' || state === 'prioritized' || state === 'active' || state === 'waiting-children';
+  return (
+    state === 'delayed' ||
+    state === 'waiting' ||
+    state === 'prioritized' ||
+    state === 'active' ||
+    state === 'waiting-children'
+  );
 }

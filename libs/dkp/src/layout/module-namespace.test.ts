@@ -13,7 +13,11 @@ describe('moduleNamespace', () => {
     ['a scalar', 'echo\n', { error: 'module.yaml is not a mapping' }],
     ['namespace a number', 'namespace: 42\n', { error: 'module.yaml: namespace must be a non-empty string, got 42' }],
     ['namespace empty', 'namespace: ""\n', { error: 'module.yaml: namespace must be a non-empty string, got ""' }],
-    ['namespace a mapping', 'namespace: {a: 1}\n', { error: 'module.yaml: namespace must be a non-empty string, got {"a":1}' }],
+    [
+      'namespace a mapping',
+      'namespace: {a: 1}\n',
+      { error: 'module.yaml: namespace must be a non-empty string, got {"a":1}' },
+    ],
   ])('%s', (_, text, expected) => {
     expect(moduleNamespace('echo', text)).toEqual(expected);
   });

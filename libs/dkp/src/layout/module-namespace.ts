@@ -22,6 +22,7 @@ export function moduleNamespace(module: string, text: string | undefined): { nam
   if (typeof definition !== 'object' || Array.isArray(definition)) return { error: 'module.yaml is not a mapping' };
   const namespace = (definition as { namespace?: unknown }).namespace;
   if (namespace === undefined || namespace === null) return { namespace: defaultModuleNamespace(module) };
-  if (typeof namespace !== 'string' || namespace === '') return { error: `module.yaml: namespace must be a non-empty string, got ${JSON.stringify(namespace)}` };
+  if (typeof namespace !== 'string' || namespace === '')
+    return { error: `module.yaml: namespace must be a non-empty string, got ${JSON.stringify(namespace)}` };
   return { namespace };
 }

@@ -2,8 +2,14 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse } from 'yaml';
-import { defaultModuleNamespace, formatVersion, moduleNamespace, moduleRepository, type InstallPhase, type ModuleFailure } from '@modsync/dkp';
+import {
+  defaultModuleNamespace,
+  formatVersion,
+  moduleNamespace,
+  moduleRepository,
+  type InstallPhase,
+  type ModuleFailure,
+} from '@modsync/dkp';
 import type { ModuleConfig } from '@modsync/k8s';
 import { parseRegistrySettings, type RegistryClient } from '@modsync/registry';
 import { decideLintGate, lint } from '@modsync/lint';
@@ -43,7 +49,10 @@ const LOCK_HELD_RECHECK_MS = 15_000;
 
 /** What a module's install was made from: the Helm release's description, so a restart can tell it is current. */
 function fingerprint(version: string, digest: string, settings: unknown): string {
-  const hash = createHash('sha256').update(JSON.stringify(settings ?? {})).digest('hex').slice(0, 16);
+  const hash = createHash('sha256')
+    .update(JSON.stringify(settings ?? {}))
+    .digest('hex')
+    .slice(0, 16);
   return `modsync ${version} ${digest.slice(0, 19)} settings=${hash}`;
 }
 
@@ -84,7 +93,9 @@ export class HelmInstaller implements Installer {
 
   async ensure(request: InstallRequest, signal: AbortSignal): Promise<InstallResult> {
     return this.serialized(request.module, async () => {
-      const held = await this.options.locks.withLock(request.module, (lock) => this.install(request, lock, AbortSignal.any([signal, lock.signal])));
+      const held = await this.options.locks.withLock(request.module, (lock) =>
+        this.install(request, lock, AbortSignal.any([signal, lock.signal])),
+      );
       return held?.value ?? this.leftToHolder(request.module);
     });
   }
@@ -94,7 +105,12 @@ export class HelmInstaller implements Installer {
       // Installed by any replica: the shared record says where. Nothing recorded and nothing known here: nothing to
       // uninstall (one HGET per disabled module, no helm call).
       const recorded = await this.options.records.namespaceOf(module);
-      if (recorded === undefined && !this.installed.has(module) && (await this.namespaceFromStore(module)) === undefined) return {};
+      if (
+        recorded === undefined &&
+        !this.installed.has(module) &&
+        (await this.namespaceFromStore(module)) === undefined
+      )
+        return {};
       const held = await this.options.locks.withLock(module, async (lock): Promise<InstallResult> => {
         const namespace = recorded ?? (await this.namespaceFromStore(module)) ?? defaultModuleNamespace(module);
         await this.options.helm.uninstall(module, namespace, AbortSignal.any([signal, lock.signal]));
@@ -135,14 +151,16 @@ export class HelmInstaller implements Installer {
   /** One install per module at a time (calls queue behind each other), at most `concurrency` modules at once. */
   private async serialized<T>(module: string, fn: () => Promise<T>): Promise<T> {
     const previous = this.running.get(module) ?? Promise.resolve();
-    const next = previous.catch(() => {}).then(async () => {
-      await this.acquire();
-      try {
-        return await fn();
-      } finally {
-        this.release();
-      }
-    });
+    const next = previous
+      .catch(() => {})
+      .then(async () => {
+        await this.acquire();
+        try {
+          return await fn();
+        } finally {
+          this.release();
+        }
+      });
     this.running.set(module, next);
     try {
       return await next;
@@ -217,7 +235,10 @@ export class HelmInstaller implements Installer {
     const downloadFailed = async (err: unknown): Promise<InstallResult> => {
       log.warn({ err, reason: 'download failed' }, 'module download failed');
       const retryable = (err as { retryable?: boolean }).retryable === true;
-      await setPhase('Error', { kind: retryable ? 'DownloadFailed' : 'DownloadRefused', detail: `${registrySettings.host}/${repository}:${version}: ${(err as Error).message}` });
+      await setPhase('Error', {
+        kind: retryable ? 'DownloadFailed' : 'DownloadRefused',
+        detail: `${registrySettings.host}/${repository}:${version}: ${(err as Error).message}`,
+      });
       if (retryable) throw err;
       return {};
     };
@@ -231,7 +252,10 @@ export class HelmInstaller implements Installer {
     const digestFailure = inBackoff(description);
     if (digestFailure) return heldBack(digestFailure);
     const releaseNamespace = await this.options.helm.find(module, signal);
-    const action = decideHelmAction(releaseNamespace ? await this.options.helm.history(module, releaseNamespace, signal) : [], description);
+    const action = decideHelmAction(
+      releaseNamespace ? await this.options.helm.history(module, releaseNamespace, signal) : [],
+      description,
+    );
     if (action.kind === 'current') {
       this.installed.set(module, description);
       await this.options.records.recordInstalled(module, releaseNamespace!);
@@ -241,12 +265,23 @@ export class HelmInstaller implements Installer {
     if (releaseNamespace && (action.kind === 'rollback' || action.kind === 'uninstall')) {
       if (action.kind === 'rollback') await this.options.helm.rollback(module, releaseNamespace, action.to, signal);
       else await this.options.helm.uninstall(module, releaseNamespace, signal);
-      log.info({ status: action.status, revision: action.revision, action: action.kind, namespace: releaseNamespace }, 'recovered an interrupted helm operation');
+      log.info(
+        { status: action.status, revision: action.revision, action: action.kind, namespace: releaseNamespace },
+        'recovered an interrupted helm operation',
+      );
     }
 
     if (!stored) await setPhase('Downloading');
     try {
-      await this.options.store.ensure(this.options.registry, registrySettings, repository, module, version, digest, signal);
+      await this.options.store.ensure(
+        this.options.registry,
+        registrySettings,
+        repository,
+        module,
+        version,
+        digest,
+        signal,
+      );
     } catch (err) {
       return downloadFailed(err);
     }
@@ -254,7 +289,10 @@ export class HelmInstaller implements Installer {
     const definition = await namespaceOf(bundleDir, module);
     if ('error' in definition) {
       log.warn({ reason: definition.error }, 'module definition refused');
-      const failure: ModuleFailure = { kind: 'InvalidModuleDefinition', detail: `${registrySettings.host}/${repository}:${version}: ${definition.error}` };
+      const failure: ModuleFailure = {
+        kind: 'InvalidModuleDefinition',
+        detail: `${registrySettings.host}/${repository}:${version}: ${definition.error}`,
+      };
       this.refused.set(module, { fingerprint: description, failure });
       await setPhase('Error', failure);
       return {};
@@ -296,10 +334,14 @@ export class HelmInstaller implements Installer {
     } catch (err) {
       // Stopped because the lock was lost: the next holder recovers the interrupted release; no backoff, no phase.
       lock.signal.throwIfAborted();
-      const message = err instanceof HelmError ? `helm upgrade --install ${module}: ${err.message}` : (err as Error).message;
+      const message =
+        err instanceof HelmError ? `helm upgrade --install ${module}: ${err.message}` : (err as Error).message;
       const record = failedInstall(failure, description, message, Date.now());
       await this.options.records.recordFailure(module, record);
-      log.warn({ err, reason: message, attempt: record.attempts, retryInMs: record.until - Date.now() }, 'module install failed');
+      log.warn(
+        { err, reason: message, attempt: record.attempts, retryInMs: record.until - Date.now() },
+        'module install failed',
+      );
       await setPhase('Error', { kind: 'InstallFailed', detail: message });
       return { requeueAfterMs: record.until - Date.now() + 50 };
     } finally {
