@@ -30,6 +30,7 @@ export {
   selectModuleNames,
 } from './layout/module-names.ts';
 export { releaseName } from './layout/release-name.ts';
+export { defaultModuleNamespace, moduleNamespace } from './layout/module-namespace.ts';
 export {
   releaseLabels,
   releaseStatusLabel,
@@ -60,9 +61,7 @@ export {
   decideReleases,
   type ReleaseOutcome,
 } from './releases/decide-releases.ts';
-export {
-  releasesToCreate,
-} from './releases/releases-to-create.ts';
+export { releasesToCreate } from './releases/releases-to-create.ts';
 
 export { releaseModule, releaseSource, toReleaseInput } from './releases/release-input.ts';
 export { enabledModuleVersions, planModule, type ModulePlan } from './releases/plan.ts';
@@ -81,9 +80,7 @@ export {
   readyColumn,
   type ModuleStatusDecision,
 } from './source/module-status.ts';
-export {
-  pullErrorText,
-} from './source/pull-error.ts';
+export { pullErrorText } from './source/pull-error.ts';
 export {
   diffSourceStatus,
   summarizeSourceStatus,
@@ -93,9 +90,7 @@ export {
 export { diffSync, type ModuleSnapshot } from './source/diff-sync.ts';
 
 // module configs
-export {
-  moduleConfigStatus,
-} from './module-config/module-config-status.ts';
+export { moduleConfigStatus } from './module-config/module-config-status.ts';
 export {
   SOURCE_FINALIZERS,
   decideSourceDeletion,

@@ -30,9 +30,48 @@ const reconnectDelay = (times: number) => backoffDelayMs(times + 1, 100, 5_000, 
 // writes fail with READONLY. Reconnecting (2 = and resend the command) asks the Sentinels for the new primary.
 const reconnectOnError = (err: Error) => (err.message.startsWith('READONLY') ? 2 : false);
 
+/**
+ * Reopens `client` whenever it ends without having been closed (quit/disconnect) by its owner, and does the same for its
+ * copies (`duplicate`: BullMQ's blocking connections, the events subscriber's reader). ioredis ends a Sentinel client for
+ * good when its connector is interrupted while it resolves the primary: the failover detector of the connection that
+ * just died disconnects it on `+switch-master`, mid-reconnect. Every command then fails with "Connection is closed" and
+ * nothing retries the connect (docs/operations.md#redis).
+ */
+function reopenWhenEnded(client: Redis): Redis {
+  let closedByOwner = false;
+  let attempts = 0;
+  const quit = client.quit.bind(client);
+  const disconnect = client.disconnect.bind(client);
+  const duplicate = client.duplicate.bind(client);
+  client.quit = ((...args: Parameters<Redis['quit']>) => {
+    closedByOwner = true;
+    return quit(...args);
+  }) as Redis['quit'];
+  client.disconnect = (reconnect?: boolean) => {
+    if (!reconnect) closedByOwner = true;
+    disconnect(reconnect);
+  };
+  client.duplicate = ((override?: Parameters<Redis['duplicate']>[0]) =>
+    reopenWhenEnded(duplicate(override))) as Redis['duplicate'];
+  client.on('ready', () => {
+    // Reopened by its owner after a close (BullMQ resets its blocking connection that way): ours to keep open again.
+    closedByOwner = false;
+    attempts = 0;
+  });
+  client.on('end', () => {
+    if (closedByOwner) return;
+    const timer = setTimeout(() => {
+      if (client.status === 'end' && !closedByOwner) client.connect().catch(() => {});
+    }, reconnectDelay(++attempts));
+    timer.unref();
+  });
+  return client;
+}
+
 /** An ioredis connection with bounded, jittered reconnects and no secret in its error messages. */
 export function createRedis(options: RedisConnectionOptions): RedisClient {
-  const target: RedisTarget = typeof options.target === 'string' ? { mode: 'standalone', url: options.target } : options.target;
+  const target: RedisTarget =
+    typeof options.target === 'string' ? { mode: 'standalone', url: options.target } : options.target;
   const common = {
     connectionName: options.name,
     maxRetriesPerRequest: options.maxRetriesPerRequest === undefined ? 3 : options.maxRetriesPerRequest,
@@ -43,23 +82,32 @@ export function createRedis(options: RedisConnectionOptions): RedisClient {
   };
   switch (target.mode) {
     case 'standalone':
-      return new Redis(target.url, { ...common, retryStrategy: reconnectDelay, reconnectOnError, lazyConnect: options.lazy ?? false });
+      return reopenWhenEnded(
+        new Redis(target.url, {
+          ...common,
+          retryStrategy: reconnectDelay,
+          reconnectOnError,
+          lazyConnect: options.lazy ?? false,
+        }),
+      );
     case 'sentinel':
-      return new Redis({
-        ...common,
-        sentinels: target.sentinels.map((n) => ({ ...n })),
-        name: target.masterName,
-        role: 'master',
-        db: target.db,
-        ...(target.sentinelUsername ? { sentinelUsername: target.sentinelUsername } : {}),
-        ...(target.sentinelPassword ? { sentinelPassword: target.sentinelPassword } : {}),
-        // Subscribes to the Sentinels' +switch-master: a failover is followed at once, not at the next failed command.
-        failoverDetector: true,
-        sentinelRetryStrategy: reconnectDelay,
-        retryStrategy: reconnectDelay,
-        reconnectOnError,
-        lazyConnect: options.lazy ?? false,
-      });
+      return reopenWhenEnded(
+        new Redis({
+          ...common,
+          sentinels: target.sentinels.map((n) => ({ ...n })),
+          name: target.masterName,
+          role: 'master',
+          db: target.db,
+          ...(target.sentinelUsername ? { sentinelUsername: target.sentinelUsername } : {}),
+          ...(target.sentinelPassword ? { sentinelPassword: target.sentinelPassword } : {}),
+          // Subscribes to the Sentinels' +switch-master: a failover is followed at once, not at the next failed command.
+          failoverDetector: true,
+          sentinelRetryStrategy: reconnectDelay,
+          retryStrategy: reconnectDelay,
+          reconnectOnError,
+          lazyConnect: options.lazy ?? false,
+        }),
+      );
     case 'cluster':
       return new Cluster(
         target.nodes.map((n) => ({ ...n })),

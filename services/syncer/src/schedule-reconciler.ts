@@ -24,7 +24,16 @@ export class ScheduleReconciler {
   private pending = Promise.resolve();
   private readonly markerCheckMs: number;
 
-  constructor(init: { queues: SyncQueues; view: ClusterView; redis: RedisClient; keys: SyncerKeys; store: SyncStateStore; defaultIntervalMs: number; log: Logger; markerCheckMs?: number }) {
+  constructor(init: {
+    queues: SyncQueues;
+    view: ClusterView;
+    redis: RedisClient;
+    keys: SyncerKeys;
+    store: SyncStateStore;
+    defaultIntervalMs: number;
+    log: Logger;
+    markerCheckMs?: number;
+  }) {
     this.markerCheckMs = init.markerCheckMs ?? 5_000;
     this.queues = init.queues;
     this.view = init.view;
@@ -38,7 +47,9 @@ export class ScheduleReconciler {
   /** Reconciles every source, then follows the view's changes until `signal` aborts (leadership lost). */
   async run(signal: AbortSignal): Promise<void> {
     const enqueue = (fn: () => Promise<void>) => {
-      this.pending = this.pending.then(fn).catch((err: unknown) => this.log.error({ err }, 'schedule reconcile failed'));
+      this.pending = this.pending
+        .then(fn)
+        .catch((err: unknown) => this.log.error({ err }, 'schedule reconcile failed'));
     };
     const handlers = {
       onUpsert: (source: ModuleSource) => {
@@ -59,23 +70,37 @@ export class ScheduleReconciler {
     };
     const configHandlers = {
       onUpsert: (config: ModuleConfig, previous: ModuleConfig | undefined) => {
-        if (!signal.aborted && previous) resyncAll(sourcesAfterConfigChange(previous, config, this.view.sources.list()), `module config ${config.metadata.name} changed`);
+        if (!signal.aborted && previous)
+          resyncAll(
+            sourcesAfterConfigChange(previous, config, this.view.sources.list()),
+            `module config ${config.metadata.name} changed`,
+          );
       },
       onDelete: (config: ModuleConfig) => {
-        if (!signal.aborted) resyncAll(sourcesAfterConfigChange(config, undefined, this.view.sources.list()), `module config ${config.metadata.name} deleted`);
+        if (!signal.aborted)
+          resyncAll(
+            sourcesAfterConfigChange(config, undefined, this.view.sources.list()),
+            `module config ${config.metadata.name} deleted`,
+          );
       },
     };
     const policyHandlers = {
       onUpsert: (policy: ModuleUpdatePolicy, previous: ModuleUpdatePolicy | undefined) => {
-        if (!signal.aborted && previous) resyncAll(sourcesAfterPolicyChange(previous, policy, this.view.configs.list(), this.view.sources.list()), `update policy ${policy.metadata.name} changed`);
+        if (!signal.aborted && previous)
+          resyncAll(
+            sourcesAfterPolicyChange(previous, policy, this.view.configs.list(), this.view.sources.list()),
+            `update policy ${policy.metadata.name} changed`,
+          );
       },
     };
     this.view.sources.on(handlers);
     this.view.configs.on(configHandlers);
     this.view.policies.on(policyHandlers);
     await this.reconcileAll();
-    // Redis restarted empty, or failed over to a replica that had not received everything: the schedules (and the
-    // handled triggers) are gone with the marker. Every source is reconciled again, so each is synced once more.
+    // Level-triggered, every few seconds: Redis restarted empty, or failed over to a replica that had not received
+    // everything. The schedules (and the handled triggers) gone with the marker: every source is reconciled again, so
+    // each is synced once more. A schedule still there whose next run was lost (the write that queued it was not
+    // replicated): that source is scheduled again.
     let checking = false;
     const markerTimer = setInterval(() => {
       if (checking || signal.aborted) return;
@@ -83,12 +108,16 @@ export class ScheduleReconciler {
       void this.redis
         .exists(this.keys.schedulesMarker)
         .then((present) => {
-          if (present || signal.aborted) return;
-          this.log.warn('sync schedules missing from Redis (emptied or failed over): scheduling every source again');
-          enqueue(() => this.reconcileAll());
+          if (signal.aborted) return;
+          if (!present) {
+            this.log.warn('sync schedules missing from Redis (emptied or failed over): scheduling every source again');
+            enqueue(() => this.reconcileAll());
+          } else {
+            enqueue(() => this.restartStalledSchedules());
+          }
           return this.pending;
         })
-        .catch((err: unknown) => this.log.debug({ err }, 'schedule marker check failed; next time'))
+        .catch((err: unknown) => this.log.debug({ err }, 'schedule check failed; next time'))
         .finally(() => {
           checking = false;
         });
@@ -114,7 +143,26 @@ export class ScheduleReconciler {
     await this.redis.set(this.keys.schedulesMarker, new Date().toISOString());
   }
 
-  async reconcile(source: ModuleSource): Promise<void> {
+  /** Schedules again every source whose job scheduler has no next run waiting (see nextRunPending). */
+  async restartStalledSchedules(): Promise<void> {
+    for (const scheduler of await this.queues.sync.getJobSchedulers(0, -1)) {
+      const id = scheduler.id ?? scheduler.key;
+      const name = id.replace(/^module-source:/, '');
+      const source = this.view.sources.get(name);
+      if (!source || scheduler.next === undefined) continue;
+      // The scheduler's next run is the job `repeat:<scheduler id>:<next>` (BullMQ's job scheduler ids).
+      const state = await this.queues.sync.getJobState(`repeat:${id}:${scheduler.next}`);
+      if (nextRunPending(state)) continue;
+      this.log.warn(
+        { source: name, nextRun: new Date(scheduler.next).toISOString(), state },
+        'next sync of the schedule lost (Redis failover?): scheduling again',
+      );
+      await this.reconcile(source, { reschedule: true });
+    }
+  }
+
+  /** `reschedule`: upsert the job scheduler even when its settings are unchanged (it makes the next run again). */
+  async reconcile(source: ModuleSource, options: { reschedule?: boolean } = {}): Promise<void> {
     const name = source.metadata.name;
     const deleting = source.metadata.deletionTimestamp !== undefined;
     // A source being deleted is looked at every few seconds until it may go (dkp-contract.md §1 "Deletion").
@@ -122,7 +170,7 @@ export class ScheduleReconciler {
     const offset = deleting ? 0 : offsetOf(name, every);
     const id = schedulerId(name);
     const current = await this.queues.sync.getJobScheduler(id);
-    if (!current || current.every !== every || (current.offset ?? 0) !== offset) {
+    if (options.reschedule || !current || current.every !== every || (current.offset ?? 0) !== offset) {
       await this.queues.sync.upsertJobScheduler(id, { every, offset }, { name: 'sync', data: { source: name } });
       this.log.info({ source: name, everyMs: every, offsetMs: offset }, 'sync scheduled');
     }
@@ -132,7 +180,8 @@ export class ScheduleReconciler {
     if (handled !== trigger) {
       await this.queues.requestResync(name);
       await this.redis.hset(this.keys.triggers, name, trigger);
-      if (handled !== null) this.log.info({ source: name, reason: 'spec or resync annotation changed' }, 'resync requested');
+      if (handled !== null)
+        this.log.info({ source: name, reason: 'spec or resync annotation changed' }, 'resync requested');
     }
   }
 
@@ -142,4 +191,18 @@ export class ScheduleReconciler {
     await this.store.delete(name);
     this.log.info({ source: name }, 'sync unscheduled');
   }
+}
+
+/**
+ * True when a job scheduler's next run, in `state`, will still run: waiting for its time or a worker, or running. A
+ * finished, failed or missing next run means nothing will queue the one after it (BullMQ adds it when a run starts).
+ */
+export function nextRunPending(state: string): boolean {
+  return (
+    state === 'delayed' ||
+    state === 'waiting' ||
+    state === 'prioritized' ||
+    state === 'active' ||
+    state === 'waiting-children'
+  );
 }

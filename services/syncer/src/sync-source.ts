@@ -16,7 +16,13 @@ import {
 } from '@modsync/dkp';
 import type { DiscoveryEventInput, PresentModuleState } from '@modsync/events';
 import { ModuleSources, type KubeClient, type ModuleSource, type ModuleSourceStatus } from '@modsync/k8s';
-import { parseRegistrySettings, RegistryCircuitOpenError, RegistryError, type RegistryClient, type RegistrySettings } from '@modsync/registry';
+import {
+  parseRegistrySettings,
+  RegistryCircuitOpenError,
+  RegistryError,
+  type RegistryClient,
+  type RegistrySettings,
+} from '@modsync/registry';
 import { mapLimit, type Logger } from '@modsync/runtime';
 import { discoveryEvents } from './discovery-events.ts';
 import type { ModuleContext } from './module-context.ts';
@@ -57,7 +63,10 @@ export interface SyncReport {
  * The version a release image's version.json names, or the message of a missing or wrong one (dkp-contract.md §7). Any
  * bytes give one of the two: version.json comes from the registry.
  */
-export function releaseImageVersion(module: string, files: ReadonlyMap<string, Buffer>): { version: string } | { error: string } {
+export function releaseImageVersion(
+  module: string,
+  files: ReadonlyMap<string, Buffer>,
+): { version: string } | { error: string } {
   const raw = files.get('version.json');
   if (!raw) return { error: `module "${module}" metadata malformed: no version found` };
   let parsed: unknown;
@@ -67,9 +76,12 @@ export function releaseImageVersion(module: string, files: ReadonlyMap<string, B
     return { error: `module "${module}" metadata malformed: version.json is not JSON` };
   }
   const version = parsed !== null && typeof parsed === 'object' ? (parsed as { version?: unknown }).version : undefined;
-  if (typeof version !== 'string' || version === '') return { error: `module "${module}" metadata malformed: no version found` };
+  if (typeof version !== 'string' || version === '')
+    return { error: `module "${module}" metadata malformed: no version found` };
   const normalized = normalizeVersion(version);
-  return normalized === undefined ? { error: 'fetch release metadata error: Invalid Semantic Version' } : { version: normalized };
+  return normalized === undefined
+    ? { error: 'fetch release metadata error: Invalid Semantic Version' }
+    : { version: normalized };
 }
 
 async function resolveModule(
@@ -95,15 +107,31 @@ async function resolveModule(
     const read = releaseImageVersion(module, files);
     if ('error' in read) return { state: { present: true, channels: {}, pullError: read.error }, fetched: true };
     const metadata = parseReleaseMetadata(files);
-    return { state: { present: true, channels: { [channel]: { version: read.version, checksum: head.digest, metadata } }, pullError: null }, fetched: true };
+    return {
+      state: {
+        present: true,
+        channels: { [channel]: { version: read.version, checksum: head.digest, metadata } },
+        pullError: null,
+      },
+      fetched: true,
+    };
   } catch (err) {
     return { state: { present: true, channels: {}, pullError: pullErrorOf(err) }, fetched: false };
   }
 }
 
-/** DKP's pullError: the registry's own code, message and detail for an HTTP failure, else the client's message. */
-function pullErrorOf(err: unknown): string {
-  if (err instanceof RegistryError && err.method && err.url && err.statusCode !== undefined) {
+/**
+ * DKP's pullError: the registry's own code, message and detail for an HTTP failure (a status that is not 2xx), else
+ * the client's message (a 2xx response whose body failed: too large, not matching its digest, cut short).
+ */
+export function pullErrorOf(err: unknown): string {
+  if (
+    err instanceof RegistryError &&
+    err.method &&
+    err.url &&
+    err.statusCode !== undefined &&
+    (err.statusCode < 200 || err.statusCode > 299)
+  ) {
     return pullErrorText({ method: err.method, url: err.url, statusCode: err.statusCode, errors: err.registryErrors });
   }
   return pullErrorText(err instanceof Error ? err.message : String(err));
@@ -119,7 +147,12 @@ function pullErrorOf(err: unknown): string {
  * channel changed since is read too).
  * The order (events, status, state) makes a crash in between repeat work, never lose it.
  */
-export async function syncSource(deps: SyncDependencies, source: ModuleSource, log: Logger, only?: string): Promise<SyncReport> {
+export async function syncSource(
+  deps: SyncDependencies,
+  source: ModuleSource,
+  log: Logger,
+  only?: string,
+): Promise<SyncReport> {
   const name = source.metadata.name;
   const now = (deps.now ?? (() => new Date()))();
   const previous = await deps.store.load(name);
@@ -130,13 +163,18 @@ export async function syncSource(deps: SyncDependencies, source: ModuleSource, l
     const settings = parseRegistrySettings(source.spec.registry);
     // A module never seen before needs the catalogue: then the whole source is synced.
     const targeted = only !== undefined && previous.has(only);
-    const names = targeted ? [...previous.keys()].sort() : selectModuleNames(await deps.registry.listTags(settings, settings.pathPrefix)).names;
+    const names = targeted
+      ? [...previous.keys()].sort()
+      : selectModuleNames(await deps.registry.listTags(settings, settings.pathPrefix)).names;
     next = new Map();
     const results = await mapLimit(names, deps.moduleConcurrency, async (module): Promise<ModuleSyncResult> => {
       const context = deps.moduleContext(name, module);
       const prior = previous.get(module);
-      const keep = targeted && module !== only && prior !== undefined && (prior.pullError || prior.channels[context.channel]);
-      const resolved = keep ? { state: prior, fetched: false } : await resolveModule(deps, settings, module, context.channel, prior);
+      const keep =
+        targeted && module !== only && prior !== undefined && (prior.pullError || prior.channels[context.channel]);
+      const resolved = keep
+        ? { state: prior, fetched: false }
+        : await resolveModule(deps, settings, module, context.channel, prior);
       next.set(module, resolved.state);
       if (resolved.fetched) fetched++;
       const release = resolved.state.channels[context.channel];
@@ -154,7 +192,11 @@ export async function syncSource(deps: SyncDependencies, source: ModuleSource, l
     outcome = { kind: 'Synced', modules: results };
   } catch (err) {
     // Bad registry settings or a failed listing: the message says why; modules and state stay as they were (§1).
-    outcome = { kind: 'Failed', error: err instanceof Error ? err.message : String(err), registryPaused: err instanceof RegistryCircuitOpenError };
+    outcome = {
+      kind: 'Failed',
+      error: err instanceof Error ? err.message : String(err),
+      registryPaused: err instanceof RegistryCircuitOpenError,
+    };
   }
 
   const events = outcome.kind === 'Synced' ? discoveryEvents(name, previous, next, now) : [];
@@ -175,7 +217,9 @@ export async function syncSource(deps: SyncDependencies, source: ModuleSource, l
     // DKP's finalizers, once, after the first good sync: from now on a deletion waits for the syncer (§1 "Deletion").
     const finalizers = withSourceFinalizers(written.metadata.finalizers);
     if (finalizers) {
-      await deps.kube.mergePatch(ModuleSources, name, { metadata: { resourceVersion: written.metadata.resourceVersion, finalizers } });
+      await deps.kube.mergePatch(ModuleSources, name, {
+        metadata: { resourceVersion: written.metadata.resourceVersion, finalizers },
+      });
       kubernetesWrites++;
     }
   }

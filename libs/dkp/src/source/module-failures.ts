@@ -24,19 +24,56 @@ export interface FailureRule {
 /** Every failure of a module's releases or install, and what it means for the user (table-tested). */
 export const MODULE_FAILURES = {
   /** Creating the module's releases failed (registry read, API write): tried again with backoff. */
-  ReleasesNotCreated: { reason: 'ReleaseCreationFailed', next: 'Retry', owner: 'releases', message: (d: string) => `create releases: ${d}` },
+  ReleasesNotCreated: {
+    reason: 'ReleaseCreationFailed',
+    next: 'Retry',
+    owner: 'releases',
+    message: (d: string) => `create releases: ${d}`,
+  },
   /** The Deployed release's source, and any other serving the module, is gone: a source offering it brings it back. */
-  SourceNotFound: { reason: 'SourceNotFound', next: 'WaitForChange', owner: 'installer', message: (d: string) => `the ModuleSource of release ${d} does not exist` },
+  SourceNotFound: {
+    reason: 'SourceNotFound',
+    next: 'WaitForChange',
+    owner: 'installer',
+    message: (d: string) => `the ModuleSource of release ${d} does not exist`,
+  },
   /** The source's registry settings cannot be used: the user fixes the ModuleSource. */
-  InvalidRegistrySettings: { reason: 'InvalidRegistrySettings', next: 'Stall', owner: 'installer', message: (d: string) => d },
+  InvalidRegistrySettings: {
+    reason: 'InvalidRegistrySettings',
+    next: 'Stall',
+    owner: 'installer',
+    message: (d: string) => d,
+  },
   /** The bundle could not be read for a transient reason (timeout, 5xx, connection): tried again with backoff. */
-  DownloadFailed: { reason: 'DownloadFailed', next: 'Retry', owner: 'installer', message: (d: string) => `download ${d}` },
+  DownloadFailed: {
+    reason: 'DownloadFailed',
+    next: 'Retry',
+    owner: 'installer',
+    message: (d: string) => `download ${d}`,
+  },
   /** The registry refused the bundle (missing, unauthorized): the user publishes it or fixes the credentials. */
-  DownloadRefused: { reason: 'DownloadRefused', next: 'Stall', owner: 'installer', message: (d: string) => `download ${d}` },
+  DownloadRefused: {
+    reason: 'DownloadRefused',
+    next: 'Stall',
+    owner: 'installer',
+    message: (d: string) => `download ${d}`,
+  },
+  /** The bundle's module.yaml cannot be read (not YAML, not a mapping, a bad namespace): a fixed version must be published. */
+  InvalidModuleDefinition: {
+    reason: 'InvalidModuleDefinition',
+    next: 'Stall',
+    owner: 'installer',
+    message: (d: string) => d,
+  },
   /** The lint gate refused the bundle: a fixed version must be published. */
   LintRefused: { reason: 'LintGateRefused', next: 'Stall', owner: 'installer', message: (d: string) => d },
   /** The ModuleConfig's settings do not validate: the user fixes them. */
-  InvalidSettings: { reason: 'InvalidSettings', next: 'Stall', owner: 'installer', message: (d: string) => `invalid settings: ${d}` },
+  InvalidSettings: {
+    reason: 'InvalidSettings',
+    next: 'Stall',
+    owner: 'installer',
+    message: (d: string) => `invalid settings: ${d}`,
+  },
   /** helm failed (or a failure of the same release and settings is in its backoff): tried again with backoff. */
   InstallFailed: { reason: 'InstallFailed', next: 'Retry', owner: 'installer', message: (d: string) => d },
 } as const satisfies Record<string, FailureRule>;
@@ -65,7 +102,11 @@ export function describeFailure(failure: ModuleFailure): DescribedFailure {
 const FAILURE_CONDITIONS = { stalled: 'Stalled', reconciling: 'Reconciling' } as const;
 
 const reasonsOf = (owner: FailureOwner): Set<string> =>
-  new Set(Object.values(MODULE_FAILURES as Record<string, FailureRule>).filter((r) => r.owner === owner).map((r) => r.reason));
+  new Set(
+    Object.values(MODULE_FAILURES as Record<string, FailureRule>)
+      .filter((r) => r.owner === owner)
+      .map((r) => r.reason),
+  );
 
 /**
  * The Stalled and Reconciling patches for `owner`'s failure, or `undefined` for its success (pure). A failure sets
@@ -74,7 +115,11 @@ const reasonsOf = (owner: FailureOwner): Set<string> =>
  * of them is True with a reason of this owner, so a module that never failed carries neither, and the releases step
  * never clears what the installer reported (nor the other way round).
  */
-export function failureConditions(existing: readonly Condition[] | undefined, owner: FailureOwner, failure: ModuleFailure | undefined): ConditionPatch[] {
+export function failureConditions(
+  existing: readonly Condition[] | undefined,
+  owner: FailureOwner,
+  failure: ModuleFailure | undefined,
+): ConditionPatch[] {
   if (failure) {
     const { reason, message, next } = describeFailure(failure);
     return [
@@ -84,7 +129,8 @@ export function failureConditions(existing: readonly Condition[] | undefined, ow
   }
   const own = reasonsOf(owner);
   const held = (existing ?? []).some(
-    (c) => (c.type === FAILURE_CONDITIONS.stalled || c.type === FAILURE_CONDITIONS.reconciling) && own.has(c.reason ?? ''),
+    (c) =>
+      (c.type === FAILURE_CONDITIONS.stalled || c.type === FAILURE_CONDITIONS.reconciling) && own.has(c.reason ?? ''),
   );
   if (!held) return [];
   return [

@@ -2,8 +2,14 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse } from 'yaml';
-import { formatVersion, type InstallPhase, type ModuleFailure, moduleRepository } from '@modsync/dkp';
+import {
+  defaultModuleNamespace,
+  formatVersion,
+  moduleNamespace,
+  moduleRepository,
+  type InstallPhase,
+  type ModuleFailure,
+} from '@modsync/dkp';
 import type { ModuleConfig } from '@modsync/k8s';
 import { parseRegistrySettings, type RegistryClient } from '@modsync/registry';
 import { decideLintGate, lint } from '@modsync/lint';
@@ -43,19 +49,22 @@ const LOCK_HELD_RECHECK_MS = 15_000;
 
 /** What a module's install was made from: the Helm release's description, so a restart can tell it is current. */
 function fingerprint(version: string, digest: string, settings: unknown): string {
-  const hash = createHash('sha256').update(JSON.stringify(settings ?? {})).digest('hex').slice(0, 16);
+  const hash = createHash('sha256')
+    .update(JSON.stringify(settings ?? {}))
+    .digest('hex')
+    .slice(0, 16);
   return `modsync ${version} ${digest.slice(0, 19)} settings=${hash}`;
 }
 
-/** `module.yaml`'s namespace, else DKP's default `d8-<module>`. */
-async function namespaceOf(bundleDir: string, module: string): Promise<string> {
+/** The bundle's `module.yaml` namespace, DKP's default without one, or why its module.yaml is refused. */
+async function namespaceOf(bundleDir: string, module: string): Promise<{ namespace: string } | { error: string }> {
+  let text: string | undefined;
   try {
-    const definition = parse(await readFile(join(bundleDir, 'module.yaml'), 'utf8')) as { namespace?: unknown } | null;
-    if (typeof definition?.namespace === 'string' && definition.namespace !== '') return definition.namespace;
+    text = await readFile(join(bundleDir, 'module.yaml'), 'utf8');
   } catch {
     // No module.yaml: the default namespace.
   }
-  return `d8-${module}`;
+  return moduleNamespace(module, text);
 }
 
 /**
@@ -84,7 +93,9 @@ export class HelmInstaller implements Installer {
 
   async ensure(request: InstallRequest, signal: AbortSignal): Promise<InstallResult> {
     return this.serialized(request.module, async () => {
-      const held = await this.options.locks.withLock(request.module, (lock) => this.install(request, lock, AbortSignal.any([signal, lock.signal])));
+      const held = await this.options.locks.withLock(request.module, (lock) =>
+        this.install(request, lock, AbortSignal.any([signal, lock.signal])),
+      );
       return held?.value ?? this.leftToHolder(request.module);
     });
   }
@@ -94,9 +105,14 @@ export class HelmInstaller implements Installer {
       // Installed by any replica: the shared record says where. Nothing recorded and nothing known here: nothing to
       // uninstall (one HGET per disabled module, no helm call).
       const recorded = await this.options.records.namespaceOf(module);
-      if (recorded === undefined && !this.installed.has(module) && (await this.namespaceFromStore(module)) === undefined) return {};
+      if (
+        recorded === undefined &&
+        !this.installed.has(module) &&
+        (await this.namespaceFromStore(module)) === undefined
+      )
+        return {};
       const held = await this.options.locks.withLock(module, async (lock): Promise<InstallResult> => {
-        const namespace = recorded ?? (await this.namespaceFromStore(module)) ?? `d8-${module}`;
+        const namespace = recorded ?? (await this.namespaceFromStore(module)) ?? defaultModuleNamespace(module);
         await this.options.helm.uninstall(module, namespace, AbortSignal.any([signal, lock.signal]));
         await this.options.records.forget(module);
         this.installed.delete(module);
@@ -121,7 +137,10 @@ export class HelmInstaller implements Installer {
   private async namespaceFromStore(module: string): Promise<string | undefined> {
     try {
       for (const version of await readdir(join(this.options.store.root, module))) {
-        if (!version.startsWith('.')) return namespaceOf(this.options.store.path(module, version), module);
+        if (version.startsWith('.')) continue;
+        const found = await namespaceOf(this.options.store.path(module, version), module);
+        // A refused module.yaml was never installed from: nothing there to find.
+        return 'namespace' in found ? found.namespace : undefined;
       }
     } catch {
       // Nothing stored: the default namespace.
@@ -132,14 +151,16 @@ export class HelmInstaller implements Installer {
   /** One install per module at a time (calls queue behind each other), at most `concurrency` modules at once. */
   private async serialized<T>(module: string, fn: () => Promise<T>): Promise<T> {
     const previous = this.running.get(module) ?? Promise.resolve();
-    const next = previous.catch(() => {}).then(async () => {
-      await this.acquire();
-      try {
-        return await fn();
-      } finally {
-        this.release();
-      }
-    });
+    const next = previous
+      .catch(() => {})
+      .then(async () => {
+        await this.acquire();
+        try {
+          return await fn();
+        } finally {
+          this.release();
+        }
+      });
     this.running.set(module, next);
     try {
       return await next;
@@ -214,7 +235,10 @@ export class HelmInstaller implements Installer {
     const downloadFailed = async (err: unknown): Promise<InstallResult> => {
       log.warn({ err, reason: 'download failed' }, 'module download failed');
       const retryable = (err as { retryable?: boolean }).retryable === true;
-      await setPhase('Error', { kind: retryable ? 'DownloadFailed' : 'DownloadRefused', detail: `${registrySettings.host}/${repository}:${version}: ${(err as Error).message}` });
+      await setPhase('Error', {
+        kind: retryable ? 'DownloadFailed' : 'DownloadRefused',
+        detail: `${registrySettings.host}/${repository}:${version}: ${(err as Error).message}`,
+      });
       if (retryable) throw err;
       return {};
     };
@@ -228,7 +252,10 @@ export class HelmInstaller implements Installer {
     const digestFailure = inBackoff(description);
     if (digestFailure) return heldBack(digestFailure);
     const releaseNamespace = await this.options.helm.find(module, signal);
-    const action = decideHelmAction(releaseNamespace ? await this.options.helm.history(module, releaseNamespace, signal) : [], description);
+    const action = decideHelmAction(
+      releaseNamespace ? await this.options.helm.history(module, releaseNamespace, signal) : [],
+      description,
+    );
     if (action.kind === 'current') {
       this.installed.set(module, description);
       await this.options.records.recordInstalled(module, releaseNamespace!);
@@ -238,17 +265,39 @@ export class HelmInstaller implements Installer {
     if (releaseNamespace && (action.kind === 'rollback' || action.kind === 'uninstall')) {
       if (action.kind === 'rollback') await this.options.helm.rollback(module, releaseNamespace, action.to, signal);
       else await this.options.helm.uninstall(module, releaseNamespace, signal);
-      log.info({ status: action.status, revision: action.revision, action: action.kind, namespace: releaseNamespace }, 'recovered an interrupted helm operation');
+      log.info(
+        { status: action.status, revision: action.revision, action: action.kind, namespace: releaseNamespace },
+        'recovered an interrupted helm operation',
+      );
     }
 
     if (!stored) await setPhase('Downloading');
     try {
-      await this.options.store.ensure(this.options.registry, registrySettings, repository, module, version, digest, signal);
+      await this.options.store.ensure(
+        this.options.registry,
+        registrySettings,
+        repository,
+        module,
+        version,
+        digest,
+        signal,
+      );
     } catch (err) {
       return downloadFailed(err);
     }
     const bundleDir = this.options.store.path(module, version);
-    const namespace = await namespaceOf(bundleDir, module);
+    const definition = await namespaceOf(bundleDir, module);
+    if ('error' in definition) {
+      log.warn({ reason: definition.error }, 'module definition refused');
+      const failure: ModuleFailure = {
+        kind: 'InvalidModuleDefinition',
+        detail: `${registrySettings.host}/${repository}:${version}: ${definition.error}`,
+      };
+      this.refused.set(module, { fingerprint: description, failure });
+      await setPhase('Error', failure);
+      return {};
+    }
+    const { namespace } = definition;
 
     await setPhase('Installing');
     if (this.options.lintGate) {
@@ -285,10 +334,14 @@ export class HelmInstaller implements Installer {
     } catch (err) {
       // Stopped because the lock was lost: the next holder recovers the interrupted release; no backoff, no phase.
       lock.signal.throwIfAborted();
-      const message = err instanceof HelmError ? `helm upgrade --install ${module}: ${err.message}` : (err as Error).message;
+      const message =
+        err instanceof HelmError ? `helm upgrade --install ${module}: ${err.message}` : (err as Error).message;
       const record = failedInstall(failure, description, message, Date.now());
       await this.options.records.recordFailure(module, record);
-      log.warn({ err, reason: message, attempt: record.attempts, retryInMs: record.until - Date.now() }, 'module install failed');
+      log.warn(
+        { err, reason: message, attempt: record.attempts, retryInMs: record.until - Date.now() },
+        'module install failed',
+      );
       await setPhase('Error', { kind: 'InstallFailed', detail: message });
       return { requeueAfterMs: record.until - Date.now() + 50 };
     } finally {

@@ -1,0 +1,146 @@
+// R4: the registry misbehaves for some modules, through a fault proxy in front of the run's registry (the test proxy of
+// test/integration/registry-support.ts): 429 with Retry-After, 500s, connection resets, a 50 MB manifest, a manifest
+// whose bytes do not match its digest, a blob cut short after a slow start. What must hold: each faulty module gets a
+// pullError naming the cause, the healthy source beside them syncs and is released, the syncer's memory stays bounded,
+// and its retries (the backoff) show in its metrics.
+import { describe, expect, it } from 'vitest';
+import { ModuleSources } from '@modsync/k8s';
+import { startRedis } from '../env/redis.ts';
+import { startProxy, type TestProxy } from '../integration/registry-support.ts';
+import { recordScenario } from './summary.ts';
+import { chaosEnv, timeUntil, useCleanups, World } from './support.ts';
+
+const env = chaosEnv();
+const suffix = Date.now().toString(36);
+const cleanup = useCleanups();
+/** One request through the proxy (its handler's argument). */
+type ProxyExchange = Parameters<TestProxy['handle']>[0];
+/** The syncer's resident memory after the faults, at most (a 50 MB manifest must not be read whole). */
+const RSS_BOUND_BYTES = 400 * 1024 * 1024;
+
+/** Per source index: the fault and the pullError it must give (source 0 is healthy). */
+const FAULTS: Array<{ name: string; cause: RegExp; inject: (x: ProxyExchange) => Promise<void> | void }> = [
+  {
+    name: '429 with Retry-After',
+    cause: /429|rate/i,
+    inject: (x) => {
+      x.res.writeHead(429, { 'retry-after': '1', 'content-type': 'application/json' });
+      x.res.end('{"errors":[{"code":"TOOMANYREQUESTS","message":"slow down"}]}');
+    },
+  },
+  {
+    name: '500',
+    cause: /500/,
+    inject: (x) => {
+      x.res.writeHead(500, { 'content-type': 'text/plain' });
+      x.res.end('upstream exploded');
+    },
+  },
+  { name: 'connection reset', cause: /reset|socket|closed|ECONN/i, inject: (x) => void x.req.socket.destroy() },
+  {
+    name: '50 MB manifest',
+    cause: /larger|limit|too large|bytes/i,
+    inject: (x) => {
+      if (!x.req.url!.includes('/manifests/') || x.req.method !== 'GET') return x.forward().then((u) => x.send(u));
+      x.res.writeHead(200, {
+        'content-type': 'application/vnd.oci.image.manifest.v1+json',
+        'content-length': String(50 << 20),
+      });
+      x.res.end(Buffer.alloc(50 << 20, 0x20));
+    },
+  },
+  {
+    name: 'manifest bytes not matching the digest',
+    cause: /digest/i,
+    inject: async (x) => {
+      const upstream = await x.forward();
+      if (x.req.url!.includes('/manifests/') && x.req.method === 'GET')
+        upstream.body = Buffer.from(upstream.body.toString().replace('"schemaVersion":2', '"schemaVersion": 2'));
+      x.send(upstream);
+    },
+  },
+  {
+    name: 'blob cut short after a slow start',
+    cause: /timed out|timeout|closed|terminated|premature|length|digest|socket/i,
+    inject: async (x) => {
+      const upstream = await x.forward();
+      if (!x.req.url!.includes('/blobs/') || x.req.method !== 'GET') return x.send(upstream);
+      x.res.writeHead(200, {
+        'content-type': 'application/octet-stream',
+        'content-length': String(upstream.body.length),
+      });
+      x.res.write(upstream.body.subarray(0, Math.floor(upstream.body.length / 2)));
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      x.req.socket.destroy();
+    },
+  },
+];
+
+describe('R4: registry faults through a fault proxy', () => {
+  it('a pullError with the cause per faulty module; the healthy source synced; memory bounded; retries in metrics', async () => {
+    const redis = await startRedis({ logDir: env.logDir, name: `r4-redis-${suffix}`, password: true });
+    cleanup(() => redis.stop());
+    const proxy = await startProxy(env.registry!.host);
+    cleanup(() => proxy.close());
+    const world = new World({
+      id: `r4-${suffix}`,
+      sources: FAULTS.length + 1,
+      redisEnv: { MODSYNC_REDIS_URL: redis.url },
+      syncers: 1,
+      appliers: 1,
+      sourceRegistry: proxy.host,
+    });
+    cleanup(() => world.stop());
+    // The faults hit only what is under a faulty source's module (its release image); listings pass through.
+    proxy.handle = async (x) => {
+      const index = world.sourceNames.findIndex((s, i) => i > 0 && x.req.url!.includes(`/${world.moduleOf(s)}/`));
+      if (index > 0) return FAULTS[index - 1]!.inject(x);
+      x.send(await x.forward());
+    };
+    await world.start('v1.0.0');
+    const healthy = world.sourceNames[0]!;
+    const causes = async () => {
+      const found: string[] = [];
+      for (const [i, fault] of FAULTS.entries()) {
+        const source = world.sourceNames[i + 1]!;
+        const module = (await world.kube.get(ModuleSources, source))?.status?.modules?.find(
+          (m) => m.name === world.moduleOf(source),
+        );
+        if (module?.pullError && fault.cause.test(module.pullError)) found.push(fault.name);
+      }
+      return found;
+    };
+    const settledMs = await timeUntil(
+      async () => (await world.converged('v1.0.0', [healthy])) && (await causes()).length === FAULTS.length,
+      90_000,
+    );
+    const metrics = await (await fetch(`${world.syncers[0]!.url}/metrics`)).text();
+    const rss = Number(metrics.match(/^modsync_process_resident_memory_bytes\{[^}]*\} (\S+)$/m)?.[1]);
+    const retries = [...metrics.matchAll(/^modsync_registry_retries_total\{[^}]*\} (\S+)$/gm)].reduce(
+      (sum, m) => sum + Number(m[1]),
+      0,
+    );
+    const statuses = await Promise.all(
+      world.sourceNames
+        .slice(1)
+        .map(async (s) => `${s}: ${JSON.stringify((await world.kube.get(ModuleSources, s))?.status?.modules)}`),
+    );
+    const found = await causes();
+    const problems = [
+      ...(settledMs === undefined
+        ? [`not settled within 90 s: causes found for ${found.join(', ') || 'none'}; ${statuses.join('; ')}`]
+        : []),
+      ...((await world.converged('v1.0.0', [healthy])) ? [] : ['the healthy source was not synced and released']),
+      ...(rss > 0 && rss < RSS_BOUND_BYTES ? [] : [`syncer RSS ${rss} bytes (bound ${RSS_BOUND_BYTES})`]),
+      ...(retries > 0 ? [] : ['no registry retry in the syncer metrics']),
+      ...world.exited().map((r) => `${r} exited`),
+    ];
+    await recordScenario(env.dir, {
+      scenario: `R4 registry faults (${FAULTS.length} kinds; RSS ${Math.round(rss / 2 ** 20)} MiB, ${retries} retries)`,
+      runs: 1,
+      failures: problems.length > 0 ? 1 : 0,
+      recoveryMs: settledMs === undefined ? [] : [settledMs],
+    });
+    expect(problems).toEqual([]);
+  });
+});
