@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { moduleValuesKey } from '@modsync/dkp';
+import { moduleValuesKey } from '@modsync/dkp/module-names';
 import { readTextIfExists } from '../fs/files.ts';
 import { asRecord, isRecord, parseYaml } from '../fs/yaml.ts';
 import { exampleFromPattern } from '../parsers/regex-example.ts';
