@@ -57,7 +57,10 @@ const lazyStringWidth: Plugin = {
         ...imports,
         'let stringWidthImpl;',
         'export default function stringWidth(...args) {',
-        `  stringWidthImpl ??= (() => {\n${body.replace(exported, 'function stringWidth(')}\nreturn stringWidth;\n})();`,
+        '  stringWidthImpl ??= (() => {',
+        body.replace(exported, 'function stringWidth('),
+        '    return stringWidth;',
+        '  })();',
         '  return stringWidthImpl(...args);',
         '}',
       ].join('\n');

@@ -155,7 +155,9 @@ export const openapiLinter: Linter = {
       let parsed: Parsed | undefined;
       const parseFile = (): Parsed => (parsed ??= parseText(readText(f.abs)));
       guard(r('enum').withFile(f.rel), f.rel, () => checkEnumHA(f.rel, f.abs, parseFile, true));
-      guard(r('deckhouse-crds').withFile(f.rel), f.rel, () => checkCRD(ctx.name, f.rel, readText(f.abs), parsed, crdExcludes, r('deckhouse-crds')));
+      guard(r('deckhouse-crds').withFile(f.rel), f.rel, () =>
+        checkCRD(ctx.name, f.rel, readText(f.abs), parsed, crdExcludes, r('deckhouse-crds')),
+      );
     }
     // bilingual: top-level crds/*.yaml only
     const crdsDir = join(ctx.path, 'crds');
@@ -191,10 +193,18 @@ export const openapiLinter: Linter = {
  * block scalar (`|+`, `>+`) reads the same without its trailing white space.
  */
 function sameAsPart(text: string, parts: readonly string[], parsed: Parsed | undefined): parsed is { value: unknown } {
-  return parsed !== undefined && !('error' in parsed) && parts.length === 1 && text.trimStart() === text && !/[|>][1-9]?\+/.test(text);
+  if (parsed === undefined || 'error' in parsed || parts.length !== 1) return false;
+  return text.trimStart() === text && !/[|>][1-9]?\+/.test(text);
 }
 
-function checkCRD(moduleName: string, rel: string, text: string, parsed: Parsed | undefined, excludes: string[], report: Reporter): void {
+function checkCRD(
+  moduleName: string,
+  rel: string,
+  text: string,
+  parsed: Parsed | undefined,
+  excludes: string[],
+  report: Reporter,
+): void {
   const parts = text.trim().split(/(?:^|\s*\n)---\s*/);
   const whole = sameAsPart(text, parts, parsed) ? parsed.value : undefined;
   for (const doc of parts) {
