@@ -5,7 +5,7 @@
 // modules. Measured in docs/operations.md ("Memory").
 // Tests and `npm run stack` keep running the .ts sources; `npm run bench` builds first and runs dist/main.js.
 import { build, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -33,6 +33,39 @@ const clientNodeGenerated: Plugin = {
     b.onResolve({ filter: /^\.\/gen\/index\.js$/ }, (args) =>
       /[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]config\.js$/.test(args.importer) ? { path: join(REPO_ROOT, 'scripts/bundle/client-node-gen.ts') } : undefined,
     );
+  },
+};
+
+/**
+ * string-width 8 (for markdownlint's MD060 only, a rule DMT's settings turn off) builds an Intl.Segmenter and a
+ * `\p{RGI_Emoji}` expression when it is loaded: about 30 ms of ICU set-up on each `modsync lint` of a module with
+ * docs. The bundle runs the module's body on the first call of stringWidth instead.
+ */
+const lazyStringWidth: Plugin = {
+  name: 'lazy-string-width',
+  setup(b) {
+    b.onLoad({ filter: /[\\/]string-width[\\/]index\.js$/ }, async (args) => {
+      const source = await readFile(args.path, 'utf8');
+      if (!source.includes('Intl.Segmenter')) return undefined;
+      const imports = source.match(/^import .*;\n/gm) ?? [];
+      const body = source.replace(/^import .*;\n/gm, '');
+      const exported = 'export default function stringWidth(';
+      if (body.match(/^export /gm)?.length !== 1 || !body.includes(exported)) {
+        throw new Error(`${args.path}: string-width changed; update the lazy-string-width plugin of scripts/build.ts`);
+      }
+      const lazy = [
+        ...imports,
+        'let stringWidthImpl;',
+        'export default function stringWidth(...args) {',
+        '  stringWidthImpl ??= (() => {',
+        body.replace(exported, 'function stringWidth('),
+        '    return stringWidth;',
+        '  })();',
+        '  return stringWidthImpl(...args);',
+        '}',
+      ].join('\n');
+      return { contents: lazy, loader: 'js' };
+    });
   },
 };
 
@@ -67,7 +100,7 @@ const COMMON: BuildOptions = {
   legalComments: 'linked',
   logLevel: 'warning',
   metafile: true,
-  plugins: [clientNodeGenerated],
+  plugins: [clientNodeGenerated, lazyStringWidth],
 };
 
 /** Bundles every entry point; returns each output's size in bytes. */

@@ -1,20 +1,14 @@
 // @modsync/dkp: the DKP module-source domain as pure functions over plain data (dkp-contract.md). No I/O, no clock:
-// `now` is always a parameter. Every public name is listed here; nothing else is part of the API.
+// `now` is always a parameter. Every public name is listed here, or in the two zod-free modules exported on their own
+// (`@modsync/dkp/constraint`, `@modsync/dkp/module-names`) so that `modsync lint` does not load zod; nothing else is
+// part of the API.
 
 // errors
 
 // names of labels, annotations, finalizers
 export { RELEASE_ANNOTATIONS, RELEASE_LABELS } from './names.ts';
 
-// versions
-export {
-  ConstraintError,
-  coerceVersion,
-  minimalAllowedVersion,
-  parseConstraint,
-  satisfiesConstraint,
-  startsAtLeast,
-} from './constraint.ts';
+// versions (constraints: `@modsync/dkp/constraint`)
 export { formatVersion, normalizeVersion } from './version.ts';
 
 // layout: channels, references, catalogue, bundle tags, release names and labels

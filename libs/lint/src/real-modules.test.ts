@@ -2,6 +2,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { clearTextCache, readYaml } from './fs/files.ts';
 import { parseYaml, parseYamlDocs } from './fs/yaml.ts';
 import { parseRendered } from './module/helm.ts';
 import { checkRuleGroupsSpec } from './parsers/prometheus-rules.ts';
@@ -57,6 +58,26 @@ describe('YAML read as Go reads it', () => {
 
   it('a real syntax error is still one', () => {
     expect(() => parseYaml("a: 'never closed\nb: 1\n")).toThrow(/Missing closing 'quote/);
+  });
+
+  it('an error of the first document, with more documents after it', () => {
+    expect(() => parseYaml('a: [1\n---\nb: 1\n')).toThrow(/^line 2: Flow sequence in block collection/);
+    expect(parseYaml('a: 1\n...\n: : x\n---\nc: 1\n')).toEqual({ a: 1 });
+  });
+
+  it('a file is parsed once a run, its value frozen and shared, its error thrown to each caller', () => {
+    const dir = scratch();
+    writeFileSync(join(dir, 'values.yaml'), 'properties:\n  a:\n    enum: [A, B]\n');
+    writeFileSync(join(dir, 'broken.yaml'), 'a: [1\n');
+    const first = readYaml(join(dir, 'values.yaml'));
+    expect(first).toEqual({ properties: { a: { enum: ['A', 'B'] } } });
+    expect(readYaml(join(dir, 'values.yaml'))).toBe(first);
+    expect(Object.isFrozen((first as { properties: { a: { enum: string[] } } }).properties.a.enum)).toBe(true);
+    expect(() => readYaml(join(dir, 'broken.yaml'))).toThrow(/^line 2: Flow sequence/);
+    expect(() => readYaml(join(dir, 'broken.yaml'))).toThrow(/^line 2: Flow sequence/);
+    clearTextCache();
+    expect(readYaml(join(dir, 'values.yaml'))).not.toBe(first);
+    clearTextCache();
   });
 });
 

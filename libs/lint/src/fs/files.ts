@@ -1,6 +1,7 @@
 import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, posix, sep } from 'node:path';
 import { BinaryFileError, FileTooLargeError } from '../errors.ts';
+import { parseYaml } from './yaml.ts';
 
 /** Files larger than this are not read by rules (they become a finding of the rule that wanted them). */
 export const MAX_TEXT_FILE_BYTES = 8 * 1024 * 1024;
@@ -111,8 +112,39 @@ export function readText(abs: string, limit = MAX_TEXT_FILE_BYTES): string {
   return text;
 }
 
+const yamlCache = new Map<string, { value: unknown } | { error: unknown }>();
+
+/**
+ * The first YAML document of the file at `abs` (readText, then parseYaml), parsed once a run: the values schema and
+ * two openapi rules read the same files. The value is shared between callers, so it is frozen (a caller that tried to
+ * change it would fail loudly); a parse error is thrown again to each caller.
+ */
+export function readYaml(abs: string): unknown {
+  let cached = yamlCache.get(abs);
+  if (cached === undefined) {
+    const text = readText(abs);
+    try {
+      cached = { value: deepFreeze(parseYaml(text)) };
+    } catch (error) {
+      cached = { error };
+    }
+    yamlCache.set(abs, cached);
+  }
+  if ('error' in cached) throw cached.error;
+  return cached.value;
+}
+
+function deepFreeze(v: unknown): unknown {
+  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const child of Object.values(v)) deepFreeze(child);
+  }
+  return v;
+}
+
 export function clearTextCache(): void {
   textCache.clear();
+  yamlCache.clear();
 }
 
 export function decodeText(buf: Buffer, path = '<buffer>'): string {

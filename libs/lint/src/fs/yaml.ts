@@ -1,4 +1,4 @@
-import { LineCounter, parseAllDocuments } from 'yaml';
+import { Composer, type Document, LineCounter, Parser, parseAllDocuments } from 'yaml';
 
 export interface YamlDoc {
   /** The document as plain JS, or undefined for an empty document. */
@@ -25,8 +25,7 @@ const baseOptions = { uniqueKeys: true, prettyErrors: false, maxAliasCount: 1000
 export function parseYaml(text: string, opts: { version?: '1.1' | '1.2' } = {}): unknown {
   const parse = (src: string) => {
     const lc = new LineCounter();
-    const docs = parseAllDocuments(src, { ...baseOptions, lineCounter: lc, version: opts.version ?? '1.2' });
-    const doc = Array.isArray(docs) ? docs[0] : undefined;
+    const doc = firstDocument(src, lc, opts.version ?? '1.2');
     return { doc, lc, failed: doc !== undefined && doc.errors.length > 0 };
   };
   let { doc, lc, failed } = parse(text);
@@ -42,6 +41,16 @@ export function parseYaml(text: string, opts: { version?: '1.1' | '1.2' } = {}):
     throw new YamlParseError(`${line !== undefined ? `line ${line}: ` : ''}${first.message.split('\n')[0]}`, line);
   }
   return doc.toJS({ maxAliasCount: 1000 });
+}
+
+/**
+ * The first document of `src`, as parseAllDocuments would return it (its errors included), without composing the
+ * documents after the second: the composer hands a document out once the next one starts or the input ends.
+ */
+function firstDocument(src: string, lc: LineCounter, version: '1.1' | '1.2'): Document.Parsed | undefined {
+  const composer = new Composer({ ...baseOptions, version });
+  for (const doc of composer.compose(new Parser(lc.addNewLine).parse(src))) return doc;
+  return undefined;
 }
 
 function hasUnderIndentedQuote(errors: ReadonlyArray<{ code: string; message: string }>): boolean {

@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Reporter } from '../core/reporter.ts';
 import { stringList } from '../config/settings.ts';
-import { basename, exists, readText } from '../fs/files.ts';
+import { basename, exists, readText, readYaml } from '../fs/files.ts';
 import { asRecord, isRecord, parseYaml, tryParseYaml } from '../fs/yaml.ts';
 import { checkCel, loadCel } from '../parsers/cel.ts';
 import { guard, guardAsync, ruleReporter } from './linter.ts';
@@ -28,9 +28,21 @@ function walkKeys(data: Record<string, unknown>, visit: (key: string, value: unk
   return errs;
 }
 
-/** DMT parses openapi files strictly; CRDs of other groups than deckhouse.io are skipped. */
-function parseOpenAPIFile(abs: string): Record<string, unknown> | undefined {
-  const data = asRecord(parseYaml(readText(abs)));
+/** A file's first YAML document, or the error parsing it (DMT parses openapi files strictly). */
+type Parsed = { value: unknown } | { error: Error };
+
+function parseText(text: string): Parsed {
+  try {
+    return { value: parseYaml(text) };
+  } catch (error) {
+    return { error: error as Error };
+  }
+}
+
+/** CRDs of other groups than deckhouse.io are skipped. */
+function openAPIData(parsed: Parsed): Record<string, unknown> | undefined {
+  if ('error' in parsed) throw parsed.error;
+  const data = asRecord(parsed.value);
   if (data['kind'] === 'CustomResourceDefinition') {
     const name = String(asRecord(data['metadata'])['name'] ?? '');
     if (!name.endsWith('deckhouse.io')) return undefined;
@@ -102,10 +114,10 @@ export const openapiLinter: Linter = {
     const crdExcludes = stringList(ctx.settings.excludes(ID, 'crd-names'));
 
     const files = ctx.tree.files.filter((f) => !f.symlink);
-    const checkEnumHA = (rel: string, abs: string, withKeys: boolean): void => {
+    const checkEnumHA = (rel: string, abs: string, parse: () => Parsed, withKeys: boolean): void => {
       let data: Record<string, unknown> | undefined;
       try {
-        data = parseOpenAPIFile(abs);
+        data = openAPIData(parse());
       } catch (err) {
         const msg = `openAPI file is not valid:\nfailed to get content of \`${abs}\`: ${(err as Error).message}`;
         r('enum').withFile(rel).error(msg);
@@ -123,17 +135,29 @@ export const openapiLinter: Linter = {
         if (ke.length) r('keys').withFile(rel).error(`openAPI file is not valid:\n${ke[0]}`);
       }
     };
+    // An openapi file is parsed once a run (readYaml: the values schema reads it too).
+    const readOpenAPI = (abs: string): Parsed => {
+      try {
+        return { value: readYaml(abs) };
+      } catch (error) {
+        return { error: error as Error };
+      }
+    };
     for (const f of files.filter((x) => isOpenAPIFile(x.rel))) {
-      guard(r('enum').withFile(f.rel), f.rel, () => checkEnumHA(f.rel, f.abs, false));
+      guard(r('enum').withFile(f.rel), f.rel, () => checkEnumHA(f.rel, f.abs, () => readOpenAPI(f.abs), false));
       await guardAsync(r('deckhouse-validations').withFile(f.rel), f.rel, async () => {
-        const text = readText(f.abs);
-        if (text.includes('x-deckhouse-validations')) await loadCel();
-        checkValidations(text, r('deckhouse-validations').withFile(f.rel));
+        if (readText(f.abs).includes('x-deckhouse-validations')) await loadCel();
+        checkValidations(readOpenAPI(f.abs), r('deckhouse-validations').withFile(f.rel));
       });
     }
+    // A CRD file is parsed here only, once for both rules (not kept for the run: CRDs are the largest files).
     for (const f of files.filter((x) => isCRDFile(x.rel))) {
-      guard(r('enum').withFile(f.rel), f.rel, () => checkEnumHA(f.rel, f.abs, true));
-      guard(r('deckhouse-crds').withFile(f.rel), f.rel, () => checkCRD(ctx.name, f.rel, readText(f.abs), crdExcludes, r('deckhouse-crds')));
+      let parsed: Parsed | undefined;
+      const parseFile = (): Parsed => (parsed ??= parseText(readText(f.abs)));
+      guard(r('enum').withFile(f.rel), f.rel, () => checkEnumHA(f.rel, f.abs, parseFile, true));
+      guard(r('deckhouse-crds').withFile(f.rel), f.rel, () =>
+        checkCRD(ctx.name, f.rel, readText(f.abs), parsed, crdExcludes, r('deckhouse-crds')),
+      );
     }
     // bilingual: top-level crds/*.yaml only
     const crdsDir = join(ctx.path, 'crds');
@@ -163,11 +187,30 @@ export const openapiLinter: Linter = {
   },
 };
 
-function checkCRD(moduleName: string, rel: string, text: string, excludes: string[], report: Reporter): void {
-  for (const doc of text.trim().split(/(?:^|\s*\n)---\s*/)) {
+/**
+ * Whether the file's own parse stands for the parse of its one `---`-separated part (`text.trim()`): a file that
+ * parsed, does not start with white space (it would move or re-indent lines) and keeps no trailing line breaks in a
+ * block scalar (`|+`, `>+`) reads the same without its trailing white space.
+ */
+function sameAsPart(text: string, parts: readonly string[], parsed: Parsed | undefined): parsed is { value: unknown } {
+  if (parsed === undefined || 'error' in parsed || parts.length !== 1) return false;
+  return text.trimStart() === text && !/[|>][1-9]?\+/.test(text);
+}
+
+function checkCRD(
+  moduleName: string,
+  rel: string,
+  text: string,
+  parsed: Parsed | undefined,
+  excludes: string[],
+  report: Reporter,
+): void {
+  const parts = text.trim().split(/(?:^|\s*\n)---\s*/);
+  const whole = sameAsPart(text, parts, parsed) ? parsed.value : undefined;
+  for (const doc of parts) {
     let crd: Record<string, unknown>;
     try {
-      crd = asRecord(parseYaml(doc));
+      crd = asRecord(whole ?? parseYaml(doc));
     } catch (err) {
       report.error(`Can't parse manifests in crds folder: ${(err as Error).message}`);
       continue;
@@ -214,9 +257,9 @@ function yamlKind(v: unknown): string {
 }
 
 /** The `deckhouse-validations` rule: x-deckhouse-validations entries compile as CEL; x-kubernetes-validations is flagged. */
-function checkValidations(text: string, report: Reporter): void {
-  const [data, err] = tryParseYaml(text);
-  if (err || !isRecord(data)) return;
+function checkValidations(parsed: Parsed, report: Reporter): void {
+  if ('error' in parsed || !isRecord(parsed.value)) return;
+  const data = parsed.value;
   const walk = (node: unknown, path: string): void => {
     if (Array.isArray(node)) node.forEach((n, i) => walk(n, `${path}[${i}]`));
     else if (isRecord(node)) {

@@ -8,7 +8,7 @@ import { inDeckhouseRepo } from '../module/git.ts';
 import type { ModuleContext } from '../module/module.ts';
 import type { StoreObject } from '../module/objects.ts';
 import { toLowerCamel } from '../module/values.ts';
-import { startsAtLeast } from '@modsync/dkp';
+import { startsAtLeast } from '@modsync/dkp/constraint';
 import { renderWerfTemplate } from '../parsers/go-template.ts';
 import { checkRuleGroupsSpec } from '../parsers/prometheus-rules.ts';
 import { loadPromQL } from '../parsers/promql.ts';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { moduleValuesKey } from '@modsync/dkp';
-import { readTextIfExists } from '../fs/files.ts';
-import { asRecord, isRecord, parseYaml } from '../fs/yaml.ts';
+import { moduleValuesKey } from '@modsync/dkp/module-names';
+import { readTextIfExists, readYaml } from '../fs/files.ts';
+import { asRecord, isRecord } from '../fs/yaml.ts';
 import { exampleFromPattern } from '../parsers/regex-example.ts';
 
 /**
@@ -89,7 +89,7 @@ export function loadValuesSchema(modulePath: string): Schema {
   const load = (file: string): Schema | undefined => {
     const text = readTextIfExists(join(modulePath, 'openapi', file));
     if (text === undefined || text.trim() === '') return undefined;
-    const raw = asRecord(parseYaml(text));
+    const raw = asRecord(readYaml(join(modulePath, 'openapi', file)));
     return asRecord(expandRefs(raw, raw));
   };
   const config = load('config-values.yaml');

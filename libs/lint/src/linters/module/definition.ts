@@ -1,7 +1,7 @@
 import semver from 'semver';
 import type { Reporter } from '../../core/reporter.ts';
 import { isRecord, parseYaml } from '../../fs/yaml.ts';
-import { ConstraintError, parseConstraint, satisfiesConstraint } from '@modsync/dkp';
+import { ConstraintError, parseConstraint, satisfiesConstraint } from '@modsync/dkp/constraint';
 
 /** Shapes of module.yaml fields, for DMT's strict decode (unknown fields and wrong types are errors). */
 type Shape =

@@ -7,7 +7,7 @@ import { asArray, asRecord, asString, isRecord, parseYaml } from '../../fs/yaml.
 import { inDeckhouseRepo } from '../../module/git.ts';
 import type { ModuleContext } from '../../module/module.ts';
 import { HelmIgnore } from '../../parsers/glob.ts';
-import { coerceVersion, minimalAllowedVersion, parseConstraint, startsAtLeast } from '@modsync/dkp';
+import { coerceVersion, minimalAllowedVersion, parseConstraint, startsAtLeast } from '@modsync/dkp/constraint';
 import { checkDefinitionFile } from './definition.ts';
 import { checkLicense } from './license.ts';
 import { guard, ruleReporter } from '../linter.ts';
