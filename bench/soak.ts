@@ -106,6 +106,11 @@ interface Pushed {
 
 const POLICIES = { auto: 'soak-auto', manual: 'soak-manual' } as const;
 
+/** The first `count` of `items` after `lead`, or nothing when there are none. */
+function examples(items: readonly string[], lead: string, count = 5): string {
+  return items.length === 0 ? '' : `${lead}${items.slice(0, count).join(', ')}`;
+}
+
 function pick<T>(items: readonly T[]): T | undefined {
   return items.length === 0 ? undefined : items[Math.floor(Math.random() * items.length)];
 }
@@ -189,7 +194,11 @@ function seriesFigures(bench: Bench, processes: readonly Watched[], steadyFrom: 
       Object.assign(figure, {
         value: v.flat ? 1 : 0,
         shown: `${v.flat ? 'flat' : 'grows'} ${sign}${series.show(Math.abs(v.growth))}`,
-        note: `first third ${series.show(v.firstMedian)} → last third ${series.show(v.lastMedian)} (medians, ${v.samples} samples); allowed +${series.show(v.allowed)}; slope ${v.slopePerHour >= 0 ? '+' : '−'}${series.show(Math.abs(v.slopePerHour))}/h`,
+        note: [
+          `first third ${series.show(v.firstMedian)} → last third ${series.show(v.lastMedian)}`,
+          ` (medians, ${v.samples} samples); allowed +${series.show(v.allowed)};`,
+          ` slope ${v.slopePerHour >= 0 ? '+' : '−'}${series.show(Math.abs(v.slopePerHour))}/h`,
+        ].join(''),
         data: v,
       });
     }
@@ -280,9 +289,18 @@ await runBench(
     await waitFor('the first release of every module', async () => seenAll(), 15 * 60_000, 1_000);
     const warmupSeconds = (performance.now() - startedAt) / 1000;
     bench.context.warmupSeconds = warmupSeconds;
-    bench.say(`warm-up done in ${warmupSeconds.toFixed(0)} s: ${modules.length} first releases; workload for ${MINUTES} min`);
+    bench.say(
+      `warm-up done in ${warmupSeconds.toFixed(0)} s: ${modules.length} first releases; workload for ${MINUTES} min`,
+    );
 
-    const counts: Record<string, number> = { push: 0, pushOtherChannel: 0, approve: 0, applyNow: 0, config: 0, resync: 0 };
+    const counts: Record<string, number> = {
+      push: 0,
+      pushOtherChannel: 0,
+      approve: 0,
+      applyNow: 0,
+      config: 0,
+      resync: 0,
+    };
     const errors: string[] = [];
     const byName = new Map(modules.map((m) => [m.name, m]));
     const push = async (channel: 'stable' | 'early-access') => {
@@ -389,7 +407,7 @@ await runBench(
     Object.assign(missing, {
       value: notSeen.length,
       shown: String(notSeen.length),
-      note: `${pushed.size} versions pushed to stable (${modules.length} first ones)${notSeen.length > 0 ? `; e.g. ${notSeen.slice(0, 5).join(', ')}` : ''}`,
+      note: `${pushed.size} versions pushed to stable (${modules.length} first ones)${examples(notSeen, '; e.g. ')}`,
       data: notSeen,
     });
     const perVersion = new Map<string, string[]>();
@@ -398,16 +416,24 @@ await runBench(
       perVersion.set(key, [...(perVersion.get(key) ?? []), release.metadata.name]);
     }
     const twice = [...perVersion.entries()].filter(([, names]) => names.length > 1);
-    const unexpected = releases.list().filter((r) => !pushed.has(r.metadata.name)).map((r) => r.metadata.name);
+    const unexpected = releases
+      .list()
+      .filter((r) => !pushed.has(r.metadata.name))
+      .map((r) => r.metadata.name);
+    const strays = examples(unexpected, ': ');
     Object.assign(duplicates, {
       value: twice.length,
       shown: String(twice.length),
-      note: `${releases.list().length} ModuleReleases; ${unexpected.length} not of a pushed stable version${unexpected.length > 0 ? ` (${unexpected.slice(0, 5).join(', ')})` : ''}`,
+      note: `${releases.list().length} ModuleReleases; ${unexpected.length} not of a pushed stable version${strays}`,
       data: { twice, unexpected },
     });
 
     const keys = syncerKeys(group.prefix);
-    const connection = createRedis({ target: world.env.info.redis!.url, name: 'bench-soak', maxRetriesPerRequest: null });
+    const connection = createRedis({
+      target: world.env.info.redis!.url,
+      name: 'bench-soak',
+      maxRetriesPerRequest: null,
+    });
     bench.onCleanup('queue connection', async () => connection.disconnect());
     const jobStates: Record<string, unknown> = {};
     let stuckJobs = 0;
@@ -420,15 +446,21 @@ await runBench(
       }
       await queue.close();
     }
-    Object.assign(stuck, { value: stuckJobs, shown: String(stuckJobs), note: JSON.stringify(jobStates), data: jobStates });
+    Object.assign(stuck, {
+      value: stuckJobs,
+      shown: String(stuckJobs),
+      note: JSON.stringify(jobStates),
+      data: jobStates,
+    });
 
     const events = eventKeys(keys.events);
+    const streamLength = await connection.xlen(events.stream);
     const [pending] = (await connection.call('XPENDING', events.stream, 'applier')) as [number];
     const deadLettered = await connection.xlen(events.deadLetter('applier'));
     Object.assign(unacked, {
       value: pending + deadLettered,
       shown: String(pending + deadLettered),
-      note: `${pending} pending in the group, ${deadLettered} dead-lettered; ${await connection.xlen(events.stream)} events in the stream`,
+      note: `${pending} pending in the group, ${deadLettered} dead-lettered; ${streamLength} events in the stream`,
     });
 
     const lags = [...pushed.values()]
@@ -438,13 +470,16 @@ await runBench(
     Object.assign(latency, {
       value: p95,
       shown: fmt.seconds(p95),
-      note: `p50 ${fmt.seconds(quantile(lags, 0.5))}, max ${fmt.seconds(Math.max(...lags))} over ${lags.length} pushes; polled every ${SYNC_INTERVAL} (no notifications)`,
+      note: [
+        `p50 ${fmt.seconds(quantile(lags, 0.5))}, max ${fmt.seconds(Math.max(...lags))} over ${lags.length} pushes;`,
+        ` polled every ${SYNC_INTERVAL} (no notifications)`,
+      ].join(''),
     });
     const done = Object.values(counts).reduce((s, n) => s + n, 0);
     Object.assign(workload, {
       value: done,
       shown: `${done} (${errors.length})`,
-      note: `${JSON.stringify(counts)}${errors.length > 0 ? `; first errors: ${[...new Set(errors)].slice(0, 3).join(' | ')}` : ''}`,
+      note: `${JSON.stringify(counts)}${examples([...new Set(errors)], '; first errors: ', 3)}`,
       data: { counts, errors },
     });
 
