@@ -7,7 +7,7 @@
 // default metrics). At the end: flat or not per series and process (bench/soak-series.ts), and the correctness checks
 // (every version pushed to a followed channel became one ModuleRelease, none twice, no job stuck, no event left
 // unacknowledged). How to read it: bench/README.md, "Soak".
-import { releaseRepository } from '@modsync/dkp';
+import { RELEASE_ANNOTATIONS, releaseRepository } from '@modsync/dkp';
 import { eventKeys } from '@modsync/events';
 import {
   Informer,
@@ -221,24 +221,14 @@ await runBench(
     },
   },
   async (bench) => {
-    const missing = bench.figure('missing', 'versions pushed to a followed channel without a ModuleRelease', {
-      target: { op: '=', value: 0 },
-      targetShown: '0',
-    });
-    const duplicates = bench.figure('duplicates', 'module versions with more than one ModuleRelease', {
-      target: { op: '=', value: 0 },
-      targetShown: '0',
-    });
-    const stuck = bench.figure('stuck', `syncer jobs active for more than ${STUCK_AFTER_MS / 1000} s at the end`, {
-      target: { op: '=', value: 0 },
-      targetShown: '0',
-    });
-    const unacked = bench.figure('unacked', 'discovery events the applier left unacknowledged or dead-lettered', {
-      target: { op: '=', value: 0 },
-      targetShown: '0',
-    });
+    const none = (id: string, name: string) =>
+      bench.figure(id, name, { target: { op: '=', value: 0 }, targetShown: '0' });
+    const missing = none('missing', 'versions pushed to a followed channel without a ModuleRelease');
+    const duplicates = none('duplicates', 'module versions with more than one ModuleRelease');
+    const stuck = none('stuck', `syncer jobs active for more than ${STUCK_AFTER_MS / 1000} s at the end`);
+    const unacked = none('unacked', 'discovery events the applier left unacknowledged or dead-lettered');
     const latency = bench.figure('latency', 'push → ModuleRelease visible, p95', { targetShown: '(reported)' });
-    const workload = bench.figure('actions', 'workload actions done (errors)', { targetShown: '(reported)' });
+    const workload = bench.figure('actions', 'workload actions drawn (errors)', { targetShown: '(reported)' });
 
     bench.context.bundleBytes = await buildAll({ quiet: true });
     const world = await startWorld(bench);
@@ -293,14 +283,18 @@ await runBench(
       `warm-up done in ${warmupSeconds.toFixed(0)} s: ${modules.length} first releases; workload for ${MINUTES} min`,
     );
 
-    const counts: Record<string, number> = {
+    const counts = {
       push: 0,
       pushOtherChannel: 0,
       approve: 0,
       applyNow: 0,
       config: 0,
       resync: 0,
+      /** Approve or apply-now drawn while no release was Pending. */
+      nonePending: 0,
     };
+    /** Seconds spent in actions (the rest of the workload's time: the pauses between them). */
+    let busySeconds = 0;
     const errors: string[] = [];
     const byName = new Map(modules.map((m) => [m.name, m]));
     const push = async (channel: 'stable' | 'early-access') => {
@@ -319,32 +313,24 @@ await runBench(
         pushed.set(`${module.name}-${version}`, { module: module.name, version, pushedAt: performance.now() });
       }
       await world.publishClient.pushManifest(settings, repository, channel, image.manifest, MEDIA_TYPES.manifest);
-      counts[channel === 'stable' ? 'push' : 'pushOtherChannel']!++;
+      counts[channel === 'stable' ? 'push' : 'pushOtherChannel']++;
     };
-    const pendingRelease = () => pick(releases.list().filter((r) => r.status?.phase === 'Pending'));
+    /** `annotation: "true"` on a random Pending release (none: nothing to do). */
+    const annotatePending = async (annotation: string, counter: keyof typeof counts) => {
+      const release = pick(releases.list().filter((r) => r.status?.phase === 'Pending'));
+      if (release === undefined) {
+        counts.nonePending++;
+        return;
+      }
+      const annotations = { [annotation]: 'true' };
+      await world.kube.mergePatch(ModuleReleases, release.metadata.name, { metadata: { annotations } });
+      counts[counter]++;
+    };
     const actions: { weight: number; run: () => Promise<void> }[] = [
       { weight: 40, run: () => push('stable') },
       { weight: 10, run: () => push('early-access') },
-      {
-        weight: 15,
-        run: async () => {
-          const release = pendingRelease();
-          if (release === undefined) return;
-          const annotations = { 'modules.deckhouse.io/approved': 'true' };
-          await world.kube.mergePatch(ModuleReleases, release.metadata.name, { metadata: { annotations } });
-          counts.approve!++;
-        },
-      },
-      {
-        weight: 10,
-        run: async () => {
-          const release = pendingRelease();
-          if (release === undefined) return;
-          const annotations = { 'modules.deckhouse.io/apply-now': 'true' };
-          await world.kube.mergePatch(ModuleReleases, release.metadata.name, { metadata: { annotations } });
-          counts.applyNow!++;
-        },
-      },
+      { weight: 15, run: () => annotatePending(RELEASE_ANNOTATIONS.approved, 'approve') },
+      { weight: 10, run: () => annotatePending(RELEASE_ANNOTATIONS.applyNow, 'applyNow') },
       {
         weight: 15,
         run: async () => {
@@ -352,14 +338,14 @@ await runBench(
           const config = await world.kube.get(ModuleConfigs, module.name);
           const other = config?.spec?.updatePolicy === POLICIES.auto ? POLICIES.manual : POLICIES.auto;
           await world.kube.mergePatch(ModuleConfigs, module.name, { spec: { updatePolicy: other } });
-          counts.config!++;
+          counts.config++;
         },
       },
       {
         weight: 10,
         run: async () => {
           await pick(syncers)!.resync(pick(sources)!);
-          counts.resync!++;
+          counts.resync++;
         },
       },
     ];
@@ -382,11 +368,13 @@ await runBench(
           cumulative += a.weight;
           return roll < cumulative;
         }) ?? actions[0]!;
+      const began = performance.now();
       try {
         await action.run();
       } catch (err) {
         errors.push((err as Error).message);
       }
+      busySeconds += (performance.now() - began) / 1000;
       if (performance.now() - lastReport > 60_000) {
         lastReport = performance.now();
         bench.say(`workload: ${JSON.stringify(counts)}, ${errors.length} errors`);
@@ -479,8 +467,11 @@ await runBench(
     Object.assign(workload, {
       value: done,
       shown: `${done} (${errors.length})`,
-      note: `${JSON.stringify(counts)}${examples([...new Set(errors)], '; first errors: ', 3)}`,
-      data: { counts, errors },
+      note: [
+        `${JSON.stringify(counts)}; ${fmt.num(busySeconds / done)} s per action on average`,
+        examples([...new Set(errors)], '; first errors: ', 3),
+      ].join(''),
+      data: { counts, busySeconds, errors },
     });
 
     seriesFigures(bench, processes, warmupSeconds, workloadSeconds);
