@@ -24,6 +24,7 @@ import { counterSum, residentMemory } from './util.ts';
 
 /** A modsync process whose memory and /metrics the benchmark reads. */
 export interface MeasuredProcess {
+  readonly pid: number;
   memory(): Promise<{ rss: number; peak: number; anon: number; file: number }>;
   metrics(): Promise<string>;
   stop(): Promise<void>;
@@ -131,6 +132,7 @@ export async function startWorld(bench: Bench): Promise<World> {
       });
       bench.onCleanup(`applier ${instance}`, () => service.stop());
       return {
+        pid: service.process.child.pid!,
         memory: () => residentMemory(service.process.child.pid!),
         metrics: async () => (await fetch(`${service.url}/metrics`, { signal: AbortSignal.timeout(10_000) })).text(),
         stop: () => service.stop(),
