@@ -30,13 +30,25 @@ export function releaseImage(version: string): Promise<ImageArtifact> {
   return imageOf(releaseImageFiles({ module: 'bench', version }));
 }
 
-async function pushImageBlobs(client: RegistryClient, settings: RegistrySettings, repository: string, image: ImageArtifact): Promise<void> {
+async function pushImageBlobs(
+  client: RegistryClient,
+  settings: RegistrySettings,
+  repository: string,
+  image: ImageArtifact,
+): Promise<void> {
   await client.pushBlob(settings, repository, image.layer);
   await client.pushBlob(settings, repository, image.config);
 }
 
 /** Cross-repository mount (OCI distribution spec): 201 when the registry linked the blob; else a plain upload. */
-async function mountBlob(client: RegistryClient, settings: RegistrySettings, repository: string, from: string, bytes: Buffer, digest: string): Promise<void> {
+async function mountBlob(
+  client: RegistryClient,
+  settings: RegistrySettings,
+  repository: string,
+  from: string,
+  bytes: Buffer,
+  digest: string,
+): Promise<void> {
   const url = `${settings.baseUrl}/${repository}/blobs/uploads/?mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}`;
   const response = await fetch(url, { method: 'POST', signal: AbortSignal.timeout(30_000) });
   await response.body?.cancel();
@@ -45,7 +57,12 @@ async function mountBlob(client: RegistryClient, settings: RegistrySettings, rep
 }
 
 /** Points `release:stable` of `module` at `image` (uploads its blobs; for a new version of one module). */
-export async function pushRelease(client: RegistryClient, settings: RegistrySettings, module: string, image: ImageArtifact): Promise<string> {
+export async function pushRelease(
+  client: RegistryClient,
+  settings: RegistrySettings,
+  module: string,
+  image: ImageArtifact,
+): Promise<string> {
   const repository = releaseRepository(settings.pathPrefix, module);
   await pushImageBlobs(client, settings, repository, image);
   const { digest } = await client.pushManifest(settings, repository, 'stable', image.manifest, MEDIA_TYPES.manifest);
@@ -53,7 +70,9 @@ export async function pushRelease(client: RegistryClient, settings: RegistrySett
 }
 
 /** Lists every module in the source's catalog and gives (the first `releases` of) them a `release:stable`. */
-export async function publishModules(options: BulkPublishOptions): Promise<{ releaseDigest: string; requests: number }> {
+export async function publishModules(
+  options: BulkPublishOptions,
+): Promise<{ releaseDigest: string; requests: number }> {
   const { client, settings } = options;
   const modules = [...options.modules].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   if (modules.length === 0) throw new Error('publishModules: no modules');
@@ -133,6 +152,9 @@ export async function publishSteps(options: StepPublishOptions): Promise<{ reque
 }
 
 function sha256Of(image: ImageArtifact, part: 'layer' | 'config'): string {
-  const manifest = JSON.parse(image.manifest.toString('utf8')) as { config: { digest: string }; layers: { digest: string }[] };
+  const manifest = JSON.parse(image.manifest.toString('utf8')) as {
+    config: { digest: string };
+    layers: { digest: string }[];
+  };
   return part === 'config' ? manifest.config.digest : manifest.layers[0]!.digest;
 }

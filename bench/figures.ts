@@ -21,7 +21,8 @@ export interface Figure {
 }
 
 export function verdict(figure: Figure): 'pass' | 'miss' | 'error' | 'info' {
-  if (figure.error !== undefined || figure.value === undefined || Number.isNaN(figure.value)) return figure.target ? 'error' : 'info';
+  if (figure.error !== undefined || figure.value === undefined || Number.isNaN(figure.value))
+    return figure.target ? 'error' : 'info';
   if (!figure.target) return 'info';
   const { op, value } = figure.target;
   const ok = op === '>=' ? figure.value >= value : op === '<=' ? figure.value <= value : figure.value === value;
@@ -29,11 +30,20 @@ export function verdict(figure: Figure): 'pass' | 'miss' | 'error' | 'info' {
 }
 
 export function formatTable(figures: readonly Figure[]): string {
-  const rows = figures.map((f) => [f.id, f.name, f.error ? 'n/a' : f.shown, f.targetShown ?? '', verdict(f), f.error ? `ERROR: ${f.error}` : (f.note ?? '')]);
+  const rows = figures.map((f) => [
+    f.id,
+    f.name,
+    f.error ? 'n/a' : f.shown,
+    f.targetShown ?? '',
+    verdict(f),
+    f.error ? `ERROR: ${f.error}` : (f.note ?? ''),
+  ]);
   const header = ['#', 'figure', 'measured', 'target', 'result', 'note'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.slice(0).map((r) => (i === 5 ? 0 : r[i]!.length))));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
-  return [line(header), line(widths.map((w, i) => (i === 5 ? '-'.repeat(4) : '-'.repeat(w)))), ...rows.map(line)].join('\n');
+  return [line(header), line(widths.map((w, i) => (i === 5 ? '-'.repeat(4) : '-'.repeat(w)))), ...rows.map(line)].join(
+    '\n',
+  );
 }
 
 export const fmt = {

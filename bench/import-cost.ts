@@ -28,7 +28,9 @@ export async function importCost(steps: readonly ImportStep[], timeoutMs = 60_00
   `;
   const node = join(REPO_ROOT, 'node_modules/.bin/node');
   const stdout = await new Promise<string>((resolve, reject) => {
-    execFile(node, ['--input-type=module', '-e', script], { cwd: REPO_ROOT, timeout: timeoutMs }, (err, out, errOut) => (err ? reject(new Error(`${err.message}: ${errOut}`)) : resolve(out)));
+    execFile(node, ['--input-type=module', '-e', script], { cwd: REPO_ROOT, timeout: timeoutMs }, (err, out, errOut) =>
+      err ? reject(new Error(`${err.message}: ${errOut}`)) : resolve(out),
+    );
   });
   return JSON.parse(stdout) as Record<string, number>;
 }

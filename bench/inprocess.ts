@@ -5,13 +5,31 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { releaseRepository } from '@modsync/dkp';
 import { EventPublisher } from '@modsync/events';
 import { type KubeClient, ModuleSources, type ModuleSource, type ResourceType } from '@modsync/k8s';
-import { REGISTRY_CHANNELS, type RegistryClient, type RegistryRequestMessage, type RegistrySettings } from '@modsync/registry';
+import {
+  REGISTRY_CHANNELS,
+  type RegistryClient,
+  type RegistryRequestMessage,
+  type RegistrySettings,
+} from '@modsync/registry';
 import { createLogger, mapLimit, type RedisClient } from '@modsync/runtime';
-import { ClusterView, SyncStateStore, syncerKeys, syncSource, type SyncDependencies, type SyncReport } from '@modsync/syncer';
+import {
+  ClusterView,
+  SyncStateStore,
+  syncerKeys,
+  syncSource,
+  type SyncDependencies,
+  type SyncReport,
+} from '@modsync/syncer';
 import { median } from './util.ts';
 
 /** Core v1 Events of every namespace (the collection path without a namespace). */
-const AllEvents: ResourceType<{ metadata: { name: string } }> = { group: '', version: 'v1', kind: 'Event', plural: 'events', namespaced: false };
+const AllEvents: ResourceType<{ metadata: { name: string } }> = {
+  group: '',
+  version: 'v1',
+  kind: 'Event',
+  plural: 'events',
+  namespaced: false,
+};
 
 export interface InProcessOptions {
   kube: KubeClient;
@@ -81,13 +99,22 @@ export async function runInProcess(options: InProcessOptions): Promise<InProcess
       throw new Error(`cold in-process sync: ${JSON.stringify(coldReport)}`);
     }
     const written = await kube.get(ModuleSources, name);
-    await waitFor(`${name} fresh in the view`, () => view.sources.get(name)?.metadata.resourceVersion === written?.metadata.resourceVersion, 10_000, 10);
+    await waitFor(
+      `${name} fresh in the view`,
+      () => view.sources.get(name)?.metadata.resourceVersion === written?.metadata.resourceVersion,
+      10_000,
+      10,
+    );
     const source = view.sources.get(name)!;
 
-    const raw = () => mapLimit(modules, concurrency, (module) => registry.headManifest(settings, releaseRepository(settings.pathPrefix, module), 'stable'));
+    const raw = () =>
+      mapLimit(modules, concurrency, (module) =>
+        registry.headManifest(settings, releaseRepository(settings.pathPrefix, module), 'stable'),
+      );
     const sync = async () => {
       const report = await syncSource(deps, source, log);
-      if (report.outcome !== 'Synced' || report.modules !== modules.length) throw new Error(`unchanged sync failed: ${JSON.stringify(report)}`);
+      if (report.outcome !== 'Synced' || report.modules !== modules.length)
+        throw new Error(`unchanged sync failed: ${JSON.stringify(report)}`);
       return report;
     };
     // Warm both paths (connections, auth scheme, JIT).

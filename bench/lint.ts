@@ -31,9 +31,15 @@ function imageEnv(): NodeJS.ProcessEnv {
 /** DMT's binary: MODSYNC_DMT, else the newest build in the modsync cache. */
 function findDmt(): string | undefined {
   if (process.env['MODSYNC_DMT']) return process.env['MODSYNC_DMT'];
-  const cache = join(process.env['MODSYNC_CACHE_DIR'] ?? join(process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'modsync'), 'dmt');
+  const cache = join(
+    process.env['MODSYNC_CACHE_DIR'] ?? join(process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'modsync'),
+    'dmt',
+  );
   if (!existsSync(cache)) return undefined;
-  const builds = readdirSync(cache).filter((v) => v.startsWith('v') && existsSync(join(cache, v, 'dmt'))).sort().reverse();
+  const builds = readdirSync(cache)
+    .filter((v) => v.startsWith('v') && existsSync(join(cache, v, 'dmt')))
+    .sort()
+    .reverse();
   return builds[0] ? join(cache, builds[0], 'dmt') : undefined;
 }
 
@@ -48,7 +54,10 @@ function measure(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<S
   const timed = existsSync(GNU_TIME);
   return new Promise((resolvePromise, reject) => {
     const started = performance.now();
-    const child = spawn(timed ? GNU_TIME : cmd, timed ? ['-f', '%M', cmd, ...args] : args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(timed ? GNU_TIME : cmd, timed ? ['-f', '%M', cmd, ...args] : args, {
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (b: Buffer) => {
       stderr = (stderr + b.toString()).slice(-4096);
@@ -67,7 +76,8 @@ function recordedDmt(): Map<string, Sample> {
   const readme = readFileSync(join(REPO, 'libs', 'lint', 'README.md'), 'utf8');
   const section = readme.slice(readme.indexOf('### DMT figures'));
   const out = new Map<string, Sample>();
-  for (const m of section.matchAll(/^\| ([\w.-]+) \| ([\d.]+) \| ([\d.]+) \|/gm)) out.set(m[1]!, { seconds: Number(m[2]), mb: Number(m[3]) });
+  for (const m of section.matchAll(/^\| ([\w.-]+) \| ([\d.]+) \| ([\d.]+) \|/gm))
+    out.set(m[1]!, { seconds: Number(m[2]), mb: Number(m[3]) });
   return out;
 }
 
@@ -86,11 +96,17 @@ const dmt = findDmt();
 const recorded = dmt ? undefined : recordedDmt();
 const env = imageEnv();
 
-const fmt = (s: Sample | undefined): string => (s ? `${s.seconds.toFixed(2)} s ${s.mb !== undefined ? `${s.mb.toFixed(0).padStart(4)} MB` : '       '}` : '      —       ');
-const ratio = (a: number | undefined, b: number | undefined): string => (a !== undefined && b !== undefined && b > 0 ? `${(a / b).toFixed(2)}×` : '—');
+const fmt = (s: Sample | undefined): string =>
+  s
+    ? `${s.seconds.toFixed(2)} s ${s.mb !== undefined ? `${s.mb.toFixed(0).padStart(4)} MB` : '       '}`
+    : '      —       ';
+const ratio = (a: number | undefined, b: number | undefined): string =>
+  a !== undefined && b !== undefined && b > 0 ? `${(a / b).toFixed(2)}×` : '—';
 
 const rows: Array<{ module: string; modsync: Sample; dmt?: Sample; dmtSource: string }> = [];
-process.stdout.write(`\nmodsync lint vs DMT (${runs} runs each, medians; ${cpus().length} CPUs; DMT: ${dmt ?? 'not built: figures recorded in libs/lint/README.md'})\n\n`);
+process.stdout.write(
+  `\nmodsync lint vs DMT (${runs} runs each, medians; ${cpus().length} CPUs; DMT: ${dmt ?? 'not built: figures recorded in libs/lint/README.md'})\n\n`,
+);
 process.stdout.write(`${'module'.padEnd(28)} ${'modsync'.padEnd(16)} ${'DMT'.padEnd(16)} time  memory\n`);
 for (const dir of dirs) {
   const ours: Sample[] = [];
@@ -103,7 +119,9 @@ for (const dir of dirs) {
   const med = (ss: Sample[]): Sample | undefined => {
     if (ss.length === 0) return undefined;
     const mbs = ss.map((s) => s.mb).filter((m): m is number => m !== undefined);
-    return mbs.length ? { seconds: median(ss.map((s) => s.seconds)), mb: median(mbs) } : { seconds: median(ss.map((s) => s.seconds)) };
+    return mbs.length
+      ? { seconds: median(ss.map((s) => s.seconds)), mb: median(mbs) }
+      : { seconds: median(ss.map((s) => s.seconds)) };
   };
   const name = basename(dir);
   const row = { module: name, modsync: med(ours)!, dmtSource: dmt ? 'measured' : 'recorded' } as (typeof rows)[number];
@@ -118,5 +136,8 @@ for (const dir of dirs) {
 const at = new Date().toISOString();
 const file = join(REPO, 'bench', 'results', `lint-${at.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z')}.json`);
 await mkdir(join(REPO, 'bench', 'results'), { recursive: true });
-await writeFile(file, `${JSON.stringify({ at, node: process.version, cpus: cpus().length, runs, dmt: dmt ?? null, rows }, null, 2)}\n`);
+await writeFile(
+  file,
+  `${JSON.stringify({ at, node: process.version, cpus: cpus().length, runs, dmt: dmt ?? null, rows }, null, 2)}\n`,
+);
 process.stdout.write(`\n(modsync/DMT ratios: below 1× is faster or smaller; kept in ${file.slice(REPO.length)})\n`);

@@ -11,8 +11,21 @@
 // P4_PUSHES (100) and P4_POLL_PUSHES (20) set the sample counts; P4_KEEP_LOGS=1 keeps the servers' logs.
 import { readFile } from 'node:fs/promises';
 import { releaseRepository } from '@modsync/dkp';
-import { Informer, KubeClient, kubeConfigFromString, ModuleConfigs, ModuleReleases, ModuleSources, type ModuleRelease } from '@modsync/k8s';
-import { createRegistryClient, parseRegistrySettings, type RegistryClient, type RegistrySettings } from '@modsync/registry';
+import {
+  Informer,
+  KubeClient,
+  kubeConfigFromString,
+  ModuleConfigs,
+  ModuleReleases,
+  ModuleSources,
+  type ModuleRelease,
+} from '@modsync/k8s';
+import {
+  createRegistryClient,
+  parseRegistrySettings,
+  type RegistryClient,
+  type RegistrySettings,
+} from '@modsync/registry';
 import { sleep } from '@modsync/runtime/backoff';
 import { buildAll } from '../scripts/build.ts';
 import { startEnvironment, type Environment } from '../test/env/environment.ts';
@@ -34,7 +47,6 @@ const POLL_INTERVAL_S = Number(process.env.P4_POLL_INTERVAL ?? 5);
 /** A release that takes longer than this is a failed sample (the run goes on). */
 const SAMPLE_TIMEOUT_MS = Math.max(30_000, POLL_INTERVAL_S * 3_000);
 const TOKEN = `p4-notify-${RUN}-0123456789`;
-
 
 /** Resolves the moment a watch of ModuleReleases sees one of the given name (or has it already). */
 class ReleaseWatch {
@@ -143,22 +155,41 @@ await runBench(
     parameters: { pushes: PUSHES, pollPushes: POLL_PUSHES, pollIntervalSeconds: POLL_INTERVAL_S },
   },
   async (bench) => {
-    const p4 = bench.figure('P4', `push → ModuleRelease visible, with notifications, p95 (${PUSHES} pushes)`, { target: { op: '<=', value: 2 }, targetShown: '≤ 2 s' });
-    const p4b = bench.figure('P4b', 'push → ModuleRelease visible, with notifications, p50', { targetShown: '(reported)' });
-    const p4c = bench.figure('P4c', `push → ModuleRelease visible, polling only every ${POLL_INTERVAL_S} s, p95 (${POLL_PUSHES} pushes; baseline)`, { targetShown: '(baseline)' });
+    const p4 = bench.figure('P4', `push → ModuleRelease visible, with notifications, p95 (${PUSHES} pushes)`, {
+      target: { op: '<=', value: 2 },
+      targetShown: '≤ 2 s',
+    });
+    const p4b = bench.figure('P4b', 'push → ModuleRelease visible, with notifications, p50', {
+      targetShown: '(reported)',
+    });
+    const p4c = bench.figure(
+      'P4c',
+      `push → ModuleRelease visible, polling only every ${POLL_INTERVAL_S} s, p95 (${POLL_PUSHES} pushes; baseline)`,
+      { targetShown: '(baseline)' },
+    );
     const p4d = bench.figure('P4d', 'polling-only p50 ÷ notifications p50', { targetShown: '(reported)' });
     bench.say('building the bundles the image runs…');
     await buildAll({ quiet: true });
     bench.say('starting the environment…');
     // P4_KEEP_LOGS=1 keeps the servers' logs (the folder is printed).
     const keepDir = process.env.P4_KEEP_LOGS === '1';
-    const env: Environment = await startEnvironment({ controlPlane: true, redis: { password: true }, keepDir, log: (line) => bench.say(`env: ${line}`) });
+    const env: Environment = await startEnvironment({
+      controlPlane: true,
+      redis: { password: true },
+      keepDir,
+      log: (line) => bench.say(`env: ${line}`),
+    });
     if (keepDir) bench.say(`logs: ${env.info.logDir}`);
     bench.onCleanup('environment', () => env.stop());
     const info = env.info;
 
     const syncerPort = await freePort();
-    const notifying: TestRegistry = await startRegistry({ logDir: info.logDir, dir: info.dir, name: 'p4-notifying', notifications: { url: `http://127.0.0.1:${syncerPort}/notifications/registry`, token: TOKEN } });
+    const notifying: TestRegistry = await startRegistry({
+      logDir: info.logDir,
+      dir: info.dir,
+      name: 'p4-notifying',
+      notifications: { url: `http://127.0.0.1:${syncerPort}/notifications/registry`, token: TOKEN },
+    });
     bench.onCleanup('notifying registry', () => notifying.stop());
     const polled: TestRegistry = await startRegistry({ logDir: info.logDir, dir: info.dir, name: 'p4-polled' });
     bench.onCleanup('polled registry', () => polled.stop());
@@ -168,15 +199,31 @@ await runBench(
     const client = createRegistryClient({ requestsPerSecondPerHost: 10_000, burstPerHost: 10_000 });
     bench.onCleanup('registry client', () => client.close());
 
-    const serviceEnv = { MODSYNC_REDIS_URL: info.redis!.url, KUBECONFIG: info.kubeconfig!, MODSYNC_REDIS_PREFIX: `p4-${RUN}`, MODSYNC_NAMESPACE: 'default', MODSYNC_LOG_LEVEL: process.env.P4_LOG_LEVEL ?? 'warn' };
+    const serviceEnv = {
+      MODSYNC_REDIS_URL: info.redis!.url,
+      KUBECONFIG: info.kubeconfig!,
+      MODSYNC_REDIS_PREFIX: `p4-${RUN}`,
+      MODSYNC_NAMESPACE: 'default',
+      MODSYNC_LOG_LEVEL: process.env.P4_LOG_LEVEL ?? 'warn',
+    };
     const syncer: RunningService = await startService('syncer', {
       logDir: info.logDir,
       instance: `p4-${RUN}`,
       built: true,
-      env: { ...serviceEnv, MODSYNC_HTTP_PORT: String(syncerPort), MODSYNC_SYNC_INTERVAL: '1h', MODSYNC_NOTIFICATION_TOKEN: TOKEN },
+      env: {
+        ...serviceEnv,
+        MODSYNC_HTTP_PORT: String(syncerPort),
+        MODSYNC_SYNC_INTERVAL: '1h',
+        MODSYNC_NOTIFICATION_TOKEN: TOKEN,
+      },
     });
     bench.onCleanup('syncer', () => syncer.stop());
-    const applier: RunningService = await startService('applier', { logDir: info.logDir, instance: `p4-${RUN}`, built: true, env: { ...serviceEnv, MODSYNC_INSTALLER: 'none' } });
+    const applier: RunningService = await startService('applier', {
+      logDir: info.logDir,
+      instance: `p4-${RUN}`,
+      built: true,
+      env: { ...serviceEnv, MODSYNC_INSTALLER: 'none' },
+    });
     bench.onCleanup('applier', () => applier.stop());
 
     const watch = new ReleaseWatch(kube);
@@ -196,8 +243,18 @@ await runBench(
       await client.pushBlob(settings, repository, first.layer);
       await client.pushBlob(settings, repository, first.config);
       await client.pushManifest(settings, repository, 'stable', first.manifest, MEDIA_TYPES.manifest);
-      await kube.apply(ModuleConfigs, { apiVersion: 'deckhouse.io/v1alpha1', kind: 'ModuleConfig', metadata: { name: module }, spec: { enabled: true, source } });
-      await kube.apply(ModuleSources, { apiVersion: 'deckhouse.io/v1alpha1', kind: 'ModuleSource', metadata: { name: source }, spec: { registry: { repo: `${registry.host}/${path}`, scheme: 'HTTP' }, scanInterval } });
+      await kube.apply(ModuleConfigs, {
+        apiVersion: 'deckhouse.io/v1alpha1',
+        kind: 'ModuleConfig',
+        metadata: { name: module },
+        spec: { enabled: true, source },
+      });
+      await kube.apply(ModuleSources, {
+        apiVersion: 'deckhouse.io/v1alpha1',
+        kind: 'ModuleSource',
+        metadata: { name: source },
+        spec: { registry: { repo: `${registry.host}/${path}`, scheme: 'HTTP' }, scanInterval },
+      });
       await watch.seen(`${module}-v1.0.0`, 60_000);
       return settings;
     };
@@ -206,15 +263,36 @@ await runBench(
     bench.say('sources synced, first releases created');
 
     const notified = await measure(bench.say, 'notifications', client, notifySettings, `p4n-${RUN}`, watch, PUSHES, 1);
-    const polling = await measure(bench.say, 'polling only', client, pollSettings, `p4p-${RUN}`, watch, POLL_PUSHES, 1, () => sleep(Math.random() * POLL_INTERVAL_S * 1000));
+    const polling = await measure(
+      bench.say,
+      'polling only',
+      client,
+      pollSettings,
+      `p4p-${RUN}`,
+      watch,
+      POLL_PUSHES,
+      1,
+      () => sleep(Math.random() * POLL_INTERVAL_S * 1000),
+    );
     const metrics = await (await fetch(`${syncer.url}/metrics`)).text();
 
     const n = summary(notified);
     const p = summary(polling);
-    const failures = (s: ReturnType<typeof summary>) => (s.failed > 0 ? `; ${s.failed} of ${s.count} not seen within ${SAMPLE_TIMEOUT_MS / 1000} s` : '');
-    Object.assign(p4, { value: n.p95, shown: fmt.seconds(n.p95), note: `min ${fmt.seconds(n.min)}, max ${fmt.seconds(n.max)}${failures(n)}`, data: notified });
+    const failures = (s: ReturnType<typeof summary>) =>
+      s.failed > 0 ? `; ${s.failed} of ${s.count} not seen within ${SAMPLE_TIMEOUT_MS / 1000} s` : '';
+    Object.assign(p4, {
+      value: n.p95,
+      shown: fmt.seconds(n.p95),
+      note: `min ${fmt.seconds(n.min)}, max ${fmt.seconds(n.max)}${failures(n)}`,
+      data: notified,
+    });
     Object.assign(p4b, { value: n.p50, shown: fmt.seconds(n.p50) });
-    Object.assign(p4c, { value: p.p95, shown: fmt.seconds(p.p95), note: `p50 ${fmt.seconds(p.p50)}; at DKP's 3 min interval, scale by 36${failures(p)}`, data: polling });
+    Object.assign(p4c, {
+      value: p.p95,
+      shown: fmt.seconds(p.p95),
+      note: `p50 ${fmt.seconds(p.p50)}; at DKP's 3 min interval, scale by 36${failures(p)}`,
+      data: polling,
+    });
     Object.assign(p4d, { value: p.p50 / n.p50, shown: fmt.ratio(p.p50 / n.p50) });
     const notificationSyncs = counterSum(metrics, 'modsync_notification_syncs_total');
     p4b.note = `${notificationSyncs} syncs asked for by notifications (${counterSum(metrics, 'modsync_notification_syncs_total', { collapsed: 'true' })} collapsed)`;

@@ -1,7 +1,12 @@
 // Requests per "has it moved?" check, counted on @modsync/registry's request channel (one message per HTTP attempt,
 // token fetches included): a fresh client's first check, then unchanged checks.
 import diagnosticsChannel from 'node:diagnostics_channel';
-import { createRegistryClient, REGISTRY_CHANNELS, type RegistryRequestMessage, type RegistrySettings } from '@modsync/registry';
+import {
+  createRegistryClient,
+  REGISTRY_CHANNELS,
+  type RegistryRequestMessage,
+  type RegistrySettings,
+} from '@modsync/registry';
 
 export interface CheckCount {
   /** Attempts of the first check, `METHOD status` (`token GET 200` for a token fetch). */
@@ -14,9 +19,16 @@ export interface CheckCount {
   tokenServerRequests?: number;
 }
 
-const describe = (m: RegistryRequestMessage) => `${m.op === 'token' ? 'token ' : ''}${m.method} ${m.statusCode ?? m.outcome}`;
+const describe = (m: RegistryRequestMessage) =>
+  `${m.op === 'token' ? 'token ' : ''}${m.method} ${m.statusCode ?? m.outcome}`;
 
-export async function countChecks(settings: RegistrySettings, repository: string, reference: string, digest: string, checks: number): Promise<CheckCount> {
+export async function countChecks(
+  settings: RegistrySettings,
+  repository: string,
+  reference: string,
+  digest: string,
+  checks: number,
+): Promise<CheckCount> {
   await using client = createRegistryClient();
   let seen: RegistryRequestMessage[] = [];
   const onRequest = (message: unknown) => {

@@ -65,7 +65,13 @@ function headLoop(concurrency: number, once: () => Promise<void>, close: () => P
       if (errors >= MAX_ERRORS) throw new Error(`${errors} failed requests, the last: ${String(lastError)}`);
       const elapsed = performance.now() - started;
       const used = process.cpuUsage(cpu);
-      return { requests, errors, ms: elapsed, perSecond: requests / (elapsed / 1000), cpuPerRequestUs: (used.user + used.system) / Math.max(1, requests) };
+      return {
+        requests,
+        errors,
+        ms: elapsed,
+        perSecond: requests / (elapsed / 1000),
+        cpuPerRequestUs: (used.user + used.system) / Math.max(1, requests),
+      };
     },
     p50() {
       const sorted = [...latencies].sort((a, b) => a - b);
@@ -77,7 +83,13 @@ function headLoop(concurrency: number, once: () => Promise<void>, close: () => P
 }
 
 /** `client.headManifest` with the client a throughput run wants: no request budget, a pool as wide as the loop. */
-export async function libraryLoop(settings: RegistrySettings, repository: string, reference: string, digest: string, concurrency: number): Promise<HeadLoop> {
+export async function libraryLoop(
+  settings: RegistrySettings,
+  repository: string,
+  reference: string,
+  digest: string,
+  concurrency: number,
+): Promise<HeadLoop> {
   const client = createRegistryClient({ maxConcurrentPerHost: concurrency, requestsPerSecondPerHost: Infinity });
   return headLoop(
     concurrency,
@@ -90,8 +102,15 @@ export async function libraryLoop(settings: RegistrySettings, repository: string
 }
 
 /** undici's Agent directly: `reset: false` keeps the connection after a HEAD, as the library does (undici closes it by default). */
-export async function rawUndiciLoop(settings: RegistrySettings, repository: string, reference: string, digest: string, concurrency: number): Promise<HeadLoop> {
-  if (settings.credentials !== undefined || settings.scheme !== 'HTTP') throw new Error('the raw loop is for an anonymous plain-HTTP registry');
+export async function rawUndiciLoop(
+  settings: RegistrySettings,
+  repository: string,
+  reference: string,
+  digest: string,
+  concurrency: number,
+): Promise<HeadLoop> {
+  if (settings.credentials !== undefined || settings.scheme !== 'HTTP')
+    throw new Error('the raw loop is for an anonymous plain-HTTP registry');
   const agent = new Agent({ connections: concurrency, keepAliveTimeout: 10_000 });
   const origin = settings.origin;
   const path = `/v2/${repository}/manifests/${reference}`;
@@ -102,7 +121,8 @@ export async function rawUndiciLoop(settings: RegistrySettings, repository: stri
       const response = await agent.request({ origin, path, method: 'HEAD', headers, reset: false });
       await response.body.dump();
       if (response.statusCode !== 200) throw new Error(`HEAD ${origin}${path}: ${response.statusCode}`);
-      if (response.headers['docker-content-digest'] !== digest) throw new Error(`digest ${String(response.headers['docker-content-digest'])}, expected ${digest}`);
+      if (response.headers['docker-content-digest'] !== digest)
+        throw new Error(`digest ${String(response.headers['docker-content-digest'])}, expected ${digest}`);
     },
     () => agent.close(),
   );

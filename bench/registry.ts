@@ -36,7 +36,8 @@ const HARD_LIMIT_MS = 10 * 60_000;
 const TARGET_RATIO = 0.9;
 
 const startedAt = performance.now();
-const say = (line: string) => process.stderr.write(`[bench ${((performance.now() - startedAt) / 1000).toFixed(1).padStart(5)}s] ${line}\n`);
+const say = (line: string) =>
+  process.stderr.write(`[bench ${((performance.now() - startedAt) / 1000).toFixed(1).padStart(5)}s] ${line}\n`);
 
 // ---- cleanup: everything started is stopped, in reverse order, on success, failure, signal or the hard limit ----
 const cleanups: (() => Promise<void>)[] = [];
@@ -59,32 +60,57 @@ function quantile(values: readonly number[], q: number): number {
 const median = (values: readonly number[]) => quantile(values, 0.5);
 
 function dockerCfg(host: string, username: string, password: string): string {
-  return Buffer.from(JSON.stringify({ auths: { [host]: { auth: Buffer.from(`${username}:${password}`).toString('base64') } } })).toString('base64');
+  return Buffer.from(
+    JSON.stringify({ auths: { [host]: { auth: Buffer.from(`${username}:${password}`).toString('base64') } } }),
+  ).toString('base64');
 }
 
 async function publish(settings: RegistrySettings): Promise<{ repository: string; digest: string }> {
   await using client = createRegistryClient();
-  const published = await new ModulePublisher(client, settings, settings.pathPrefix).publish({ module: 'module-one', version: 'v1.0.0', channels: ['stable'] });
+  const published = await new ModulePublisher(client, settings, settings.pathPrefix).publish({
+    module: 'module-one',
+    version: 'v1.0.0',
+    channels: ['stable'],
+  });
   return { repository: releaseRepository(settings.pathPrefix, 'module-one'), digest: published.releaseDigest };
 }
 
 async function main(): Promise<void> {
-  if (![CONCURRENCY, ROUNDS, ROUND_MS].every((n) => Number.isInteger(n) && n > 0)) throw new Error('--concurrency and --rounds take positive integers, --seconds a positive number');
+  if (![CONCURRENCY, ROUNDS, ROUND_MS].every((n) => Number.isInteger(n) && n > 0))
+    throw new Error('--concurrency and --rounds take positive integers, --seconds a positive number');
   say('starting the registries (anonymous; htpasswd + TLS; token auth with a token server)');
-  const env: Environment = await startEnvironment({ registry: true, secureRegistry: true, log: (line) => say(`[env] ${line}`) });
+  const env: Environment = await startEnvironment({
+    registry: true,
+    secureRegistry: true,
+    log: (line) => say(`[env] ${line}`),
+  });
   cleanups.push(() => env.stop());
   const tokenUser = { username: 'modsync', password: `pw-${Math.random().toString(36).slice(2)}` };
   const tokens: TestTokenServer = await startTokenServer({ dir: env.info.dir, ...tokenUser });
   cleanups.push(() => tokens.close());
-  const tokenRegistry: TestRegistry = await startRegistry({ logDir: env.info.logDir, dir: env.info.dir, name: 'token-registry', token: tokens.registryAuth });
+  const tokenRegistry: TestRegistry = await startRegistry({
+    logDir: env.info.logDir,
+    dir: env.info.dir,
+    name: 'token-registry',
+    token: tokens.registryAuth,
+  });
   cleanups.push(() => tokenRegistry.stop());
 
   const path = `bench-${Date.now().toString(36)}/modules`;
   const secure = env.info.secureRegistry!;
   const sources = {
     anonymous: parseRegistrySettings({ repo: `${env.info.registry!.host}/${path}`, scheme: 'HTTP' }),
-    basic: parseRegistrySettings({ repo: `${secure.host}/${path}`, scheme: 'HTTPS', ca: secure.caPem, dockerCfg: dockerCfg(secure.host, secure.username, secure.password) }),
-    token: parseRegistrySettings({ repo: `${tokenRegistry.host}/${path}`, scheme: 'HTTP', dockerCfg: dockerCfg(tokenRegistry.host, tokenUser.username, tokenUser.password) }),
+    basic: parseRegistrySettings({
+      repo: `${secure.host}/${path}`,
+      scheme: 'HTTPS',
+      ca: secure.caPem,
+      dockerCfg: dockerCfg(secure.host, secure.username, secure.password),
+    }),
+    token: parseRegistrySettings({
+      repo: `${tokenRegistry.host}/${path}`,
+      scheme: 'HTTP',
+      dockerCfg: dockerCfg(tokenRegistry.host, tokenUser.username, tokenUser.password),
+    }),
   };
   const targets = {
     anonymous: await publish(sources.anonymous),
@@ -106,8 +132,13 @@ async function main(): Promise<void> {
   const settings = sources.anonymous;
   const lib = await libraryLoop(settings, repository, 'stable', digest, CONCURRENCY);
   const raw = await rawUndiciLoop(settings, repository, 'stable', digest, CONCURRENCY);
-  cleanups.push(() => lib.close(), () => raw.close());
-  say(`throughput: HEAD ${settings.host}/${repository}:stable, concurrency ${CONCURRENCY}, warm-up ${WARMUP_MS} ms each, ${ROUNDS} rounds × ${ROUND_MS} ms each, alternating`);
+  cleanups.push(
+    () => lib.close(),
+    () => raw.close(),
+  );
+  say(
+    `throughput: HEAD ${settings.host}/${repository}:stable, concurrency ${CONCURRENCY}, warm-up ${WARMUP_MS} ms each, ${ROUNDS} rounds × ${ROUND_MS} ms each, alternating`,
+  );
   await lib.run(WARMUP_MS);
   await raw.run(WARMUP_MS);
   const rounds: { lib: LoopResult; raw: LoopResult }[] = [];
@@ -142,14 +173,42 @@ async function main(): Promise<void> {
     '',
     `registry benchmark: distribution registry on loopback, Node ${process.version}, concurrency ${CONCURRENCY}, ${ROUNDS} rounds × ${ROUND_MS / 1000} s each side`,
     '',
-    row('HEAD manifest, @modsync/registry', `${libRate.toFixed(0)} req/s`, `median of rounds; p50 latency ${lib.p50().toFixed(2)} ms`),
-    row('HEAD manifest, raw undici loop', `${rawRate.toFixed(0)} req/s`, `median of rounds; p50 latency ${raw.p50().toFixed(2)} ms`),
-    row('ratio library / raw', `${ratio.toFixed(2)}×`, `target ≥ ${TARGET_RATIO}×: ${ratio >= TARGET_RATIO ? 'pass' : 'MISS'} (geometric mean of round ratios)`),
-    row('  ratio of totals', `${totalRatio.toFixed(2)}×`, `round ratios: quartiles ${q1.toFixed(2)}× – ${q3.toFixed(2)}×`),
-    row('  noise', `±${(rawCv * 100).toFixed(0)} %`, `spread of raw rounds${rawCv > 0.15 ? ': the machine is busy, read the ratio as rough' : ''}; load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} CPUs`),
-    row('client CPU per request', `${libCpu.toFixed(0)} µs`, `library; raw undici ${rawCpu.toFixed(0)} µs (${(libCpu / rawCpu).toFixed(2)}×)`),
+    row(
+      'HEAD manifest, @modsync/registry',
+      `${libRate.toFixed(0)} req/s`,
+      `median of rounds; p50 latency ${lib.p50().toFixed(2)} ms`,
+    ),
+    row(
+      'HEAD manifest, raw undici loop',
+      `${rawRate.toFixed(0)} req/s`,
+      `median of rounds; p50 latency ${raw.p50().toFixed(2)} ms`,
+    ),
+    row(
+      'ratio library / raw',
+      `${ratio.toFixed(2)}×`,
+      `target ≥ ${TARGET_RATIO}×: ${ratio >= TARGET_RATIO ? 'pass' : 'MISS'} (geometric mean of round ratios)`,
+    ),
+    row(
+      '  ratio of totals',
+      `${totalRatio.toFixed(2)}×`,
+      `round ratios: quartiles ${q1.toFixed(2)}× – ${q3.toFixed(2)}×`,
+    ),
+    row(
+      '  noise',
+      `±${(rawCv * 100).toFixed(0)} %`,
+      `spread of raw rounds${rawCv > 0.15 ? ': the machine is busy, read the ratio as rough' : ''}; load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} CPUs`,
+    ),
+    row(
+      'client CPU per request',
+      `${libCpu.toFixed(0)} µs`,
+      `library; raw undici ${rawCpu.toFixed(0)} µs (${(libCpu / rawCpu).toFixed(2)}×)`,
+    ),
     row('failed requests', String(errors)),
-    row('TCP connections opened', `${lib.connections()} / ${raw.connections()}`, 'library / raw: keep-alive after HEAD, both reuse their pool'),
+    row(
+      'TCP connections opened',
+      `${lib.connections()} / ${raw.connections()}`,
+      'library / raw: keep-alive after HEAD, both reuse their pool',
+    ),
     '',
     `  requests per check, fresh client (counted on the library's request channel; unchanged = mean of ${CHECKS})`,
     ...(['anonymous', 'basic', 'token'] as const).map((kind) => {
@@ -175,7 +234,9 @@ async function main(): Promise<void> {
       cpuPerRequestUs: { library: Math.round(libCpu), raw: Math.round(rawCpu) },
       target: TARGET_RATIO,
       errors,
-      requestsPerCheck: Object.fromEntries(Object.entries(counts).map(([k, c]) => [k, { first: c.first.length, unchanged: c.steady }])),
+      requestsPerCheck: Object.fromEntries(
+        Object.entries(counts).map(([k, c]) => [k, { first: c.first.length, unchanged: c.steady }]),
+      ),
     })}\n`,
   );
 }

@@ -10,13 +10,24 @@ export interface ResyncAllResult {
   reports: SyncReport[];
 }
 
-export async function resyncAll(via: SyncerProcess, names: readonly string[], events: QueueEvents, timeoutMs: number): Promise<ResyncAllResult> {
+export async function resyncAll(
+  via: SyncerProcess,
+  names: readonly string[],
+  events: QueueEvents,
+  timeoutMs: number,
+): Promise<ResyncAllResult> {
   const pending = new Set(names.map(resyncJobId));
   const reports: SyncReport[] = [];
   let onCompleted!: (args: { jobId: string; returnvalue: unknown }) => void;
   let onFailed!: (args: { jobId: string; failedReason: string }) => void;
   const done = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`resync of ${names.length} sources: ${pending.size} jobs not completed within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        reject(
+          new Error(`resync of ${names.length} sources: ${pending.size} jobs not completed within ${timeoutMs} ms`),
+        ),
+      timeoutMs,
+    );
     onCompleted = ({ jobId, returnvalue }) => {
       if (!pending.delete(jobId)) return;
       const report = (typeof returnvalue === 'string' ? JSON.parse(returnvalue) : returnvalue) as SyncReport;

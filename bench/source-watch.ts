@@ -32,7 +32,11 @@ export class SourceWatch {
   }
 
   /** Resolves with the first version of `name` (the cached one or a later event) that passes `check`, and when it was seen. */
-  waitFor(name: string, check: (source: ModuleSource) => boolean, timeoutMs: number): Promise<{ source: ModuleSource; atMs: number }> {
+  waitFor(
+    name: string,
+    check: (source: ModuleSource) => boolean,
+    timeoutMs: number,
+  ): Promise<{ source: ModuleSource; atMs: number }> {
     const cached = this.informer.get(name);
     if (cached && check(cached)) return Promise.resolve({ source: cached, atMs: performance.now() });
     return new Promise((resolve, reject) => {
@@ -47,7 +51,11 @@ export class SourceWatch {
       const timer = setTimeout(() => {
         this.waiters.delete(waiter);
         const status = this.informer.get(name)?.status;
-        reject(new Error(`ModuleSource ${name}: condition not met within ${timeoutMs} ms (status: ${JSON.stringify({ ...status, modules: status?.modules?.length })})`));
+        reject(
+          new Error(
+            `ModuleSource ${name}: condition not met within ${timeoutMs} ms (status: ${JSON.stringify({ ...status, modules: status?.modules?.length })})`,
+          ),
+        );
       }, timeoutMs);
       this.waiters.add(waiter);
     });

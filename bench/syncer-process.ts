@@ -28,7 +28,12 @@ export class SyncerProcess {
     this.token = token;
   }
 
-  static async start(env: EnvironmentInfo, group: SyncerGroup, instance: string, extraEnv: Record<string, string> = {}): Promise<SyncerProcess> {
+  static async start(
+    env: EnvironmentInfo,
+    group: SyncerGroup,
+    instance: string,
+    extraEnv: Record<string, string> = {},
+  ): Promise<SyncerProcess> {
     const service = await startService('syncer', {
       logDir: env.logDir,
       instance,
@@ -60,7 +65,13 @@ export class SyncerProcess {
 
   /** Waits until this replica holds the group's Lease (it schedules, and syncs new sources at once). */
   async leading(kube: KubeClient, namespace: string, timeoutMs = 30_000): Promise<void> {
-    await waitFor(`${this.instance} leading`, async () => (await kube.get(Leases, 'modsync-syncer', namespace))?.spec.holderIdentity === `syncer-${this.instance}`, timeoutMs, 50);
+    await waitFor(
+      `${this.instance} leading`,
+      async () =>
+        (await kube.get(Leases, 'modsync-syncer', namespace))?.spec.holderIdentity === `syncer-${this.instance}`,
+      timeoutMs,
+      50,
+    );
   }
 
   /** POST /sources/<name>/resync; fails unless accepted. */

@@ -31,7 +31,9 @@ const clientNodeGenerated: Plugin = {
   name: 'client-node-generated',
   setup(b) {
     b.onResolve({ filter: /^\.\/gen\/index\.js$/ }, (args) =>
-      /[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]config\.js$/.test(args.importer) ? { path: join(REPO_ROOT, 'scripts/bundle/client-node-gen.ts') } : undefined,
+      /[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]config\.js$/.test(args.importer)
+        ? { path: join(REPO_ROOT, 'scripts/bundle/client-node-gen.ts') }
+        : undefined,
     );
   },
 };
@@ -115,7 +117,8 @@ export async function buildAll(options: { quiet?: boolean } = {}): Promise<Recor
     }),
   );
   if (!options.quiet) {
-    for (const { name, dir } of ENTRY_POINTS) process.stderr.write(`[build] ${builtEntry(dir)} (${name}): ${(sizes[name]! / 2 ** 20).toFixed(1)} MB\n`);
+    for (const { name, dir } of ENTRY_POINTS)
+      process.stderr.write(`[build] ${builtEntry(dir)} (${name}): ${(sizes[name]! / 2 ** 20).toFixed(1)} MB\n`);
   }
   return sizes;
 }

@@ -36,7 +36,9 @@ Without options: starts a local modsync stack and keeps it running until Ctrl-C:
   process.exit(0);
 }
 if (Boolean(values.kubeconfig) !== Boolean(values.redis)) {
-  process.stderr.write('npm run stack: give both --kubeconfig and --redis (an existing cluster), or neither (a local stack)\n');
+  process.stderr.write(
+    'npm run stack: give both --kubeconfig and --redis (an existing cluster), or neither (a local stack)\n',
+  );
   process.exit(2);
 }
 

@@ -3,14 +3,33 @@ import type { IO, OptionSpec, ParsedArgs } from './dispatcher.ts';
 import { kubeClient } from './kube.ts';
 
 /** Options several commands share, spelled once. */
-const kubeconfigOption: OptionSpec = { type: 'string', valueName: 'file', description: 'kubeconfig (default: $KUBECONFIG, its files merged; ~/.kube/config; in-cluster)' };
-const contextOption: OptionSpec = { type: 'string', valueName: 'name', description: 'kubeconfig context to use (default: its current-context)' };
+const kubeconfigOption: OptionSpec = {
+  type: 'string',
+  valueName: 'file',
+  description: 'kubeconfig (default: $KUBECONFIG, its files merged; ~/.kube/config; in-cluster)',
+};
+const contextOption: OptionSpec = {
+  type: 'string',
+  valueName: 'name',
+  description: 'kubeconfig context to use (default: its current-context)',
+};
 /** --kubeconfig and --context, which every command that talks to the cluster takes. */
 export const kubeOptions = { kubeconfig: kubeconfigOption, context: contextOption };
-export const outputOption: OptionSpec = { type: 'string', short: 'o', valueName: 'format', description: 'table or json', default: 'table' };
+export const outputOption: OptionSpec = {
+  type: 'string',
+  short: 'o',
+  valueName: 'format',
+  description: 'table or json',
+  default: 'table',
+};
 
 /** `--output`, checked: `table`/`text` or `json`; undefined (after writing the usage error) for anything else. */
-export function outputFormat(args: ParsedArgs, io: IO, command: string, human: 'table' | 'text'): 'human' | 'json' | undefined {
+export function outputFormat(
+  args: ParsedArgs,
+  io: IO,
+  command: string,
+  human: 'table' | 'text',
+): 'human' | 'json' | undefined {
   const value = String(args.values['output'] ?? human);
   if (value === 'json') return 'json';
   if (value === human || value === 'table' || value === 'text') return 'human';
@@ -36,7 +55,11 @@ export function errorText(err: unknown): string {
 /** A Kubernetes client from --kubeconfig/$KUBECONFIG/in-cluster; undefined (after saying why) when there is none. */
 export async function openKube(args: ParsedArgs, io: IO, command: string): Promise<KubeClient | undefined> {
   try {
-    return await kubeClient(io, args.values['kubeconfig'] as string | undefined, args.values['context'] as string | undefined);
+    return await kubeClient(
+      io,
+      args.values['kubeconfig'] as string | undefined,
+      args.values['context'] as string | undefined,
+    );
   } catch (err) {
     io.stderr.write(`modsync ${command}: no usable kubeconfig (${errorText(err)}): set --kubeconfig or KUBECONFIG\n`);
     return undefined;

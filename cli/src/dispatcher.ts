@@ -77,7 +77,12 @@ export function helpText(program: string, path: string[], cmd: Command | undefin
  * Dispatches argv over a command table: the first word picks a command, further words pick subcommands,
  * the rest is parsed with node:util parseArgs against the command's options. `--help` works at every level.
  */
-export async function dispatch(program: string, table: readonly Command[], argv: readonly string[], io: IO): Promise<number> {
+export async function dispatch(
+  program: string,
+  table: readonly Command[],
+  argv: readonly string[],
+  io: IO,
+): Promise<number> {
   let commands = table;
   let current: Command | undefined;
   const path: string[] = [];
@@ -105,7 +110,9 @@ export async function dispatch(program: string, table: readonly Command[], argv:
   try {
     const options = Object.fromEntries(
       Object.entries({ ...(current.options ?? {}), help: HELP }).map(([k, o]) => {
-        const spec: { type: 'string' | 'boolean'; short?: string; multiple?: boolean; default?: string | boolean } = { type: o.type };
+        const spec: { type: 'string' | 'boolean'; short?: string; multiple?: boolean; default?: string | boolean } = {
+          type: o.type,
+        };
         if (o.short) spec.short = o.short;
         if (o.multiple) spec.multiple = o.multiple;
         if (o.default !== undefined) spec.default = o.default;
@@ -114,7 +121,9 @@ export async function dispatch(program: string, table: readonly Command[], argv:
     );
     parsed = parseArgs({ args: rest, options, allowPositionals: true, strict: true }) as ParsedArgs;
   } catch (err) {
-    io.stderr.write(`${program} ${path.join(' ')}: ${(err as Error).message}\n\n${helpText(program, path, current, table)}`);
+    io.stderr.write(
+      `${program} ${path.join(' ')}: ${(err as Error).message}\n\n${helpText(program, path, current, table)}`,
+    );
     return 2;
   }
   if (parsed.values['help'] === true || !current.run) {

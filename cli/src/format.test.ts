@@ -1,7 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { parseEvent } from '@modsync/events';
 import type { ModuleSource } from '@modsync/k8s';
-import { age, eventDetails, formatEventLine, formatPlan, formatStatus, matches, oneLine, parseQueueJobs, parseXRead, sourceRow, table } from './format.ts';
+import {
+  age,
+  eventDetails,
+  formatEventLine,
+  formatPlan,
+  formatStatus,
+  matches,
+  oneLine,
+  parseQueueJobs,
+  parseXRead,
+  sourceRow,
+  table,
+} from './format.ts';
 
 const NOW = new Date('2026-01-02T03:00:00Z');
 const CHECKSUM_A = `sha256:${'a'.repeat(64)}`;
@@ -19,16 +31,25 @@ const source: ModuleSource = {
     syncTime: '2026-01-02T02:57:00Z',
     modules: [
       { name: 'console', version: 'v1.2.4', policy: 'main', checksum: CHECKSUM_A },
-      { name: 'parca', pullError: 'GET https://registry.example.com/v2/modules/parca/manifests/stable:\n  MANIFEST_UNKNOWN' },
+      {
+        name: 'parca',
+        pullError: 'GET https://registry.example.com/v2/modules/parca/manifests/stable:\n  MANIFEST_UNKNOWN',
+      },
     ],
   },
 };
 
 describe('table', () => {
   it('aligns columns, fills empty cells with -, leaves no trailing spaces', () => {
-    expect(table(['NAME', 'VERSION', 'ERROR'], [['console', 'v1.2.4', undefined], ['a', '', 'boom']])).toBe(
-      'NAME     VERSION  ERROR\nconsole  v1.2.4   -\na        -        boom\n',
-    );
+    expect(
+      table(
+        ['NAME', 'VERSION', 'ERROR'],
+        [
+          ['console', 'v1.2.4', undefined],
+          ['a', '', 'boom'],
+        ],
+      ),
+    ).toBe('NAME     VERSION  ERROR\nconsole  v1.2.4   -\na        -        boom\n');
   });
 });
 
@@ -57,7 +78,14 @@ describe('oneLine', () => {
 describe('modsync status', () => {
   it('prints sources, each source’s modules and the queues', () => {
     const text = formatStatus(
-      { sources: [sourceRow(source)], queue: { reachable: true, url: 'http://syncer:8080', jobs: { sync: { waiting: 0, active: 1, delayed: 3, failed: 0, prioritized: 0 }, resync: { waiting: 2 } } } },
+      {
+        sources: [sourceRow(source)],
+        queue: {
+          reachable: true,
+          url: 'http://syncer:8080',
+          jobs: { sync: { waiting: 0, active: 1, delayed: 3, failed: 0, prioritized: 0 }, resync: { waiting: 2 } },
+        },
+      },
       NOW,
     );
     expect(text).toBe(
@@ -79,14 +107,28 @@ describe('modsync status', () => {
   });
 
   it('says the queue is unknown when the syncer is not reachable, and when there are no sources', () => {
-    const text = formatStatus({ sources: [], queue: { reachable: false, url: 'http://127.0.0.1:8080', error: 'connect ECONNREFUSED' } }, NOW);
-    expect(text).toBe('No ModuleSources found.\n\nqueue: unknown (syncer not reachable at http://127.0.0.1:8080: connect ECONNREFUSED)\n');
+    const text = formatStatus(
+      { sources: [], queue: { reachable: false, url: 'http://127.0.0.1:8080', error: 'connect ECONNREFUSED' } },
+      NOW,
+    );
+    expect(text).toBe(
+      'No ModuleSources found.\n\nqueue: unknown (syncer not reachable at http://127.0.0.1:8080: connect ECONNREFUSED)\n',
+    );
   });
 
   it('shows a source that was never synced', () => {
     const row = sourceRow({ ...source, status: undefined });
-    expect(row).toEqual({ name: 'example', modulesCount: 0, message: undefined, syncTime: undefined, phase: undefined, modules: [] });
-    expect(formatStatus({ sources: [row], queue: { reachable: true, url: 'u', jobs: {} } }, NOW)).toContain('example  0        -        -\n\nModules of example:\n  (none listed yet)\n');
+    expect(row).toEqual({
+      name: 'example',
+      modulesCount: 0,
+      message: undefined,
+      syncTime: undefined,
+      phase: undefined,
+      modules: [],
+    });
+    expect(formatStatus({ sources: [row], queue: { reachable: true, url: 'u', jobs: {} } }, NOW)).toContain(
+      'example  0        -        -\n\nModules of example:\n  (none listed yet)\n',
+    );
   });
 
   it('reads modsync_queue_jobs from the metrics text (labels in any order, escapes, other metrics ignored)', () => {
@@ -111,13 +153,51 @@ describe('modsync events tail', () => {
   it.each([
     [{ ...base, type: 'module.appeared', state }, 'channels Stable=v1.2.4'],
     [{ ...base, type: 'module.gone', state: { present: false } }, 'no longer listed by the source'],
-    [{ ...base, type: 'channel.version', channel: 'Stable', version: 'v1.2.4', checksum: CHECKSUM_B, previousVersion: 'v1.2.3', state }, 'Stable v1.2.3 -> v1.2.4'],
-    [{ ...base, type: 'channel.version', channel: 'Stable', version: 'v1.2.4', checksum: CHECKSUM_B, previousVersion: null, state }, 'Stable (none) -> v1.2.4'],
     [
-      { ...base, type: 'module.checksum', channel: 'Stable', version: 'v1.2.4', checksum: CHECKSUM_B, previousChecksum: CHECKSUM_A, state },
+      {
+        ...base,
+        type: 'channel.version',
+        channel: 'Stable',
+        version: 'v1.2.4',
+        checksum: CHECKSUM_B,
+        previousVersion: 'v1.2.3',
+        state,
+      },
+      'Stable v1.2.3 -> v1.2.4',
+    ],
+    [
+      {
+        ...base,
+        type: 'channel.version',
+        channel: 'Stable',
+        version: 'v1.2.4',
+        checksum: CHECKSUM_B,
+        previousVersion: null,
+        state,
+      },
+      'Stable (none) -> v1.2.4',
+    ],
+    [
+      {
+        ...base,
+        type: 'module.checksum',
+        channel: 'Stable',
+        version: 'v1.2.4',
+        checksum: CHECKSUM_B,
+        previousChecksum: CHECKSUM_A,
+        state,
+      },
       'Stable v1.2.4 re-pushed sha256:aaaaaaaaaaaa -> sha256:bbbbbbbbbbbb',
     ],
-    [{ ...base, type: 'pull-error.set', error: 'unauthorized\nretry', state: { ...state, pullError: 'unauthorized\nretry' } }, 'error: unauthorized retry'],
+    [
+      {
+        ...base,
+        type: 'pull-error.set',
+        error: 'unauthorized\nretry',
+        state: { ...state, pullError: 'unauthorized\nretry' },
+      },
+      'error: unauthorized retry',
+    ],
     [{ ...base, type: 'pull-error.cleared', state }, 'pull error cleared'],
   ])('%# %s', (raw, details) => {
     const event = parseEvent(raw);
@@ -135,8 +215,26 @@ describe('modsync events tail', () => {
 
   it('flattens an XREAD reply (RESP2 and RESP3 shapes) and a timeout', () => {
     expect(parseXRead(null)).toEqual([]);
-    expect(parseXRead(['{p}:discovery', [['1-0', [Buffer.from('event'), Buffer.from('{}')]], ['2-0', null]]])).toEqual([{ id: '1-0', fields: { event: '{}' } }]);
-    expect(parseXRead([['{p}:discovery', [['1-0', ['event', '{}']], ['2-0', ['event', '{"v":1}', 'extra', 'x']]]]])).toEqual([
+    expect(
+      parseXRead([
+        '{p}:discovery',
+        [
+          ['1-0', [Buffer.from('event'), Buffer.from('{}')]],
+          ['2-0', null],
+        ],
+      ]),
+    ).toEqual([{ id: '1-0', fields: { event: '{}' } }]);
+    expect(
+      parseXRead([
+        [
+          '{p}:discovery',
+          [
+            ['1-0', ['event', '{}']],
+            ['2-0', ['event', '{"v":1}', 'extra', 'x']],
+          ],
+        ],
+      ]),
+    ).toEqual([
       { id: '1-0', fields: { event: '{}' } },
       { id: '2-0', fields: { event: '{"v":1}', extra: 'x' } },
     ]);
@@ -147,8 +245,29 @@ describe('formatPlan', () => {
   it('one row per module: next release, gate and when it opens; the held releases’ messages below', () => {
     const text = formatPlan(
       [
-        { module: 'console', source: 'main', channel: 'Stable', mode: 'Auto', policy: 'weekend', deployed: 'v1.2.3', next: { name: 'console-v1.3.0', version: 'v1.3.0', exists: true }, action: 'Hold', gate: 'UpdateWindow', message: 'Release is waiting for the update window until 03 Jan 2026 01:00 UTC', opensAt: new Date('2026-01-03T01:00:00Z') },
-        { module: 'parca', source: 'main', channel: 'Stable', mode: 'AutoPatch', policy: 'deckhouse', deployed: 'v0.1.0', next: { name: 'parca-v0.1.1', version: 'v0.1.1', exists: false }, action: 'Deploy' },
+        {
+          module: 'console',
+          source: 'main',
+          channel: 'Stable',
+          mode: 'Auto',
+          policy: 'weekend',
+          deployed: 'v1.2.3',
+          next: { name: 'console-v1.3.0', version: 'v1.3.0', exists: true },
+          action: 'Hold',
+          gate: 'UpdateWindow',
+          message: 'Release is waiting for the update window until 03 Jan 2026 01:00 UTC',
+          opensAt: new Date('2026-01-03T01:00:00Z'),
+        },
+        {
+          module: 'parca',
+          source: 'main',
+          channel: 'Stable',
+          mode: 'AutoPatch',
+          policy: 'deckhouse',
+          deployed: 'v0.1.0',
+          next: { name: 'parca-v0.1.1', version: 'v0.1.1', exists: false },
+          action: 'Deploy',
+        },
         { module: 'x', channel: 'Alpha', mode: 'Ignore', policy: 'frozen', action: 'UpToDate' },
       ],
       NOW,

@@ -5,9 +5,24 @@ import type { ModuleSource } from '@modsync/k8s';
 
 /** Left-aligned columns separated by two spaces, as kubectl prints them; empty cells become `-`. */
 export function table(header: readonly string[], rows: readonly (readonly (string | number | undefined)[])[]): string {
-  const cells = [header.map(String), ...rows.map((r) => header.map((_, i) => { const c = r[i]; return c === undefined || c === '' ? '-' : String(c); }))];
+  const cells = [
+    header.map(String),
+    ...rows.map((r) =>
+      header.map((_, i) => {
+        const c = r[i];
+        return c === undefined || c === '' ? '-' : String(c);
+      }),
+    ),
+  ];
   const widths = header.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
-  return `${cells.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n')}\n`;
+  return `${cells
+    .map((r) =>
+      r
+        .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')}\n`;
 }
 
 /** kubectl's short age: `45s`, `12m`, `3h`, `5d` (`-` for no time, `0s` for a time ahead of the clock). */
@@ -108,13 +123,23 @@ export function formatStatus(report: StatusReport, now: Date): string {
   if (report.sources.length === 0) {
     parts.push('No ModuleSources found.\n');
   } else {
-    parts.push(table(['SOURCE', 'MODULES', 'MESSAGE', 'LAST SYNC'], report.sources.map((s) => [s.name, s.modulesCount, oneLine(s.message), age(s.syncTime, now)])));
+    parts.push(
+      table(
+        ['SOURCE', 'MODULES', 'MESSAGE', 'LAST SYNC'],
+        report.sources.map((s) => [s.name, s.modulesCount, oneLine(s.message), age(s.syncTime, now)]),
+      ),
+    );
     for (const s of report.sources) {
       parts.push(`\nModules of ${s.name}:\n`);
       parts.push(
         s.modules.length === 0
           ? '  (none listed yet)\n'
-          : indent(table(['MODULE', 'VERSION', 'POLICY', 'PULL ERROR'], s.modules.map((m) => [m.name, m.version, m.policy, oneLine(m.pullError ?? m.error, 160)]))),
+          : indent(
+              table(
+                ['MODULE', 'VERSION', 'POLICY', 'PULL ERROR'],
+                s.modules.map((m) => [m.name, m.version, m.policy, oneLine(m.pullError ?? m.error, 160)]),
+              ),
+            ),
       );
     }
   }
@@ -123,9 +148,19 @@ export function formatStatus(report: StatusReport, now: Date): string {
   if (!q.reachable) {
     parts.push(`queue: unknown (syncer not reachable at ${q.url}: ${q.error})\n`);
   } else {
-    const states = [...QUEUE_STATES, ...Object.values(q.jobs).flatMap((s) => Object.keys(s)).filter((s) => !QUEUE_STATES.includes(s))];
+    const states = [
+      ...QUEUE_STATES,
+      ...Object.values(q.jobs)
+        .flatMap((s) => Object.keys(s))
+        .filter((s) => !QUEUE_STATES.includes(s)),
+    ];
     const unique = [...new Set(states)];
-    parts.push(table(['QUEUE', ...unique.map((s) => s.toUpperCase())], Object.entries(q.jobs).map(([queue, counts]) => [queue, ...unique.map((s) => String(counts[s] ?? 0))])));
+    parts.push(
+      table(
+        ['QUEUE', ...unique.map((s) => s.toUpperCase())],
+        Object.entries(q.jobs).map(([queue, counts]) => [queue, ...unique.map((s) => String(counts[s] ?? 0))]),
+      ),
+    );
   }
   return parts.join('');
 }
@@ -177,7 +212,10 @@ export interface EventFilter {
 }
 
 export function matches(event: DiscoveryEvent, filter: EventFilter): boolean {
-  return (filter.source === undefined || event.source === filter.source) && (filter.module === undefined || event.module === filter.module);
+  return (
+    (filter.source === undefined || event.source === filter.source) &&
+    (filter.module === undefined || event.module === filter.module)
+  );
 }
 
 function shortDigest(checksum: string | null): string {
@@ -190,7 +228,9 @@ function shortDigest(checksum: string | null): string {
 export function eventDetails(event: DiscoveryEvent): string {
   switch (event.type) {
     case 'module.appeared': {
-      const channels = event.state.present ? Object.entries(event.state.channels).map(([c, r]) => `${c}=${r.version}`) : [];
+      const channels = event.state.present
+        ? Object.entries(event.state.channels).map(([c, r]) => `${c}=${r.version}`)
+        : [];
       return channels.length ? `channels ${channels.join(' ')}` : 'no channel resolved yet';
     }
     case 'module.gone':

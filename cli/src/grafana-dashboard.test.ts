@@ -8,8 +8,19 @@ import { describe, expect, it } from 'vitest';
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DASHBOARD = join(REPO, 'infra', 'grafana', 'modsync.json');
 
-interface Target { expr?: string; refId?: string; datasource?: { uid?: string } }
-interface Panel { id: number; type: string; title: string; gridPos: { h: number; w: number; x: number; y: number }; targets?: Target[]; panels?: Panel[] }
+interface Target {
+  expr?: string;
+  refId?: string;
+  datasource?: { uid?: string };
+}
+interface Panel {
+  id: number;
+  type: string;
+  title: string;
+  gridPos: { h: number; w: number; x: number; y: number };
+  targets?: Target[];
+  panels?: Panel[];
+}
 
 /** The source text of every non-test TypeScript file under libs/*\/src and services/*\/src. */
 function metricsSource(): string {
@@ -42,7 +53,8 @@ function defined(source: string, series: string): boolean {
   const literals = new Set(source.match(/modsync_[a-z0-9_]+/g) ?? []);
   if (literals.has(name) && new RegExp(`['"\`]${name}['"\`]`).test(source)) return true;
   for (const prefix of literals) {
-    if (prefix.endsWith('_') && name.startsWith(prefix) && source.includes(`\${prefix}${name.slice(prefix.length)}\``)) return true;
+    if (prefix.endsWith('_') && name.startsWith(prefix) && source.includes(`\${prefix}${name.slice(prefix.length)}\``))
+      return true;
   }
   return false;
 }
@@ -52,7 +64,13 @@ function flatten(panels: Panel[]): Panel[] {
 }
 
 describe('Grafana dashboard infra/grafana/modsync.json', () => {
-  const dashboard = JSON.parse(readFileSync(DASHBOARD, 'utf8')) as { uid: string; title: string; schemaVersion: number; panels: Panel[]; templating: { list: { name: string }[] } };
+  const dashboard = JSON.parse(readFileSync(DASHBOARD, 'utf8')) as {
+    uid: string;
+    title: string;
+    schemaVersion: number;
+    panels: Panel[];
+    templating: { list: { name: string }[] };
+  };
   const panels = flatten(dashboard.panels);
   const exprs = panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr ?? ''));
 
@@ -76,7 +94,11 @@ describe('Grafana dashboard infra/grafana/modsync.json', () => {
         expect(t.datasource?.uid, p.title).toBe('${datasource}');
         expect(t.expr, p.title).toMatch(/modsync_/);
         // Balanced brackets: a cheap check that an edit did not break the PromQL.
-        for (const [open, close] of [['(', ')'], ['{', '}'], ['[', ']']] as const) {
+        for (const [open, close] of [
+          ['(', ')'],
+          ['{', '}'],
+          ['[', ']'],
+        ] as const) {
           expect(t.expr!.split(open).length, `${p.title}: ${t.expr}`).toBe(t.expr!.split(close).length);
         }
       }

@@ -23,7 +23,13 @@ function capture(env: NodeJS.ProcessEnv = {}) {
 let helmEnv: NodeJS.ProcessEnv;
 
 beforeAll(() => {
-  const dir = execFileSync('bash', [join(REPO, 'test', 'env', 'build-helm.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!;
+  const dir = execFileSync('bash', [join(REPO, 'test', 'env', 'build-helm.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+    .trim()
+    .split('\n')
+    .pop()!;
   helmEnv = { MODSYNC_HELM: join(dir, 'helm') };
 }, 1_800_000);
 
@@ -63,7 +69,11 @@ describe('dispatcher', () => {
         return 0;
       },
     };
-    const group: Command = { name: 'module', summary: 'modules', subcommands: [{ ...hello, name: 'enable', summary: 'enable a module' }] };
+    const group: Command = {
+      name: 'module',
+      summary: 'modules',
+      subcommands: [{ ...hello, name: 'enable', summary: 'enable a module' }],
+    };
     const io = capture();
     expect(await dispatch('modsync', [hello, group], ['hello', '--name', 'x'], io)).toBe(0);
     expect(seen).toEqual(['x']);
@@ -153,7 +163,10 @@ describe('modsync test conversions', () => {
     const path = join(work, name);
     mkdirSync(join(path, 'openapi', 'conversions'), { recursive: true });
     writeFileSync(join(path, 'module.yaml'), `name: ${name}\nnamespace: d8-${name}\n`);
-    writeFileSync(join(path, 'openapi', 'config-values.yaml'), `type: object\nx-config-version: ${configVersion}\nproperties:\n  level: {type: string}\n`);
+    writeFileSync(
+      join(path, 'openapi', 'config-values.yaml'),
+      `type: object\nx-config-version: ${configVersion}\nproperties:\n  level: {type: string}\n`,
+    );
     writeFileSync(
       join(path, 'openapi', 'conversions', 'v2.yaml'),
       'version: 2\nconversions:\n  - .level = (.logLevel // "info" | ascii_downcase) | del(.logLevel)\n',
@@ -174,7 +187,9 @@ describe('modsync test conversions', () => {
   it('fails on a mismatch and on a version mismatch, naming the case', async () => {
     const io = capture();
     expect(await main(['test', 'conversions', moduleWith('conv-bad', CASE('DEBUG'))], io)).toBe(1);
-    expect(io.out()).toBe('[rename logLevel (#conversions)]\n  Message: testcase "rename logLevel": conversion mismatch\n  Module:  conv-bad\nconversions: 1 failure(s)\n');
+    expect(io.out()).toBe(
+      '[rename logLevel (#conversions)]\n  Message: testcase "rename logLevel": conversion mismatch\n  Module:  conv-bad\nconversions: 1 failure(s)\n',
+    );
     const io2 = capture();
     expect(await main(['test', 'conversions', moduleWith('conv-version', CASE('debug'), 3)], io2)).toBe(1);
     expect(io2.out()).toMatch(/x-config-version with latest conversion version mismatch/);

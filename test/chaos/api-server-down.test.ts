@@ -30,7 +30,14 @@ describe('R3: API server down for 60 s', () => {
     await installCrds(plane.kubectl, plane.kubeconfig);
     const redis = await startRedis({ logDir: env.logDir, name: `r3-redis-${suffix}`, password: true });
     cleanup(() => redis.stop());
-    const world = new World({ id: `r3-${suffix}`, sources: 2, redisEnv: { MODSYNC_REDIS_URL: redis.url }, syncers: 1, appliers: 1, kubeconfig: plane.kubeconfig });
+    const world = new World({
+      id: `r3-${suffix}`,
+      sources: 2,
+      redisEnv: { MODSYNC_REDIS_URL: redis.url },
+      syncers: 1,
+      appliers: 1,
+      kubeconfig: plane.kubeconfig,
+    });
     cleanup(() => world.stop());
     await world.start('v1.0.0');
     expect(await timeUntil(() => world.converged('v1.0.0'), 60_000)).toBeDefined();
@@ -42,7 +49,14 @@ describe('R3: API server down for 60 s', () => {
     const startedAt = Date.now();
     const added = await world.addSource('v2.0.0');
     const catchUpMs = await timeUntil(() => world.converged('v2.0.0', [added]), CATCH_UP_BOUND_MS);
-    const oldOnes = await timeUntil(() => world.converged('v1.0.0', world.sourceNames.filter((s) => s !== added)), 10_000);
+    const oldOnes = await timeUntil(
+      () =>
+        world.converged(
+          'v1.0.0',
+          world.sourceNames.filter((s) => s !== added),
+        ),
+      10_000,
+    );
 
     const failures = (await world.logLines('failed')).filter((l) => l.at >= stoppedAt && l.at <= startedAt);
     const perReplica = new Map<string, number>();
@@ -50,12 +64,23 @@ describe('R3: API server down for 60 s', () => {
     const downSeconds = (startedAt - stoppedAt) / 1000;
     const problems = [
       ...world.exited().map((r) => `${r} exited`),
-      ...[...perReplica].filter(([, n]) => n / downSeconds > MAX_FAILURES_PER_SECOND).map(([r, n]) => `${r} logged ${n} failures in ${downSeconds.toFixed(0)} s: no backoff`),
-      ...(catchUpMs === undefined ? [`${added}, created after the restart, not synced and released within ${CATCH_UP_BOUND_MS} ms`] : []),
+      ...[...perReplica]
+        .filter(([, n]) => n / downSeconds > MAX_FAILURES_PER_SECOND)
+        .map(([r, n]) => `${r} logged ${n} failures in ${downSeconds.toFixed(0)} s: no backoff`),
+      ...(catchUpMs === undefined
+        ? [`${added}, created after the restart, not synced and released within ${CATCH_UP_BOUND_MS} ms`]
+        : []),
       ...(oldOnes === undefined ? ['the sources from before the outage are no longer Ready'] : []),
     ];
-    process.stdout.write(`R3: failed calls logged during the outage, per replica: ${JSON.stringify(Object.fromEntries(perReplica))} in ${downSeconds.toFixed(0)} s\n`);
-    await recordScenario(env.dir, { scenario: 'R3 API server down 60 s (catch-up)', runs: 1, failures: problems.length > 0 ? 1 : 0, recoveryMs: catchUpMs === undefined ? [] : [catchUpMs] });
+    process.stdout.write(
+      `R3: failed calls logged during the outage, per replica: ${JSON.stringify(Object.fromEntries(perReplica))} in ${downSeconds.toFixed(0)} s\n`,
+    );
+    await recordScenario(env.dir, {
+      scenario: 'R3 API server down 60 s (catch-up)',
+      runs: 1,
+      failures: problems.length > 0 ? 1 : 0,
+      recoveryMs: catchUpMs === undefined ? [] : [catchUpMs],
+    });
     expect(problems).toEqual([]);
   });
 });

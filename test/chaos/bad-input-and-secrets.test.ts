@@ -17,7 +17,11 @@ const suffix = Date.now().toString(36);
 const token = `chaos-token-${suffix}-0123456789`;
 const dashboardPassword = `chaos-dash-${suffix}`;
 const registryPassword = `chaos-reg-${suffix}`;
-const dockerCfg = Buffer.from(JSON.stringify({ auths: { [env.registry!.host]: { auth: Buffer.from(`puller:${registryPassword}`).toString('base64') } } })).toString('base64');
+const dockerCfg = Buffer.from(
+  JSON.stringify({
+    auths: { [env.registry!.host]: { auth: Buffer.from(`puller:${registryPassword}`).toString('base64') } },
+  }),
+).toString('base64');
 let redis: TestRedis;
 let world: World;
 
@@ -27,7 +31,12 @@ afterAll(async () => {
 });
 
 function source(name: string, registry: ModuleSource['spec']['registry']): ModuleSource {
-  return { apiVersion: 'deckhouse.io/v1alpha1', kind: 'ModuleSource', metadata: { name, labels: { chaos: world.options.id } }, spec: { registry } };
+  return {
+    apiVersion: 'deckhouse.io/v1alpha1',
+    kind: 'ModuleSource',
+    metadata: { name, labels: { chaos: world.options.id } },
+    spec: { registry },
+  };
 }
 
 describe('R5 bad input, R6 credentials and secrets (running services)', () => {
@@ -39,7 +48,11 @@ describe('R5 bad input, R6 credentials and secrets (running services)', () => {
       redisEnv: { MODSYNC_REDIS_URL: redis.url },
       syncers: 1,
       appliers: 1,
-      extraEnv: { MODSYNC_API_TOKEN: token, MODSYNC_DASHBOARD_USER: 'admin', MODSYNC_DASHBOARD_PASSWORD: dashboardPassword },
+      extraEnv: {
+        MODSYNC_API_TOKEN: token,
+        MODSYNC_DASHBOARD_USER: 'admin',
+        MODSYNC_DASHBOARD_PASSWORD: dashboardPassword,
+      },
     });
     await world.start('v1.0.0');
     const repo = `${env.registry!.host}/${world.sourceNames[0]}/modules`;
@@ -47,34 +60,79 @@ describe('R5 bad input, R6 credentials and secrets (running services)', () => {
     const registry = createRegistryClient();
     const path = `${world.sourceNames[0]}/modules`;
     const badModule = `${world.sourceNames[0]}-badsemver`;
-    await new ModulePublisher(registry, parseRegistrySettings({ repo, scheme: 'HTTP' }), path).publish({ module: badModule, version: 'v1.0.0', channels: ['stable'], versionJson: '{"version":"v1.2"}' });
+    await new ModulePublisher(registry, parseRegistrySettings({ repo, scheme: 'HTTP' }), path).publish({
+      module: badModule,
+      version: 'v1.0.0',
+      channels: ['stable'],
+      versionJson: '{"version":"v1.2"}',
+    });
     await registry.close();
 
     const bad: Array<[string, ModuleSource['spec']['registry'], RegExp]> = [
       ['b64', { repo, scheme: 'HTTP', dockerCfg: 'not base64 at all!' }, /dockerCfg/],
       ['json', { repo, scheme: 'HTTP', dockerCfg: Buffer.from('{"auths": ').toString('base64') }, /dockerCfg/],
-      ['ca', { repo, scheme: 'HTTPS', ca: '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n' }, /ca|certificate/i],
+      [
+        'ca',
+        { repo, scheme: 'HTTPS', ca: '-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n' },
+        /ca|certificate/i,
+      ],
       ['creds', { repo, scheme: 'HTTP', dockerCfg }, /^Ready$/],
     ];
-    for (const [kind, registrySpec] of bad) await world.kube.apply(ModuleSources, source(`${world.options.id}-bad-${kind}`, registrySpec));
+    for (const [kind, registrySpec] of bad)
+      await world.kube.apply(ModuleSources, source(`${world.options.id}-bad-${kind}`, registrySpec));
     // Refused by the API server with its own message (the CRD's enum and pattern): the object is never stored.
-    await expect(world.kube.apply(ModuleSources, source(`${world.options.id}-bad-scheme`, { repo, scheme: 'FTP' as 'HTTP' /* not a scheme the type allows: the point */ }))).rejects.toThrow(/scheme/);
-    await expect(world.kube.apply(ModuleUpdatePolicies, { apiVersion: 'deckhouse.io/v1alpha2', kind: 'ModuleUpdatePolicy', metadata: { name: `${world.options.id}-window` }, spec: { releaseChannel: 'Stable', update: { mode: 'Auto', windows: [{ from: '08:00', to: '25:00' }] } } })).rejects.toThrow(/windows|to/);
+    await expect(
+      world.kube.apply(
+        ModuleSources,
+        source(`${world.options.id}-bad-scheme`, {
+          repo,
+          scheme: 'FTP' as 'HTTP' /* not a scheme the type allows: the point */,
+        }),
+      ),
+    ).rejects.toThrow(/scheme/);
+    await expect(
+      world.kube.apply(ModuleUpdatePolicies, {
+        apiVersion: 'deckhouse.io/v1alpha2',
+        kind: 'ModuleUpdatePolicy',
+        metadata: { name: `${world.options.id}-window` },
+        spec: { releaseChannel: 'Stable', update: { mode: 'Auto', windows: [{ from: '08:00', to: '25:00' }] } },
+      }),
+    ).rejects.toThrow(/windows|to/);
 
     const problems: string[] = [];
     for (const [kind, , message] of bad) {
       const name = `${world.options.id}-bad-${kind}`;
-      const settled = await timeUntil(async () => message.test((await world.kube.get(ModuleSources, name))?.status?.message ?? ''), 30_000);
-      if (settled === undefined) problems.push(`${name}: status message ${JSON.stringify((await world.kube.get(ModuleSources, name))?.status?.message)} does not match ${message}`);
+      const settled = await timeUntil(
+        async () => message.test((await world.kube.get(ModuleSources, name))?.status?.message ?? ''),
+        30_000,
+      );
+      if (settled === undefined)
+        problems.push(
+          `${name}: status message ${JSON.stringify((await world.kube.get(ModuleSources, name))?.status?.message)} does not match ${message}`,
+        );
     }
-    const pullError = await timeUntil(async () => ((await world.kube.get(ModuleSources, world.sourceNames[0]!))?.status?.modules ?? []).some((m) => m.name === badModule && m.pullError === 'fetch release metadata error: Invalid Semantic Version'), 30_000);
-    if (pullError === undefined) problems.push(`${badModule}: no pullError 'Invalid Semantic Version' in the source status`);
-    if (!(await timeUntil(() => world.converged('v1.0.0'), 30_000))) problems.push('the good module was not synced and released beside the bad input');
-    if ((await world.kube.list(ModuleReleases)).items.some((r) => r.spec.moduleName === badModule)) problems.push(`a release of ${badModule} was created`);
+    const pullError = await timeUntil(
+      async () =>
+        ((await world.kube.get(ModuleSources, world.sourceNames[0]!))?.status?.modules ?? []).some(
+          (m) => m.name === badModule && m.pullError === 'fetch release metadata error: Invalid Semantic Version',
+        ),
+      30_000,
+    );
+    if (pullError === undefined)
+      problems.push(`${badModule}: no pullError 'Invalid Semantic Version' in the source status`);
+    if (!(await timeUntil(() => world.converged('v1.0.0'), 30_000)))
+      problems.push('the good module was not synced and released beside the bad input');
+    if ((await world.kube.list(ModuleReleases)).items.some((r) => r.spec.moduleName === badModule))
+      problems.push(`a release of ${badModule} was created`);
     if ((await world.kube.get(Modules, badModule))?.status?.phase === 'Ready') problems.push(`${badModule} is Ready`);
     problems.push(...world.exited().map((r) => `${r} exited`));
     for (const [kind] of bad) await world.kube.delete(ModuleSources, `${world.options.id}-bad-${kind}`);
-    await recordScenario(env.dir, { scenario: 'R5 bad input (services stay up)', runs: bad.length + 3, failures: problems.length, recoveryMs: [] });
+    await recordScenario(env.dir, {
+      scenario: 'R5 bad input (services stay up)',
+      runs: bad.length + 3,
+      failures: problems.length,
+      recoveryMs: [],
+    });
     expect(problems).toEqual([]);
   });
 
@@ -84,18 +142,43 @@ describe('R5 bad input, R6 credentials and secrets (running services)', () => {
     const resync = `${syncer}/sources/${world.sourceNames[0]}/resync`;
     const statuses = {
       dashboardNone: (await fetch(`${syncer}/dashboard`)).status,
-      dashboardWrong: (await fetch(`${syncer}/dashboard`, { headers: { authorization: basic('admin', `${dashboardPassword}x`) } })).status,
+      dashboardWrong: (
+        await fetch(`${syncer}/dashboard`, { headers: { authorization: basic('admin', `${dashboardPassword}x`) } })
+      ).status,
       dashboardShort: (await fetch(`${syncer}/dashboard`, { headers: { authorization: basic('admin', 'x') } })).status,
-      dashboardRight: (await fetch(`${syncer}/dashboard`, { headers: { authorization: basic('admin', dashboardPassword) } })).status,
+      dashboardRight: (
+        await fetch(`${syncer}/dashboard`, { headers: { authorization: basic('admin', dashboardPassword) } })
+      ).status,
       resyncNone: (await fetch(resync, { method: 'POST' })).status,
-      resyncWrong: (await fetch(resync, { method: 'POST', headers: { authorization: `Bearer ${token.slice(0, -1)}X` } })).status,
+      resyncWrong: (
+        await fetch(resync, { method: 'POST', headers: { authorization: `Bearer ${token.slice(0, -1)}X` } })
+      ).status,
       resyncRight: (await fetch(resync, { method: 'POST', headers: { authorization: `Bearer ${token}` } })).status,
     };
-    expect(statuses).toEqual({ dashboardNone: 401, dashboardWrong: 401, dashboardShort: 401, dashboardRight: 200, resyncNone: 401, resyncWrong: 401, resyncRight: 202 });
+    expect(statuses).toEqual({
+      dashboardNone: 401,
+      dashboardWrong: 401,
+      dashboardShort: 401,
+      dashboardRight: 200,
+      resyncNone: 401,
+      resyncWrong: 401,
+      resyncRight: 202,
+    });
     // Every log of the run so far (earlier scenarios' services and servers too), with this scenario's secrets and the
     // Redis password.
-    const leaks = await secretsInLogs(env.logDir, [token, dashboardPassword, registryPassword, dockerCfg, redis.password!]);
-    await recordScenario(env.dir, { scenario: 'R6 credentials refused, no secret in logs', runs: 7, failures: leaks.length, recoveryMs: [] });
+    const leaks = await secretsInLogs(env.logDir, [
+      token,
+      dashboardPassword,
+      registryPassword,
+      dockerCfg,
+      redis.password!,
+    ]);
+    await recordScenario(env.dir, {
+      scenario: 'R6 credentials refused, no secret in logs',
+      runs: 7,
+      failures: leaks.length,
+      recoveryMs: [],
+    });
     expect(leaks).toEqual([]);
   });
 });

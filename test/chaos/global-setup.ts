@@ -24,7 +24,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
     let results: ScenarioResult[] = [];
     try {
       const text = await readFile(join(env.info.dir, 'chaos-results.jsonl'), 'utf8');
-      results = text.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as ScenarioResult);
+      results = text
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as ScenarioResult);
     } catch {
       // no scenario recorded anything (all skipped or failed before recording)
     }

@@ -17,15 +17,41 @@ function isAlive(pid: number): boolean {
 
 /** Removes containers left by harness processes that no longer exist (a run killed before its teardown). */
 export async function removeOrphanContainers(): Promise<number> {
-  const rows = (await run('docker', ['ps', '-a', '--filter', 'label=modsync.env=test', '--format', '{{.ID}} {{.Label "modsync.pid"}}'])).trim();
-  const orphans = rows ? rows.split('\n').map((r) => r.split(' ')).filter(([, pid]) => !isAlive(Number(pid))).map(([id]) => id!) : [];
+  const rows = (
+    await run('docker', [
+      'ps',
+      '-a',
+      '--filter',
+      'label=modsync.env=test',
+      '--format',
+      '{{.ID}} {{.Label "modsync.pid"}}',
+    ])
+  ).trim();
+  const orphans = rows
+    ? rows
+        .split('\n')
+        .map((r) => r.split(' '))
+        .filter(([, pid]) => !isAlive(Number(pid)))
+        .map(([id]) => id!)
+    : [];
   // Another run may be removing the same leftovers at this moment: each removal is best effort.
-  const removed = await Promise.all(orphans.map((id) => run('docker', ['rm', '-f', id]).then(() => 1, () => 0)));
+  const removed = await Promise.all(
+    orphans.map((id) =>
+      run('docker', ['rm', '-f', id]).then(
+        () => 1,
+        () => 0,
+      ),
+    ),
+  );
   return removed.reduce<number>((a, b) => a + b, 0);
 }
 
 /** Copies a container's output into `<logDir>/<name>.log` for failure reports. */
-export async function keepContainerLogs(container: StartedTestContainer, logDir: string, name: string): Promise<string> {
+export async function keepContainerLogs(
+  container: StartedTestContainer,
+  logDir: string,
+  name: string,
+): Promise<string> {
   const file = join(logDir, `${name}.log`);
   const out = createWriteStream(file, { flags: 'a' });
   const stream = await container.logs();

@@ -61,7 +61,14 @@ async function resolveControlPlaneBinaries(log: (line: string) => void = () => {
     const kcm = join(assets, 'kube-controller-manager');
     const kubectl = existsSync(join(assets, 'kubectl')) ? join(assets, 'kubectl') : which('kubectl');
     if (!kubectl) throw new Error(`no kubectl in KUBEBUILDER_ASSETS=${assets} or on PATH`);
-    return { dir: assets, etcd, kubeApiserver, kubeControllerManager: existsSync(kcm) ? kcm : undefined, kubectl, origin: 'KUBEBUILDER_ASSETS' };
+    return {
+      dir: assets,
+      etcd,
+      kubeApiserver,
+      kubeControllerManager: existsSync(kcm) ? kcm : undefined,
+      kubectl,
+      origin: 'KUBEBUILDER_ASSETS',
+    };
   }
   const version = process.env.MODSYNC_K8S_VERSION ?? DEFAULT_K8S_VERSION;
   const dir = join(cacheDir(), 'control-plane', version);
@@ -112,7 +119,10 @@ function kubeconfigYaml(server: string, caPem: string, certPem: string, keyPem: 
 }
 
 /** GET with the admin client certificate; resolves with the status code and body. */
-function mtlsGet(url: string, pki: { ca: string; cert: string; key: string }): Promise<{ status: number; body: string }> {
+function mtlsGet(
+  url: string,
+  pki: { ca: string; cert: string; key: string },
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { ca: pki.ca, cert: pki.cert, key: pki.key, timeout: 5_000 }, (res) => {
       const chunks: Buffer[] = [];
@@ -167,7 +177,16 @@ export async function startControlPlane(options: StartControlPlaneOptions): Prom
     const local = async () => {
       throw new Error('an external cluster (KUBECONFIG_TEST) cannot be stopped by the tests');
     };
-    return { kubeconfig: external, server, kubectl, kind: 'external', processes: [], stopApiServer: local, startApiServer: local, async stop() {} };
+    return {
+      kubeconfig: external,
+      server,
+      kubectl,
+      kind: 'external',
+      processes: [],
+      stopApiServer: local,
+      startApiServer: local,
+      async stop() {},
+    };
   }
 
   const bins = await resolveControlPlaneBinaries(log);
@@ -186,40 +205,70 @@ export async function startControlPlane(options: StartControlPlaneOptions): Prom
   };
   try {
     const etcdUrl = `http://127.0.0.1:${etcdPort}`;
-    const etcd = startProcess('etcd', bins.etcd, [
-      '--data-dir', join(options.dir, 'etcd'),
-      '--listen-client-urls', etcdUrl,
-      '--advertise-client-urls', etcdUrl,
-      '--listen-peer-urls', `http://127.0.0.1:${etcdPeerPort}`,
-      '--initial-advertise-peer-urls', `http://127.0.0.1:${etcdPeerPort}`,
-      '--initial-cluster', `default=http://127.0.0.1:${etcdPeerPort}`,
-      '--unsafe-no-fsync',
-      '--log-level', 'warn',
-    ], logDir);
+    const etcd = startProcess(
+      'etcd',
+      bins.etcd,
+      [
+        '--data-dir',
+        join(options.dir, 'etcd'),
+        '--listen-client-urls',
+        etcdUrl,
+        '--advertise-client-urls',
+        etcdUrl,
+        '--listen-peer-urls',
+        `http://127.0.0.1:${etcdPeerPort}`,
+        '--initial-advertise-peer-urls',
+        `http://127.0.0.1:${etcdPeerPort}`,
+        '--initial-cluster',
+        `default=http://127.0.0.1:${etcdPeerPort}`,
+        '--unsafe-no-fsync',
+        '--log-level',
+        'warn',
+      ],
+      logDir,
+    );
     processes.push(etcd);
-    await waitFor('etcd', async () => {
-      if (etcd.child.exitCode !== null) throw new Error(`etcd exited ${etcd.child.exitCode}, see ${etcd.logFile}`);
-      const res = await fetch(`${etcdUrl}/health`);
-      return res.ok;
-    }, 30_000);
+    await waitFor(
+      'etcd',
+      async () => {
+        if (etcd.child.exitCode !== null) throw new Error(`etcd exited ${etcd.child.exitCode}, see ${etcd.logFile}`);
+        const res = await fetch(`${etcdUrl}/health`);
+        return res.ok;
+      },
+      30_000,
+    );
 
     const server = `https://127.0.0.1:${apiPort}`;
     const apiserverArgs = [
-      '--etcd-servers', etcdUrl,
-      '--secure-port', String(apiPort),
-      '--bind-address', '127.0.0.1',
-      '--advertise-address', '127.0.0.1',
-      '--cert-dir', join(options.dir, 'apiserver-certs'),
-      '--tls-cert-file', pki.serverCert,
-      '--tls-private-key-file', pki.serverKey,
-      '--client-ca-file', pki.caCert,
-      '--authorization-mode', 'RBAC',
-      '--service-account-issuer', `${server}/`,
-      '--service-account-key-file', pki.saPub,
-      '--service-account-signing-key-file', pki.saKey,
-      '--service-cluster-ip-range', '10.0.0.0/24',
+      '--etcd-servers',
+      etcdUrl,
+      '--secure-port',
+      String(apiPort),
+      '--bind-address',
+      '127.0.0.1',
+      '--advertise-address',
+      '127.0.0.1',
+      '--cert-dir',
+      join(options.dir, 'apiserver-certs'),
+      '--tls-cert-file',
+      pki.serverCert,
+      '--tls-private-key-file',
+      pki.serverKey,
+      '--client-ca-file',
+      pki.caCert,
+      '--authorization-mode',
+      'RBAC',
+      '--service-account-issuer',
+      `${server}/`,
+      '--service-account-key-file',
+      pki.saPub,
+      '--service-account-signing-key-file',
+      pki.saKey,
+      '--service-cluster-ip-range',
+      '10.0.0.0/24',
       ...(options.serviceAccountTokens ? [] : ['--disable-admission-plugins', 'ServiceAccount']),
-      '--endpoint-reconciler-type', 'none',
+      '--endpoint-reconciler-type',
+      'none',
       '--allow-privileged=true',
       ...(options.apiserverArgs ?? []),
     ];
@@ -227,44 +276,73 @@ export async function startControlPlane(options: StartControlPlaneOptions): Prom
     let apiserver = startApiserver();
     processes.push(apiserver);
 
-    const [caPem, certPem, keyPem] = await Promise.all([pki.caCert, pki.clientCert, pki.clientKey].map((f) => readFile(f, 'utf8')));
+    const [caPem, certPem, keyPem] = await Promise.all(
+      [pki.caCert, pki.clientCert, pki.clientKey].map((f) => readFile(f, 'utf8')),
+    );
     const creds = { ca: caPem!, cert: certPem!, key: keyPem! };
     const kubeconfig = join(options.dir, 'kubeconfig');
     await writeFile(kubeconfig, kubeconfigYaml(server, creds.ca, creds.cert, creds.key), { mode: 0o600 });
     const apiserverReady = () =>
-      waitFor('kube-apiserver', async () => {
-        if (apiserver.child.exitCode !== null) throw new Error(`kube-apiserver exited ${apiserver.child.exitCode}, see ${apiserver.logFile}`);
-        if ((await mtlsGet(`${server}/readyz`, creds)).status !== 200) return false;
-        return (await mtlsGet(`${server}/api/v1/namespaces/default`, creds)).status === 200;
-      }, 90_000, 250);
+      waitFor(
+        'kube-apiserver',
+        async () => {
+          if (apiserver.child.exitCode !== null)
+            throw new Error(`kube-apiserver exited ${apiserver.child.exitCode}, see ${apiserver.logFile}`);
+          if ((await mtlsGet(`${server}/readyz`, creds)).status !== 200) return false;
+          return (await mtlsGet(`${server}/api/v1/namespaces/default`, creds)).status === 200;
+        },
+        90_000,
+        250,
+      );
     await apiserverReady();
 
     if (bins.kubeControllerManager) {
-      processes.push(startProcess('kube-controller-manager', bins.kubeControllerManager, [
-        '--kubeconfig', kubeconfig,
-        '--authentication-kubeconfig', kubeconfig,
-        '--authorization-kubeconfig', kubeconfig,
-        // What module installs need without a kubelet: namespace deletion, owner-reference GC, service accounts, rollouts.
-        '--controllers', [
-          'namespace-controller,garbage-collector-controller,serviceaccount-controller,serviceaccount-token-controller,deployment-controller,replicaset-controller',
-          ...(options.controllers ?? []),
-        ].join(','),
-        '--service-account-private-key-file', pki.saKey,
-        '--root-ca-file', pki.caCert,
-        '--use-service-account-credentials=false',
-        '--leader-elect=false',
-        '--bind-address', '127.0.0.1',
-        '--secure-port', String(kcmPort),
-      ], logDir));
+      processes.push(
+        startProcess(
+          'kube-controller-manager',
+          bins.kubeControllerManager,
+          [
+            '--kubeconfig',
+            kubeconfig,
+            '--authentication-kubeconfig',
+            kubeconfig,
+            '--authorization-kubeconfig',
+            kubeconfig,
+            // What module installs need without a kubelet: namespace deletion, owner-reference GC, service accounts, rollouts.
+            '--controllers',
+            [
+              'namespace-controller,garbage-collector-controller,serviceaccount-controller,serviceaccount-token-controller,deployment-controller,replicaset-controller',
+              ...(options.controllers ?? []),
+            ].join(','),
+            '--service-account-private-key-file',
+            pki.saKey,
+            '--root-ca-file',
+            pki.caCert,
+            '--use-service-account-credentials=false',
+            '--leader-elect=false',
+            '--bind-address',
+            '127.0.0.1',
+            '--secure-port',
+            String(kcmPort),
+          ],
+          logDir,
+        ),
+      );
     } else {
       log('kube-controller-manager not found: namespaces will not finish deleting and garbage collection will not run');
     }
     const kcm = processes.at(-1);
     if (kcm && kcm.name === 'kube-controller-manager') {
-      await waitFor('kube-controller-manager', async () => {
-        if (kcm.child.exitCode !== null) throw new Error(`kube-controller-manager exited ${kcm.child.exitCode}, see ${kcm.logFile}`);
-        return (await insecureGet(`https://127.0.0.1:${kcmPort}/healthz`)) === 200;
-      }, 60_000, 250);
+      await waitFor(
+        'kube-controller-manager',
+        async () => {
+          if (kcm.child.exitCode !== null)
+            throw new Error(`kube-controller-manager exited ${kcm.child.exitCode}, see ${kcm.logFile}`);
+          return (await insecureGet(`https://127.0.0.1:${kcmPort}/healthz`)) === 200;
+        },
+        60_000,
+        250,
+      );
     }
     return {
       kubeconfig,

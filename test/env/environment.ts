@@ -71,7 +71,11 @@ export async function startEnvironment(options: StartEnvironmentOptions): Promis
     if (options.crds ?? true) {
       await installCrds(env.controlPlane.kubectl, env.controlPlane.kubeconfig);
     }
-    Object.assign(env.info, { kubeconfig: env.controlPlane.kubeconfig, kubectl: env.controlPlane.kubectl, apiServer: env.controlPlane.server });
+    Object.assign(env.info, {
+      kubeconfig: env.controlPlane.kubeconfig,
+      kubectl: env.controlPlane.kubectl,
+      apiServer: env.controlPlane.server,
+    });
     log(`control plane ready in ${Date.now() - started} ms (${env.controlPlane.server})`);
   })();
 
@@ -85,7 +89,12 @@ export async function startEnvironment(options: StartEnvironmentOptions): Promis
         if (!options.redis) return;
         const password = typeof options.redis === 'object' && options.redis.password;
         env.redis = await startRedis({ logDir, password, log });
-        env.info.redis = { url: env.redis.url, host: env.redis.host, port: env.redis.port, password: env.redis.password };
+        env.info.redis = {
+          url: env.redis.url,
+          host: env.redis.host,
+          port: env.redis.port,
+          password: env.redis.password,
+        };
         env.info.logFiles.push(env.redis.logFile);
       })(),
       (async () => {
@@ -99,7 +108,13 @@ export async function startEnvironment(options: StartEnvironmentOptions): Promis
         const auth = { username: 'modsync', password: `pw-${Math.random().toString(36).slice(2)}` };
         const r = await startRegistry({ logDir, dir, name: 'secure-registry', auth, tls: true, log });
         env.secureRegistry = r;
-        env.info.secureRegistry = { host: r.host, scheme: 'HTTPS', username: auth.username, password: auth.password, caPem: r.caPem ?? '' };
+        env.info.secureRegistry = {
+          host: r.host,
+          scheme: 'HTTPS',
+          username: auth.username,
+          password: auth.password,
+          caPem: r.caPem ?? '',
+        };
         env.info.logFiles.push(r.logFile);
       })(),
     ]);

@@ -37,7 +37,10 @@ async function ensureBaseImage(log: (line: string) => void = () => {}): Promise<
 
 async function contextHash(dir: string): Promise<string> {
   const hash = createHash('sha256').update(BASE_IMAGE);
-  for (const entry of (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name)).sort()) {
+  for (const entry of (await readdir(dir, { recursive: true, withFileTypes: true }))
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name))
+    .sort()) {
     hash.update(entry.slice(dir.length)).update(await readFile(entry));
   }
   return hash.digest('hex').slice(0, 12);
@@ -47,7 +50,11 @@ async function contextHash(dir: string): Promise<string> {
  * The image built from `test/env/images/<name>` (tagged by a hash of its folder, so a changed Dockerfile is rebuilt and an
  * unchanged one is reused), or the image named by `override` (e.g. the official `redis:7`) where one can be pulled.
  */
-export function ensureLocalImage(name: string, override: string | undefined, log: (line: string) => void = () => {}): Promise<string> {
+export function ensureLocalImage(
+  name: string,
+  override: string | undefined,
+  log: (line: string) => void = () => {},
+): Promise<string> {
   if (override) return Promise.resolve(override);
   // Two registries start at once: build their image once.
   let pending = building.get(name);
@@ -75,7 +82,17 @@ async function buildLocalImage(name: string, log: (line: string) => void): Promi
   try {
     await cp(context, staged, { recursive: true });
     await writeFile(join(staged, 'extra-ca.crt'), await extraCaBundle());
-    await run('docker', ['build', '--network', 'host', '--build-arg', `BASE_IMAGE=${BASE_IMAGE}`, '-q', '-t', tag, staged]);
+    await run('docker', [
+      'build',
+      '--network',
+      'host',
+      '--build-arg',
+      `BASE_IMAGE=${BASE_IMAGE}`,
+      '-q',
+      '-t',
+      tag,
+      staged,
+    ]);
   } finally {
     await rm(staged, { recursive: true, force: true });
   }

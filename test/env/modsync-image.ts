@@ -16,7 +16,9 @@ export interface ModsyncImageOptions {
  * Builds modsync's image from infra/image/Dockerfile (host network, as every build here): stages helm (built from the
  * Go module proxy into the cache) into infra/.build, picks the base image, and returns the tag and the image's size.
  */
-export async function buildModsyncImage(options: ModsyncImageOptions = {}): Promise<{ tag: string; sizeBytes: number }> {
+export async function buildModsyncImage(
+  options: ModsyncImageOptions = {},
+): Promise<{ tag: string; sizeBytes: number }> {
   const log = options.log ?? (() => {});
   const tag = options.tag ?? 'modsync:dev';
   const helmDir = (await run('bash', [join(REPO_ROOT, 'test/env/build-helm.sh')], { inheritStderr: true })).trim();
@@ -25,7 +27,22 @@ export async function buildModsyncImage(options: ModsyncImageOptions = {}): Prom
   await writeFile(join(REPO_ROOT, 'infra/.build/extra-ca.crt'), await extraCaBundle());
   const base = options.baseImage ?? (await ensureLocalImage('node', process.env.MODSYNC_NODE_IMAGE, log));
   log(`building ${tag} on ${base}`);
-  await run('docker', ['build', '--network', 'host', '-f', join(REPO_ROOT, 'infra/image/Dockerfile'), '--build-arg', `BASE_IMAGE=${base}`, '-t', tag, REPO_ROOT], { inheritStderr: true });
+  await run(
+    'docker',
+    [
+      'build',
+      '--network',
+      'host',
+      '-f',
+      join(REPO_ROOT, 'infra/image/Dockerfile'),
+      '--build-arg',
+      `BASE_IMAGE=${base}`,
+      '-t',
+      tag,
+      REPO_ROOT,
+    ],
+    { inheritStderr: true },
+  );
   const size = Number((await run('docker', ['image', 'inspect', '--format', '{{.Size}}', tag])).trim());
   return { tag, sizeBytes: size };
 }

@@ -18,7 +18,14 @@ import { run, startProcess, tailLog, type ManagedProcess } from './process.ts';
 const NODE_NAME = 'localhost';
 
 /** Host sysctls the kubelet sets (setupKernelTunables): read before start, restored on stop. */
-const KUBELET_SYSCTLS = ['vm.overcommit_memory', 'vm.panic_on_oom', 'kernel.panic', 'kernel.panic_on_oops', 'kernel.keys.root_maxkeys', 'kernel.keys.root_maxbytes'];
+const KUBELET_SYSCTLS = [
+  'vm.overcommit_memory',
+  'vm.panic_on_oom',
+  'kernel.panic',
+  'kernel.panic_on_oops',
+  'kernel.keys.root_maxkeys',
+  'kernel.keys.root_maxbytes',
+];
 
 /** Host folders the kubelet and the CNI library create whatever their configured folders are. */
 const HOST_LEFTOVERS = ['/var/lib/kubelet', '/var/log/containers', '/var/log/pods', '/var/lib/cni'];
@@ -27,14 +34,23 @@ const HOST_LEFTOVERS = ['/var/lib/kubelet', '/var/log/containers', '/var/log/pod
  * kube-controller-manager controllers a node needs beyond the default environment's (the not-ready taint, pod GC; the
  * kube-root-ca.crt ConfigMap every pod's ServiceAccount token volume projects).
  */
-const NODE_CONTROLLERS = ['node-lifecycle-controller', 'pod-garbage-collector-controller', 'endpoints-controller', 'endpointslice-controller', 'root-ca-certificate-publisher-controller'];
+const NODE_CONTROLLERS = [
+  'node-lifecycle-controller',
+  'pod-garbage-collector-controller',
+  'endpoints-controller',
+  'endpointslice-controller',
+  'root-ca-certificate-publisher-controller',
+];
 
 /** kube-apiserver flags for reaching the kubelet (logs, exec, port-forward) with the admin client certificate. */
 function nodeApiserverArgs(pki: { clientCert: string; clientKey: string }): string[] {
   return [
-    '--kubelet-client-certificate', pki.clientCert,
-    '--kubelet-client-key', pki.clientKey,
-    '--kubelet-preferred-address-types', 'Hostname',
+    '--kubelet-client-certificate',
+    pki.clientCert,
+    '--kubelet-client-key',
+    pki.clientKey,
+    '--kubelet-preferred-address-types',
+    'Hostname',
   ];
 }
 
@@ -85,16 +101,27 @@ async function resolveNodeBinaries(log: (line: string) => void = () => {}): Prom
   const runc = which('runc');
   const cniBinDir = ['/usr/lib/cni', '/opt/cni/bin'].find((d) => existsSync(join(d, 'loopback')));
   if (!containerd || !ctr || !runc || !cniBinDir) {
-    throw new Error('the real node needs containerd, runc and the CNI plugins: apt-get install containerd runc containernetworking-plugins (scripts/setup.sh does)');
+    throw new Error(
+      'the real node needs containerd, runc and the CNI plugins: apt-get install containerd runc containernetworking-plugins (scripts/setup.sh does)',
+    );
   }
   const assets = process.env.KUBEBUILDER_ASSETS;
   if (assets && existsSync(join(assets, 'kubelet')) && existsSync(join(assets, 'kube-scheduler'))) {
-    return { kubelet: join(assets, 'kubelet'), kubeScheduler: join(assets, 'kube-scheduler'), containerd, ctr, cniBinDir };
+    return {
+      kubelet: join(assets, 'kubelet'),
+      kubeScheduler: join(assets, 'kube-scheduler'),
+      containerd,
+      ctr,
+      cniBinDir,
+    };
   }
   const version = process.env.MODSYNC_K8S_VERSION ?? DEFAULT_K8S_VERSION;
   const dir = join(cacheDir(), 'control-plane', version);
   if (!existsSync(join(dir, 'kubelet')) || !existsSync(join(dir, 'kube-scheduler'))) {
-    if (!which('go')) throw new Error(`no kubelet/kube-scheduler in ${dir} and no Go to build them: install Go, or set KUBECONFIG_TEST to a real cluster`);
+    if (!which('go'))
+      throw new Error(
+        `no kubelet/kube-scheduler in ${dir} and no Go to build them: install Go, or set KUBECONFIG_TEST to a real cluster`,
+      );
     log(`building kubelet and kube-scheduler ${version} into ${dir} (about a minute once the control plane is built)`);
     await run('bash', [join(REPO_ROOT, 'test/env/build-control-plane.sh'), version, '--node'], { inheritStderr: true });
   }
@@ -146,7 +173,10 @@ function kubepodsCgroups(): string[] {
     found.push(dir);
   };
   for (const controller of readdirSync('/sys/fs/cgroup')) {
-    for (const root of [join('/sys/fs/cgroup', controller, 'kubepods'), join('/sys/fs/cgroup', controller, 'kubepods.slice')]) {
+    for (const root of [
+      join('/sys/fs/cgroup', controller, 'kubepods'),
+      join('/sys/fs/cgroup', controller, 'kubepods.slice'),
+    ]) {
       if (existsSync(root)) walk(root);
     }
   }
@@ -157,7 +187,9 @@ function kubepodsCgroups(): string[] {
 /** Mount points at or below `dir`, deepest first. */
 function mountsUnder(dir: string): string[] {
   const lines = readFileSync('/proc/self/mounts', 'utf8').split('\n');
-  const points = lines.map((l) => (l.split(' ')[1] ?? '').replaceAll('\\040', ' ')).filter((p) => p === dir || p.startsWith(`${dir}/`));
+  const points = lines
+    .map((l) => (l.split(' ')[1] ?? '').replaceAll('\\040', ' '))
+    .filter((p) => p === dir || p.startsWith(`${dir}/`));
   return [...new Set(points)].sort((a, b) => b.length - a.length);
 }
 
@@ -212,10 +244,14 @@ async function restoreHost(state: HostState): Promise<string[]> {
   };
   // The kubelet, containerd and kube-scheduler of a killed run, and the containerd shims (which outlive containerd).
   kill(pidsMentioning(`${state.dir}/`));
-  await waitFor('node processes to exit', () => pidsMentioning(`${state.dir}/`).length === 0, 10_000, 100).catch((err: Error) => problems.push(err.message));
+  await waitFor('node processes to exit', () => pidsMentioning(`${state.dir}/`).length === 0, 10_000, 100).catch(
+    (err: Error) => problems.push(err.message),
+  );
   // Containers outlive their shim: whatever is left in the kubepods cgroups is this node's (one kubelet per host).
   kill(kubepodsProcesses());
-  await waitFor('containers to exit', () => kubepodsProcesses().length === 0, 10_000, 100).catch((err: Error) => problems.push(err.message));
+  await waitFor('containers to exit', () => kubepodsProcesses().length === 0, 10_000, 100).catch((err: Error) =>
+    problems.push(err.message),
+  );
   for (const point of mountsUnder(state.dir)) await attempt(`umount ${point}`, () => run('umount', ['-l', point]));
   for (const cg of kubepodsCgroups()) await attempt(`rmdir ${cg}`, () => rmdir(cg));
   for (const [name, value] of Object.entries(state.sysctls)) {
@@ -223,8 +259,10 @@ async function restoreHost(state: HostState): Promise<string[]> {
       if ((await readFile(sysctlPath(name), 'utf8')).trim() !== value) await writeFile(sysctlPath(name), value);
     });
   }
-  for (const leftover of HOST_LEFTOVERS) await attempt(`rm ${leftover}`, () => rm(leftover, { recursive: true, force: true }));
-  for (const d of ['containerd', 'kubelet', 'kube-scheduler']) await attempt(`rm ${d}`, () => rm(join(state.dir, d), { recursive: true, force: true }));
+  for (const leftover of HOST_LEFTOVERS)
+    await attempt(`rm ${leftover}`, () => rm(leftover, { recursive: true, force: true }));
+  for (const d of ['containerd', 'kubelet', 'kube-scheduler'])
+    await attempt(`rm ${d}`, () => rm(join(state.dir, d), { recursive: true, force: true }));
   return problems;
 }
 
@@ -255,7 +293,9 @@ async function claimHost(dir: string, log: (line: string) => void): Promise<Host
   }
   const others = pidsOf('kubelet');
   if (others.length > 0) {
-    throw new Error(`another kubelet is running on this machine (pid ${others.join(', ')}): the real node needs the host's kubepods cgroups and /var/lib/kubelet to itself`);
+    throw new Error(
+      `another kubelet is running on this machine (pid ${others.join(', ')}): the real node needs the host's kubepods cgroups and /var/lib/kubelet to itself`,
+    );
   }
   const sysctls: Record<string, string> = {};
   for (const name of KUBELET_SYSCTLS) {
@@ -308,34 +348,43 @@ state = ${q(join(dir, 'state'))}
 
 function kubeletConfig(o: { dir: string; socket: string; caFile: string; port: number; healthzPort: number }): string {
   // JSON is YAML: no YAML library needed.
-  return JSON.stringify({
-    apiVersion: 'kubelet.config.k8s.io/v1beta1',
-    kind: 'KubeletConfiguration',
-    address: '127.0.0.1',
-    port: o.port,
-    healthzBindAddress: '127.0.0.1',
-    healthzPort: o.healthzPort,
-    readOnlyPort: 0,
-    cgroupDriver: 'cgroupfs',
-    failSwapOn: false,
-    failCgroupV1: false,
-    containerRuntimeEndpoint: `unix://${o.socket}`,
-    podLogsDir: join(o.dir, 'pod-logs'),
-    authentication: { anonymous: { enabled: false }, webhook: { enabled: true }, x509: { clientCAFile: o.caFile } },
-    authorization: { mode: 'Webhook' },
-    // A shared test VM's disk is not the node's business: evict nothing, collect no images (they are imported, not pulled).
-    evictionHard: { 'memory.available': '1Mi', 'nodefs.available': '0%', 'imagefs.available': '0%', 'nodefs.inodesFree': '0%' },
-    // Left on, the kubelet adds KUBE-FIREWALL / KUBE-KUBELET-CANARY / KUBE-IPTABLES-HINT chains to the host's iptables
-    // (for kube-proxy's benefit; there is none here) and keeps them there after it stops.
-    makeIPTablesUtilChains: false,
-    imageGCHighThresholdPercent: 100,
-    imageGCLowThresholdPercent: 99,
-    serializeImagePulls: false,
-    // Status reported quickly, so Ready and pod phases show up without the production delays.
-    nodeStatusUpdateFrequency: '2s',
-    syncFrequency: '5s',
-    fileCheckFrequency: '5s',
-  }, null, 2);
+  return JSON.stringify(
+    {
+      apiVersion: 'kubelet.config.k8s.io/v1beta1',
+      kind: 'KubeletConfiguration',
+      address: '127.0.0.1',
+      port: o.port,
+      healthzBindAddress: '127.0.0.1',
+      healthzPort: o.healthzPort,
+      readOnlyPort: 0,
+      cgroupDriver: 'cgroupfs',
+      failSwapOn: false,
+      failCgroupV1: false,
+      containerRuntimeEndpoint: `unix://${o.socket}`,
+      podLogsDir: join(o.dir, 'pod-logs'),
+      authentication: { anonymous: { enabled: false }, webhook: { enabled: true }, x509: { clientCAFile: o.caFile } },
+      authorization: { mode: 'Webhook' },
+      // A shared test VM's disk is not the node's business: evict nothing, collect no images (they are imported, not pulled).
+      evictionHard: {
+        'memory.available': '1Mi',
+        'nodefs.available': '0%',
+        'imagefs.available': '0%',
+        'nodefs.inodesFree': '0%',
+      },
+      // Left on, the kubelet adds KUBE-FIREWALL / KUBE-KUBELET-CANARY / KUBE-IPTABLES-HINT chains to the host's iptables
+      // (for kube-proxy's benefit; there is none here) and keeps them there after it stops.
+      makeIPTablesUtilChains: false,
+      imageGCHighThresholdPercent: 100,
+      imageGCLowThresholdPercent: 99,
+      serializeImagePulls: false,
+      // Status reported quickly, so Ready and pod phases show up without the production delays.
+      nodeStatusUpdateFrequency: '2s',
+      syncFrequency: '5s',
+      fileCheckFrequency: '5s',
+    },
+    null,
+    2,
+  );
 }
 
 /**
@@ -355,7 +404,10 @@ async function startNode(options: StartNodeOptions): Promise<RealNode> {
       hostSysctls: {},
       async importImage(tag) {
         const loader = process.env.MODSYNC_IMAGE_LOADER;
-        if (!loader) throw new Error(`cannot make ${tag} available to the KUBECONFIG_TEST cluster: set MODSYNC_IMAGE_LOADER (e.g. "kind load docker-image")`);
+        if (!loader)
+          throw new Error(
+            `cannot make ${tag} available to the KUBECONFIG_TEST cluster: set MODSYNC_IMAGE_LOADER (e.g. "kind load docker-image")`,
+          );
         await run('sh', ['-c', `${loader} "$1"`, 'loader', tag], { inheritStderr: true });
         return tag;
       },
@@ -414,60 +466,109 @@ async function startNode(options: StartNodeOptions): Promise<RealNode> {
     const pauseTag = await ensureLocalImage('pause', process.env.MODSYNC_PAUSE_IMAGE, log);
     const sandboxImage = qualified(pauseTag);
     await writeFile(join(cDir, 'config.toml'), containerdConfig(cDir, sandboxImage, bins.cniBinDir));
-    await writeFile(join(cDir, 'cni', '10-lo-only.conflist'), JSON.stringify({ cniVersion: '0.4.0', name: 'lo-only', plugins: [{ type: 'loopback' }] }));
+    await writeFile(
+      join(cDir, 'cni', '10-lo-only.conflist'),
+      JSON.stringify({ cniVersion: '0.4.0', name: 'lo-only', plugins: [{ type: 'loopback' }] }),
+    );
 
-    const containerd = startProcess('containerd', bins.containerd, ['--config', join(cDir, 'config.toml'), '--log-level', 'warn'], logDir);
+    const containerd = startProcess(
+      'containerd',
+      bins.containerd,
+      ['--config', join(cDir, 'config.toml'), '--log-level', 'warn'],
+      logDir,
+    );
     processes.push(containerd);
-    await waitFor('containerd', async () => {
-      if (containerd.child.exitCode !== null) throw new Error(`containerd exited ${containerd.child.exitCode}: ${tailLog(containerd.logFile, 10)}`);
-      if (!existsSync(socket)) return false;
-      await ctr(['version']);
-      return true;
-    }, 30_000, 100);
+    await waitFor(
+      'containerd',
+      async () => {
+        if (containerd.child.exitCode !== null)
+          throw new Error(`containerd exited ${containerd.child.exitCode}: ${tailLog(containerd.logFile, 10)}`);
+        if (!existsSync(socket)) return false;
+        await ctr(['version']);
+        return true;
+      },
+      30_000,
+      100,
+    );
     await importInto(socket, bins.ctr, pauseTag);
 
     const [port, healthzPort, schedulerPort] = await Promise.all([freePort(), freePort(), freePort()]);
     const kubeletConfigFile = join(kDir, 'config.yaml');
     await writeFile(kubeletConfigFile, kubeletConfig({ dir: kDir, socket, caFile: pki.caCert, port, healthzPort }));
     const kubeconfig = options.controlPlane.kubeconfig;
-    const kubelet = startProcess('kubelet', bins.kubelet, [
-      '--config', kubeletConfigFile,
-      '--kubeconfig', kubeconfig,
-      '--hostname-override', NODE_NAME,
-      '--root-dir', join(kDir, 'root'),
-      '--cert-dir', join(kDir, 'pki'),
-      '--v', '1',
-    ], logDir);
+    const kubelet = startProcess(
+      'kubelet',
+      bins.kubelet,
+      [
+        '--config',
+        kubeletConfigFile,
+        '--kubeconfig',
+        kubeconfig,
+        '--hostname-override',
+        NODE_NAME,
+        '--root-dir',
+        join(kDir, 'root'),
+        '--cert-dir',
+        join(kDir, 'pki'),
+        '--v',
+        '1',
+      ],
+      logDir,
+    );
     processes.push(kubelet);
-    const scheduler = startProcess('kube-scheduler', bins.kubeScheduler, [
-      '--kubeconfig', kubeconfig,
-      '--authentication-kubeconfig', kubeconfig,
-      '--authorization-kubeconfig', kubeconfig,
-      '--bind-address', '127.0.0.1',
-      '--secure-port', String(schedulerPort),
-      '--leader-elect=false',
-      // Its serving certificate in the node's folder (also how a killed run's scheduler is found: restoreHost).
-      '--cert-dir', join(dir, 'kube-scheduler'),
-    ], logDir);
+    const scheduler = startProcess(
+      'kube-scheduler',
+      bins.kubeScheduler,
+      [
+        '--kubeconfig',
+        kubeconfig,
+        '--authentication-kubeconfig',
+        kubeconfig,
+        '--authorization-kubeconfig',
+        kubeconfig,
+        '--bind-address',
+        '127.0.0.1',
+        '--secure-port',
+        String(schedulerPort),
+        '--leader-elect=false',
+        // Its serving certificate in the node's folder (also how a killed run's scheduler is found: restoreHost).
+        '--cert-dir',
+        join(dir, 'kube-scheduler'),
+      ],
+      logDir,
+    );
     processes.push(scheduler);
 
-    const kubectl = (args: string[]) => run(options.controlPlane.kubectl, args, { env: { ...process.env, KUBECONFIG: kubeconfig } });
-    await waitFor('node Ready', async () => {
-      for (const p of [containerd, kubelet, scheduler]) {
-        if (p.child.exitCode !== null) throw new Error(`${p.name} exited ${p.child.exitCode}: ${tailLog(p.logFile, 15)}`);
-      }
-      const node = JSON.parse(await kubectl(['get', 'node', NODE_NAME, '-o', 'json'])) as {
-        spec: { taints?: { key: string }[] };
-        status: { conditions?: { type: string; status: string; message?: string }[] };
-      };
-      const ready = node.status.conditions?.find((c) => c.type === 'Ready');
-      if (ready?.status !== 'True') throw new Error(`node ${NODE_NAME} not Ready: ${ready?.message ?? 'no condition yet'}`);
-      // The node-lifecycle controller lifts the not-ready taint the kubelet registers with.
-      const taints = (node.spec.taints ?? []).map((t) => t.key);
-      if (taints.length > 0) throw new Error(`node ${NODE_NAME} Ready but tainted: ${taints.join(', ')}`);
-      return true;
-    }, 120_000, 250);
-    await waitFor('kube-scheduler', async () => (await insecureGet(`https://127.0.0.1:${schedulerPort}/healthz`)) === 200, 60_000, 250);
+    const kubectl = (args: string[]) =>
+      run(options.controlPlane.kubectl, args, { env: { ...process.env, KUBECONFIG: kubeconfig } });
+    await waitFor(
+      'node Ready',
+      async () => {
+        for (const p of [containerd, kubelet, scheduler]) {
+          if (p.child.exitCode !== null)
+            throw new Error(`${p.name} exited ${p.child.exitCode}: ${tailLog(p.logFile, 15)}`);
+        }
+        const node = JSON.parse(await kubectl(['get', 'node', NODE_NAME, '-o', 'json'])) as {
+          spec: { taints?: { key: string }[] };
+          status: { conditions?: { type: string; status: string; message?: string }[] };
+        };
+        const ready = node.status.conditions?.find((c) => c.type === 'Ready');
+        if (ready?.status !== 'True')
+          throw new Error(`node ${NODE_NAME} not Ready: ${ready?.message ?? 'no condition yet'}`);
+        // The node-lifecycle controller lifts the not-ready taint the kubelet registers with.
+        const taints = (node.spec.taints ?? []).map((t) => t.key);
+        if (taints.length > 0) throw new Error(`node ${NODE_NAME} Ready but tainted: ${taints.join(', ')}`);
+        return true;
+      },
+      120_000,
+      250,
+    );
+    await waitFor(
+      'kube-scheduler',
+      async () => (await insecureGet(`https://127.0.0.1:${schedulerPort}/healthz`)) === 200,
+      60_000,
+      250,
+    );
     const readyAfterMs = Date.now() - started;
     log(`node ${NODE_NAME} Ready in ${readyAfterMs} ms`);
     return {
@@ -495,7 +596,16 @@ function qualified(tag: string): string {
 }
 
 async function importInto(socket: string, ctr: string, tag: string): Promise<string> {
-  await run('bash', ['-o', 'pipefail', '-c', 'docker save "$1" | "$2" --address "$3" --namespace k8s.io images import -', 'import', tag, ctr, socket]);
+  await run('bash', [
+    '-o',
+    'pipefail',
+    '-c',
+    'docker save "$1" | "$2" --address "$3" --namespace k8s.io images import -',
+    'import',
+    tag,
+    ctr,
+    socket,
+  ]);
   return qualified(tag);
 }
 export interface NodeCluster {

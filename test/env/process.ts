@@ -18,7 +18,13 @@ process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
 
-export function startProcess(name: string, command: string, args: string[], logDir: string, env?: NodeJS.ProcessEnv): ManagedProcess {
+export function startProcess(
+  name: string,
+  command: string,
+  args: string[],
+  logDir: string,
+  env?: NodeJS.ProcessEnv,
+): ManagedProcess {
   const logFile = join(logDir, `${name}.log`);
   const fd = openSync(logFile, 'a');
   const child = spawn(command, args, { stdio: ['ignore', fd, fd], env: env ?? process.env });
@@ -52,11 +58,18 @@ export function startProcess(name: string, command: string, args: string[], logD
 /** The last `lines` lines of a log file, for failure reports. */
 export function tailLog(file: string, lines = 40): string {
   if (!existsSync(file)) return '';
-  return readFileSync(file, 'utf8').split('\n').slice(-lines - 1).join('\n');
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .slice(-lines - 1)
+    .join('\n');
 }
 
 /** Runs a command to completion; rejects with its output when it fails. */
-export async function run(command: string, args: string[], options: { cwd?: string; input?: string | Buffer; env?: NodeJS.ProcessEnv; inheritStderr?: boolean } = {}): Promise<string> {
+export async function run(
+  command: string,
+  args: string[],
+  options: { cwd?: string; input?: string | Buffer; env?: NodeJS.ProcessEnv; inheritStderr?: boolean } = {},
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: options.cwd,
@@ -71,7 +84,12 @@ export async function run(command: string, args: string[], options: { cwd?: stri
     child.on('close', (code) => {
       const stdout = Buffer.concat(out).toString();
       if (code === 0) resolve(stdout);
-      else reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${Buffer.concat(err).toString().trim() || stdout.trim()}`));
+      else
+        reject(
+          new Error(
+            `${command} ${args.join(' ')} exited ${code}: ${Buffer.concat(err).toString().trim() || stdout.trim()}`,
+          ),
+        );
     });
     if (child.stdin) {
       // A command may exit without reading its input; that is its answer, not an error of ours.

@@ -31,11 +31,26 @@ export interface StartRedisOptions {
 export async function startRedis(options: StartRedisOptions): Promise<TestRedis> {
   const image = await ensureLocalImage('redis', process.env.MODSYNC_REDIS_IMAGE, options.log);
   const port = options.port ?? (await freePort());
-  const password = typeof options.password === 'string' ? options.password : options.password ? randomBytes(12).toString('hex') : undefined;
+  const password =
+    typeof options.password === 'string'
+      ? options.password
+      : options.password
+        ? randomBytes(12).toString('hex')
+        : undefined;
   const container = await new GenericContainer(image)
     .withNetworkMode('host')
     .withLabels(CONTAINER_LABELS)
-    .withCommand(['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', ...(password ? ['--requirepass', password] : [])])
+    .withCommand([
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      ...(password ? ['--requirepass', password] : []),
+    ])
     .withWaitStrategy(Wait.forLogMessage(/Ready to accept connections/))
     .withStartupTimeout(30_000)
     .start();
@@ -64,8 +79,20 @@ interface RedisServer {
   kill(): Promise<void>;
 }
 
-async function startServer(image: string, logDir: string, name: string, args: string[], ready: RegExp, entrypoint?: string[]): Promise<RedisServer> {
-  let builder = new GenericContainer(image).withNetworkMode('host').withLabels(CONTAINER_LABELS).withCommand(args).withWaitStrategy(Wait.forLogMessage(ready)).withStartupTimeout(30_000);
+async function startServer(
+  image: string,
+  logDir: string,
+  name: string,
+  args: string[],
+  ready: RegExp,
+  entrypoint?: string[],
+): Promise<RedisServer> {
+  let builder = new GenericContainer(image)
+    .withNetworkMode('host')
+    .withLabels(CONTAINER_LABELS)
+    .withCommand(args)
+    .withWaitStrategy(Wait.forLogMessage(ready))
+    .withStartupTimeout(30_000);
   if (entrypoint) builder = builder.withEntrypoint(entrypoint);
   const container = await builder.start();
   const logFile = await keepContainerLogs(container, logDir, name);
@@ -104,7 +131,11 @@ export interface TestRedisSentinel {
  * One primary, one replica and three Sentinels (quorum 2) on the host network, from Debian's redis-server and
  * redis-sentinel: a primary is declared down after 1 s, so a failover completes in a few seconds.
  */
-export async function startRedisSentinel(options: { logDir: string; name?: string; log?: (line: string) => void }): Promise<TestRedisSentinel> {
+export async function startRedisSentinel(options: {
+  logDir: string;
+  name?: string;
+  log?: (line: string) => void;
+}): Promise<TestRedisSentinel> {
   const image = await ensureLocalImage('redis', undefined, options.log);
   const name = options.name ?? 'sentinel';
   const password = randomBytes(12).toString('hex');
@@ -113,11 +144,39 @@ export async function startRedisSentinel(options: { logDir: string; name?: strin
   const started: RedisServer[] = [];
   try {
     // --dir: a replica writes the primary's snapshot to its working folder first; the redis user may write only /tmp.
-    const server = (port: number, extra: string[]) => ['--bind', '127.0.0.1', '--port', String(port), '--dir', '/tmp', '--save', '', '--appendonly', 'no', '--requirepass', password, '--masterauth', password, ...extra];
+    const server = (port: number, extra: string[]) => [
+      '--bind',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--dir',
+      '/tmp',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--requirepass',
+      password,
+      '--masterauth',
+      password,
+      ...extra,
+    ];
     const primaryPort = await freePort();
-    const primary = await startServer(image, options.logDir, `${name}-primary`, server(primaryPort, []), /Ready to accept connections/);
+    const primary = await startServer(
+      image,
+      options.logDir,
+      `${name}-primary`,
+      server(primaryPort, []),
+      /Ready to accept connections/,
+    );
     started.push(primary);
-    const replica = await startServer(image, options.logDir, `${name}-replica`, server(await freePort(), ['--replicaof', '127.0.0.1', String(primaryPort)]), /MASTER <-> REPLICA sync: Finished with success/);
+    const replica = await startServer(
+      image,
+      options.logDir,
+      `${name}-replica`,
+      server(await freePort(), ['--replicaof', '127.0.0.1', String(primaryPort)]),
+      /MASTER <-> REPLICA sync: Finished with success/,
+    );
     started.push(replica);
     const sentinels = await Promise.all(
       [0, 1, 2].map(async (i) => {
@@ -134,7 +193,21 @@ export async function startRedisSentinel(options: { logDir: string; name?: strin
           `requirepass ${sentinelPassword}`,
           `sentinel sentinel-pass ${sentinelPassword}`,
         ].join('\n');
-        const s = await startServer(image, options.logDir, `${name}-sentinel-${i}`, ['-c', 'printf "%s\\n" "$1" > /tmp/sentinel.conf && exec redis-sentinel /tmp/sentinel.conf', 'sentinel', conf, '--port', String(port)], /\+monitor master/, ['sh']);
+        const s = await startServer(
+          image,
+          options.logDir,
+          `${name}-sentinel-${i}`,
+          [
+            '-c',
+            'printf "%s\\n" "$1" > /tmp/sentinel.conf && exec redis-sentinel /tmp/sentinel.conf',
+            'sentinel',
+            conf,
+            '--port',
+            String(port),
+          ],
+          /\+monitor master/,
+          ['sh'],
+        );
         started.push(s);
         return s;
       }),
@@ -150,7 +223,19 @@ export async function startRedisSentinel(options: { logDir: string; name?: strin
       async currentPrimaryPort() {
         for (const s of sentinels) {
           try {
-            const out = await run('docker', ['exec', s.container.getId(), 'redis-cli', '-p', String(s.port), '-a', sentinelPassword, '--no-auth-warning', 'SENTINEL', 'get-master-addr-by-name', masterName]);
+            const out = await run('docker', [
+              'exec',
+              s.container.getId(),
+              'redis-cli',
+              '-p',
+              String(s.port),
+              '-a',
+              sentinelPassword,
+              '--no-auth-warning',
+              'SENTINEL',
+              'get-master-addr-by-name',
+              masterName,
+            ]);
             const port = Number(out.trim().split('\n')[1]);
             if (port > 0) return port;
           } catch {
@@ -162,13 +247,30 @@ export async function startRedisSentinel(options: { logDir: string; name?: strin
       stop: () => stopAll(started),
     };
     // Every Sentinel has found the others (their hello messages go through the primary): a failover can be voted.
-    await waitFor('Sentinels know each other', async () => {
-      for (const s of sentinels) {
-        const out = await run('docker', ['exec', s.container.getId(), 'redis-cli', '-p', String(s.port), '-a', sentinelPassword, '--no-auth-warning', 'SENTINEL', 'sentinels', masterName]);
-        if ((out.match(/^name$/gm) ?? []).length < 2) return false;
-      }
-      return true;
-    }, 30_000, 200);
+    await waitFor(
+      'Sentinels know each other',
+      async () => {
+        for (const s of sentinels) {
+          const out = await run('docker', [
+            'exec',
+            s.container.getId(),
+            'redis-cli',
+            '-p',
+            String(s.port),
+            '-a',
+            sentinelPassword,
+            '--no-auth-warning',
+            'SENTINEL',
+            'sentinels',
+            masterName,
+          ]);
+          if ((out.match(/^name$/gm) ?? []).length < 2) return false;
+        }
+        return true;
+      },
+      30_000,
+      200,
+    );
     return topology;
   } catch (err) {
     await stopAll(started);
@@ -187,24 +289,74 @@ export interface TestRedisCluster {
 }
 
 /** A Redis Cluster of three primaries with one replica each on the host network; a primary is failed over after 2 s. */
-export async function startRedisCluster(options: { logDir: string; name?: string; log?: (line: string) => void }): Promise<TestRedisCluster> {
+export async function startRedisCluster(options: {
+  logDir: string;
+  name?: string;
+  log?: (line: string) => void;
+}): Promise<TestRedisCluster> {
   const image = await ensureLocalImage('redis', undefined, options.log);
   const name = options.name ?? 'cluster';
   const password = randomBytes(12).toString('hex');
   const nodes: RedisServer[] = [];
-  const cli = (node: RedisServer, args: string[]) => run('docker', ['exec', node.container.getId(), 'redis-cli', '-p', String(node.port), '-a', password, '--no-auth-warning', ...args]);
+  const cli = (node: RedisServer, args: string[]) =>
+    run('docker', [
+      'exec',
+      node.container.getId(),
+      'redis-cli',
+      '-p',
+      String(node.port),
+      '-a',
+      password,
+      '--no-auth-warning',
+      ...args,
+    ]);
   try {
     for (let i = 0; i < 6; i++) {
       const [port, bus] = [await freePort(), await freePort()];
       // The bus port is given (cluster-port), not port + 10000, which may be taken or out of range.
-      const args = ['--bind', '127.0.0.1', '--port', String(port), '--cluster-port', String(bus), '--cluster-enabled', 'yes', '--cluster-config-file', `/tmp/nodes-${port}.conf`, '--cluster-node-timeout', '2000', '--dir', '/tmp', '--save', '', '--appendonly', 'no', '--requirepass', password, '--masterauth', password];
+      const args = [
+        '--bind',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--cluster-port',
+        String(bus),
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        `/tmp/nodes-${port}.conf`,
+        '--cluster-node-timeout',
+        '2000',
+        '--dir',
+        '/tmp',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--requirepass',
+        password,
+        '--masterauth',
+        password,
+      ];
       nodes.push(await startServer(image, options.logDir, `${name}-${i}`, args, /Ready to accept connections/));
     }
-    await cli(nodes[0]!, ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '1', '--cluster-yes']);
-    await waitFor('cluster state ok on every node', async () => {
-      for (const n of nodes) if (!/cluster_state:ok/.test(await cli(n, ['CLUSTER', 'INFO']))) return false;
-      return true;
-    }, 30_000, 200);
+    await cli(nodes[0]!, [
+      '--cluster',
+      'create',
+      ...nodes.map((n) => `127.0.0.1:${n.port}`),
+      '--cluster-replicas',
+      '1',
+      '--cluster-yes',
+    ]);
+    await waitFor(
+      'cluster state ok on every node',
+      async () => {
+        for (const n of nodes) if (!/cluster_state:ok/.test(await cli(n, ['CLUSTER', 'INFO']))) return false;
+        return true;
+      },
+      30_000,
+      200,
+    );
     return {
       password,
       nodes,

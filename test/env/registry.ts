@@ -92,16 +92,23 @@ export async function startRegistry(options: StartRegistryOptions): Promise<Test
         { content: await readFile(pki.serverCert), target: '/certs/registry.crt' },
         { content: await readFile(pki.serverKey), target: '/certs/registry.key', mode: 0o644 },
       ])
-      .withEnvironment({ REGISTRY_HTTP_TLS_CERTIFICATE: '/certs/registry.crt', REGISTRY_HTTP_TLS_KEY: '/certs/registry.key' });
+      .withEnvironment({
+        REGISTRY_HTTP_TLS_CERTIFICATE: '/certs/registry.crt',
+        REGISTRY_HTTP_TLS_KEY: '/certs/registry.key',
+      });
   }
   if (options.notifications) {
-    container = container.withCopyContentToContainer([{ content: configWithNotifications(options.notifications), target: '/etc/docker/registry/config.yml' }]);
+    container = container.withCopyContentToContainer([
+      { content: configWithNotifications(options.notifications), target: '/etc/docker/registry/config.yml' },
+    ]);
   }
   if (options.auth) {
     const line = `${options.auth.username}:${bcrypt.hashSync(options.auth.password, 10)}\n`;
-    container = container
-      .withCopyContentToContainer([{ content: line, target: '/auth/htpasswd' }])
-      .withEnvironment({ REGISTRY_AUTH: 'htpasswd', REGISTRY_AUTH_HTPASSWD_REALM: 'modsync-test', REGISTRY_AUTH_HTPASSWD_PATH: '/auth/htpasswd' });
+    container = container.withCopyContentToContainer([{ content: line, target: '/auth/htpasswd' }]).withEnvironment({
+      REGISTRY_AUTH: 'htpasswd',
+      REGISTRY_AUTH_HTPASSWD_REALM: 'modsync-test',
+      REGISTRY_AUTH_HTPASSWD_PATH: '/auth/htpasswd',
+    });
   }
   if (options.token) {
     container = container
@@ -195,25 +202,52 @@ export async function startTokenServer(options: StartTokenServerOptions): Promis
     const scopes = url.searchParams.getAll('scope');
     const reply = (status: number, body: unknown, username?: string) => {
       requests.push({ scopes, username, status });
-      res.writeHead(status, { 'content-type': 'application/json', ...(status === 401 ? { 'www-authenticate': 'Basic realm="token"' } : {}) });
+      res.writeHead(status, {
+        'content-type': 'application/json',
+        ...(status === 401 ? { 'www-authenticate': 'Basic realm="token"' } : {}),
+      });
       res.end(JSON.stringify(body));
     };
-    if (req.method !== 'GET' || url.pathname !== '/token') return reply(404, { errors: [{ code: 'NOT_FOUND', message: 'not found' }] });
+    if (req.method !== 'GET' || url.pathname !== '/token')
+      return reply(404, { errors: [{ code: 'NOT_FOUND', message: 'not found' }] });
     const basic = /^Basic (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
     const [user, ...rest] = basic === undefined ? [] : Buffer.from(basic, 'base64').toString('utf8').split(':');
     if (user !== options.username || rest.join(':') !== options.password) {
       return reply(401, { errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }, user);
     }
     // `repository:<name>:<actions>`; a name may itself hold colons (host:port), so split at the first and last.
-    const access = scopes.flatMap((scope) => scope.split(' ')).filter((s) => s !== '').map((scope) => {
-      const first = scope.indexOf(':');
-      const last = scope.lastIndexOf(':');
-      return { type: scope.slice(0, first), name: scope.slice(first + 1, last), actions: scope.slice(last + 1).split(',').filter((a) => a !== '') };
-    });
+    const access = scopes
+      .flatMap((scope) => scope.split(' '))
+      .filter((s) => s !== '')
+      .map((scope) => {
+        const first = scope.indexOf(':');
+        const last = scope.lastIndexOf(':');
+        return {
+          type: scope.slice(0, first),
+          name: scope.slice(first + 1, last),
+          actions: scope
+            .slice(last + 1)
+            .split(',')
+            .filter((a) => a !== ''),
+        };
+      });
     const now = Math.floor(Date.now() / 1000);
-    const claims = { iss: issuer, sub: user, aud: service, exp: now + ttl, nbf: now - 10, iat: now, jti: randomUUID(), access };
+    const claims = {
+      iss: issuer,
+      sub: user,
+      aud: service,
+      exp: now + ttl,
+      nbf: now - 10,
+      iat: now,
+      jti: randomUUID(),
+      access,
+    };
     const signingInput = `${b64url({ typ: 'JWT', alg, x5c })}.${b64url(claims)}`;
-    const signature = sign('sha256', Buffer.from(signingInput), alg === 'ES256' ? { key, dsaEncoding: 'ieee-p1363' } : key);
+    const signature = sign(
+      'sha256',
+      Buffer.from(signingInput),
+      alg === 'ES256' ? { key, dsaEncoding: 'ieee-p1363' } : key,
+    );
     const token = `${signingInput}.${signature.toString('base64url')}`;
     reply(200, { token, access_token: token, expires_in: ttl, issued_at: new Date(now * 1000).toISOString() }, user);
   });
@@ -223,7 +257,12 @@ export async function startTokenServer(options: StartTokenServerOptions): Promis
   });
   const { port } = server.address() as AddressInfo;
   return {
-    registryAuth: { realm: `http://127.0.0.1:${port}/token`, service, issuer, rootCertBundle: await readFile(pki.caCert, 'utf8') },
+    registryAuth: {
+      realm: `http://127.0.0.1:${port}/token`,
+      service,
+      issuer,
+      rootCertBundle: await readFile(pki.caCert, 'utf8'),
+    },
     requests,
     async close() {
       server.closeAllConnections();

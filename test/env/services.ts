@@ -96,10 +96,15 @@ export async function startService(name: 'syncer' | 'applier', options: ServiceO
     ...options.env,
   });
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(`${name} ${options.instance}`, async () => {
-    if (proc.child.exitCode !== null) throw new Error(`${name} exited ${proc.child.exitCode}, see ${proc.logFile}`);
-    return (await fetch(`${url}/readyz`)).ok;
-  }, 60_000, 100);
+  await waitFor(
+    `${name} ${options.instance}`,
+    async () => {
+      if (proc.child.exitCode !== null) throw new Error(`${name} exited ${proc.child.exitCode}, see ${proc.logFile}`);
+      return (await fetch(`${url}/readyz`)).ok;
+    },
+    60_000,
+    100,
+  );
   return {
     process: proc,
     url,

@@ -4,7 +4,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { KubeClient, kubeConfigFromString, ModuleReleases, ModuleSources, type ModuleRelease, type ModuleSource } from '@modsync/k8s';
+import {
+  KubeClient,
+  kubeConfigFromString,
+  ModuleReleases,
+  ModuleSources,
+  type ModuleRelease,
+  type ModuleSource,
+} from '@modsync/k8s';
 import { createRegistryClient, parseRegistrySettings } from '@modsync/registry';
 import { freePort, run, startService, useEnvironment, waitFor, type RunningService } from '../env/index.ts';
 import { ModulePublisher } from '../fixtures/publisher.ts';
@@ -15,13 +22,23 @@ const prefix = `cli-ops-${suffix}`;
 const path = `cli-ops-${suffix}/modules`;
 const sourceName = `ops-${suffix}`;
 const registry = createRegistryClient();
-const publisher = new ModulePublisher(registry, parseRegistrySettings({ repo: `${env.registry!.host}/${path}`, scheme: 'HTTP' }), path);
+const publisher = new ModulePublisher(
+  registry,
+  parseRegistrySettings({ repo: `${env.registry!.host}/${path}`, scheme: 'HTTP' }),
+  path,
+);
 let kube: KubeClient;
 let syncer: RunningService;
 const tails: Tail[] = [];
 const releases: string[] = [];
 
-const cliEnv = () => ({ ...process.env, KUBECONFIG: env.kubeconfig!, MODSYNC_REDIS_URL: env.redis!.url, MODSYNC_REDIS_PREFIX: prefix, MODSYNC_SYNCER_URL: '' });
+const cliEnv = () => ({
+  ...process.env,
+  KUBECONFIG: env.kubeconfig!,
+  MODSYNC_REDIS_URL: env.redis!.url,
+  MODSYNC_REDIS_PREFIX: prefix,
+  MODSYNC_SYNCER_URL: '',
+});
 
 function modsync(args: string[]): Promise<string> {
   return run('node_modules/.bin/node', ['cli/src/main.ts', ...args], { env: cliEnv() });
@@ -36,7 +53,10 @@ interface Tail {
 }
 
 async function startTail(args: string[]): Promise<Tail> {
-  const child = spawn('node_modules/.bin/node', ['cli/src/main.ts', 'events', 'tail', ...args], { env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('node_modules/.bin/node', ['cli/src/main.ts', 'events', 'tail', ...args], {
+    env: cliEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -45,10 +65,15 @@ async function startTail(args: string[]): Promise<Tail> {
   const tail = { child, out: () => out, err: () => err, exited };
   tails.push(tail);
   // Following once it says so: events published after this line are seen.
-  await waitFor('tail following', async () => {
-    if (child.exitCode !== null) throw new Error(`events tail exited ${child.exitCode}: ${err}`);
-    return err.includes('(Ctrl-C stops)');
-  }, 20_000, 50);
+  await waitFor(
+    'tail following',
+    async () => {
+      if (child.exitCode !== null) throw new Error(`events tail exited ${child.exitCode}: ${err}`);
+      return err.includes('(Ctrl-C stops)');
+    },
+    20_000,
+    50,
+  );
   return tail;
 }
 
@@ -62,7 +87,12 @@ async function interrupt(tail: Tail): Promise<number | null> {
 }
 
 function source(): ModuleSource {
-  return { apiVersion: 'deckhouse.io/v1alpha1', kind: 'ModuleSource', metadata: { name: sourceName, labels: { 'cli-ops': suffix } }, spec: { registry: { repo: `${env.registry!.host}/${path}`, scheme: 'HTTP' } } };
+  return {
+    apiVersion: 'deckhouse.io/v1alpha1',
+    kind: 'ModuleSource',
+    metadata: { name: sourceName, labels: { 'cli-ops': suffix } },
+    spec: { registry: { repo: `${env.registry!.host}/${path}`, scheme: 'HTTP' } },
+  };
 }
 
 async function createRelease(module: string, version: string, phase?: 'Deployed'): Promise<string> {
@@ -98,7 +128,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const tail of tails) if (tail.child.exitCode === null && tail.child.signalCode === null) tail.child.kill('SIGKILL');
+  for (const tail of tails)
+    if (tail.child.exitCode === null && tail.child.signalCode === null) tail.child.kill('SIGKILL');
   await syncer?.stop();
   await kube.delete(ModuleSources, sourceName).catch(() => undefined);
   // The syncer is stopped: nobody is left to take modsync's finalizers off.
@@ -113,10 +144,18 @@ describe('modsync events tail', () => {
     const tail = await startTail(['--source', sourceName]);
     await kube.apply(ModuleSources, source());
     await waitFor('two events', async () => tail.out().split('\n').filter(Boolean).length >= 2, 20_000, 50);
-    const lines = tail.out().split('\n').filter(Boolean).sort((a, b) => a.split(' ')[2]!.localeCompare(b.split(' ')[2]!));
+    const lines = tail
+      .out()
+      .split('\n')
+      .filter(Boolean)
+      .sort((a, b) => a.split(' ')[2]!.localeCompare(b.split(' ')[2]!));
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\S+ module\\.appeared ${sourceName}/module-one channels Stable=v0\\.7\\.24$`));
-    expect(lines[1]).toMatch(new RegExp(`^\\S+ module\\.appeared ${sourceName}/module-two channels Stable=v1\\.2\\.3$`));
+    expect(lines[0]).toMatch(
+      new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\S+ module\\.appeared ${sourceName}/module-one channels Stable=v0\\.7\\.24$`),
+    );
+    expect(lines[1]).toMatch(
+      new RegExp(`^\\S+ module\\.appeared ${sourceName}/module-two channels Stable=v1\\.2\\.3$`),
+    );
     expect(await interrupt(tail)).toBe(0);
     expect(tail.err()).not.toMatch(/modsync events tail:/);
 
@@ -137,7 +176,11 @@ describe('modsync events tail', () => {
     await modsync(['resync', sourceName, '--url', syncer.url]);
     await waitFor('the new version', async () => tail.out().split('\n').filter(Boolean).length >= 2, 20_000, 50);
     expect(await interrupt(tail)).toBe(0);
-    const events = tail.out().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const events = tail
+      .out()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(events.map((e) => [e['type'], e['module'], e['source']])).toEqual([
       ['module.appeared', 'module-two', sourceName],
       ['channel.version', 'module-two', sourceName],
@@ -146,16 +189,31 @@ describe('modsync events tail', () => {
   });
 
   it('says what is wrong: no Redis, bad options', async () => {
-    await expect(run('node_modules/.bin/node', ['cli/src/main.ts', 'events', 'tail'], { env: { ...process.env, MODSYNC_REDIS_URL: '' } })).rejects.toThrow(/exited 2: .*--redis redis:\/\/host:6379 or MODSYNC_REDIS_URL/);
-    await expect(modsync(['events', 'tail', '--from', 'yesterday'])).rejects.toThrow(/exited 2: .*--from takes newest or oldest/);
+    await expect(
+      run('node_modules/.bin/node', ['cli/src/main.ts', 'events', 'tail'], {
+        env: { ...process.env, MODSYNC_REDIS_URL: '' },
+      }),
+    ).rejects.toThrow(/exited 2: .*--redis redis:\/\/host:6379 or MODSYNC_REDIS_URL/);
+    await expect(modsync(['events', 'tail', '--from', 'yesterday'])).rejects.toThrow(
+      /exited 2: .*--from takes newest or oldest/,
+    );
     const port = await freePort();
-    await expect(modsync(['events', 'tail', '--redis', `redis://:secret@127.0.0.1:${port}`])).rejects.toThrow(new RegExp(`exited 1: .*cannot reach Redis at redis://:\\*\\*\\*@127\\.0\\.0\\.1:${port}`));
+    await expect(modsync(['events', 'tail', '--redis', `redis://:secret@127.0.0.1:${port}`])).rejects.toThrow(
+      new RegExp(`exited 1: .*cannot reach Redis at redis://:\\*\\*\\*@127\\.0\\.0\\.1:${port}`),
+    );
   });
 });
 
 describe('modsync status', () => {
   it('prints the sources, their modules and the queues of a reachable syncer', async () => {
-    await waitFor('synced', async () => (await kube.get(ModuleSources, sourceName))?.status?.modules?.find((m) => m.name === 'module-two')?.version === 'v1.2.4', 20_000, 50);
+    await waitFor(
+      'synced',
+      async () =>
+        (await kube.get(ModuleSources, sourceName))?.status?.modules?.find((m) => m.name === 'module-two')?.version ===
+        'v1.2.4',
+      20_000,
+      50,
+    );
     const text = await modsync(['status', '--selector', `cli-ops=${suffix}`, '--url', syncer.url]);
     const lines = text.split('\n');
     expect(lines[0]).toMatch(/^SOURCE\s+MODULES\s+MESSAGE\s+LAST SYNC$/);
@@ -171,8 +229,16 @@ describe('modsync status', () => {
 
   it('prints one source as JSON, and the queue as unknown when the syncer is not reachable', async () => {
     const port = await freePort();
-    const report = JSON.parse(await modsync(['status', sourceName, '-o', 'json', '--url', `http://127.0.0.1:${port}`])) as {
-      sources: { name: string; modulesCount: number; message: string; syncTime: string; modules: { name: string; version: string; pullError: string | null }[] }[];
+    const report = JSON.parse(
+      await modsync(['status', sourceName, '-o', 'json', '--url', `http://127.0.0.1:${port}`]),
+    ) as {
+      sources: {
+        name: string;
+        modulesCount: number;
+        message: string;
+        syncTime: string;
+        modules: { name: string; version: string; pullError: string | null }[];
+      }[];
       queue: { reachable: boolean; error: string };
     };
     expect(report.sources).toHaveLength(1);
@@ -184,22 +250,41 @@ describe('modsync status', () => {
     ]);
     expect(report.queue).toMatchObject({ reachable: false });
     const text = await modsync(['status', sourceName, '--url', `http://127.0.0.1:${port}`]);
-    expect(text).toMatch(new RegExp(`queue: unknown \\(syncer not reachable at http://127\\.0\\.0\\.1:${port}: .+\\)\\n$`));
+    expect(text).toMatch(
+      new RegExp(`queue: unknown \\(syncer not reachable at http://127\\.0\\.0\\.1:${port}: .+\\)\\n$`),
+    );
   });
 
   it('shows pull errors, and fails clearly on a missing source or bad usage', async () => {
     await publisher.publish({ module: 'module-three', version: 'v0.1.0', channels: ['alpha'] }); // listed, no stable channel
     await modsync(['resync', sourceName, '--url', syncer.url]);
-    await waitFor('module-three listed', async () => (await kube.get(ModuleSources, sourceName))?.status?.modules?.some((m) => m.name === 'module-three') === true, 20_000, 50);
+    await waitFor(
+      'module-three listed',
+      async () =>
+        (await kube.get(ModuleSources, sourceName))?.status?.modules?.some((m) => m.name === 'module-three') === true,
+      20_000,
+      50,
+    );
     const status = (await kube.get(ModuleSources, sourceName))!.status!;
     const three = status.modules!.find((m) => m.name === 'module-three')!;
     const text = await modsync(['status', sourceName, '--url', syncer.url]);
     // The source's channel image (release:stable) does not exist: a pull error, shown on the module's row.
     const error = three.pullError ?? three.error;
     expect(error).toBeTruthy();
-    expect(text).toMatch(new RegExp(`^ {2}module-three\\s+\\S+\\s+\\S+\\s+${error!.replace(/\s+/g, ' ').trim().slice(0, 30).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'm'));
+    expect(text).toMatch(
+      new RegExp(
+        `^ {2}module-three\\s+\\S+\\s+\\S+\\s+${error!
+          .replace(/\s+/g, ' ')
+          .trim()
+          .slice(0, 30)
+          .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`,
+        'm',
+      ),
+    );
 
-    await expect(modsync(['status', `nope-${suffix}`, '--url', syncer.url])).rejects.toThrow(new RegExp(`exited 1: modsync status: ModuleSource nope-${suffix} not found \\(kubectl get ms lists them\\)`));
+    await expect(modsync(['status', `nope-${suffix}`, '--url', syncer.url])).rejects.toThrow(
+      new RegExp(`exited 1: modsync status: ModuleSource nope-${suffix} not found \\(kubectl get ms lists them\\)`),
+    );
     await expect(modsync(['status', 'a', 'b'])).rejects.toThrow(/exited 2: .*at most one ModuleSource/);
     await expect(modsync(['status', '-o', 'yaml'])).rejects.toThrow(/exited 2: .*--output takes table or json/);
   });
@@ -222,7 +307,9 @@ describe('modsync release approve', () => {
       new RegExp(`exited 1: modsync release approve: ModuleRelease ${deployed} is Deployed, not Pending`),
     );
     expect((await kube.get(ModuleReleases, deployed))!.metadata.annotations).toBeUndefined();
-    await expect(modsync(['release', 'approve', `nope-${suffix}-v1.0.0`])).rejects.toThrow(/exited 1: .*not found \(kubectl get mr lists them/);
+    await expect(modsync(['release', 'approve', `nope-${suffix}-v1.0.0`])).rejects.toThrow(
+      /exited 1: .*not found \(kubectl get mr lists them/,
+    );
     await expect(modsync(['release', 'approve'])).rejects.toThrow(/exited 2: .*name exactly one ModuleRelease/);
     await expect(modsync(['release'])).rejects.toThrow(/exited 2/);
   });

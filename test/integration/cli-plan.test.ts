@@ -2,7 +2,15 @@
 // and the plan read back as a user runs it (a process), in JSON and as a table.
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KubeClient, kubeConfigFromString, ModuleConfigs, ModuleReleases, ModuleSources, ModuleUpdatePolicies, type ModuleRelease } from '@modsync/k8s';
+import {
+  KubeClient,
+  kubeConfigFromString,
+  ModuleConfigs,
+  ModuleReleases,
+  ModuleSources,
+  ModuleUpdatePolicies,
+  type ModuleRelease,
+} from '@modsync/k8s';
 import { run, useEnvironment } from '../env/index.ts';
 
 const env = useEnvironment();
@@ -15,20 +23,37 @@ const c = `plan-c-${suffix}`;
 let kube: KubeClient;
 
 function modsync(args: string[]): Promise<string> {
-  return run('node_modules/.bin/node', ['cli/src/main.ts', ...args], { env: { ...process.env, KUBECONFIG: env.kubeconfig! } });
+  return run('node_modules/.bin/node', ['cli/src/main.ts', ...args], {
+    env: { ...process.env, KUBECONFIG: env.kubeconfig! },
+  });
 }
 
 async function release(module: string, version: string, phase: 'Deployed' | 'Pending'): Promise<void> {
   const name = `${module}-${version}`;
-  const object: ModuleRelease = { apiVersion: 'deckhouse.io/v1alpha1', kind: 'ModuleRelease', metadata: { name, labels: { module, source } }, spec: { moduleName: module, version } };
+  const object: ModuleRelease = {
+    apiVersion: 'deckhouse.io/v1alpha1',
+    kind: 'ModuleRelease',
+    metadata: { name, labels: { module, source } },
+    spec: { moduleName: module, version },
+  };
   await kube.create(ModuleReleases, object);
   await kube.mergePatch(ModuleReleases, name, { status: { phase, message: '' } }, { subresource: 'status' });
 }
 
 beforeAll(async () => {
   kube = await KubeClient.create(kubeConfigFromString(await readFile(env.kubeconfig!, 'utf8')));
-  await kube.apply(ModuleUpdatePolicies, { apiVersion: 'deckhouse.io/v1alpha2', kind: 'ModuleUpdatePolicy', metadata: { name: manual }, spec: { releaseChannel: 'Stable', update: { mode: 'Manual' } } });
-  await kube.apply(ModuleSources, { apiVersion: 'deckhouse.io/v1alpha1', kind: 'ModuleSource', metadata: { name: source }, spec: { registry: { repo: '127.0.0.1:1/plan', scheme: 'HTTP' } } });
+  await kube.apply(ModuleUpdatePolicies, {
+    apiVersion: 'deckhouse.io/v1alpha2',
+    kind: 'ModuleUpdatePolicy',
+    metadata: { name: manual },
+    spec: { releaseChannel: 'Stable', update: { mode: 'Manual' } },
+  });
+  await kube.apply(ModuleSources, {
+    apiVersion: 'deckhouse.io/v1alpha1',
+    kind: 'ModuleSource',
+    metadata: { name: source },
+    spec: { registry: { repo: '127.0.0.1:1/plan', scheme: 'HTTP' } },
+  });
   // What the syncer writes: each module's channel version, under the policy it resolved.
   await kube.mergePatch(
     ModuleSources,
@@ -45,9 +70,24 @@ beforeAll(async () => {
     },
     { subresource: 'status' },
   );
-  await kube.apply(ModuleConfigs, { apiVersion: 'deckhouse.io/v1alpha1', kind: 'ModuleConfig', metadata: { name: a }, spec: { enabled: true, updatePolicy: manual } });
-  await kube.apply(ModuleConfigs, { apiVersion: 'deckhouse.io/v1alpha1', kind: 'ModuleConfig', metadata: { name: b }, spec: { enabled: true } });
-  await kube.apply(ModuleConfigs, { apiVersion: 'deckhouse.io/v1alpha1', kind: 'ModuleConfig', metadata: { name: c }, spec: { enabled: true } });
+  await kube.apply(ModuleConfigs, {
+    apiVersion: 'deckhouse.io/v1alpha1',
+    kind: 'ModuleConfig',
+    metadata: { name: a },
+    spec: { enabled: true, updatePolicy: manual },
+  });
+  await kube.apply(ModuleConfigs, {
+    apiVersion: 'deckhouse.io/v1alpha1',
+    kind: 'ModuleConfig',
+    metadata: { name: b },
+    spec: { enabled: true },
+  });
+  await kube.apply(ModuleConfigs, {
+    apiVersion: 'deckhouse.io/v1alpha1',
+    kind: 'ModuleConfig',
+    metadata: { name: c },
+    spec: { enabled: true },
+  });
   await release(a, 'v1.0.0', 'Deployed');
   await release(a, 'v1.0.1', 'Pending');
   await release(b, 'v2.0.0', 'Deployed');
@@ -78,8 +118,26 @@ describe('modsync plan', () => {
         message: `Waiting for the 'release.deckhouse.io/approved: "true"' annotation`,
         opensWhen: `when approved: modsync release approve ${a}-v1.0.1`,
       },
-      { module: b, source, channel: 'Stable', mode: 'AutoPatch', policy: 'deckhouse', deployed: 'v2.0.0', next: { name: `${b}-v2.0.1`, version: 'v2.0.1', exists: false }, action: 'Deploy' },
-      { module: c, channel: 'Stable', mode: 'AutoPatch', policy: 'deckhouse', action: 'Hold', gate: 'NoSource', message: 'no ModuleSource offers the module', opensWhen: 'when a ModuleSource offers it' },
+      {
+        module: b,
+        source,
+        channel: 'Stable',
+        mode: 'AutoPatch',
+        policy: 'deckhouse',
+        deployed: 'v2.0.0',
+        next: { name: `${b}-v2.0.1`, version: 'v2.0.1', exists: false },
+        action: 'Deploy',
+      },
+      {
+        module: c,
+        channel: 'Stable',
+        mode: 'AutoPatch',
+        policy: 'deckhouse',
+        action: 'Hold',
+        gate: 'NoSource',
+        message: 'no ModuleSource offers the module',
+        opensWhen: 'when a ModuleSource offers it',
+      },
     ]);
   });
 
@@ -96,7 +154,9 @@ describe('modsync plan', () => {
   });
 
   it('says what is wrong: a module that is not enabled, bad usage', async () => {
-    await expect(modsync(['plan', `nope-${suffix}`])).rejects.toThrow(new RegExp(`exited 1: modsync plan: module nope-${suffix} is not enabled`));
+    await expect(modsync(['plan', `nope-${suffix}`])).rejects.toThrow(
+      new RegExp(`exited 1: modsync plan: module nope-${suffix} is not enabled`),
+    );
     await expect(modsync(['plan', 'a', 'b'])).rejects.toThrow(/exited 2: .*at most one module/);
     await expect(modsync(['plan', '-o', 'yaml'])).rejects.toThrow(/exited 2: .*--output takes table or json/);
   });

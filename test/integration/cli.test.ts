@@ -8,7 +8,9 @@ const suffix = Date.now().toString(36);
 let kube: KubeClient;
 
 function modsync(args: string[]): Promise<string> {
-  return run('node_modules/.bin/node', ['cli/src/main.ts', ...args], { env: { ...process.env, KUBECONFIG: env.kubeconfig! } });
+  return run('node_modules/.bin/node', ['cli/src/main.ts', ...args], {
+    env: { ...process.env, KUBECONFIG: env.kubeconfig! },
+  });
 }
 
 beforeAll(async () => {
@@ -30,7 +32,11 @@ describe('modsync module enable|disable (deckhouse-controller module enable)', {
   it('disables it, keeping the rest of the ModuleConfig', async () => {
     await kube.mergePatch(ModuleConfigs, name, { spec: { settings: { replicas: 2 } } });
     expect(await modsync(['module', 'disable', name])).toBe(`Module ${name} disabled\n`);
-    expect((await kube.get(ModuleConfigs, name))!.spec).toEqual({ enabled: false, source: 'example', settings: { replicas: 2 } });
+    expect((await kube.get(ModuleConfigs, name))!.spec).toEqual({
+      enabled: false,
+      source: 'example',
+      settings: { replicas: 2 },
+    });
   });
 
   it('says what is wrong with bad usage', async () => {

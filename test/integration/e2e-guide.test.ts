@@ -17,15 +17,25 @@ const suffix = Date.now().toString(36);
 const path = `guide-${suffix}/deckhouse/modules`;
 const path2 = `guide-${suffix}/other/modules`;
 const registry = createRegistryClient();
-const publisher = new ModulePublisher(registry, parseRegistrySettings({ repo: `${env.registry!.host}/${path}`, scheme: 'HTTP' }), path);
-const publisher2 = new ModulePublisher(registry, parseRegistrySettings({ repo: `${env.registry!.host}/${path2}`, scheme: 'HTTP' }), path2);
+const publisher = new ModulePublisher(
+  registry,
+  parseRegistrySettings({ repo: `${env.registry!.host}/${path}`, scheme: 'HTTP' }),
+  path,
+);
+const publisher2 = new ModulePublisher(
+  registry,
+  parseRegistrySettings({ repo: `${env.registry!.host}/${path2}`, scheme: 'HTTP' }),
+  path2,
+);
 const services: RunningService[] = [];
 let kube: KubeClient;
 let phases: Informer<Module>;
 const seen = new Map<string, string[]>();
 
-const kubectl = (...args: string[]) => run(env.kubectl!, args, { env: { ...process.env, KUBECONFIG: env.kubeconfig! } });
-const apply = (yaml: string) => run(env.kubectl!, ['apply', '-f', '-'], { input: yaml, env: { ...process.env, KUBECONFIG: env.kubeconfig! } });
+const kubectl = (...args: string[]) =>
+  run(env.kubectl!, args, { env: { ...process.env, KUBECONFIG: env.kubeconfig! } });
+const apply = (yaml: string) =>
+  run(env.kubectl!, ['apply', '-f', '-'], { input: yaml, env: { ...process.env, KUBECONFIG: env.kubeconfig! } });
 /** Cells of row `n` of a `kubectl get` table (split on runs of 2+ spaces, as kubectl pads). */
 const cells = (table: string, n = 1) => (table.split('\n')[n] ?? '').trim().split(/\s{2,}/);
 const lines = (table: string) => table.trim().split('\n');
@@ -38,10 +48,15 @@ async function moduleRow(name: string): Promise<string[]> {
 
 async function waitModule(name: string, expected: string[], timeoutMs = 60_000): Promise<void> {
   let last: string[] = [];
-  await waitFor(`kubectl get module ${name} → ${expected.join(' ')} (last: ${last.join(' ')})`, async () => {
-    last = await moduleRow(name).catch(() => []);
-    return JSON.stringify(last) === JSON.stringify(expected);
-  }, timeoutMs, 200);
+  await waitFor(
+    `kubectl get module ${name} → ${expected.join(' ')} (last: ${last.join(' ')})`,
+    async () => {
+      last = await moduleRow(name).catch(() => []);
+      return JSON.stringify(last) === JSON.stringify(expected);
+    },
+    timeoutMs,
+    200,
+  );
 }
 
 const serviceEnv = (store: string) => ({
@@ -62,29 +77,52 @@ async function resync(name: string): Promise<void> {
 
 beforeAll(async () => {
   kube = await KubeClient.create(kubeConfigFromString(await readFile(env.kubeconfig!, 'utf8')));
-  phases = new Informer(kube, Modules).on({
-    onUpsert: (m) => {
-      const list = seen.get(m.metadata.name) ?? [];
-      const phase = m.status?.phase ?? '';
-      if (list.at(-1) !== phase) list.push(phase);
-      seen.set(m.metadata.name, list);
-    },
-  }).start();
+  phases = new Informer(kube, Modules)
+    .on({
+      onUpsert: (m) => {
+        const list = seen.get(m.metadata.name) ?? [];
+        const phase = m.status?.phase ?? '';
+        if (list.at(-1) !== phase) list.push(phase);
+        seen.set(m.metadata.name, list);
+      },
+    })
+    .start();
   await publisher.publish({ module: 'module-one', version: 'v0.7.23', weight: 910 });
-  await publisher.publish({ module: 'module-one', version: 'v0.7.24', weight: 910, channels: ['stable'], requirements: { deckhouse: '> v1.63.0', kubernetes: '> v1.25.0' } });
+  await publisher.publish({
+    module: 'module-one',
+    version: 'v0.7.24',
+    weight: 910,
+    channels: ['stable'],
+    requirements: { deckhouse: '> v1.63.0', kubernetes: '> v1.25.0' },
+  });
   await publisher.publish({ module: 'module-two', version: 'v1.2.3', channels: ['stable'] });
   const store = await mkdtemp(join(tmpdir(), 'modsync-guide-store-'));
-  services.push(await startService('syncer', { logDir: env.logDir, instance: `guide-${suffix}`, env: serviceEnv(store) }));
-  services.push(await startService('applier', { logDir: env.logDir, instance: `guide-${suffix}`, env: serviceEnv(store) }));
+  services.push(
+    await startService('syncer', { logDir: env.logDir, instance: `guide-${suffix}`, env: serviceEnv(store) }),
+  );
+  services.push(
+    await startService('applier', { logDir: env.logDir, instance: `guide-${suffix}`, env: serviceEnv(store) }),
+  );
 });
 
 afterAll(async () => {
   for (const s of services) await s.stop();
   await phases.stop();
   for (const kind of ['moduleconfig', 'mup', 'ms']) {
-    await kubectl('delete', kind, '--all', '--ignore-not-found', '--wait=false', '-l', `guide=${suffix}`).catch(() => {});
+    await kubectl('delete', kind, '--all', '--ignore-not-found', '--wait=false', '-l', `guide=${suffix}`).catch(
+      () => {},
+    );
   }
-  await kubectl('delete', 'moduleconfig', 'module-one', 'module-two', 'module-three', 'module-1', '--ignore-not-found', '--wait=false').catch(() => {});
+  await kubectl(
+    'delete',
+    'moduleconfig',
+    'module-one',
+    'module-two',
+    'module-three',
+    'module-1',
+    '--ignore-not-found',
+    '--wait=false',
+  ).catch(() => {});
   await registry.close();
   await kube.close();
 });
@@ -103,12 +141,21 @@ spec:
     repo: ${env.registry!.host}/${path}
     scheme: HTTP
 `);
-    await waitFor('example synced', async () => cells(await kubectl('get', 'ms', 'example'))[3] === 'Ready', 20_000, 100);
+    await waitFor(
+      'example synced',
+      async () => cells(await kubectl('get', 'ms', 'example'))[3] === 'Ready',
+      20_000,
+      100,
+    );
     const table = await kubectl('get', 'ms');
     expect(cells(table, 0)).toEqual(['NAME', 'COUNT', 'SYNC', 'MSG']);
     expect(lines(table).find((l) => l.startsWith('example '))).toMatch(/^example\s+2\s+\d+s\s+Ready$/);
-    expect(await kubectl('get', 'ms', 'example', '-o', 'jsonpath={.status.modules[*].name}')).toBe('module-one module-two');
-    expect((await kubectl('get', 'ms', '-o', 'jsonpath={.items[*].status.modules[*].name}')).split(' ')).toEqual(expect.arrayContaining(['module-one', 'module-two']));
+    expect(await kubectl('get', 'ms', 'example', '-o', 'jsonpath={.status.modules[*].name}')).toBe(
+      'module-one module-two',
+    );
+    expect((await kubectl('get', 'ms', '-o', 'jsonpath={.items[*].status.modules[*].name}')).split(' ')).toEqual(
+      expect.arrayContaining(['module-one', 'module-two']),
+    );
   });
 
   it('Modules appear by themselves: Available, not enabled, not ready', async () => {
@@ -116,7 +163,9 @@ spec:
     await waitModule('module-two', ['module-two', 'Available', 'False', 'False'], 20_000);
     const yaml = parse(await kubectl('get', 'module', 'module-one', '-oyaml')) as Module;
     expect(yaml.properties).toEqual({ availableSources: ['example'] });
-    const conditions = Object.fromEntries((yaml.status?.conditions ?? []).map((c) => [c.type, [c.status, c.reason ?? '', c.message ?? '']]));
+    const conditions = Object.fromEntries(
+      (yaml.status?.conditions ?? []).map((c) => [c.type, [c.status, c.reason ?? '', c.message ?? '']]),
+    );
     expect(conditions).toMatchObject({
       EnabledByModuleConfig: ['False', 'Disabled', 'disabled'],
       EnabledByModuleManager: ['False', '', ''],
@@ -150,27 +199,56 @@ spec:
       weight: 910,
     });
     const conditions = Object.fromEntries((yaml.status?.conditions ?? []).map((c) => [c.type, c.status]));
-    expect(conditions).toMatchObject({ EnabledByModuleConfig: 'True', EnabledByModuleManager: 'True', IsReady: 'True' });
+    expect(conditions).toMatchObject({
+      EnabledByModuleConfig: 'True',
+      EnabledByModuleManager: 'True',
+      IsReady: 'True',
+    });
 
     const mr = await kubectl('get', 'mr');
     expect(cells(mr, 0)).toEqual(['NAME', 'PHASE', 'UPDATE POLICY', 'TRANSITIONTIME', 'MESSAGE']);
     // Padded to the widest MESSAGE of all releases in the cluster (other tests' too): trailing spaces are the empty cell.
-    expect(lines(mr).find((l) => l.startsWith('module-one-v0.7.24 '))).toMatch(/^module-one-v0\.7\.24\s+Deployed\s+deckhouse\s+\d+s\s*$/);
-    const cm = JSON.parse(await kubectl('get', 'configmap', 'module-one', '-n', 'd8-module-one', '-o', 'json')) as { data: Record<string, string> };
+    expect(lines(mr).find((l) => l.startsWith('module-one-v0.7.24 '))).toMatch(
+      /^module-one-v0\.7\.24\s+Deployed\s+deckhouse\s+\d+s\s*$/,
+    );
+    const cm = JSON.parse(await kubectl('get', 'configmap', 'module-one', '-n', 'd8-module-one', '-o', 'json')) as {
+      data: Record<string, string>;
+    };
     expect(cm.data.version).toBe('v0.7.24');
   });
 
   it('in case of errors the module enters the Error phase (READY shows Error), and recovers', async () => {
     await kubectl('patch', 'moduleconfig', 'module-one', '--type=merge', '-p', '{"spec":{"settings":{"message":42}}}');
     await waitModule('module-one', ['module-one', '910', 'example', 'Error', 'True', 'Error']);
-    await waitFor('moduleconfig message', async () => cells(await kubectl('get', 'moduleconfig', 'module-one'))[3] === 'Error: settings.message must be string', 20_000, 200);
-    await kubectl('patch', 'moduleconfig', 'module-one', '--type=merge', '-p', '{"spec":{"settings":{"message":"fixed"}}}');
+    await waitFor(
+      'moduleconfig message',
+      async () =>
+        cells(await kubectl('get', 'moduleconfig', 'module-one'))[3] === 'Error: settings.message must be string',
+      20_000,
+      200,
+    );
+    await kubectl(
+      'patch',
+      'moduleconfig',
+      'module-one',
+      '--type=merge',
+      '-p',
+      '{"spec":{"settings":{"message":"fixed"}}}',
+    );
     await waitModule('module-one', ['module-one', '910', 'example', 'Ready', 'True', 'True']);
   });
 
   it('an unknown module name in a ModuleConfig: Ignored: unknown module name', async () => {
-    await apply('apiVersion: deckhouse.io/v1alpha1\nkind: ModuleConfig\nmetadata:\n  name: module-1\nspec:\n  enabled: true\n');
-    await waitFor('ignored', async () => /Ignored: unknown module name$/.test((await kubectl('get', 'moduleconfig', 'module-1')).split('\n')[1] ?? ''), 20_000, 200);
+    await apply(
+      'apiVersion: deckhouse.io/v1alpha1\nkind: ModuleConfig\nmetadata:\n  name: module-1\nspec:\n  enabled: true\n',
+    );
+    await waitFor(
+      'ignored',
+      async () =>
+        /Ignored: unknown module name$/.test((await kubectl('get', 'moduleconfig', 'module-1')).split('\n')[1] ?? ''),
+      20_000,
+      200,
+    );
     const table = await kubectl('get', 'moduleconfig', 'module-1');
     expect(cells(table, 0)).toEqual(['NAME', 'ENABLED', 'VERSION', 'AGE', 'MESSAGE']);
     expect(table.split('\n')[1]).toMatch(/^module-1\s+true\s+\d+s\s+Ignored: unknown module name$/);
@@ -178,12 +256,28 @@ spec:
 
   it('a module that cannot be pulled: Some errors occurred, with the registry’s message in pullError', async () => {
     await publisher.listModule('module-three');
-    await apply('apiVersion: deckhouse.io/v1alpha1\nkind: ModuleConfig\nmetadata:\n  name: module-three\nspec:\n  enabled: true\n');
+    await apply(
+      'apiVersion: deckhouse.io/v1alpha1\nkind: ModuleConfig\nmetadata:\n  name: module-three\nspec:\n  enabled: true\n',
+    );
     await resync('example');
-    await waitFor('errors', async () => cells(await kubectl('get', 'ms', 'example'))[3] === 'Some errors occurred. Inspect status for details', 20_000, 200);
+    await waitFor(
+      'errors',
+      async () =>
+        cells(await kubectl('get', 'ms', 'example'))[3] === 'Some errors occurred. Inspect status for details',
+      20_000,
+      200,
+    );
     expect(cells(await kubectl('get', 'ms', 'example'))[1]).toBe('3');
-    const out = await kubectl('get', 'ms', 'example', '-o', `jsonpath={range .status.modules[*]}{.name}{" module error:\\n\\t"}{.pullError}{"\\n"}{end}`);
-    expect(out).toContain(`module-three module error:\n\tget image info: fetch image error: GET http://${env.registry!.host}/v2/${path}/module-three/release/manifests/stable: MANIFEST_UNKNOWN: manifest unknown; map[Tag:stable]\n`);
+    const out = await kubectl(
+      'get',
+      'ms',
+      'example',
+      '-o',
+      `jsonpath={range .status.modules[*]}{.name}{" module error:\\n\\t"}{.pullError}{"\\n"}{end}`,
+    );
+    expect(out).toContain(
+      `module-three module error:\n\tget image info: fetch image error: GET http://${env.registry!.host}/v2/${path}/module-three/release/manifests/stable: MANIFEST_UNKNOWN: manifest unknown; map[Tag:stable]\n`,
+    );
   });
 
   it('several sources and none picked: Conflict; spec.source resolves it', async () => {
@@ -198,8 +292,15 @@ spec:
     repo: ${env.registry!.host}/${path2}
     scheme: HTTP
 `);
-    await waitFor('example-2 synced', async () => cells(await kubectl('get', 'ms', 'example-2'))[3] === 'Ready', 20_000, 100);
-    await apply('apiVersion: deckhouse.io/v1alpha1\nkind: ModuleConfig\nmetadata:\n  name: module-two\nspec:\n  enabled: true\n');
+    await waitFor(
+      'example-2 synced',
+      async () => cells(await kubectl('get', 'ms', 'example-2'))[3] === 'Ready',
+      20_000,
+      100,
+    );
+    await apply(
+      'apiVersion: deckhouse.io/v1alpha1\nkind: ModuleConfig\nmetadata:\n  name: module-two\nspec:\n  enabled: true\n',
+    );
     await waitModule('module-two', ['module-two', 'Conflict', 'False', 'False']);
     await kubectl('patch', 'moduleconfig', 'module-two', '--type=merge', '-p', '{"spec":{"source":"example"}}');
     await waitModule('module-two', ['module-two', '900', 'example', 'Ready', 'True', 'True']);
@@ -216,23 +317,58 @@ spec:
   update:
     mode: Manual
 `);
-    await kubectl('patch', 'moduleconfig', 'module-two', '--type=merge', '-p', '{"spec":{"updatePolicy":"example-update-policy"}}');
+    await kubectl(
+      'patch',
+      'moduleconfig',
+      'module-two',
+      '--type=merge',
+      '-p',
+      '{"spec":{"updatePolicy":"example-update-policy"}}',
+    );
     // The applier has seen the policy before the new version arrives (else the release is labelled with the old one).
-    await waitFor('policy applied', async () => (await kube.get(Modules, 'module-two'))?.properties?.updatePolicy === 'example-update-policy', 20_000, 100);
+    await waitFor(
+      'policy applied',
+      async () => (await kube.get(Modules, 'module-two'))?.properties?.updatePolicy === 'example-update-policy',
+      20_000,
+      100,
+    );
     await publisher.publish({ module: 'module-two', version: 'v1.3.0', channels: ['stable'] });
     await resync('example');
-    await waitFor('pending', async () => /Pending/.test(await kubectl('get', 'mr', 'module-two-v1.3.0').catch(() => '')), 30_000, 200);
+    await waitFor(
+      'pending',
+      async () => /Pending/.test(await kubectl('get', 'mr', 'module-two-v1.3.0').catch(() => '')),
+      30_000,
+      200,
+    );
     const row = (await kubectl('get', 'mr', 'module-two-v1.3.0')).split('\n')[1]!;
-    expect(row).toMatch(/^module-two-v1\.3\.0\s+Pending\s+example-update-policy\s+\d+s\s+Waiting for the 'release\.deckhouse\.io\/approved: "true"' annotation$/);
+    expect(row).toMatch(
+      /^module-two-v1\.3\.0\s+Pending\s+example-update-policy\s+\d+s\s+Waiting for the 'release\.deckhouse\.io\/approved: "true"' annotation$/,
+    );
     // The guide's `kubectl annotate mr … modules.deckhouse.io/approved="true"`, after the shell removed the quotes.
     await kubectl('annotate', 'mr', 'module-two-v1.3.0', 'modules.deckhouse.io/approved=true');
-    await waitFor('deployed', async () => /Deployed/.test(await kubectl('get', 'mr', 'module-two-v1.3.0')), 30_000, 200);
-    await waitFor('superseded', async () => /Superseded/.test(await kubectl('get', 'mr', 'module-two-v1.2.3')), 30_000, 200);
+    await waitFor(
+      'deployed',
+      async () => /Deployed/.test(await kubectl('get', 'mr', 'module-two-v1.3.0')),
+      30_000,
+      200,
+    );
+    await waitFor(
+      'superseded',
+      async () => /Superseded/.test(await kubectl('get', 'mr', 'module-two-v1.2.3')),
+      30_000,
+      200,
+    );
     await waitModule('module-two', ['module-two', '900', 'example', 'Ready', 'True', 'True']);
   });
 
   it('disabling the module uninstalls it', async () => {
     await kubectl('patch', 'moduleconfig', 'module-one', '--type=merge', '-p', '{"spec":{"enabled":false}}');
-    await waitFor('uninstalled', async () => (await kubectl('get', 'configmap', 'module-one', '-n', 'd8-module-one', '--ignore-not-found')).trim() === '', 30_000, 200);
+    await waitFor(
+      'uninstalled',
+      async () =>
+        (await kubectl('get', 'configmap', 'module-one', '-n', 'd8-module-one', '--ignore-not-found')).trim() === '',
+      30_000,
+      200,
+    );
   });
 });

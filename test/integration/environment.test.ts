@@ -23,8 +23,19 @@ describe('Kubernetes API', () => {
 
   it('serves the five deckhouse.io kinds with their short names', async () => {
     const resources = await kubectl(['api-resources', '--api-group', 'deckhouse.io', '-o', 'wide', '--no-headers']);
-    const byName = new Map(resources.trim().split('\n').map((line) => [line.split(/\s+/)[0], line] as const));
-    expect([...byName.keys()].sort()).toEqual(['moduleconfigs', 'modulereleases', 'modules', 'modulesources', 'moduleupdatepolicies']);
+    const byName = new Map(
+      resources
+        .trim()
+        .split('\n')
+        .map((line) => [line.split(/\s+/)[0], line] as const),
+    );
+    expect([...byName.keys()].sort()).toEqual([
+      'moduleconfigs',
+      'modulereleases',
+      'modules',
+      'modulesources',
+      'moduleupdatepolicies',
+    ]);
     expect(byName.get('modulesources')).toMatch(/\bms\b.*\bfalse\b.*ModuleSource/);
     expect(byName.get('modulereleases')).toMatch(/\bmr\b/);
     expect(byName.get('moduleconfigs')).toMatch(/\bmc\b/);
@@ -33,7 +44,9 @@ describe('Kubernetes API', () => {
 
   it('prints the guide’s columns for ms, module, mr and moduleconfig', async () => {
     const suffix = Date.now().toString(36);
-    await kubectl(['apply', '-f', '-'], `
+    await kubectl(
+      ['apply', '-f', '-'],
+      `
 apiVersion: deckhouse.io/v1alpha1
 kind: ModuleSource
 metadata: {name: cols-${suffix}}
@@ -55,14 +68,46 @@ apiVersion: deckhouse.io/v1alpha1
 kind: ModuleConfig
 metadata: {name: cols-${suffix}}
 spec: {enabled: true}
-`);
-    await kubectl(['patch', 'ms', `cols-${suffix}`, '--subresource=status', '--type=merge', '-p',
-      JSON.stringify({ status: { modulesCount: 2, syncTime: new Date().toISOString(), message: 'Ready', phase: 'Active' } })]);
-    await kubectl(['patch', 'module', `cols-${suffix}`, '--subresource=status', '--type=merge', '-p',
-      JSON.stringify({ status: { phase: 'Ready', ready: 'True', conditions: [
-        { type: 'EnabledByModuleManager', status: 'True' }, { type: 'IsReady', status: 'True' }] } })]);
-    await kubectl(['patch', 'mr', `cols-${suffix}-v0.7.24`, '--subresource=status', '--type=merge', '-p',
-      JSON.stringify({ status: { phase: 'Deployed', transitionTime: new Date().toISOString(), message: '' } })]);
+`,
+    );
+    await kubectl([
+      'patch',
+      'ms',
+      `cols-${suffix}`,
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      JSON.stringify({
+        status: { modulesCount: 2, syncTime: new Date().toISOString(), message: 'Ready', phase: 'Active' },
+      }),
+    ]);
+    await kubectl([
+      'patch',
+      'module',
+      `cols-${suffix}`,
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      JSON.stringify({
+        status: {
+          phase: 'Ready',
+          ready: 'True',
+          conditions: [
+            { type: 'EnabledByModuleManager', status: 'True' },
+            { type: 'IsReady', status: 'True' },
+          ],
+        },
+      }),
+    ]);
+    await kubectl([
+      'patch',
+      'mr',
+      `cols-${suffix}-v0.7.24`,
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ status: { phase: 'Deployed', transitionTime: new Date().toISOString(), message: '' } }),
+    ]);
 
     const ms = await kubectl(['get', 'ms', `cols-${suffix}`]);
     expect(headerOf(ms)).toEqual(['NAME', 'COUNT', 'SYNC', 'MSG']);
@@ -70,7 +115,9 @@ spec: {enabled: true}
 
     const module = await kubectl(['get', 'module', `cols-${suffix}`]);
     expect(headerOf(module)).toEqual(['NAME', 'WEIGHT', 'SOURCE', 'PHASE', 'ENABLED', 'READY']);
-    expect(module.split('\n')[1]).toMatch(new RegExp(`^cols-${suffix}\\s+900\\s+cols-${suffix}\\s+Ready\\s+True\\s+True\\s*$`));
+    expect(module.split('\n')[1]).toMatch(
+      new RegExp(`^cols-${suffix}\\s+900\\s+cols-${suffix}\\s+Ready\\s+True\\s+True\\s*$`),
+    );
 
     const mr = await kubectl(['get', 'mr', `cols-${suffix}-v0.7.24`]);
     expect(headerOf(mr)).toEqual(['NAME', 'PHASE', 'UPDATE POLICY', 'TRANSITIONTIME', 'MESSAGE']);
@@ -80,24 +127,74 @@ spec: {enabled: true}
     expect(headerOf(mc)).toEqual(['NAME', 'ENABLED', 'VERSION', 'AGE', 'MESSAGE']);
     expect(mc.split('\n')[1]).toMatch(new RegExp(`^cols-${suffix}\\s+true\\s+\\d+s\\s*$`));
 
-    await kubectl(['delete', 'ms,module,mr,mc', `cols-${suffix}`, `cols-${suffix}-v0.7.24`, '--ignore-not-found']).catch(() => {});
+    await kubectl([
+      'delete',
+      'ms,module,mr,mc',
+      `cols-${suffix}`,
+      `cols-${suffix}-v0.7.24`,
+      '--ignore-not-found',
+    ]).catch(() => {});
   });
 
   it.each([
-    ['a bad release channel', 'ModuleUpdatePolicy', 'v1alpha2', '{releaseChannel: Nightly, update: {mode: Auto}}', /spec.releaseChannel: Unsupported value: "Nightly"/],
-    ['a bad update mode', 'ModuleUpdatePolicy', 'v1alpha2', '{update: {mode: Sometimes}}', /spec.update.mode: Unsupported value: "Sometimes"/],
-    ['a bad window time', 'ModuleUpdatePolicy', 'v1alpha2', '{update: {mode: Auto, windows: [{from: "25:00", to: "26:00"}]}}', /spec.update.windows\[0\].from in body should match/],
-    ['a bad window day', 'ModuleUpdatePolicy', 'v1alpha2', '{update: {mode: Auto, windows: [{to: "10:00", days: [Monday]}]}}', /Unsupported value: "Monday"/],
-    ['a bad scheme', 'ModuleSource', 'v1alpha1', '{registry: {repo: registry.example.com/modules, scheme: FTP}}', /spec.registry.scheme: Unsupported value: "FTP"/],
-    ['a repo with a scheme', 'ModuleSource', 'v1alpha1', '{registry: {repo: "https://registry.example.com/modules"}}', /spec.registry.repo in body should match/],
-    ['a bad scan interval', 'ModuleSource', 'v1alpha1', '{registry: {repo: registry.example.com/modules}, scanInterval: 3 minutes}', /spec.scanInterval in body should match/],
+    [
+      'a bad release channel',
+      'ModuleUpdatePolicy',
+      'v1alpha2',
+      '{releaseChannel: Nightly, update: {mode: Auto}}',
+      /spec.releaseChannel: Unsupported value: "Nightly"/,
+    ],
+    [
+      'a bad update mode',
+      'ModuleUpdatePolicy',
+      'v1alpha2',
+      '{update: {mode: Sometimes}}',
+      /spec.update.mode: Unsupported value: "Sometimes"/,
+    ],
+    [
+      'a bad window time',
+      'ModuleUpdatePolicy',
+      'v1alpha2',
+      '{update: {mode: Auto, windows: [{from: "25:00", to: "26:00"}]}}',
+      /spec.update.windows\[0\].from in body should match/,
+    ],
+    [
+      'a bad window day',
+      'ModuleUpdatePolicy',
+      'v1alpha2',
+      '{update: {mode: Auto, windows: [{to: "10:00", days: [Monday]}]}}',
+      /Unsupported value: "Monday"/,
+    ],
+    [
+      'a bad scheme',
+      'ModuleSource',
+      'v1alpha1',
+      '{registry: {repo: registry.example.com/modules, scheme: FTP}}',
+      /spec.registry.scheme: Unsupported value: "FTP"/,
+    ],
+    [
+      'a repo with a scheme',
+      'ModuleSource',
+      'v1alpha1',
+      '{registry: {repo: "https://registry.example.com/modules"}}',
+      /spec.registry.repo in body should match/,
+    ],
+    [
+      'a bad scan interval',
+      'ModuleSource',
+      'v1alpha1',
+      '{registry: {repo: registry.example.com/modules}, scanInterval: 3 minutes}',
+      /spec.scanInterval in body should match/,
+    ],
   ])('rejects %s at the API server', async (_what, kind, version, spec, message) => {
     const manifest = `apiVersion: deckhouse.io/${version}\nkind: ${kind}\nmetadata: {name: bad-${Date.now().toString(36)}}\nspec: ${spec}\n`;
     await expect(kubectl(['create', '-f', '-'], manifest)).rejects.toThrow(message);
   });
 
   it('accepts the guide’s update policy and defaults a mode-less v1alpha1 policy to AutoPatch', async () => {
-    await kubectl(['apply', '-f', '-'], `
+    await kubectl(
+      ['apply', '-f', '-'],
+      `
 apiVersion: deckhouse.io/v1alpha2
 kind: ModuleUpdatePolicy
 metadata: {name: example-update-policy}
@@ -115,10 +212,14 @@ kind: ModuleUpdatePolicy
 metadata: {name: legacy-policy}
 spec:
   moduleReleaseSelector: {labelSelector: {matchLabels: {source: example}}}
-`);
+`,
+    );
     const table = await kubectl(['get', 'mup', 'example-update-policy', 'legacy-policy']);
     expect(headerOf(table)).toEqual(['NAME', 'RELEASE CHANNEL', 'UPDATE MODE']);
-    const legacy = JSON.parse(await kubectl(['get', 'mup', 'legacy-policy', '-o', 'json'])) as { apiVersion: string; spec: { releaseChannel: string; update: { mode: string } } };
+    const legacy = JSON.parse(await kubectl(['get', 'mup', 'legacy-policy', '-o', 'json'])) as {
+      apiVersion: string;
+      spec: { releaseChannel: string; update: { mode: string } };
+    };
     expect(legacy.apiVersion).toBe('deckhouse.io/v1alpha2');
     expect(legacy.spec).toMatchObject({ releaseChannel: 'Stable', update: { mode: 'AutoPatch' } });
     await kubectl(['delete', 'mup', 'example-update-policy', 'legacy-policy']);
@@ -129,7 +230,12 @@ spec:
     await kubectl(['create', 'namespace', ns]);
     await kubectl(['create', 'configmap', 'x', '-n', ns]);
     await kubectl(['delete', 'namespace', ns, '--wait=false']);
-    await waitFor(`namespace ${ns} deletion`, async () => (await kubectl(['get', 'namespace', ns, '--ignore-not-found'])).trim() === '', 60_000, 250);
+    await waitFor(
+      `namespace ${ns} deletion`,
+      async () => (await kubectl(['get', 'namespace', ns, '--ignore-not-found'])).trim() === '',
+      60_000,
+      250,
+    );
   });
 });
 

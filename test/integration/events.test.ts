@@ -61,7 +61,9 @@ function publisher(prefix: string, extra: { maxLen?: number; connection?: Redis 
 }
 
 /** A started subscriber, closed after the test. */
-async function subscriber(options: Omit<EventSubscriberOptions, 'connection'> & { connection?: Redis }): Promise<EventSubscriber> {
+async function subscriber(
+  options: Omit<EventSubscriberOptions, 'connection'> & { connection?: Redis },
+): Promise<EventSubscriber> {
   const s = new EventSubscriber({ connection: env.redis!.url, ...options });
   cleanups.push(() => s.close());
   await s.start();
@@ -145,7 +147,10 @@ describe('EventSubscriber', () => {
     // One from a URL, one from a client (which it duplicates for its own connections).
     await subscriber({ prefix, group: 'applier', handler: (event) => void seen.applier.push(event) });
     await subscriber({ prefix, group: 'tail', connection: admin, handler: (event) => void seen.tail.push(event) });
-    const events = [...modules(10), ...modules(10).map((e, i) => ({ ...appeared(`module-${i}`, 1), id: `second-${i}` }))];
+    const events = [
+      ...modules(10),
+      ...modules(10).map((e, i) => ({ ...appeared(`module-${i}`, 1), id: `second-${i}` })),
+    ];
     const published = await publisher(prefix).publishAll(events);
 
     await until('both groups saw all 20 events', () => seen.applier.length === 20 && seen.tail.length === 20);
@@ -207,7 +212,12 @@ describe('EventSubscriber', () => {
     await until('the dead consumer’s entries were handled', () => handled.length === 5);
     expect(handled.map((h) => h.id).sort()).toEqual(published.map((p) => p.event.id).sort());
     expect(handled.every((h) => h.deliveries === 2)).toBe(true);
-    expect(reclaimed.filter((m) => m.stream === stream).flatMap((m) => m.entryIds).sort()).toEqual(published.map((p) => p.entryId).sort());
+    expect(
+      reclaimed
+        .filter((m) => m.stream === stream)
+        .flatMap((m) => m.entryIds)
+        .sort(),
+    ).toEqual(published.map((p) => p.entryId).sort());
     await until('all acked', async () => (await pendingCount(prefix, 'applier')) === 0);
   });
 
@@ -221,7 +231,14 @@ describe('EventSubscriber', () => {
       done += 1;
     };
     // The owner never runs a claim pass of its own during the test: only its heartbeat keeps the entry.
-    await subscriber({ prefix, group: 'applier', consumer: 'owner', claimIdleMs: 300, claimIntervalMs: 60_000, handler });
+    await subscriber({
+      prefix,
+      group: 'applier',
+      consumer: 'owner',
+      claimIdleMs: 300,
+      claimIntervalMs: 60_000,
+      handler,
+    });
     await publisher(prefix).publish(appeared('slow'));
     await until('the owner started the handler', () => calls.length === 1);
     const reclaimed = recorded<EventsReclaimedMessage>(EVENTS_CHANNELS.reclaimed);
@@ -254,7 +271,10 @@ describe('EventSubscriber', () => {
     });
     const [poison] = await publisher(prefix).publishAll([appeared('poison'), appeared('flaky'), appeared('fine')]);
 
-    await until('the poison was dead-lettered and the others handled', () => deadLettered.length === 1 && handled.length === 2);
+    await until(
+      'the poison was dead-lettered and the others handled',
+      () => deadLettered.length === 1 && handled.length === 2,
+    );
     expect(attempts.get('poison')).toEqual([1, 2, 3]);
     expect(attempts.get('flaky')).toEqual([1, 2, 3]);
     expect(attempts.get('fine')).toEqual([1]);
@@ -303,7 +323,12 @@ describe('EventSubscriber', () => {
     const prefix = uniquePrefix();
     const pub = publisher(prefix);
     const handled: string[] = [];
-    const options = { prefix, group: 'applier', consumer: 'pod-0', handler: (event: DiscoveryEvent) => void handled.push(event.id) };
+    const options = {
+      prefix,
+      group: 'applier',
+      consumer: 'pod-0',
+      handler: (event: DiscoveryEvent) => void handled.push(event.id),
+    };
 
     const before = await pub.publishAll(modules(5, 'before'));
     const first = await subscriber(options);
@@ -374,7 +399,14 @@ describe('EventSubscriber', () => {
     const handled: DiscoveryEvent[] = [];
     await subscriber({ prefix, group: 'applier', handler: (event) => void handled.push(event) });
 
-    const future = JSON.stringify({ v: 2, seq: 1, id: 'from-the-future', kind: 'module.renamed', source: 'example', module: 'm' });
+    const future = JSON.stringify({
+      v: 2,
+      seq: 1,
+      id: 'from-the-future',
+      kind: 'module.renamed',
+      source: 'example',
+      module: 'm',
+    });
     const v2 = (await admin.xadd(stream, '*', 'event', future))!;
     const garbage = (await admin.xadd(stream, '*', 'event', '{not json'))!;
     const fieldless = (await admin.xadd(stream, '*', 'other', 'x'))!;
@@ -382,7 +414,10 @@ describe('EventSubscriber', () => {
 
     await until('the valid event was handled', () => handled.length === 1);
     expect(handled[0]).toEqual(good.event);
-    await until('three dead letters', async () => (await readDeadLetters(admin, { prefix, group: 'applier' })).length === 3);
+    await until(
+      'three dead letters',
+      async () => (await readDeadLetters(admin, { prefix, group: 'applier' })).length === 3,
+    );
     const letters = await readDeadLetters(admin, { prefix, group: 'applier' });
     expect(letters.map((l) => [l.entryId, l.errorCode])).toEqual([
       [v2, 'MODSYNC_EVENTS_UNSUPPORTED_VERSION'],

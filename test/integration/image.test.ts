@@ -24,7 +24,9 @@ async function start(service: 'syncer' | 'applier', port?: number): Promise<Star
     .withLabels(CONTAINER_LABELS)
     // What the chart runs: the bundle (infra/image/Dockerfile builds it), with the image's NODE_OPTIONS.
     .withCommand([`services/${service}/dist/main.js`])
-    .withCopyContentToContainer([{ content: await readFile(env.kubeconfig!, 'utf8'), target: '/home/node/kubeconfig', mode: 0o644 }])
+    .withCopyContentToContainer([
+      { content: await readFile(env.kubeconfig!, 'utf8'), target: '/home/node/kubeconfig', mode: 0o644 },
+    ])
     .withEnvironment({
       KUBECONFIG: '/home/node/kubeconfig',
       MODSYNC_REDIS_URL: env.redis!.url,
@@ -53,7 +55,17 @@ afterAll(async () => {
 describe('the modsync image', () => {
   it('runs as a non-root user, with Node 24, helm and the CLIs', async () => {
     process.stdout.write(`modsync image size: ${(image.sizeBytes / 1e6).toFixed(0)} MB\n`);
-    const out = await run('docker', ['run', '--rm', '--network', 'host', '--entrypoint', 'sh', image.tag, '-c', 'id -u; node --version; helm version --short; modsync --help | head -1; deckhouse-controller version; echo $?']);
+    const out = await run('docker', [
+      'run',
+      '--rm',
+      '--network',
+      'host',
+      '--entrypoint',
+      'sh',
+      image.tag,
+      '-c',
+      'id -u; node --version; helm version --short; modsync --help | head -1; deckhouse-controller version; echo $?',
+    ]);
     const [uid, node, helm, usage, ...rest] = out.trim().split('\n');
     expect(uid).toBe('1000');
     expect(node).toMatch(/^v24\./);
@@ -66,15 +78,34 @@ describe('the modsync image', () => {
     const path = `img-${suffix}/modules`;
     const module = `img-mod-${suffix}`;
     const registry = createRegistryClient();
-    await new ModulePublisher(registry, parseRegistrySettings({ repo: `${env.registry!.host}/${path}`, scheme: 'HTTP' }), path).publish({ module, version: 'v1.0.0', channels: ['stable'] });
+    await new ModulePublisher(
+      registry,
+      parseRegistrySettings({ repo: `${env.registry!.host}/${path}`, scheme: 'HTTP' }),
+      path,
+    ).publish({ module, version: 'v1.0.0', channels: ['stable'] });
     await registry.close();
     const syncerPort = await freePort();
     const syncer = await start('syncer', syncerPort);
     await start('applier');
     const source = `img-src-${suffix}`;
-    await kube.apply(ModuleSources, { apiVersion: 'deckhouse.io/v1alpha1', kind: 'ModuleSource', metadata: { name: source, labels: { image: suffix } }, spec: { registry: { repo: `${env.registry!.host}/${path}`, scheme: 'HTTP' } } });
-    await waitFor('synced', async () => (await kube.get(ModuleSources, source))?.status?.message === 'Ready', 30_000, 200);
-    await waitFor('module Available', async () => (await kube.get(Modules, module))?.status?.phase === 'Available', 30_000, 200);
+    await kube.apply(ModuleSources, {
+      apiVersion: 'deckhouse.io/v1alpha1',
+      kind: 'ModuleSource',
+      metadata: { name: source, labels: { image: suffix } },
+      spec: { registry: { repo: `${env.registry!.host}/${path}`, scheme: 'HTTP' } },
+    });
+    await waitFor(
+      'synced',
+      async () => (await kube.get(ModuleSources, source))?.status?.message === 'Ready',
+      30_000,
+      200,
+    );
+    await waitFor(
+      'module Available',
+      async () => (await kube.get(Modules, module))?.status?.phase === 'Available',
+      30_000,
+      200,
+    );
 
     // The dashboard, a chunk of the bundle loaded on its first request, with its UI files from @bull-board/ui (open
     // without credentials: the server listens on loopback only).
@@ -93,8 +124,17 @@ describe('the modsync image', () => {
     expect(exec.output).toContain(`Module ${module} enabled`);
     expect((await kube.get(ModuleConfigs, module))?.spec?.enabled).toBe(true);
 
-    await waitFor('module Ready', async () => (await kube.get(Modules, module))?.status?.phase === 'Ready', 60_000, 250);
-    const cm = JSON.parse(await run(env.kubectl!, ['get', 'configmap', module, '-n', `d8-${module}`, '-o', 'json'], { env: { ...process.env, KUBECONFIG: env.kubeconfig! } })) as { data: Record<string, string> };
+    await waitFor(
+      'module Ready',
+      async () => (await kube.get(Modules, module))?.status?.phase === 'Ready',
+      60_000,
+      250,
+    );
+    const cm = JSON.parse(
+      await run(env.kubectl!, ['get', 'configmap', module, '-n', `d8-${module}`, '-o', 'json'], {
+        env: { ...process.env, KUBECONFIG: env.kubeconfig! },
+      }),
+    ) as { data: Record<string, string> };
     expect(cm.data.version).toBe('v1.0.0');
     await kube.delete(ModuleConfigs, module);
   });

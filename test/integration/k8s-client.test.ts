@@ -1,6 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KubeApiError, KubeClient, kubeConfigFromString, ModuleSources, ModuleUpdatePolicies, type ModuleSource, type ModuleUpdatePolicy, type WatchEvent } from '@modsync/k8s';
+import {
+  KubeApiError,
+  KubeClient,
+  kubeConfigFromString,
+  ModuleSources,
+  ModuleUpdatePolicies,
+  type ModuleSource,
+  type ModuleUpdatePolicy,
+  type WatchEvent,
+} from '@modsync/k8s';
 import { useEnvironment } from '../env/index.ts';
 
 const env = useEnvironment();
@@ -15,7 +24,12 @@ afterAll(async () => {
 });
 
 function source(name: string, repo = 'registry.example.com/deckhouse/modules'): ModuleSource {
-  return { apiVersion: 'deckhouse.io/v1alpha1', kind: 'ModuleSource', metadata: { name, labels: { test: suffix } }, spec: { registry: { repo } } };
+  return {
+    apiVersion: 'deckhouse.io/v1alpha1',
+    kind: 'ModuleSource',
+    metadata: { name, labels: { test: suffix } },
+    spec: { registry: { repo } },
+  };
 }
 
 describe('KubeClient against the real API server', () => {
@@ -33,8 +47,17 @@ describe('KubeClient against the real API server', () => {
   it('applies and merge-patches the status subresource', async () => {
     const name = `status-${suffix}`;
     await client.apply(ModuleSources, source(name));
-    await client.apply(ModuleSources, { ...source(name), status: { phase: 'Active', modulesCount: 1, message: 'Ready' } } as ModuleSource, { subresource: 'status' });
-    const patched = await client.mergePatch(ModuleSources, name, { status: { modulesCount: 2 } }, { subresource: 'status' });
+    await client.apply(
+      ModuleSources,
+      { ...source(name), status: { phase: 'Active', modulesCount: 1, message: 'Ready' } } as ModuleSource,
+      { subresource: 'status' },
+    );
+    const patched = await client.mergePatch(
+      ModuleSources,
+      name,
+      { status: { modulesCount: 2 } },
+      { subresource: 'status' },
+    );
     expect(patched.status).toMatchObject({ phase: 'Active', modulesCount: 2, message: 'Ready' });
   });
 
@@ -46,11 +69,18 @@ describe('KubeClient against the real API server', () => {
   });
 
   it('carries the API server’s own message and a stable code on rejection', async () => {
-    const bad = { apiVersion: 'deckhouse.io/v1alpha2', kind: 'ModuleUpdatePolicy', metadata: { name: `bad-${suffix}` }, spec: { releaseChannel: 'Nightly', update: { mode: 'Auto' } } } as unknown as ModuleUpdatePolicy;
+    const bad = {
+      apiVersion: 'deckhouse.io/v1alpha2',
+      kind: 'ModuleUpdatePolicy',
+      metadata: { name: `bad-${suffix}` },
+      spec: { releaseChannel: 'Nightly', update: { mode: 'Auto' } },
+    } as unknown as ModuleUpdatePolicy;
     const err = await client.apply(ModuleUpdatePolicies, bad).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(KubeApiError);
     expect(err).toMatchObject({ code: 'MODSYNC_K8S_INVALID', statusCode: 422, retryable: false });
-    expect((err as KubeApiError).message).toMatch(/^PATCH \/apis\/deckhouse.io\/v1alpha2\/moduleupdatepolicies\/bad-\w+: .*spec.releaseChannel: Unsupported value: "Nightly"/);
+    expect((err as KubeApiError).message).toMatch(
+      /^PATCH \/apis\/deckhouse.io\/v1alpha2\/moduleupdatepolicies\/bad-\w+: .*spec.releaseChannel: Unsupported value: "Nightly"/,
+    );
   });
 
   it('watches additions, changes and deletions from a resourceVersion', async () => {
@@ -58,7 +88,11 @@ describe('KubeClient against the real API server', () => {
     const controller = new AbortController();
     const seen: WatchEvent<ModuleSource>[] = [];
     const watching = (async () => {
-      for await (const event of client.watch(ModuleSources, { resourceVersion, labelSelector: `watch=${suffix}`, signal: controller.signal })) {
+      for await (const event of client.watch(ModuleSources, {
+        resourceVersion,
+        labelSelector: `watch=${suffix}`,
+        signal: controller.signal,
+      })) {
         seen.push(event);
         if (event.type === 'DELETED') break;
       }

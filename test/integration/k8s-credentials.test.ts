@@ -24,7 +24,11 @@ let syncer: RunningService | undefined;
 
 /** The chart's syncer rules (infra/chart/templates/rbac.yaml), for the ServiceAccount the plugin hands out tokens of. */
 const clusterRules = [
-  { apiGroups: ['deckhouse.io'], resources: ['modulesources', 'modules', 'moduleupdatepolicies'], verbs: ['get', 'list', 'watch'] },
+  {
+    apiGroups: ['deckhouse.io'],
+    resources: ['modulesources', 'modules', 'moduleupdatepolicies'],
+    verbs: ['get', 'list', 'watch'],
+  },
   { apiGroups: ['deckhouse.io'], resources: ['modulesources/status'], verbs: ['patch'] },
   { apiGroups: ['deckhouse.io'], resources: ['moduleconfigs'], verbs: ['get', 'list', 'watch', 'create', 'patch'] },
 ];
@@ -45,29 +49,62 @@ beforeAll(async () => {
   await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: account } } });
   const subjects = [{ kind: 'ServiceAccount', name: account, namespace }];
   await rbac.createClusterRole({ body: { metadata: { name: namespace }, rules: clusterRules } });
-  await rbac.createClusterRoleBinding({ body: { metadata: { name: namespace }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: namespace }, subjects } });
+  await rbac.createClusterRoleBinding({
+    body: {
+      metadata: { name: namespace },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: namespace },
+      subjects,
+    },
+  });
   await rbac.createNamespacedRole({ namespace, body: { metadata: { name: account }, rules: namespaceRules } });
-  await rbac.createNamespacedRoleBinding({ namespace, body: { metadata: { name: account }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: account }, subjects } });
-  const request = await core.createNamespacedServiceAccountToken({ name: account, namespace, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
+  await rbac.createNamespacedRoleBinding({
+    namespace,
+    body: {
+      metadata: { name: account },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: account },
+      subjects,
+    },
+  });
+  const request = await core.createNamespacedServiceAccountToken({
+    name: account,
+    namespace,
+    body: { spec: { audiences: [], expirationSeconds: 3600 } },
+  });
   const token = request.status!.token;
   const expiry = new Date(request.status!.expirationTimestamp!).toISOString();
 
   // The plugin: notes each run, prints the credential (client.authentication.k8s.io/v1).
   const plugin = join(dir, 'token-plugin.sh');
-  const credential = JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token, expirationTimestamp: expiry } });
-  await writeFile(plugin, `#!/bin/sh\necho run >> '${pluginLog}'\ncat <<'CREDENTIAL'\n${credential}\nCREDENTIAL\n`, { mode: 0o755 });
+  const credential = JSON.stringify({
+    apiVersion: 'client.authentication.k8s.io/v1',
+    kind: 'ExecCredential',
+    status: { token, expirationTimestamp: expiry },
+  });
+  await writeFile(plugin, `#!/bin/sh\necho run >> '${pluginLog}'\ncat <<'CREDENTIAL'\n${credential}\nCREDENTIAL\n`, {
+    mode: 0o755,
+  });
   await writeFile(pluginLog, '');
 
   const cluster = admin.getCurrentCluster()!;
-  const ca = cluster.caData ? { 'certificate-authority-data': cluster.caData } : { 'certificate-authority': cluster.caFile };
-  await writeFile(execKubeconfig, JSON.stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: 'exec-cluster', cluster: { server: cluster.server, ...ca } }],
-    users: [{ name: 'exec-user', user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: plugin, interactiveMode: 'Never' } } }],
-    contexts: [{ name: 'exec', context: { cluster: 'exec-cluster', user: 'exec-user' } }],
-    'current-context': 'exec',
-  }));
+  const ca = cluster.caData
+    ? { 'certificate-authority-data': cluster.caData }
+    : { 'certificate-authority': cluster.caFile };
+  await writeFile(
+    execKubeconfig,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'exec-cluster', cluster: { server: cluster.server, ...ca } }],
+      users: [
+        {
+          name: 'exec-user',
+          user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: plugin, interactiveMode: 'Never' } },
+        },
+      ],
+      contexts: [{ name: 'exec', context: { cluster: 'exec-cluster', user: 'exec-user' } }],
+      'current-context': 'exec',
+    }),
+  );
   await writeFile(adminKubeconfig, await readFile(env.kubeconfig!));
 });
 
@@ -78,7 +115,10 @@ afterAll(async () => {
   const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
   await rbac.deleteClusterRoleBinding({ name: namespace }).catch(() => {});
   await rbac.deleteClusterRole({ name: namespace }).catch(() => {});
-  await admin.makeApiClient(CoreV1Api).deleteNamespace({ name: namespace }).catch(() => {});
+  await admin
+    .makeApiClient(CoreV1Api)
+    .deleteNamespace({ name: namespace })
+    .catch(() => {});
   await kube.close();
 });
 
@@ -87,7 +127,9 @@ async function pluginRuns(): Promise<number> {
 }
 
 function modsync(args: string[]): Promise<string> {
-  return run('node_modules/.bin/node', ['cli/src/main.ts', ...args], { env: { ...process.env, KUBECONFIG: `${adminKubeconfig}:${execKubeconfig}` } });
+  return run('node_modules/.bin/node', ['cli/src/main.ts', ...args], {
+    env: { ...process.env, KUBECONFIG: `${adminKubeconfig}:${execKubeconfig}` },
+  });
 }
 
 describe('an exec-plugin kubeconfig merged with another file, picked with --context', () => {
@@ -110,7 +152,11 @@ describe('an exec-plugin kubeconfig merged with another file, picked with --cont
 
   it('the syncer service runs with it: writes a ModuleSource’s status as the ServiceAccount', async () => {
     const path = `cred-${suffix}/modules`;
-    const publisher = new ModulePublisher(createRegistryClient(), parseRegistrySettings({ repo: `${env.registry!.host}/${path}`, scheme: 'HTTP' }), path);
+    const publisher = new ModulePublisher(
+      createRegistryClient(),
+      parseRegistrySettings({ repo: `${env.registry!.host}/${path}`, scheme: 'HTTP' }),
+      path,
+    );
     await publisher.publish({ module: 'module-one', version: 'v0.1.0', channels: ['stable'] });
     const before = await pluginRuns();
     syncer = await startService('syncer', {
@@ -118,13 +164,27 @@ describe('an exec-plugin kubeconfig merged with another file, picked with --cont
       instance: `cred-${suffix}`,
       env: serviceEnv(
         { env, prefix: `cred-${suffix}`, selector: `suite=${suffix}` },
-        { KUBECONFIG: execKubeconfig, MODSYNC_NAMESPACE: namespace, MODSYNC_API_TOKEN: `token-${suffix}-0123456789abcdef` },
+        {
+          KUBECONFIG: execKubeconfig,
+          MODSYNC_NAMESPACE: namespace,
+          MODSYNC_API_TOKEN: `token-${suffix}-0123456789abcdef`,
+        },
       ),
     });
     const name = `cred-${suffix}`;
-    const source: ModuleSource = { apiVersion: 'deckhouse.io/v1alpha1', kind: 'ModuleSource', metadata: { name, labels: { suite: suffix } }, spec: { registry: { repo: `${env.registry!.host}/${path}`, scheme: 'HTTP' } } };
+    const source: ModuleSource = {
+      apiVersion: 'deckhouse.io/v1alpha1',
+      kind: 'ModuleSource',
+      metadata: { name, labels: { suite: suffix } },
+      spec: { registry: { repo: `${env.registry!.host}/${path}`, scheme: 'HTTP' } },
+    };
     await kube.apply(ModuleSources, source);
-    await waitFor(`${name} synced`, async () => (await kube.get(ModuleSources, name))?.status?.message === 'Ready', 30_000, 100);
+    await waitFor(
+      `${name} synced`,
+      async () => (await kube.get(ModuleSources, name))?.status?.message === 'Ready',
+      30_000,
+      100,
+    );
     const written = await kube.get(ModuleSources, name);
     expect(written!.status).toMatchObject({ modulesCount: 1, phase: 'Active' });
     expect(await pluginRuns()).toBeGreaterThan(before);

@@ -55,7 +55,10 @@ async function startPrometheus(webConfig?: string): Promise<Prom> {
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`prometheus exited: ${log.slice(-2000)}`);
-    const ready = await fetch(`${url}/-/ready`).then((r) => r.status, () => 0);
+    const ready = await fetch(`${url}/-/ready`).then(
+      (r) => r.status,
+      () => 0,
+    );
     if (ready === 200 || ready === 401) break;
     if (Date.now() > deadline) throw new Error(`prometheus not ready in 60s: ${log.slice(-2000)}`);
     await new Promise((r) => setTimeout(r, 200));
@@ -82,9 +85,17 @@ const running: Prom[] = [];
 
 beforeAll(() => {
   if (!existsSync(PROMETHEUS)) {
-    throw new Error(`${PROMETHEUS} not found: install Debian's prometheus package (apt-get install prometheus) or set MODSYNC_PROMETHEUS`);
+    throw new Error(
+      `${PROMETHEUS} not found: install Debian's prometheus package (apt-get install prometheus) or set MODSYNC_PROMETHEUS`,
+    );
   }
-  const dir = execFileSync('bash', [join(REPO, 'test', 'env', 'build-helm.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!;
+  const dir = execFileSync('bash', [join(REPO, 'test', 'env', 'build-helm.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+    .trim()
+    .split('\n')
+    .pop()!;
   helm = join(dir, 'helm');
 }, 1_800_000);
 
@@ -107,12 +118,19 @@ describe('lint metrics by remote-write into Prometheus', () => {
     expect(io.err()).toBe('');
     const query = async (q: string): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> => {
       const res = await fetch(`${prom.url}/api/v1/query?query=${encodeURIComponent(q)}`);
-      const body = (await res.json()) as { data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } };
+      const body = (await res.json()) as {
+        data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
+      };
       return body.data.result;
     };
     const info = await query('dmt_info');
     expect(info).toHaveLength(1);
-    expect(info[0]!.metric).toMatchObject({ __name__: 'dmt_info', id: 'good-module-ci', repository: 'https://github.com/acme/good-module', version: '0.1.0' });
+    expect(info[0]!.metric).toMatchObject({
+      __name__: 'dmt_info',
+      id: 'good-module-ci',
+      repository: 'https://github.com/acme/good-module',
+      version: '0.1.0',
+    });
     const duration = await query('dmt_runtime_duration_seconds{id="good-module-ci"}');
     expect(Number(duration[0]!.value[1])).toBeGreaterThan(0);
     expect(await query('dmt_runtime_duration_count')).toHaveLength(1);
@@ -120,9 +138,15 @@ describe('lint metrics by remote-write into Prometheus', () => {
 
   it('a rejected token is a warning and does not change the exit code', async () => {
     // Prometheus behind basic auth rejects any bearer token with 401.
-    const prom = await startPrometheus('basic_auth_users:\n  admin: $2y$10$FYzyTJMwaWKa2cGUvUoK1uPDXd6ZmIaYu0Exv6wYqcZ2A3ZQ8Q7xG\n');
+    const prom = await startPrometheus(
+      'basic_auth_users:\n  admin: $2y$10$FYzyTJMwaWKa2cGUvUoK1uPDXd6ZmIaYu0Exv6wYqcZ2A3ZQ8Q7xG\n',
+    );
     running.push(prom);
-    const io = capture({ MODSYNC_HELM: helm, DMT_METRICS_URL: `${prom.url}/api/v1/write`, DMT_METRICS_TOKEN: 'not-the-right-token' });
+    const io = capture({
+      MODSYNC_HELM: helm,
+      DMT_METRICS_URL: `${prom.url}/api/v1/write`,
+      DMT_METRICS_TOKEN: 'not-the-right-token',
+    });
     expect(await main(['lint', GOOD], io)).toBe(0);
     expect(io.err()).toMatch(/warning: could not send lint metrics: .*HTTP 401/);
     expect(io.err()).not.toContain('not-the-right-token');

@@ -15,12 +15,18 @@ const path = `fail-${suffix}/modules`;
 const source = `fail-${suffix}`;
 const mod = `fail-mod-${suffix}`;
 const registry = createRegistryClient();
-const publisher = new ModulePublisher(registry, parseRegistrySettings({ repo: `${env.registry!.host}/${path}`, scheme: 'HTTP' }), path);
+const publisher = new ModulePublisher(
+  registry,
+  parseRegistrySettings({ repo: `${env.registry!.host}/${path}`, scheme: 'HTTP' }),
+  path,
+);
 const services: RunningService[] = [];
 let kube: KubeClient;
 
-const condition = async (type: string) => (await kube.get(Modules, mod))?.status?.conditions?.find((c) => c.type === type);
-const resync = () => kube.mergePatch(ModuleSources, source, { metadata: { annotations: { [RESYNC_ANNOTATION]: String(Date.now()) } } });
+const condition = async (type: string) =>
+  (await kube.get(Modules, mod))?.status?.conditions?.find((c) => c.type === type);
+const resync = () =>
+  kube.mergePatch(ModuleSources, source, { metadata: { annotations: { [RESYNC_ANNOTATION]: String(Date.now()) } } });
 
 beforeAll(async () => {
   kube = await KubeClient.create(kubeConfigFromString(await readFile(env.kubeconfig!, 'utf8')));
@@ -28,9 +34,24 @@ beforeAll(async () => {
   const common = serviceEnv({ env, prefix: `fail-${suffix}`, selector: `fail=${suffix}` });
   services.push(await startService('syncer', { logDir: env.logDir, instance: `fail-${suffix}`, env: common }));
   services.push(await startService('applier', { logDir: env.logDir, instance: `fail-${suffix}`, env: common }));
-  await kube.apply(ModuleSources, { apiVersion: 'deckhouse.io/v1alpha1', kind: 'ModuleSource', metadata: { name: source, labels: { fail: suffix } }, spec: { registry: { repo: `${env.registry!.host}/${path}`, scheme: 'HTTP' } } });
-  await kube.apply(ModuleConfigs, { apiVersion: 'deckhouse.io/v1alpha1', kind: 'ModuleConfig', metadata: { name: mod }, spec: { enabled: true } });
-  await waitFor('v1.0.0 Deployed', async () => (await kube.get(ModuleReleases, `${mod}-v1.0.0`))?.status?.phase === 'Deployed', 60_000, 200);
+  await kube.apply(ModuleSources, {
+    apiVersion: 'deckhouse.io/v1alpha1',
+    kind: 'ModuleSource',
+    metadata: { name: source, labels: { fail: suffix } },
+    spec: { registry: { repo: `${env.registry!.host}/${path}`, scheme: 'HTTP' } },
+  });
+  await kube.apply(ModuleConfigs, {
+    apiVersion: 'deckhouse.io/v1alpha1',
+    kind: 'ModuleConfig',
+    metadata: { name: mod },
+    spec: { enabled: true },
+  });
+  await waitFor(
+    'v1.0.0 Deployed',
+    async () => (await kube.get(ModuleReleases, `${mod}-v1.0.0`))?.status?.phase === 'Deployed',
+    60_000,
+    200,
+  );
 });
 
 afterAll(async () => {
@@ -39,7 +60,8 @@ afterAll(async () => {
   await kube.delete(ModuleSources, source);
   await kube.mergePatch(ModuleSources, source, { metadata: { finalizers: null } }).catch(() => undefined);
   await kube.delete(Modules, mod);
-  for (const r of (await kube.list(ModuleReleases)).items.filter((r) => r.metadata.name.startsWith(`${mod}-`))) await kube.delete(ModuleReleases, r.metadata.name);
+  for (const r of (await kube.list(ModuleReleases)).items.filter((r) => r.metadata.name.startsWith(`${mod}-`)))
+    await kube.delete(ModuleReleases, r.metadata.name);
   await registry.close();
   await kube.close();
 });

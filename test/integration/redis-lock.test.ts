@@ -53,8 +53,19 @@ describe('RedisLocks against real Redis', () => {
     const dead = createRedis({ target: 'redis://127.0.0.1:1', name: 'dead', connectTimeoutMs: 200 });
     connections.push(dead);
     dead.on('error', () => {});
-    const locksOnDead = new RedisLocks({ redis: dead, prefix: lockPrefix, identity: 'dead', ttlMs: 3_000, commandTimeoutMs: 500 });
-    await expect(locksOnDead.acquire('m3')).rejects.toMatchObject({ name: 'LockUnavailableError', code: 'MODSYNC_LOCK_UNAVAILABLE', retryable: true, lockName: 'm3' });
+    const locksOnDead = new RedisLocks({
+      redis: dead,
+      prefix: lockPrefix,
+      identity: 'dead',
+      ttlMs: 3_000,
+      commandTimeoutMs: 500,
+    });
+    await expect(locksOnDead.acquire('m3')).rejects.toMatchObject({
+      name: 'LockUnavailableError',
+      code: 'MODSYNC_LOCK_UNAVAILABLE',
+      retryable: true,
+      lockName: 'm3',
+    });
   });
 
   it('ten contenders: one runs, none overlap; the key names the holder and is gone after', async () => {
@@ -63,12 +74,16 @@ describe('RedisLocks against real Redis', () => {
     let inside = 0;
     let maxInside = 0;
     let holderSeen: string | null = null;
-    const attempt = (i: number) => new RedisLocks({ redis, prefix: lockPrefix, identity: `replica-${i}`, ttlMs: 3_000 }).withLock('overlap', async () => {
-      maxInside = Math.max(maxInside, ++inside);
-      holderSeen = await redis.get(`${lockPrefix}:overlap`);
-      await new Promise((r) => setTimeout(r, 50));
-      inside--;
-    });
+    const attempt = (i: number) =>
+      new RedisLocks({ redis, prefix: lockPrefix, identity: `replica-${i}`, ttlMs: 3_000 }).withLock(
+        'overlap',
+        async () => {
+          maxInside = Math.max(maxInside, ++inside);
+          holderSeen = await redis.get(`${lockPrefix}:overlap`);
+          await new Promise((r) => setTimeout(r, 50));
+          inside--;
+        },
+      );
     const results = await Promise.all(Array.from({ length: 10 }, (_, i) => attempt(i)));
     expect(maxInside).toBe(1);
     expect(results.filter(Boolean).length).toBe(1);

@@ -2,7 +2,12 @@
 // auth with a real token server. Requests are counted on the library's diagnostics channel: an unchanged check is one
 // HEAD once the host's auth scheme is known (no `GET /v2/` ping).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRegistryClient, parseRegistrySettings, type RegistryClient, type RegistrySettings } from '@modsync/registry';
+import {
+  createRegistryClient,
+  parseRegistrySettings,
+  type RegistryClient,
+  type RegistrySettings,
+} from '@modsync/registry';
 import { useEnvironment } from '../env/index.ts';
 import { startRegistry, startTokenServer, type TestRegistry, type TestTokenServer } from '../env/registry.ts';
 import { ModulePublisher } from '../fixtures/publisher.ts';
@@ -12,7 +17,11 @@ const env = useEnvironment();
 
 /** Publishes module-one v1.0.0 on stable under a fresh path; returns the release repository and its digest. */
 async function publishRelease(client: RegistryClient, settings: RegistrySettings, path: string) {
-  const published = await new ModulePublisher(client, settings, path).publish({ module: 'module-one', version: 'v1.0.0', channels: ['stable'] });
+  const published = await new ModulePublisher(client, settings, path).publish({
+    module: 'module-one',
+    version: 'v1.0.0',
+    channels: ['stable'],
+  });
   return { repository: `${path}/module-one/release`, digest: published.releaseDigest };
 }
 
@@ -34,7 +43,11 @@ describe('anonymous registry (plain HTTP)', () => {
     expect(checks.value[0]).toMatchObject({ mediaType: 'application/vnd.oci.image.manifest.v1+json' });
     expect(summary(checks.requests)).toEqual(Array(5).fill('head_manifest HEAD 200'));
 
-    const moved = await new ModulePublisher(client, settings, path).publish({ module: 'module-one', version: 'v1.1.0', channels: ['stable'] });
+    const moved = await new ModulePublisher(client, settings, path).publish({
+      module: 'module-one',
+      version: 'v1.1.0',
+      channels: ['stable'],
+    });
     expect((await client.headManifest(settings, repository, 'stable')).digest).toBe(moved.releaseDigest);
     expect(moved.releaseDigest).not.toBe(digest);
   });
@@ -46,14 +59,24 @@ describe('anonymous registry (plain HTTP)', () => {
     const base = `http://${env.registry!.host}/v2`;
 
     // A HEAD has no body: the library asks once with GET for the registry's words.
-    const missingTag = await recorded(settings.host, () => client.headManifest(settings, repository, 'rock-solid').catch((e: unknown) => e));
-    expect(missingTag.value).toMatchObject({ code: 'MODSYNC_REGISTRY_MANIFEST_UNKNOWN', statusCode: 404, retryable: false });
-    expect((missingTag.value as Error).message).toBe(`GET ${base}/${repository}/manifests/rock-solid: MANIFEST_UNKNOWN: manifest unknown`);
+    const missingTag = await recorded(settings.host, () =>
+      client.headManifest(settings, repository, 'rock-solid').catch((e: unknown) => e),
+    );
+    expect(missingTag.value).toMatchObject({
+      code: 'MODSYNC_REGISTRY_MANIFEST_UNKNOWN',
+      statusCode: 404,
+      retryable: false,
+    });
+    expect((missingTag.value as Error).message).toBe(
+      `GET ${base}/${repository}/manifests/rock-solid: MANIFEST_UNKNOWN: manifest unknown`,
+    );
     expect(summary(missingTag.requests)).toEqual(['head_manifest HEAD 404', 'get_manifest GET 404']);
 
     const missingRepo = await client.listTags(settings, `${path}/module-nine`).catch((e: unknown) => e);
     expect(missingRepo).toMatchObject({ code: 'MODSYNC_REGISTRY_NAME_UNKNOWN', statusCode: 404 });
-    expect((missingRepo as Error).message).toBe(`GET ${base}/${path}/module-nine/tags/list?n=1000: NAME_UNKNOWN: repository name not known to registry`);
+    expect((missingRepo as Error).message).toBe(
+      `GET ${base}/${path}/module-nine/tags/list?n=1000: NAME_UNKNOWN: repository name not known to registry`,
+    );
 
     const missingBlob = await client.getBlob(settings, repository, `sha256:${'0'.repeat(64)}`).catch((e: unknown) => e);
     expect(missingBlob).toMatchObject({ code: 'MODSYNC_REGISTRY_BLOB_UNKNOWN', statusCode: 404 });
@@ -82,7 +105,8 @@ describe('htpasswd + TLS registry', () => {
     expect(summary(first.requests)).toEqual(['head_manifest HEAD 401', 'head_manifest HEAD 200']);
 
     const later = await recorded(settings.host, async () => {
-      for (let i = 0; i < 5; i++) expect((await client.headManifest(settings, repository, 'stable')).digest).toBe(digest);
+      for (let i = 0; i < 5; i++)
+        expect((await client.headManifest(settings, repository, 'stable')).digest).toBe(digest);
     });
     expect(summary(later.requests)).toEqual(Array(5).fill('head_manifest HEAD 200'));
     expect(client.stats()).toMatchObject({ knownHosts: 1, cachedTokens: 0, trustStores: 1 });
@@ -97,7 +121,9 @@ describe('htpasswd + TLS registry', () => {
       ca: secure.caPem,
       dockerCfg: dockerCfg(secure.host, secure.username, wrong),
     });
-    const err = await client.headManifest(settings, 'basic-wrong/modules/module-one/release', 'stable').catch((e: unknown) => e);
+    const err = await client
+      .headManifest(settings, 'basic-wrong/modules/module-one/release', 'stable')
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'MODSYNC_REGISTRY_UNAUTHORIZED', statusCode: 401, retryable: false });
     expect((err as Error).message).toMatch(/: UNAUTHORIZED: authentication required$/);
     expect(JSON.stringify(err)).not.toContain(wrong);
@@ -106,9 +132,14 @@ describe('htpasswd + TLS registry', () => {
 
   it('HTTPS to the plain-HTTP registry and HTTP to the TLS one fail fast with typed errors', async () => {
     const tls = parseRegistrySettings({ repo: `${env.registry!.host}/x/modules`, scheme: 'HTTPS' });
-    await expect(client.headManifest(tls, 'x/modules/m/release', 'stable')).rejects.toMatchObject({ code: 'MODSYNC_REGISTRY_TLS' });
+    await expect(client.headManifest(tls, 'x/modules/m/release', 'stable')).rejects.toMatchObject({
+      code: 'MODSYNC_REGISTRY_TLS',
+    });
     const plain = parseRegistrySettings({ repo: `${env.secureRegistry!.host}/x/modules`, scheme: 'HTTP' });
-    await expect(client.headManifest(plain, 'x/modules/m/release', 'stable')).rejects.toMatchObject({ code: 'MODSYNC_REGISTRY_UNEXPECTED_STATUS', statusCode: 400 });
+    await expect(client.headManifest(plain, 'x/modules/m/release', 'stable')).rejects.toMatchObject({
+      code: 'MODSYNC_REGISTRY_UNEXPECTED_STATUS',
+      statusCode: 400,
+    });
   });
 });
 
@@ -123,9 +154,18 @@ describe('token auth registry (real token server, ES256 JWT with x5c)', () => {
 
   beforeAll(async () => {
     tokens = await startTokenServer({ dir: env.dir, username, password });
-    registry = await startRegistry({ logDir: env.logDir, dir: env.dir, name: 'token-registry', token: tokens.registryAuth });
+    registry = await startRegistry({
+      logDir: env.logDir,
+      dir: env.dir,
+      name: 'token-registry',
+      token: tokens.registryAuth,
+    });
     const path = `token-${unique()}/modules`;
-    settings = parseRegistrySettings({ repo: `${registry.host}/${path}`, scheme: 'HTTP', dockerCfg: dockerCfg(registry.host, username, password) });
+    settings = parseRegistrySettings({
+      repo: `${registry.host}/${path}`,
+      scheme: 'HTTP',
+      dockerCfg: dockerCfg(registry.host, username, password),
+    });
     const pusher = createRegistryClient();
     ({ repository, digest } = await publishRelease(pusher, settings, path).finally(() => pusher.close()));
   });
@@ -148,7 +188,8 @@ describe('token auth registry (real token server, ES256 JWT with x5c)', () => {
     const { token } = (await (await fetch(url, { headers: { authorization: basic } })).json()) as { token: string };
     const manifest = `http://${registry.host}/v2/${repository}/manifests/stable`;
     const accept = 'application/vnd.oci.image.manifest.v1+json';
-    const head = (authorization: string) => fetch(manifest, { method: 'HEAD', headers: { authorization, accept } }).then((r) => r.status);
+    const head = (authorization: string) =>
+      fetch(manifest, { method: 'HEAD', headers: { authorization, accept } }).then((r) => r.status);
     const [body, signature] = [token.slice(0, token.lastIndexOf('.')), token.slice(token.lastIndexOf('.') + 1)];
     const forged = Buffer.from(signature, 'base64url');
     forged[5]! ^= 0xff;
@@ -165,7 +206,8 @@ describe('token auth registry (real token server, ES256 JWT with x5c)', () => {
     expect(first.tokens).toMatchObject([{ ok: true, scope: `repository:${repository}:pull` }]);
 
     const later = await recorded(settings.host, async () => {
-      for (let i = 0; i < 10; i++) expect((await client.headManifest(settings, repository, 'stable')).digest).toBe(digest);
+      for (let i = 0; i < 10; i++)
+        expect((await client.headManifest(settings, repository, 'stable')).digest).toBe(digest);
     });
     expect(summary(later.requests)).toEqual(Array(10).fill('head_manifest HEAD 200'));
     expect(later.tokens).toEqual([]);
@@ -176,7 +218,9 @@ describe('token auth registry (real token server, ES256 JWT with x5c)', () => {
   it('concurrent first checks share one token fetch', async () => {
     await using client = createRegistryClient();
     const before = tokens.requests.length;
-    const run = await recorded(settings.host, () => Promise.all(Array.from({ length: 8 }, () => client.headManifest(settings, repository, 'stable'))));
+    const run = await recorded(settings.host, () =>
+      Promise.all(Array.from({ length: 8 }, () => client.headManifest(settings, repository, 'stable'))),
+    );
     expect(run.value.map((h) => h.digest)).toEqual(Array(8).fill(digest));
     expect(run.tokens).toHaveLength(1);
     expect(tokens.requests.length - before).toBe(1);
@@ -197,13 +241,19 @@ describe('token auth registry (real token server, ES256 JWT with x5c)', () => {
   it('a wrong password or no credentials: the token server refuses and the check is UNAUTHORIZED', async () => {
     await using client = createRegistryClient();
     const wrongPassword = `wrong-${unique()}`;
-    const wrong = parseRegistrySettings({ repo: settings.repo, scheme: 'HTTP', dockerCfg: dockerCfg(registry.host, username, wrongPassword) });
+    const wrong = parseRegistrySettings({
+      repo: settings.repo,
+      scheme: 'HTTP',
+      dockerCfg: dockerCfg(registry.host, username, wrongPassword),
+    });
     const err = await client.headManifest(wrong, repository, 'stable').catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'MODSYNC_REGISTRY_UNAUTHORIZED', statusCode: 401, retryable: false });
     expect((err as Error).message).toContain(`GET ${tokens.registryAuth.realm}?service=`);
     expect(JSON.stringify(err)).not.toContain(wrongPassword);
 
     const anonymous = parseRegistrySettings({ repo: settings.repo, scheme: 'HTTP' });
-    await expect(client.headManifest(anonymous, repository, 'stable')).rejects.toMatchObject({ code: 'MODSYNC_REGISTRY_UNAUTHORIZED' });
+    await expect(client.headManifest(anonymous, repository, 'stable')).rejects.toMatchObject({
+      code: 'MODSYNC_REGISTRY_UNAUTHORIZED',
+    });
   });
 });

@@ -9,7 +9,16 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistryClient, extractLayer, parseRegistrySettings, type RegistrySettings } from '@modsync/registry';
 import { useEnvironment } from '../env/index.ts';
-import { craftTar, pushImage, type PushedImage, recorded, startProxy, summary, type TestProxy, unique } from './registry-support.ts';
+import {
+  craftTar,
+  pushImage,
+  type PushedImage,
+  recorded,
+  startProxy,
+  summary,
+  type TestProxy,
+  unique,
+} from './registry-support.ts';
 
 const env = useEnvironment();
 
@@ -24,10 +33,18 @@ describe('tag list pagination', () => {
   beforeAll(async () => {
     settings = parseRegistrySettings({ repo: `${env.registry!.host}/${path}`, scheme: 'HTTP' });
     await using pusher = createRegistryClient({ requestsPerSecondPerHost: Infinity });
-    const image = await pushImage(pusher, settings, repository, tags[0]!, [craftTar([{ path: 'version.json', body: '{}' }])]);
+    const image = await pushImage(pusher, settings, repository, tags[0]!, [
+      craftTar([{ path: 'version.json', body: '{}' }]),
+    ]);
     const { raw } = await pusher.getManifest(settings, repository, image.manifestDigest);
     for (let i = 1; i < tags.length; i += 25) {
-      await Promise.all(tags.slice(i, i + 25).map((tag) => pusher.pushManifest(settings, repository, tag, raw, 'application/vnd.oci.image.manifest.v1+json')));
+      await Promise.all(
+        tags
+          .slice(i, i + 25)
+          .map((tag) =>
+            pusher.pushManifest(settings, repository, tag, raw, 'application/vnd.oci.image.manifest.v1+json'),
+          ),
+      );
     }
     // distribution 2.8 answers a tag list whole, whatever `n` says (pagination of tags came with distribution 3). This
     // proxy pages the real registry's list the way distribution 3 and the OCI spec do: `n`, `last`, `Link: <…>; rel="next"`.
@@ -41,7 +58,8 @@ describe('tag list pagination', () => {
       const last = url.searchParams.get('last');
       const rest = body.tags.sort().filter((t) => last === null || t > last);
       const page = rest.slice(0, n);
-      if (rest.length > n) upstream.headers.link = `<${url.pathname}?last=${encodeURIComponent(page.at(-1)!)}&n=${n}>; rel="next"`;
+      if (rest.length > n)
+        upstream.headers.link = `<${url.pathname}?last=${encodeURIComponent(page.at(-1)!)}&n=${n}>; rel="next"`;
       x.send({ ...upstream, body: Buffer.from(JSON.stringify({ name: body.name, tags: page })) });
     };
     paged = parseRegistrySettings({ repo: `${proxy.host}/${path}`, scheme: 'HTTP' });
@@ -62,7 +80,11 @@ describe('tag list pagination', () => {
     expect(run.value).toEqual([...tags].sort());
     expect(summary(run.requests)).toEqual(Array(3).fill('list_tags GET 200'));
     expect(run.requests.map((r) => new URL(r.url).searchParams.get('n'))).toEqual(['100', '100', '100']);
-    expect(run.requests.map((r) => new URL(r.url).searchParams.get('last'))).toEqual([null, [...tags].sort()[99], [...tags].sort()[199]]);
+    expect(run.requests.map((r) => new URL(r.url).searchParams.get('last'))).toEqual([
+      null,
+      [...tags].sort()[99],
+      [...tags].sort()[199],
+    ]);
   });
 
   it('page sizes that divide the count exactly, or not at all, end with every tag', async () => {
@@ -76,10 +98,14 @@ describe('tag list pagination', () => {
 
   it('more tags than maxTags is RESPONSE_TOO_LARGE, at the page that crosses it (paged or not)', async () => {
     await using client = createRegistryClient({ tagsPageSize: 100 });
-    const run = await recorded(paged.host, () => client.listTags(paged, repository, { maxTags: 150 }).catch((e: unknown) => e));
+    const run = await recorded(paged.host, () =>
+      client.listTags(paged, repository, { maxTags: 150 }).catch((e: unknown) => e),
+    );
     expect(run.value).toMatchObject({ code: 'MODSYNC_REGISTRY_RESPONSE_TOO_LARGE' });
     expect(run.requests).toHaveLength(2);
-    await expect(client.listTags(settings, repository, { maxTags: 150 })).rejects.toMatchObject({ code: 'MODSYNC_REGISTRY_RESPONSE_TOO_LARGE' });
+    await expect(client.listTags(settings, repository, { maxTags: 150 })).rejects.toMatchObject({
+      code: 'MODSYNC_REGISTRY_RESPONSE_TOO_LARGE',
+    });
   });
 });
 
@@ -91,22 +117,33 @@ describe('malicious and oversize layers from the real registry', () => {
   let work: string;
 
   const LAYERS: Record<string, () => Buffer> = {
-    traversal: () => craftTar([{ path: 'version.json', body: '{}' }, { path: '../escaped.txt', body: 'pwned' }]),
+    traversal: () =>
+      craftTar([
+        { path: 'version.json', body: '{}' },
+        { path: '../escaped.txt', body: 'pwned' },
+      ]),
     'deep-traversal': () => craftTar([{ path: 'templates/../../../escaped.txt', body: 'pwned' }]),
     absolute: () => craftTar([{ path: '/tmp/modsync-escaped.txt', body: 'pwned' }]),
     'symlink-out': () =>
-      gzipSync(craftTar([{ path: 'templates', type: 'SymbolicLink', linkpath: '../../..' }, { path: 'templates/escaped.txt', body: 'pwned' }])),
+      gzipSync(
+        craftTar([
+          { path: 'templates', type: 'SymbolicLink', linkpath: '../../..' },
+          { path: 'templates/escaped.txt', body: 'pwned' },
+        ]),
+      ),
     'hardlink-out': () => craftTar([{ path: 'passwd', type: 'Link', linkpath: '/etc/passwd' }]),
     'big-file': () => gzipSync(craftTar([{ path: 'module.yaml', body: Buffer.alloc(2 * 1024 * 1024, 'a') }])),
     // 64 MiB of zeros in about 64 KiB of gzip.
     'gzip-bomb': () => gzipSync(craftTar([{ path: 'zeros.bin', body: Buffer.alloc(64 * 1024 * 1024) }]), { level: 9 }),
-    'many-entries': () => gzipSync(craftTar(Array.from({ length: 3_000 }, (_, i) => ({ path: `f/${i}.txt`, body: 'x' })))),
+    'many-entries': () =>
+      gzipSync(craftTar(Array.from({ length: 3_000 }, (_, i) => ({ path: `f/${i}.txt`, body: 'x' })))),
   };
 
   beforeAll(async () => {
     settings = parseRegistrySettings({ repo: `${env.registry!.host}/${repository}`, scheme: 'HTTP' });
     work = await mkdtemp(join(tmpdir(), 'modsync-registry-layers-'));
-    for (const [tag, make] of Object.entries(LAYERS)) images.set(tag, await pushImage(client, settings, repository, tag, [make()]));
+    for (const [tag, make] of Object.entries(LAYERS))
+      images.set(tag, await pushImage(client, settings, repository, tag, [make()]));
   });
   afterAll(async () => {
     await client.close();
@@ -157,8 +194,13 @@ describe('malicious and oversize layers from the real registry', () => {
   });
 
   it('a file over maxFileBytes is EXTRACT_LIMIT maxFileBytes (both paths)', async () => {
-    await expect(extract('big-file', { maxFileBytes: 1024 * 1024 })).rejects.toMatchObject({ code: 'MODSYNC_REGISTRY_EXTRACT_LIMIT', limit: 'maxFileBytes' });
-    await expect(client.readImageFiles(settings, repository, 'big-file', { maxBytes: 4 << 20, maxFileBytes: 1 << 20 })).rejects.toMatchObject({
+    await expect(extract('big-file', { maxFileBytes: 1024 * 1024 })).rejects.toMatchObject({
+      code: 'MODSYNC_REGISTRY_EXTRACT_LIMIT',
+      limit: 'maxFileBytes',
+    });
+    await expect(
+      client.readImageFiles(settings, repository, 'big-file', { maxBytes: 4 << 20, maxFileBytes: 1 << 20 }),
+    ).rejects.toMatchObject({
       code: 'MODSYNC_REGISTRY_EXTRACT_LIMIT',
       limit: 'maxFileBytes',
     });
@@ -166,7 +208,9 @@ describe('malicious and oversize layers from the real registry', () => {
       code: 'MODSYNC_REGISTRY_EXTRACT_LIMIT',
     });
     // Within the limits it is read.
-    expect((await client.readImageFiles(settings, repository, 'big-file', { maxBytes: 4 << 20 })).get('module.yaml')).toHaveLength(2 * 1024 * 1024);
+    expect(
+      (await client.readImageFiles(settings, repository, 'big-file', { maxBytes: 4 << 20 })).get('module.yaml'),
+    ).toHaveLength(2 * 1024 * 1024);
   });
 
   it('a gzip bomb stops at the decompressed budget (maxTarBytes / maxLayerBytes), not at the end of the stream', async () => {
@@ -174,18 +218,33 @@ describe('malicious and oversize layers from the real registry', () => {
     const err = await extract('gzip-bomb', { maxTotalBytes: 8 * 1024 * 1024 }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'MODSYNC_REGISTRY_EXTRACT_LIMIT' });
     expect(['maxTarBytes', 'maxFileBytes']).toContain((err as { limit: string }).limit);
-    await expect(extract('gzip-bomb', { maxFileBytes: 128 * 1024 * 1024, maxTotalBytes: 128 * 1024 * 1024, maxTarBytes: 4 * 1024 * 1024 })).rejects.toMatchObject({
+    await expect(
+      extract('gzip-bomb', {
+        maxFileBytes: 128 * 1024 * 1024,
+        maxTotalBytes: 128 * 1024 * 1024,
+        maxTarBytes: 4 * 1024 * 1024,
+      }),
+    ).rejects.toMatchObject({
       code: 'MODSYNC_REGISTRY_EXTRACT_LIMIT',
       limit: 'maxTarBytes',
     });
     await expect(
-      client.readImageFiles(settings, repository, 'gzip-bomb', { maxBytes: 128 << 20, maxLayerBytes: 4 << 20, filter: (p) => p === 'version.json' }),
+      client.readImageFiles(settings, repository, 'gzip-bomb', {
+        maxBytes: 128 << 20,
+        maxLayerBytes: 4 << 20,
+        filter: (p) => p === 'version.json',
+      }),
     ).rejects.toMatchObject({ code: 'MODSYNC_REGISTRY_EXTRACT_LIMIT', limit: 'maxTarBytes' });
   });
 
   it('too many entries is EXTRACT_LIMIT maxEntries', async () => {
-    await expect(extract('many-entries', { maxEntries: 1_000 })).rejects.toMatchObject({ code: 'MODSYNC_REGISTRY_EXTRACT_LIMIT', limit: 'maxEntries' });
-    await expect(client.readImageFiles(settings, repository, 'many-entries', { maxBytes: 1 << 20, maxEntries: 1_000 })).rejects.toMatchObject({
+    await expect(extract('many-entries', { maxEntries: 1_000 })).rejects.toMatchObject({
+      code: 'MODSYNC_REGISTRY_EXTRACT_LIMIT',
+      limit: 'maxEntries',
+    });
+    await expect(
+      client.readImageFiles(settings, repository, 'many-entries', { maxBytes: 1 << 20, maxEntries: 1_000 }),
+    ).rejects.toMatchObject({
       code: 'MODSYNC_REGISTRY_EXTRACT_LIMIT',
       limit: 'maxEntries',
     });

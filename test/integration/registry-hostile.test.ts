@@ -2,11 +2,25 @@
 // manifests, answers 429 with Retry-After, stalls headers or bodies, and resets connections.
 import { text } from 'node:stream/consumers';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createRegistryClient, parseRegistrySettings, type RegistryClientOptions, type RegistrySettings } from '@modsync/registry';
+import {
+  createRegistryClient,
+  parseRegistrySettings,
+  type RegistryClientOptions,
+  type RegistrySettings,
+} from '@modsync/registry';
 import { sleep } from '@modsync/runtime/backoff';
 import { useEnvironment } from '../env/index.ts';
 import { tarGz } from '../fixtures/module-artifacts.ts';
-import { craftTar, pushImage, type PushedImage, recorded, startProxy, summary, type TestProxy, unique } from './registry-support.ts';
+import {
+  craftTar,
+  pushImage,
+  type PushedImage,
+  recorded,
+  startProxy,
+  summary,
+  type TestProxy,
+  unique,
+} from './registry-support.ts';
 
 const env = useEnvironment();
 const VERSION_JSON = '{"version":"v1.0.0"}';
@@ -27,8 +41,12 @@ beforeAll(async () => {
   direct = parseRegistrySettings({ repo: `${host}/${repository}`, scheme: 'HTTP' });
   await using pusher = createRegistryClient();
   // An uncompressed tar layer can be tampered with and stay a valid tar: the dangerous case.
-  plain = await pushImage(pusher, direct, repository, 'plain', [craftTar([{ path: 'version.json', body: VERSION_JSON }])]);
-  gzipped = await pushImage(pusher, direct, repository, 'gzipped', [await tarGz({ 'version.json': VERSION_JSON, 'padding.txt': 'x'.repeat(4096) })]);
+  plain = await pushImage(pusher, direct, repository, 'plain', [
+    craftTar([{ path: 'version.json', body: VERSION_JSON }]),
+  ]);
+  gzipped = await pushImage(pusher, direct, repository, 'gzipped', [
+    await tarGz({ 'version.json': VERSION_JSON, 'padding.txt': 'x'.repeat(4096) }),
+  ]);
   proxy = await startProxy(host);
   viaProxy = parseRegistrySettings({ repo: `${proxy.host}/${repository}`, scheme: 'HTTP' });
 });
@@ -58,7 +76,8 @@ describe('tampered content (test proxy) is rejected', () => {
     const client = newClient();
     proxy.handle = async (x) => {
       const upstream = await x.forward();
-      if (isBlob(x.req.url)) upstream.body = Buffer.from(upstream.body.toString('latin1').replace(VERSION_JSON, TAMPERED_JSON), 'latin1');
+      if (isBlob(x.req.url))
+        upstream.body = Buffer.from(upstream.body.toString('latin1').replace(VERSION_JSON, TAMPERED_JSON), 'latin1');
       x.send(upstream);
     };
     const layer = plain.layers[0]!;
@@ -71,7 +90,9 @@ describe('tampered content (test proxy) is rejected', () => {
       code: 'MODSYNC_REGISTRY_DIGEST_MISMATCH',
     });
     // The same bytes straight from the registry are fine.
-    expect((await client.readImageFiles(direct, repository, 'plain', { maxBytes: 1 << 20 })).get('version.json')?.toString()).toBe(VERSION_JSON);
+    expect(
+      (await client.readImageFiles(direct, repository, 'plain', { maxBytes: 1 << 20 })).get('version.json')?.toString(),
+    ).toBe(VERSION_JSON);
   });
 
   it('a gzip layer with one flipped byte is rejected: raw reads say DIGEST_MISMATCH, extraction never yields files', async () => {
@@ -85,15 +106,20 @@ describe('tampered content (test proxy) is rejected', () => {
     const raw = await client.getBlob(viaProxy, repository, layer.digest);
     await expect(text(raw)).rejects.toMatchObject({ code: 'MODSYNC_REGISTRY_DIGEST_MISMATCH', expected: layer.digest });
     // Whichever notices first, the inflater or the digest, the image is refused.
-    const err = await client.readImageFiles(viaProxy, repository, 'gzipped', { maxBytes: 1 << 20 }).catch((e: unknown) => e);
-    expect(['MODSYNC_REGISTRY_DIGEST_MISMATCH', 'MODSYNC_REGISTRY_BAD_ARCHIVE']).toContain((err as { code?: string }).code);
+    const err = await client
+      .readImageFiles(viaProxy, repository, 'gzipped', { maxBytes: 1 << 20 })
+      .catch((e: unknown) => e);
+    expect(['MODSYNC_REGISTRY_DIGEST_MISMATCH', 'MODSYNC_REGISTRY_BAD_ARCHIVE']).toContain(
+      (err as { code?: string }).code,
+    );
   });
 
   it('a manifest altered in transit fails with DIGEST_MISMATCH, by tag (Docker-Content-Digest) and by digest', async () => {
     const client = newClient();
     proxy.handle = async (x) => {
       const upstream = await x.forward();
-      if (isManifest(x.req.url) && x.req.method === 'GET') upstream.body = Buffer.from(upstream.body.toString('utf8').replace('"schemaVersion":2', '"schemaVersion": 2'));
+      if (isManifest(x.req.url) && x.req.method === 'GET')
+        upstream.body = Buffer.from(upstream.body.toString('utf8').replace('"schemaVersion":2', '"schemaVersion": 2'));
       x.send(upstream);
     };
     await expect(client.getManifest(viaProxy, repository, 'plain')).rejects.toMatchObject({
@@ -147,9 +173,18 @@ describe('429 Too Many Requests with Retry-After (test proxy)', () => {
     const client = newClient({ maxRetryAfterMs: 5_000 });
     rateLimit(1, '3600');
     const started = performance.now();
-    const run = await recorded(viaProxy.host, () => client.getManifest(viaProxy, repository, 'plain').catch((e: unknown) => e));
-    expect(run.value).toMatchObject({ code: 'MODSYNC_REGISTRY_RATE_LIMITED', retryable: true, statusCode: 429, retryAfterMs: 3_600_000 });
-    expect((run.value as Error).message).toBe(`GET http://${proxy.host}/v2/${repository}/manifests/plain: TOOMANYREQUESTS: slow down`);
+    const run = await recorded(viaProxy.host, () =>
+      client.getManifest(viaProxy, repository, 'plain').catch((e: unknown) => e),
+    );
+    expect(run.value).toMatchObject({
+      code: 'MODSYNC_REGISTRY_RATE_LIMITED',
+      retryable: true,
+      statusCode: 429,
+      retryAfterMs: 3_600_000,
+    });
+    expect((run.value as Error).message).toBe(
+      `GET http://${proxy.host}/v2/${repository}/manifests/plain: TOOMANYREQUESTS: slow down`,
+    );
     expect(summary(run.requests)).toEqual(['get_manifest GET 429']);
     expect(performance.now() - started).toBeLessThan(4_000);
   });
@@ -157,7 +192,9 @@ describe('429 Too Many Requests with Retry-After (test proxy)', () => {
   it('a steady 429 gives up after maxRetries with RATE_LIMITED', async () => {
     const client = newClient({ maxRetries: 2 });
     rateLimit(100, '0');
-    const run = await recorded(viaProxy.host, () => client.headManifest(viaProxy, repository, 'plain').catch((e: unknown) => e));
+    const run = await recorded(viaProxy.host, () =>
+      client.headManifest(viaProxy, repository, 'plain').catch((e: unknown) => e),
+    );
     expect(run.value).toMatchObject({ code: 'MODSYNC_REGISTRY_RATE_LIMITED', retryable: true });
     expect(summary(run.requests)).toEqual(Array(3).fill('head_manifest HEAD 429'));
   });
@@ -175,7 +212,9 @@ describe('slow and broken responses (test proxy)', () => {
     const client = newClient({ requestTimeoutMs: 300, maxRetries: 1 });
     stallHeaders((method, url) => method === 'GET' && isManifest(url));
     const started = performance.now();
-    const run = await recorded(viaProxy.host, () => client.getManifest(viaProxy, repository, 'plain').catch((e: unknown) => e));
+    const run = await recorded(viaProxy.host, () =>
+      client.getManifest(viaProxy, repository, 'plain').catch((e: unknown) => e),
+    );
     const elapsed = performance.now() - started;
     expect(run.value).toMatchObject({ code: 'MODSYNC_REGISTRY_TIMEOUT', retryable: true, method: 'GET' });
     expect(summary(run.requests)).toEqual(['get_manifest GET timeout', 'get_manifest GET timeout']);
@@ -200,7 +239,10 @@ describe('slow and broken responses (test proxy)', () => {
     proxy.handle = async (x) => {
       const upstream = await x.forward();
       if (!isBlob(x.req.url) || x.req.method !== 'GET') return x.send(upstream);
-      x.res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(upstream.body.length) });
+      x.res.writeHead(200, {
+        'content-type': 'application/octet-stream',
+        'content-length': String(upstream.body.length),
+      });
       x.res.write(upstream.body.subarray(0, upstream.body.length >> 1));
       await sleep(30_000, x.signal).catch(() => {});
     };

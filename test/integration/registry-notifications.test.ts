@@ -21,7 +21,12 @@ let kube: KubeClient;
 let syncer: RunningService;
 
 function source(name: string): ModuleSource {
-  return { apiVersion: 'deckhouse.io/v1alpha1', kind: 'ModuleSource', metadata: { name, labels: { suite: suffix } }, spec: { registry: { repo: `${registry.host}/${path}`, scheme: 'HTTP' } } };
+  return {
+    apiVersion: 'deckhouse.io/v1alpha1',
+    kind: 'ModuleSource',
+    metadata: { name, labels: { suite: suffix } },
+    spec: { registry: { repo: `${registry.host}/${path}`, scheme: 'HTTP' } },
+  };
 }
 
 async function versionOf(sourceName: string, module: string): Promise<string | undefined> {
@@ -37,8 +42,17 @@ async function metric(name: string, labels: string): Promise<number> {
 
 beforeAll(async () => {
   const port = await freePort();
-  registry = await startRegistry({ logDir: env.logDir, dir: env.dir, name: `notify-registry`, notifications: { url: `http://127.0.0.1:${port}/notifications/registry`, token } });
-  publisher = new ModulePublisher(client, parseRegistrySettings({ repo: `${registry.host}/${path}`, scheme: 'HTTP' }), path);
+  registry = await startRegistry({
+    logDir: env.logDir,
+    dir: env.dir,
+    name: `notify-registry`,
+    notifications: { url: `http://127.0.0.1:${port}/notifications/registry`, token },
+  });
+  publisher = new ModulePublisher(
+    client,
+    parseRegistrySettings({ repo: `${registry.host}/${path}`, scheme: 'HTTP' }),
+    path,
+  );
   kube = await KubeClient.create(kubeConfigFromString(await readFile(env.kubeconfig!, 'utf8')));
   await publisher.publish({ module: 'module-one', version: 'v0.1.0', channels: ['stable'] });
   await publisher.publish({ module: 'module-two', version: 'v1.0.0', channels: ['stable'] });
@@ -73,30 +87,63 @@ describe('registry notifications (real registry → syncer)', () => {
   it('a pushed channel tag reaches the source status in seconds, by a sync of that module alone', async () => {
     const before = await metric('modsync_notification_syncs_total', 'format="registry",collapsed="false"');
     await publisher.publish({ module: 'module-one', version: 'v0.2.0', channels: ['stable'] });
-    await waitFor('v0.2.0 in the status', async () => (await versionOf(`notify-${suffix}`, 'module-one')) === 'v0.2.0', 15_000, 50);
+    await waitFor(
+      'v0.2.0 in the status',
+      async () => (await versionOf(`notify-${suffix}`, 'module-one')) === 'v0.2.0',
+      15_000,
+      50,
+    );
     expect(await versionOf(`notify-${suffix}`, 'module-two')).toBe('v1.0.0');
-    expect(await metric('modsync_notification_syncs_total', 'format="registry",collapsed="false"')).toBeGreaterThan(before);
+    expect(await metric('modsync_notification_syncs_total', 'format="registry",collapsed="false"')).toBeGreaterThan(
+      before,
+    );
     const log = await readFile(syncer.logFile, 'utf8');
     expect(log).toMatch(/"module":"module-one".*"msg":"source synced"/);
     expect(log).not.toContain(token);
   });
 
   it('counts pushes to repositories of no ModuleSource and ignores them', async () => {
-    const other = new ModulePublisher(client, parseRegistrySettings({ repo: `${registry.host}/elsewhere-${suffix}`, scheme: 'HTTP' }), `elsewhere-${suffix}`);
+    const other = new ModulePublisher(
+      client,
+      parseRegistrySettings({ repo: `${registry.host}/elsewhere-${suffix}`, scheme: 'HTTP' }),
+      `elsewhere-${suffix}`,
+    );
     await other.publish({ module: 'stranger', version: 'v1.0.0', channels: ['stable'] });
-    await waitFor('unknown repositories counted', async () => (await metric('modsync_notification_pushes_total', 'format="registry",outcome="unknown_repository"')) >= 1, 15_000, 50);
+    await waitFor(
+      'unknown repositories counted',
+      async () =>
+        (await metric('modsync_notification_pushes_total', 'format="registry",outcome="unknown_repository"')) >= 1,
+      15_000,
+      50,
+    );
   });
 
   it('refuses a wrong token (401) and a malformed body (400) with a clear message', async () => {
     const url = `${syncer.url}/notifications/registry`;
-    const denied = await fetch(url, { method: 'POST', headers: { authorization: 'Bearer wrong-token-0123456789' }, body: '{"events":[]}' });
+    const denied = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: 'Bearer wrong-token-0123456789' },
+      body: '{"events":[]}',
+    });
     expect(denied.status).toBe(401);
     expect(await denied.json()).toEqual({ error: 'invalid or missing Authorization token' });
-    const malformed = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{"events":' });
+    const malformed = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: '{"events":',
+    });
     expect(malformed.status).toBe(400);
-    expect(((await malformed.json()) as { error: string }).error).toMatch(/^malformed registry notification: body is not JSON: /);
-    const wrongShape = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: '{"event":[]}' });
-    expect(await wrongShape.json()).toEqual({ error: 'malformed registry notification: expected a registry notification envelope: {"events": [...]}' });
+    expect(((await malformed.json()) as { error: string }).error).toMatch(
+      /^malformed registry notification: body is not JSON: /,
+    );
+    const wrongShape = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      body: '{"event":[]}',
+    });
+    expect(await wrongShape.json()).toEqual({
+      error: 'malformed registry notification: expected a registry notification envelope: {"events": [...]}',
+    });
   });
 
   it('takes Harbor (CloudEvents) and signed generic notifications', async () => {
@@ -109,20 +156,47 @@ describe('registry notifications (real registry → syncer)', () => {
       type: 'harbor.artifact.pushed',
       datacontenttype: 'application/json',
       time: new Date().toISOString(),
-      data: { resources: [{ digest: 'sha256:00', tag: 'stable', resource_url: `${registry.host}/${path}/module-two/release:stable` }], repository: { repo_full_name: `${path}/module-two/release` } },
+      data: {
+        resources: [
+          { digest: 'sha256:00', tag: 'stable', resource_url: `${registry.host}/${path}/module-two/release:stable` },
+        ],
+        repository: { repo_full_name: `${path}/module-two/release` },
+      },
     };
-    const accepted = await fetch(`${syncer.url}/notifications/harbor`, { method: 'POST', headers: { authorization: token, 'content-type': 'application/cloudevents+json' }, body: JSON.stringify(harbor) });
+    const accepted = await fetch(`${syncer.url}/notifications/harbor`, {
+      method: 'POST',
+      headers: { authorization: token, 'content-type': 'application/cloudevents+json' },
+      body: JSON.stringify(harbor),
+    });
     expect(accepted.status).toBe(202);
-    expect(await accepted.json()).toMatchObject({ pushes: 1, ignored: 0, unknown: 0, syncs: [{ source: `notify-${suffix}`, module: 'module-two' }] });
-    await waitFor('v1.1.0 in the status', async () => (await versionOf(`notify-${suffix}`, 'module-two')) === 'v1.1.0', 15_000, 50);
+    expect(await accepted.json()).toMatchObject({
+      pushes: 1,
+      ignored: 0,
+      unknown: 0,
+      syncs: [{ source: `notify-${suffix}`, module: 'module-two' }],
+    });
+    await waitFor(
+      'v1.1.0 in the status',
+      async () => (await versionOf(`notify-${suffix}`, 'module-two')) === 'v1.1.0',
+      15_000,
+      50,
+    );
 
     const body = JSON.stringify({ repository: `${path}/module-one/release`, tag: 'alpha' });
     const signature = `sha256=${createHmac('sha256', hmacKey).update(body).digest('hex')}`;
-    const generic = await fetch(`${syncer.url}/notifications/generic`, { method: 'POST', headers: { 'x-signature': signature }, body });
+    const generic = await fetch(`${syncer.url}/notifications/generic`, {
+      method: 'POST',
+      headers: { 'x-signature': signature },
+      body,
+    });
     expect(generic.status).toBe(202);
     // module-one follows Stable: an alpha push moves nothing it follows.
     expect(await generic.json()).toEqual({ pushes: 1, syncs: [], ignored: 1, unknown: 0 });
-    const forged = await fetch(`${syncer.url}/notifications/generic`, { method: 'POST', headers: { 'x-signature': signature }, body: `${body} ` });
+    const forged = await fetch(`${syncer.url}/notifications/generic`, {
+      method: 'POST',
+      headers: { 'x-signature': signature },
+      body: `${body} `,
+    });
     expect(forged.status).toBe(401);
   });
 });

@@ -2,7 +2,13 @@
 // of the real registry that can tamper with, delay, reset or rate-limit what it forwards.
 import { createHash } from 'node:crypto';
 import diagnosticsChannel from 'node:diagnostics_channel';
-import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { Header } from 'tar';
@@ -18,7 +24,9 @@ import {
 export const unique = (): string => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 
 export function dockerCfg(host: string, username: string, password: string): string {
-  return Buffer.from(JSON.stringify({ auths: { [host]: { auth: Buffer.from(`${username}:${password}`).toString('base64') } } })).toString('base64');
+  return Buffer.from(
+    JSON.stringify({ auths: { [host]: { auth: Buffer.from(`${username}:${password}`).toString('base64') } } }),
+  ).toString('base64');
 }
 
 export interface Recorded<T> {
@@ -30,7 +38,11 @@ export interface Recorded<T> {
 
 /** Runs `fn` while recording the library's attempts, retries and token fetches for one registry host. */
 export async function recorded<T>(host: string, fn: () => Promise<T>): Promise<Recorded<T>> {
-  const out = { requests: [] as RegistryRequestMessage[], retries: [] as RegistryRetryMessage[], tokens: [] as RegistryTokenMessage[] };
+  const out = {
+    requests: [] as RegistryRequestMessage[],
+    retries: [] as RegistryRetryMessage[],
+    tokens: [] as RegistryTokenMessage[],
+  };
   const subscriptions = [
     [REGISTRY_CHANNELS.request, out.requests],
     [REGISTRY_CHANNELS.retry, out.retries],
@@ -93,23 +105,55 @@ export interface PushedImage {
 }
 
 /** Pushes an OCI image made of `layers` (tar or tar+gzip bytes, sniffed) under `repository:tag`. */
-export async function pushImage(client: RegistryClient, settings: RegistrySettings, repository: string, tag: string, layers: readonly Buffer[]): Promise<PushedImage> {
+export async function pushImage(
+  client: RegistryClient,
+  settings: RegistrySettings,
+  repository: string,
+  tag: string,
+  layers: readonly Buffer[],
+): Promise<PushedImage> {
   const descriptors = [];
   for (const layer of layers) {
     const gzip = layer[0] === 0x1f && layer[1] === 0x8b;
     const { digest, size } = await client.pushBlob(settings, repository, layer);
-    descriptors.push({ mediaType: `application/vnd.oci.image.layer.v1.tar${gzip ? '+gzip' : ''}`, digest, size, diffId: sha256(gzip ? gunzipSync(layer) : layer) });
+    descriptors.push({
+      mediaType: `application/vnd.oci.image.layer.v1.tar${gzip ? '+gzip' : ''}`,
+      digest,
+      size,
+      diffId: sha256(gzip ? gunzipSync(layer) : layer),
+    });
   }
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: descriptors.map((d) => d.diffId) } }));
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      rootfs: { type: 'layers', diff_ids: descriptors.map((d) => d.diffId) },
+    }),
+  );
   const configBlob = await client.pushBlob(settings, repository, config);
-  const manifest = Buffer.from(JSON.stringify({
-    schemaVersion: 2,
-    mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configBlob.digest, size: configBlob.size },
-    layers: descriptors.map(({ mediaType, digest, size }) => ({ mediaType, digest, size })),
-  }));
-  const { digest } = await client.pushManifest(settings, repository, tag, manifest, 'application/vnd.oci.image.manifest.v1+json');
-  return { manifestDigest: digest, layers: descriptors.map(({ mediaType, digest: d, size }) => ({ mediaType, digest: d, size })) };
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: {
+        mediaType: 'application/vnd.oci.image.config.v1+json',
+        digest: configBlob.digest,
+        size: configBlob.size,
+      },
+      layers: descriptors.map(({ mediaType, digest, size }) => ({ mediaType, digest, size })),
+    }),
+  );
+  const { digest } = await client.pushManifest(
+    settings,
+    repository,
+    tag,
+    manifest,
+    'application/vnd.oci.image.manifest.v1+json',
+  );
+  return {
+    manifestDigest: digest,
+    layers: descriptors.map(({ mediaType, digest: d, size }) => ({ mediaType, digest: d, size })),
+  };
 }
 
 /** A response of the real registry, read whole. */
@@ -140,7 +184,15 @@ export interface TestProxy {
   close(): Promise<void>;
 }
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade', 'te', 'trailer']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'proxy-connection',
+  'upgrade',
+  'te',
+  'trailer',
+]);
 
 /** An HTTP proxy on 127.0.0.1 in front of `target` (host:port of a plain-HTTP registry). */
 export async function startProxy(target: string): Promise<TestProxy> {
@@ -168,18 +220,30 @@ export async function startProxy(target: string): Promise<TestProxy> {
       forward: () =>
         new Promise((resolve, reject) => {
           const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !HOP_BY_HOP.has(k)));
-          const upstream = httpRequest({ host: targetHost, port: Number(targetPort), method: req.method, path: req.url, headers: { ...headers, host: target } }, (response) => {
-            const chunks: Buffer[] = [];
-            response.on('data', (c: Buffer) => chunks.push(c));
-            response.on('end', () => resolve({ status: response.statusCode ?? 502, headers: response.headers, body: Buffer.concat(chunks) }));
-            response.on('error', reject);
-          });
+          const upstream = httpRequest(
+            {
+              host: targetHost,
+              port: Number(targetPort),
+              method: req.method,
+              path: req.url,
+              headers: { ...headers, host: target },
+            },
+            (response) => {
+              const chunks: Buffer[] = [];
+              response.on('data', (c: Buffer) => chunks.push(c));
+              response.on('end', () =>
+                resolve({ status: response.statusCode ?? 502, headers: response.headers, body: Buffer.concat(chunks) }),
+              );
+              response.on('error', reject);
+            },
+          );
           upstream.on('error', reject);
           req.pipe(upstream);
         }),
       send: (upstream) => {
         const headers: Record<string, string | string[]> = {};
-        for (const [k, v] of Object.entries(upstream.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;
+        for (const [k, v] of Object.entries(upstream.headers))
+          if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;
         if (req.method !== 'HEAD') headers['content-length'] = String(upstream.body.length);
         res.writeHead(upstream.status, headers);
         res.end(req.method === 'HEAD' ? undefined : upstream.body);

@@ -14,7 +14,11 @@ describe('npm run stack', () => {
   it('comes up with demo modules, serves the guide’s kubectl commands, and stops on Ctrl-C', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'modsync-stack-test-'));
     const exportsFile = join(dir, 'exports');
-    const child = spawn(join(REPO_ROOT, 'node_modules/.bin/node'), ['scripts/stack.ts', '--exports-file', exportsFile], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      join(REPO_ROOT, 'node_modules/.bin/node'),
+      ['scripts/stack.ts', '--exports-file', exportsFile],
+      { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -22,8 +26,22 @@ describe('npm run stack', () => {
     try {
       await waitFor('the stack', async () => output.includes('Press Ctrl-C to stop everything.'), 180_000, 250);
       expect(output).toMatch(/dashboard http:\/\/127\.0\.0\.1:\d+\/dashboard \(user admin, password \w+\)/);
-      const vars = Object.fromEntries((await readFile(exportsFile, 'utf8')).trim().split('\n').map((l) => l.replace(/^export /, '').split(/=(.*)/s).slice(0, 2) as [string, string]));
-      const kubectl = (...args: string[]) => run(join(vars['PATH']!.split(':')[0]!, 'kubectl'), args, { env: { ...process.env, KUBECONFIG: vars['KUBECONFIG']! } });
+      const vars = Object.fromEntries(
+        (await readFile(exportsFile, 'utf8'))
+          .trim()
+          .split('\n')
+          .map(
+            (l) =>
+              l
+                .replace(/^export /, '')
+                .split(/=(.*)/s)
+                .slice(0, 2) as [string, string],
+          ),
+      );
+      const kubectl = (...args: string[]) =>
+        run(join(vars['PATH']!.split(':')[0]!, 'kubectl'), args, {
+          env: { ...process.env, KUBECONFIG: vars['KUBECONFIG']! },
+        });
       const cells = (table: string, n: number) => (table.split('\n')[n] ?? '').trim().split(/\s{2,}/);
 
       await waitFor('example Ready', async () => cells(await kubectl('get', 'ms'), 1)[3] === 'Ready', 30_000, 250);
@@ -35,11 +53,22 @@ describe('npm run stack', () => {
       expect(modules.split('\n')[1]!.trim().split(/\s+/)).toEqual(['module-one', 'Available', 'False', 'False']);
 
       await run(join(vars['PATH']!.split(':')[0]!, 'kubectl'), ['apply', '-f', '-'], {
-        input: 'apiVersion: deckhouse.io/v1alpha1\nkind: ModuleConfig\nmetadata: {name: module-one}\nspec: {enabled: true, source: example}\n',
+        input:
+          'apiVersion: deckhouse.io/v1alpha1\nkind: ModuleConfig\nmetadata: {name: module-one}\nspec: {enabled: true, source: example}\n',
         env: { ...process.env, KUBECONFIG: vars['KUBECONFIG']! },
       });
-      await waitFor('module-one Ready', async () => /^module-one\s+910\s+example\s+Ready\s+True\s+True$/.test((await kubectl('get', 'module', 'module-one')).split('\n')[1]!.trim()), 60_000, 250);
-      expect((await kubectl('get', 'mr')).split('\n')[1]).toMatch(/^module-one-v0\.7\.24\s+Deployed\s+deckhouse\s+\d+s/);
+      await waitFor(
+        'module-one Ready',
+        async () =>
+          /^module-one\s+910\s+example\s+Ready\s+True\s+True$/.test(
+            (await kubectl('get', 'module', 'module-one')).split('\n')[1]!.trim(),
+          ),
+        60_000,
+        250,
+      );
+      expect((await kubectl('get', 'mr')).split('\n')[1]).toMatch(
+        /^module-one-v0\.7\.24\s+Deployed\s+deckhouse\s+\d+s/,
+      );
     } finally {
       child.kill('SIGINT');
       expect(await exited).toBe(0);

@@ -3,7 +3,12 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DiscoveryEventInput, PresentModuleState } from '@modsync/events';
 import { KubeClient, kubeConfigFromString, ModuleConfigs, ModuleSources, type ModuleSource } from '@modsync/k8s';
-import { createRegistryClient, parseRegistrySettings, REGISTRY_CHANNELS, type RegistryRequestMessage } from '@modsync/registry';
+import {
+  createRegistryClient,
+  parseRegistrySettings,
+  REGISTRY_CHANNELS,
+  type RegistryRequestMessage,
+} from '@modsync/registry';
 import { createLogger, createRedis, type RedisClient } from '@modsync/runtime';
 import { ClusterView, SyncStateStore, syncerKeys, syncSource, type SyncDependencies } from '@modsync/syncer';
 import { run, useEnvironment, waitFor } from '../env/index.ts';
@@ -37,7 +42,12 @@ async function countRequests<T>(fn: () => Promise<T>): Promise<{ result: T; requ
 }
 
 async function createSource(name: string, path: string): Promise<ModuleSource> {
-  const source: ModuleSource = { apiVersion: 'deckhouse.io/v1alpha1', kind: 'ModuleSource', metadata: { name }, spec: { registry: { repo: `${env.registry!.host}/${path}`, scheme: 'HTTP' } } };
+  const source: ModuleSource = {
+    apiVersion: 'deckhouse.io/v1alpha1',
+    kind: 'ModuleSource',
+    metadata: { name },
+    spec: { registry: { repo: `${env.registry!.host}/${path}`, scheme: 'HTTP' } },
+  };
   await kube.apply(ModuleSources, source);
   await waitFor(`${name} in the view`, async () => view.sources.get(name) !== undefined, 10_000, 20);
   return view.sources.get(name)!;
@@ -46,7 +56,12 @@ async function createSource(name: string, path: string): Promise<ModuleSource> {
 /** The source as the view sees it after the API server has it at `resourceVersion` or later. */
 async function fresh(name: string): Promise<ModuleSource> {
   const current = await kube.get(ModuleSources, name);
-  await waitFor(`${name} fresh in the view`, async () => view.sources.get(name)?.metadata.resourceVersion === current?.metadata.resourceVersion, 10_000, 20);
+  await waitFor(
+    `${name} fresh in the view`,
+    async () => view.sources.get(name)?.metadata.resourceVersion === current?.metadata.resourceVersion,
+    10_000,
+    20,
+  );
   return view.sources.get(name)!;
 }
 
@@ -78,7 +93,11 @@ describe('syncSource against a real registry, Redis and API server', { shuffle: 
   const name = `example-${suffix}`;
 
   it('lists the modules with their channel versions: status, kubectl get ms, events', async () => {
-    const publisher = new ModulePublisher(registry, parseRegistrySettings({ repo: `${env.registry!.host}/${path}`, scheme: 'HTTP' }), path);
+    const publisher = new ModulePublisher(
+      registry,
+      parseRegistrySettings({ repo: `${env.registry!.host}/${path}`, scheme: 'HTTP' }),
+      path,
+    );
     await publisher.publish({ module: 'module-one', version: 'v0.7.24', channels: ['stable'] });
     await publisher.publish({ module: 'module-two', version: 'v1.2.3', channels: ['stable'] });
     const source = await createSource(name, path);
@@ -86,21 +105,37 @@ describe('syncSource against a real registry, Redis and API server', { shuffle: 
 
     const report = await syncSource(deps, source, log);
     // The status, then DKP's finalizers (once, after the first good sync).
-    expect(report).toMatchObject({ outcome: 'Synced', modules: 2, pullErrors: 0, fetched: 2, statusChanged: true, kubernetesWrites: 2, events: 2 });
+    expect(report).toMatchObject({
+      outcome: 'Synced',
+      modules: 2,
+      pullErrors: 0,
+      fetched: 2,
+      statusChanged: true,
+      kubernetesWrites: 2,
+      events: 2,
+    });
     const stored = (await kube.get(ModuleSources, name))!;
-    expect(stored.metadata.finalizers).toEqual(['modules.deckhouse.io/module-exists', 'modules.deckhouse.io/release-exists']);
+    expect(stored.metadata.finalizers).toEqual([
+      'modules.deckhouse.io/module-exists',
+      'modules.deckhouse.io/release-exists',
+    ]);
     const status = stored.status!;
     expect(status).toMatchObject({ phase: 'Active', modulesCount: 2, message: 'Ready' });
     expect(status.modules).toEqual([
       { name: 'module-one', version: 'v0.7.24', checksum: expect.stringMatching(/^sha256:/), policy: '' },
       { name: 'module-two', version: 'v1.2.3', checksum: expect.stringMatching(/^sha256:/), policy: '' },
     ]);
-    expect(published.map((e) => `${e.type} ${e.module}`)).toEqual(['module.appeared module-one', 'module.appeared module-two']);
+    expect(published.map((e) => `${e.type} ${e.module}`)).toEqual([
+      'module.appeared module-one',
+      'module.appeared module-two',
+    ]);
 
     const table = await kubectl(['get', 'ms', name]);
     expect(table.split('\n')[0]).toMatch(/^NAME\s+COUNT\s+SYNC\s+MSG\s*$/);
     expect(table.split('\n')[1]).toMatch(new RegExp(`^${name}\\s+2\\s+\\d+s\\s+Ready\\s*$`));
-    expect((await kubectl(['get', 'ms', name, '-o', 'jsonpath={.status.modules[*].name}'])).trim()).toBe('module-one module-two');
+    expect((await kubectl(['get', 'ms', name, '-o', 'jsonpath={.status.modules[*].name}'])).trim()).toBe(
+      'module-one module-two',
+    );
   });
 
   it('an unchanged cycle costs one HEAD per module-channel (plus the tag list) and writes syncTime only', async () => {
@@ -110,8 +145,18 @@ describe('syncSource against a real registry, Redis and API server', { shuffle: 
     // Three minutes after the last sync, as the schedule would run it.
     const later = new Date(Date.parse(source.status!.syncTime!) + 180_000);
     const { result, requests } = await countRequests(() => syncSource({ ...deps, now: () => later }, source, log));
-    expect(result).toMatchObject({ outcome: 'Synced', fetched: 0, statusChanged: false, kubernetesWrites: 1, events: 0 });
-    expect(requests.map((r) => `${r.method} ${r.op}`).sort()).toEqual(['GET list_tags', 'HEAD head_manifest', 'HEAD head_manifest']);
+    expect(result).toMatchObject({
+      outcome: 'Synced',
+      fetched: 0,
+      statusChanged: false,
+      kubernetesWrites: 1,
+      events: 0,
+    });
+    expect(requests.map((r) => `${r.method} ${r.op}`).sort()).toEqual([
+      'GET list_tags',
+      'HEAD head_manifest',
+      'HEAD head_manifest',
+    ]);
     expect(published).toEqual([]);
     const after = (await kube.get(ModuleSources, name))!;
     expect(after.status).toEqual({ ...source.status, syncTime: later.toISOString().replace(/\.\d{3}Z$/, 'Z') });
@@ -120,25 +165,49 @@ describe('syncSource against a real registry, Redis and API server', { shuffle: 
   });
 
   it('a new version on the channel is fetched once, written and published', async () => {
-    const publisher = new ModulePublisher(registry, parseRegistrySettings({ repo: `${env.registry!.host}/${path}`, scheme: 'HTTP' }), path);
+    const publisher = new ModulePublisher(
+      registry,
+      parseRegistrySettings({ repo: `${env.registry!.host}/${path}`, scheme: 'HTTP' }),
+      path,
+    );
     await publisher.publish({ module: 'module-one', version: 'v0.7.25', channels: ['stable'] });
     published = [];
     const report = await syncSource(deps, await fresh(name), log);
     expect(report).toMatchObject({ fetched: 1, statusChanged: true, kubernetesWrites: 1, events: 1 });
-    expect(published[0]).toMatchObject({ type: 'channel.version', module: 'module-one', channel: 'Stable', version: 'v0.7.25', previousVersion: 'v0.7.24' });
+    expect(published[0]).toMatchObject({
+      type: 'channel.version',
+      module: 'module-one',
+      channel: 'Stable',
+      version: 'v0.7.25',
+      previousVersion: 'v0.7.24',
+    });
     // The image is read once: the event carries what the applier creates the release from.
-    expect((published[0]!.state as PresentModuleState).channels.Stable!.metadata).toEqual({ weight: 900, changelog: { features: ['module-one v0.7.25'] } });
-    expect((await kube.get(ModuleSources, name))!.status!.modules![0]).toMatchObject({ name: 'module-one', version: 'v0.7.25' });
+    expect((published[0]!.state as PresentModuleState).channels.Stable!.metadata).toEqual({
+      weight: 900,
+      changelog: { features: ['module-one v0.7.25'] },
+    });
+    expect((await kube.get(ModuleSources, name))!.status!.modules![0]).toMatchObject({
+      name: 'module-one',
+      version: 'v0.7.25',
+    });
   });
 
   it('a sync of one module (a registry notification) HEADs that module alone and keeps the others', async () => {
-    const publisher = new ModulePublisher(registry, parseRegistrySettings({ repo: `${env.registry!.host}/${path}`, scheme: 'HTTP' }), path);
+    const publisher = new ModulePublisher(
+      registry,
+      parseRegistrySettings({ repo: `${env.registry!.host}/${path}`, scheme: 'HTTP' }),
+      path,
+    );
     await publisher.publish({ module: 'module-two', version: 'v1.2.4', channels: ['stable'] });
     published = [];
-    const { result, requests } = await countRequests(() => syncSource(deps, view.sources.get(name)!, log, 'module-two'));
+    const { result, requests } = await countRequests(() =>
+      syncSource(deps, view.sources.get(name)!, log, 'module-two'),
+    );
     expect(result).toMatchObject({ outcome: 'Synced', modules: 2, fetched: 1, only: 'module-two', events: 1 });
     // No tag list, one HEAD, then the release image's manifest and its layer.
-    expect(requests.map((r) => `${r.method} ${r.op}`).filter((op) => op !== 'GET get_manifest' && op !== 'GET get_blob')).toEqual(['HEAD head_manifest']);
+    expect(
+      requests.map((r) => `${r.method} ${r.op}`).filter((op) => op !== 'GET get_manifest' && op !== 'GET get_blob'),
+    ).toEqual(['HEAD head_manifest']);
     expect(published.map((e) => `${e.type} ${e.module}`)).toEqual(['channel.version module-two']);
     expect((await kube.get(ModuleSources, name))!.status!.modules).toEqual([
       { name: 'module-one', version: 'v0.7.25', checksum: expect.stringMatching(/^sha256:/), policy: '' },
@@ -147,7 +216,11 @@ describe('syncSource against a real registry, Redis and API server', { shuffle: 
   });
 
   it('records a module’s pull error with the registry’s own message; an enabled module sets the summary message', async () => {
-    const publisher = new ModulePublisher(registry, parseRegistrySettings({ repo: `${env.registry!.host}/${path}`, scheme: 'HTTP' }), path);
+    const publisher = new ModulePublisher(
+      registry,
+      parseRegistrySettings({ repo: `${env.registry!.host}/${path}`, scheme: 'HTTP' }),
+      path,
+    );
     await publisher.listModule('module-broken');
     published = [];
     const report = await syncSource(deps, await fresh(name), log);
@@ -162,14 +235,25 @@ describe('syncSource against a real registry, Redis and API server', { shuffle: 
     // Not enabled: recorded, but the source is still Ready (§10.16).
     expect(status.message).toBe('Ready');
 
-    await kube.apply(ModuleConfigs, { apiVersion: 'deckhouse.io/v1alpha1', kind: 'ModuleConfig', metadata: { name: 'module-broken' }, spec: { enabled: true } });
+    await kube.apply(ModuleConfigs, {
+      apiVersion: 'deckhouse.io/v1alpha1',
+      kind: 'ModuleConfig',
+      metadata: { name: 'module-broken' },
+      spec: { enabled: true },
+    });
     await waitFor('config in view', async () => view.configs.get('module-broken') !== undefined, 10_000, 20);
     await syncSource(deps, await fresh(name), log);
     status = (await kube.get(ModuleSources, name))!.status!;
     expect(status.message).toBe('Some errors occurred. Inspect status for details');
     const table = await kubectl(['get', 'ms', name]);
     expect(table.split('\n')[1]).toMatch(/\s+3\s+\d+s\s+Some errors occurred. Inspect status for details\s*$/);
-    const jsonpath = await kubectl(['get', 'ms', name, '-o', `jsonpath={range .status.modules[*]}{.name}{" module error:\\n\\t"}{.pullError}{"\\n"}{end}`]);
+    const jsonpath = await kubectl([
+      'get',
+      'ms',
+      name,
+      '-o',
+      `jsonpath={range .status.modules[*]}{.name}{" module error:\\n\\t"}{.pullError}{"\\n"}{end}`,
+    ]);
     expect(jsonpath).toContain('module-broken module error:\n\tget image info: fetch image error: GET http://');
     await kube.delete(ModuleConfigs, 'module-broken');
   });
@@ -188,14 +272,30 @@ describe('syncSource against a real registry, Redis and API server', { shuffle: 
 describe('a registry that keeps failing pauses its sources', () => {
   it('503s open the host breaker: the next sync sends nothing and the source reads Ready=False/RegistryPaused', async () => {
     const proxy = await startProxy(env.registry!.host);
-    const paused = createRegistryClient({ maxRetries: 0, breakerFailureThreshold: 2, breakerOpenMs: 60_000, breakerMaxOpenMs: 60_000 });
+    const paused = createRegistryClient({
+      maxRetries: 0,
+      breakerFailureThreshold: 2,
+      breakerOpenMs: 60_000,
+      breakerMaxOpenMs: 60_000,
+    });
     try {
       proxy.handle = async (x) => {
-        const body = Buffer.from(JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: 'registry in maintenance' }] }));
-        x.send({ status: 503, headers: { 'content-type': 'application/json', 'content-length': String(body.length) }, body });
+        const body = Buffer.from(
+          JSON.stringify({ errors: [{ code: 'UNAVAILABLE', message: 'registry in maintenance' }] }),
+        );
+        x.send({
+          status: 503,
+          headers: { 'content-type': 'application/json', 'content-length': String(body.length) },
+          body,
+        });
       };
       const name = `paused-${suffix}`;
-      const source: ModuleSource = { apiVersion: 'deckhouse.io/v1alpha1', kind: 'ModuleSource', metadata: { name }, spec: { registry: { repo: `${proxy.host}/paused-${suffix}`, scheme: 'HTTP' } } };
+      const source: ModuleSource = {
+        apiVersion: 'deckhouse.io/v1alpha1',
+        kind: 'ModuleSource',
+        metadata: { name },
+        spec: { registry: { repo: `${proxy.host}/paused-${suffix}`, scheme: 'HTTP' } },
+      };
       await kube.apply(ModuleSources, source);
       await waitFor(`${name} in the view`, async () => view.sources.get(name) !== undefined, 10_000, 20);
       const pausedDeps = { ...deps, registry: paused };
@@ -203,14 +303,21 @@ describe('a registry that keeps failing pauses its sources', () => {
       for (let i = 0; i < 2; i++) await syncSource(pausedDeps, await fresh(name), log);
       let status = (await kube.get(ModuleSources, name))!.status!;
       expect(status.message).toContain('UNAVAILABLE: registry in maintenance');
-      expect(status.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'SyncFailed' });
+      expect(status.conditions?.find((c) => c.type === 'Ready')).toMatchObject({
+        status: 'False',
+        reason: 'SyncFailed',
+      });
       const seen = proxy.seen.length;
       const report = await syncSource(pausedDeps, await fresh(name), log);
       expect(report.outcome).toBe('Failed');
       expect(proxy.seen).toHaveLength(seen);
       status = (await kube.get(ModuleSources, name))!.status!;
       expect(status.message).toContain(`registry ${proxy.host} paused until `);
-      expect(status.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'RegistryPaused', message: status.message });
+      expect(status.conditions?.find((c) => c.type === 'Ready')).toMatchObject({
+        status: 'False',
+        reason: 'RegistryPaused',
+        message: status.message,
+      });
       await kube.delete(ModuleSources, name);
     } finally {
       await paused.close();

@@ -12,7 +12,8 @@ import { run, tailLog } from '../env/process.ts';
 // Project `node` (root, Docker, containerd from Debian): scripts/test.sh runs it last, as root.
 
 const SYSCTLS = ['vm.overcommit_memory', 'vm.panic_on_oom', 'kernel.panic', 'kernel.panic_on_oops'];
-const readSysctls = () => Object.fromEntries(SYSCTLS.map((n) => [n, readFileSync(`/proc/sys/${n.replaceAll('.', '/')}`, 'utf8').trim()]));
+const readSysctls = () =>
+  Object.fromEntries(SYSCTLS.map((n) => [n, readFileSync(`/proc/sys/${n.replaceAll('.', '/')}`, 'utf8').trim()]));
 
 /** Command lines of running processes that mention `needle` (the test's temp folder: every server of this cluster does). */
 function processesMentioning(needle: string): string[] {
@@ -46,7 +47,10 @@ let helloImage = '';
 let iptablesBefore = '';
 
 function kubectl(args: string[], input?: string): Promise<string> {
-  return run(cluster!.controlPlane.kubectl, args, { input, env: { ...process.env, KUBECONFIG: cluster!.controlPlane.kubeconfig } });
+  return run(cluster!.controlPlane.kubectl, args, {
+    input,
+    env: { ...process.env, KUBECONFIG: cluster!.controlPlane.kubeconfig },
+  });
 }
 
 describe.runIf(process.getuid?.() === 0)('a real node', () => {
@@ -54,7 +58,10 @@ describe.runIf(process.getuid?.() === 0)('a real node', () => {
     dir = await mkdtemp(join(tmpdir(), 'modsync-node-'));
     iptablesBefore = await iptablesRules();
     const started = Date.now();
-    const [c, helloTag] = await Promise.all([startNodeCluster({ dir, log }), ensureLocalImage('hello', undefined, log)]);
+    const [c, helloTag] = await Promise.all([
+      startNodeCluster({ dir, log }),
+      ensureLocalImage('hello', undefined, log),
+    ]);
     cluster = c;
     log(`control plane + node Ready in ${Date.now() - started} ms (node alone: ${c.node.readyAfterMs} ms)`);
     const importStarted = Date.now();
@@ -69,7 +76,10 @@ describe.runIf(process.getuid?.() === 0)('a real node', () => {
 
   it('is Ready, registered as localhost, with the kubelet the control plane was built with', async () => {
     const node = JSON.parse(await kubectl(['get', 'node', 'localhost', '-o', 'json'])) as {
-      status: { conditions: { type: string; status: string }[]; nodeInfo: { kubeletVersion: string; containerRuntimeVersion: string } };
+      status: {
+        conditions: { type: string; status: string }[];
+        nodeInfo: { kubeletVersion: string; containerRuntimeVersion: string };
+      };
     };
     expect(node.status.conditions.find((c) => c.type === 'Ready')?.status).toBe('True');
     expect(node.status.nodeInfo.kubeletVersion).toMatch(/^v1\.\d+\.\d+$/);
@@ -92,13 +102,15 @@ describe.runIf(process.getuid?.() === 0)('a real node', () => {
           spec: {
             hostNetwork: true,
             terminationGracePeriodSeconds: 1,
-            containers: [{
-              name: 'hello',
-              image: helloImage,
-              imagePullPolicy: 'Never',
-              env: [{ name: 'PORT', value: String(port) }],
-              readinessProbe: { httpGet: { host: '127.0.0.1', port, path: '/' }, periodSeconds: 1 },
-            }],
+            containers: [
+              {
+                name: 'hello',
+                image: helloImage,
+                imagePullPolicy: 'Never',
+                env: [{ name: 'PORT', value: String(port) }],
+                readinessProbe: { httpGet: { host: '127.0.0.1', port, path: '/' }, periodSeconds: 1 },
+              },
+            ],
           },
         },
       },
@@ -120,15 +132,33 @@ describe.runIf(process.getuid?.() === 0)('a real node', () => {
     expect(await kubectl(['logs', 'deployment/hello'])).toContain(`hello: serving on 127.0.0.1:${port}`);
     expect(await kubectl(['logs', '-l', 'app=hello'])).toContain('serving on');
     expect(await kubectl(['exec', 'deployment/hello', '--', 'cat', '/www/index.html'])).toBe('hello from a real pod\n');
-    expect(await kubectl(['exec', '-i', 'deployment/hello', '--', 'tr', 'a-z', 'A-Z'], 'through stdin\n')).toBe('THROUGH STDIN\n');
+    expect(await kubectl(['exec', '-i', 'deployment/hello', '--', 'tr', 'a-z', 'A-Z'], 'through stdin\n')).toBe(
+      'THROUGH STDIN\n',
+    );
 
-    const pods = JSON.parse(await kubectl(['get', 'pods', '-l', 'app=hello', '-o', 'json'])) as { items: { spec: { nodeName: string }; status: { phase: string } }[] };
+    const pods = JSON.parse(await kubectl(['get', 'pods', '-l', 'app=hello', '-o', 'json'])) as {
+      items: { spec: { nodeName: string }; status: { phase: string } }[];
+    };
     expect(pods.items.map((p) => [p.spec.nodeName, p.status.phase])).toEqual([['localhost', 'Running']]);
 
     // Deleting it stops the container (short grace period) and the pod goes away.
     await kubectl(['delete', 'deployment/hello', '--wait=true']);
-    await waitFor('hello pods to go', async () => (await kubectl(['get', 'pods', '-l', 'app=hello', '-o', 'name'])).trim() === '', 60_000, 500);
-    await waitFor('port to close', async () => fetch(`http://127.0.0.1:${port}/`).then(() => false, () => true), 10_000, 200);
+    await waitFor(
+      'hello pods to go',
+      async () => (await kubectl(['get', 'pods', '-l', 'app=hello', '-o', 'name'])).trim() === '',
+      60_000,
+      500,
+    );
+    await waitFor(
+      'port to close',
+      async () =>
+        fetch(`http://127.0.0.1:${port}/`).then(
+          () => false,
+          () => true,
+        ),
+      10_000,
+      200,
+    );
   });
 
   it('tears down cleanly: no process left, host sysctls, iptables and folders as they were, kubepods cgroups removed', async () => {
@@ -141,7 +171,8 @@ describe.runIf(process.getuid?.() === 0)('a real node', () => {
     // As before the kubelet started (read by startNode, after cleaning up any run killed before its stop()).
     const before = cluster!.node.hostSysctls;
     expect(readSysctls()).toEqual(Object.fromEntries(SYSCTLS.map((n) => [n, before[n]])));
-    for (const path of ['/var/lib/kubelet', '/var/log/containers', '/var/log/pods', '/var/lib/cni']) expect(existsSync(path), path).toBe(false);
+    for (const path of ['/var/lib/kubelet', '/var/log/containers', '/var/log/pods', '/var/lib/cni'])
+      expect(existsSync(path), path).toBe(false);
     const cgroups = readdirSync('/sys/fs/cgroup').filter((c) => existsSync(join('/sys/fs/cgroup', c, 'kubepods')));
     expect(cgroups).toEqual([]);
     expect(existsSync('/run/containerd/runc/k8s.io')).toBe(false);

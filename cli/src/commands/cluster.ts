@@ -7,4 +7,11 @@ import { resyncCommand } from './resync.ts';
 import { statusCommand } from './status.ts';
 
 /** The commands that talk to the cluster or Redis (loaded on demand by loadCommands). */
-export const CLUSTER_COMMANDS: readonly Command[] = [resyncCommand, moduleCommand, statusCommand, planCommand, releaseCommand, eventsCommand];
+export const CLUSTER_COMMANDS: readonly Command[] = [
+  resyncCommand,
+  moduleCommand,
+  statusCommand,
+  planCommand,
+  releaseCommand,
+  eventsCommand,
+];

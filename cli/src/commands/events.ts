@@ -17,17 +17,22 @@ async function tail(args: ParsedArgs, io: IO): Promise<number> {
     io.stderr.write(`modsync events tail: ${message}\n`);
     return 2;
   };
-  if (args.positionals.length > 0) return usage(`takes no arguments (got '${args.positionals[0]}'); filter with --source and --module`);
+  if (args.positionals.length > 0)
+    return usage(`takes no arguments (got '${args.positionals[0]}'); filter with --source and --module`);
   const format = outputFormat(args, io, 'events tail', 'text');
   if (format === undefined) return 2;
   const url = (args.values['redis'] as string | undefined) || io.env['MODSYNC_REDIS_URL'];
   if (!url) return usage('say where Redis is: --redis redis://host:6379 or MODSYNC_REDIS_URL');
-  if (!/^rediss?:\/\//.test(url)) return usage(`--redis takes a redis:// or rediss:// URL, not '${redactRedisUrl(url)}'`);
+  if (!/^rediss?:\/\//.test(url))
+    return usage(`--redis takes a redis:// or rediss:// URL, not '${redactRedisUrl(url)}'`);
   const prefix = (args.values['prefix'] as string | undefined) || io.env['MODSYNC_REDIS_PREFIX'] || 'modsync';
   if (!PREFIX.test(prefix)) return usage(`--prefix '${prefix}' is not a modsync key prefix (letters, digits, . _ : -)`);
   const from = String(args.values['from']);
   if (from !== 'newest' && from !== 'oldest') return usage(`--from takes newest or oldest, not '${from}'`);
-  const filter = { source: args.values['source'] as string | undefined, module: args.values['module'] as string | undefined };
+  const filter = {
+    source: args.values['source'] as string | undefined,
+    module: args.values['module'] as string | undefined,
+  };
   // The syncer publishes with the events prefix `<prefix>:events` (services/syncer/src/keys.ts).
   const stream = eventKeys(`${prefix}:events`).stream;
   const where = redactRedisUrl(url);
@@ -47,7 +52,8 @@ async function tail(args: ParsedArgs, io: IO): Promise<number> {
     lastError = err;
   });
   redis.on('reconnecting', () => {
-    if (!stopping) io.stderr.write(`modsync events tail: lost Redis at ${where} (${errorText(lastError)}), reconnecting…\n`);
+    if (!stopping)
+      io.stderr.write(`modsync events tail: lost Redis at ${where} (${errorText(lastError)}), reconnecting…\n`);
   });
   const stop = () => {
     stopping = true;
@@ -64,7 +70,9 @@ async function tail(args: ParsedArgs, io: IO): Promise<number> {
       ready = true;
     } catch (err) {
       if (stopping) return 0;
-      io.stderr.write(`modsync events tail: cannot reach Redis at ${where}: ${errorText(lastError ?? err)} (set --redis or MODSYNC_REDIS_URL)\n`);
+      io.stderr.write(
+        `modsync events tail: cannot reach Redis at ${where}: ${errorText(lastError ?? err)} (set --redis or MODSYNC_REDIS_URL)\n`,
+      );
       return 1;
     }
     // Resolve "newest" to an entry id once: `$` in a loop of blocking reads would skip what arrives between two reads.
@@ -73,7 +81,9 @@ async function tail(args: ParsedArgs, io: IO): Promise<number> {
       const newest = (await redis.call('XREVRANGE', stream, '+', '-', 'COUNT', '1')) as [string, unknown][] | null;
       lastId = newest?.[0]?.[0] ?? '0-0';
     }
-    io.stderr.write(`following ${stream} on ${where} from ${from}${filter.source ? ` source=${filter.source}` : ''}${filter.module ? ` module=${filter.module}` : ''} (Ctrl-C stops)\n`);
+    io.stderr.write(
+      `following ${stream} on ${where} from ${from}${filter.source ? ` source=${filter.source}` : ''}${filter.module ? ` module=${filter.module}` : ''} (Ctrl-C stops)\n`,
+    );
     while (!stopping) {
       let reply: unknown;
       try {
@@ -104,7 +114,10 @@ async function tail(args: ParsedArgs, io: IO): Promise<number> {
   } finally {
     process.removeListener('SIGINT', stop);
     process.removeListener('SIGTERM', stop);
-    (io.stdout as { removeListener?: (event: 'error', listener: () => void) => unknown }).removeListener?.('error', onOutputError);
+    (io.stdout as { removeListener?: (event: 'error', listener: () => void) => unknown }).removeListener?.(
+      'error',
+      onOutputError,
+    );
     redis.disconnect();
   }
 }
@@ -122,12 +135,32 @@ export const eventsCommand: Command = {
         'Event fields are described in docs/events.md (--output json prints each event envelope as one JSON line).',
       ].join('\n'),
       options: {
-        from: { type: 'string', valueName: 'where', description: 'newest: only events published from now on; oldest: every event the stream still holds, then follow', default: 'newest' },
+        from: {
+          type: 'string',
+          valueName: 'where',
+          description:
+            'newest: only events published from now on; oldest: every event the stream still holds, then follow',
+          default: 'newest',
+        },
         source: { type: 'string', valueName: 'name', description: 'only events of this ModuleSource' },
         module: { type: 'string', valueName: 'name', description: 'only events of this module' },
-        output: { type: 'string', short: 'o', valueName: 'format', description: 'text or json (one event envelope per line)', default: 'text' },
-        redis: { type: 'string', valueName: 'url', description: 'redis://[:password@]host:port[/db] (env MODSYNC_REDIS_URL)' },
-        prefix: { type: 'string', valueName: 'prefix', description: 'modsync’s Redis key prefix (env MODSYNC_REDIS_PREFIX; default modsync)' },
+        output: {
+          type: 'string',
+          short: 'o',
+          valueName: 'format',
+          description: 'text or json (one event envelope per line)',
+          default: 'text',
+        },
+        redis: {
+          type: 'string',
+          valueName: 'url',
+          description: 'redis://[:password@]host:port[/db] (env MODSYNC_REDIS_URL)',
+        },
+        prefix: {
+          type: 'string',
+          valueName: 'prefix',
+          description: 'modsync’s Redis key prefix (env MODSYNC_REDIS_PREFIX; default modsync)',
+        },
       },
       run: tail,
     },

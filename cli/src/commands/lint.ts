@@ -35,9 +35,13 @@ function useColor(io: IO): boolean {
 }
 
 /** Lints each directory and merges the results into one. */
-async function lintAll(dirs: string[], opts: { fix: boolean; env: NodeJS.ProcessEnv; linters?: string[] }): Promise<{ result: LintResult; empty: string[] }> {
+async function lintAll(
+  dirs: string[],
+  opts: { fix: boolean; env: NodeJS.ProcessEnv; linters?: string[] },
+): Promise<{ result: LintResult; empty: string[] }> {
   const results: LintResult[] = [];
-  for (const dir of dirs) results.push(await lint(dir, { fix: opts.fix, env: opts.env, ...(opts.linters ? { linters: opts.linters } : {}) }));
+  for (const dir of dirs)
+    results.push(await lint(dir, { fix: opts.fix, env: opts.env, ...(opts.linters ? { linters: opts.linters } : {}) }));
   // A folder with no module at all (none linted, none refused with a finding).
   const empty = dirs.filter((_d, i) => results[i]!.modules.length === 0 && results[i]!.findings.length === 0);
   return { result: merge(results), empty };
@@ -69,7 +73,9 @@ const conformanceCommand: Command = {
   async run(args: ParsedArgs, io: IO) {
     const checkout = args.positionals[0];
     if (!checkout || args.positionals.length > 1) {
-      io.stderr.write('modsync lint conformance: expected exactly one argument, the path of a deckhouse/dmt checkout\n');
+      io.stderr.write(
+        'modsync lint conformance: expected exactly one argument, the path of a deckhouse/dmt checkout\n',
+      );
       return 2;
     }
     const filter = typeof args.values['filter'] === 'string' ? args.values['filter'] : undefined;
@@ -78,7 +84,9 @@ const conformanceCommand: Command = {
       report = await runConformance(resolve(io.cwd, checkout), {
         ...(filter ? { filter } : {}),
         onCase: (r) => {
-          io.stdout.write(`${r.status.toUpperCase().padEnd(4)} ${r.name}${r.status === 'pass' ? '' : r.status === 'skip' ? ' (skip: true in expected.yaml)' : ''}\n`);
+          io.stdout.write(
+            `${r.status.toUpperCase().padEnd(4)} ${r.name}${r.status === 'pass' ? '' : r.status === 'skip' ? ' (skip: true in expected.yaml)' : ''}\n`,
+          );
           if (r.status === 'fail' && args.values['verbose'] === true) {
             for (const f of r.failures) io.stdout.write(`       ${f}\n`);
           }
@@ -90,7 +98,9 @@ const conformanceCommand: Command = {
     }
     const run = report.passed + report.failed;
     const pct = run ? ((100 * report.passed) / run).toFixed(1) : '0.0';
-    io.stdout.write(`\n${report.passed} passed, ${report.failed} failed, ${report.skipped} skipped (${pct}% of ${run} run cases)\n`);
+    io.stdout.write(
+      `\n${report.passed} passed, ${report.failed} failed, ${report.skipped} skipped (${pct}% of ${run} run cases)\n`,
+    );
     return report.failed > 0 ? 1 : 0;
   },
 };
@@ -100,17 +110,36 @@ export const lintCommand: Command = {
   summary: 'validate module source trees with the rules of Deckhouse Module Tools (DMT)',
   usage: '[dir...]',
   description:
-    'Finds the modules under each dir (default: the current directory) and lints them with DMT\'s linters and\n' +
+    "Finds the modules under each dir (default: the current directory) and lints them with DMT's linters and\n" +
     'rule IDs. Exits 1 when a finding is an error (with --strict, also a warning). Rules are configured and\n' +
     'excluded per module in .dmtlint.yaml, as with DMT. When DMT_METRICS_URL is set, the results are sent by\n' +
     'Prometheus remote-write (bearer DMT_METRICS_TOKEN; DMT_REPOSITORY and DMT_METRICS_ID override the labels);\n' +
     'a failed send is a warning and never changes the exit code.',
   options: {
-    format: { type: 'string', short: 'f', default: 'human', description: `output format: ${FORMATS.join(', ')}`, valueName: 'format' },
-    output: { type: 'string', short: 'o', description: 'write the report to a file instead of stdout', valueName: 'file' },
+    format: {
+      type: 'string',
+      short: 'f',
+      default: 'human',
+      description: `output format: ${FORMATS.join(', ')}`,
+      valueName: 'format',
+    },
+    output: {
+      type: 'string',
+      short: 'o',
+      description: 'write the report to a file instead of stdout',
+      valueName: 'file',
+    },
     strict: { type: 'boolean', description: 'fail on warnings too' },
-    fix: { type: 'boolean', description: 'apply the autofixes rules offer (module.yaml/package.yaml consistency, -crd module names)' },
-    linter: { type: 'string', multiple: true, description: `run only this linter (repeatable): ${LINTERS.map((l) => l.id).join(', ')}`, valueName: 'id' },
+    fix: {
+      type: 'boolean',
+      description: 'apply the autofixes rules offer (module.yaml/package.yaml consistency, -crd module names)',
+    },
+    linter: {
+      type: 'string',
+      multiple: true,
+      description: `run only this linter (repeatable): ${LINTERS.map((l) => l.id).join(', ')}`,
+      valueName: 'id',
+    },
     'show-ignored': { type: 'boolean', description: 'show findings whose level is ignored (human format)' },
     'hide-warnings': { type: 'boolean', description: 'hide warnings (human format)' },
   },
@@ -124,7 +153,9 @@ export const lintCommand: Command = {
     const linters = (args.values['linter'] as string[] | undefined) ?? undefined;
     const unknown = linters?.filter((l) => !LINTERS.some((x) => x.id === l)) ?? [];
     if (unknown.length) {
-      io.stderr.write(`modsync lint: unknown linter ${unknown.join(', ')} (want ${LINTERS.map((l) => l.id).join(', ')})\n`);
+      io.stderr.write(
+        `modsync lint: unknown linter ${unknown.join(', ')} (want ${LINTERS.map((l) => l.id).join(', ')})\n`,
+      );
       return 2;
     }
     const dirs = (args.positionals.length ? args.positionals : ['.']).map((d) => resolve(io.cwd, d));
@@ -135,10 +166,16 @@ export const lintCommand: Command = {
         return 2;
       }
     }
-    const { result, empty } = await lintAll(dirs, { fix: args.values['fix'] === true, env: io.env, ...(linters ? { linters } : {}) });
+    const { result, empty } = await lintAll(dirs, {
+      fix: args.values['fix'] === true,
+      env: io.env,
+      ...(linters ? { linters } : {}),
+    });
     if (empty.length > 0) {
       // Nothing to lint is a wrong path, not a clean result: exit 2 so CI does not pass on a typo.
-      io.stderr.write(`modsync lint: no modules found under ${empty.join(', ')} (a module has a module.yaml, or a Chart.yaml beside hooks/, images/ or openapi/)\n`);
+      io.stderr.write(
+        `modsync lint: no modules found under ${empty.join(', ')} (a module has a module.yaml, or a Chart.yaml beside hooks/, images/ or openapi/)\n`,
+      );
       return 2;
     }
     let text: string;
@@ -154,7 +191,11 @@ export const lintCommand: Command = {
     const output = args.values['output'];
     if (typeof output === 'string') writeFileSync(resolve(io.cwd, output), text);
     else io.stdout.write(text);
-    const warning = await sendDmtMetrics(result, { env: io.env, version: LINT_VERSION, settings: LintSettings.load(dirs[0]!, dirs[0]!) });
+    const warning = await sendDmtMetrics(result, {
+      env: io.env,
+      version: LINT_VERSION,
+      settings: LintSettings.load(dirs[0]!, dirs[0]!),
+    });
     if (warning) io.stderr.write(`${warning}\n`);
     return hasFailures(result.findings, args.values['strict'] === true) ? 1 : 0;
   },

@@ -18,7 +18,9 @@ async function setEnabled(args: ParsedArgs, io: IO, enabled: boolean): Promise<n
   if (!kube) return 1;
   try {
     if (enabled && !(await kube.get(Modules, name))) {
-      io.stderr.write(`modsync module enable: no module ${name} is offered by any ModuleSource (kubectl get module lists them); enabling it anyway\n`);
+      io.stderr.write(
+        `modsync module enable: no module ${name} is offered by any ModuleSource (kubectl get module lists them); enabling it anyway\n`,
+      );
     }
     const spec: ModuleConfig['spec'] = { enabled, ...(source ? { source } : {}) };
     const existing = await kube.get(ModuleConfigs, name);
@@ -29,12 +31,19 @@ async function setEnabled(args: ParsedArgs, io: IO, enabled: boolean): Promise<n
       }
       await kube.mergePatch(ModuleConfigs, name, { spec });
     } else {
-      await kube.create(ModuleConfigs, { apiVersion: 'deckhouse.io/v1alpha1', kind: 'ModuleConfig', metadata: { name }, spec });
+      await kube.create(ModuleConfigs, {
+        apiVersion: 'deckhouse.io/v1alpha1',
+        kind: 'ModuleConfig',
+        metadata: { name },
+        spec,
+      });
     }
     io.stdout.write(`Module ${name} ${verb}d\n`);
     return 0;
   } catch (err) {
-    io.stderr.write(`modsync module ${verb}: ${err instanceof KubeApiError ? err.serverMessage : (err as Error).message}\n`);
+    io.stderr.write(
+      `modsync module ${verb}: ${err instanceof KubeApiError ? err.serverMessage : (err as Error).message}\n`,
+    );
     return 1;
   } finally {
     await kube.close();
@@ -49,7 +58,14 @@ export const moduleCommand: Command = {
       name: 'enable',
       summary: 'enable a module: ModuleConfig spec.enabled=true',
       usage: '<name>',
-      options: { source: { type: 'string', valueName: 'name', description: 'ModuleSource to take the module from (needed when several offer it)' }, ...kubeOptions },
+      options: {
+        source: {
+          type: 'string',
+          valueName: 'name',
+          description: 'ModuleSource to take the module from (needed when several offer it)',
+        },
+        ...kubeOptions,
+      },
       run: (args, io) => setEnabled(args, io, true),
     },
     {

@@ -19,7 +19,12 @@ export const planCommand: Command = {
     'against --deckhouse-version (as the applier’s MODSYNC_DECKHOUSE_VERSION) and the API server’s version.',
   ].join('\n'),
   options: {
-    'deckhouse-version': { type: 'string', valueName: 'version', description: 'the platform version requirements are checked against (env MODSYNC_DECKHOUSE_VERSION; unset skips that check)' },
+    'deckhouse-version': {
+      type: 'string',
+      valueName: 'version',
+      description:
+        'the platform version requirements are checked against (env MODSYNC_DECKHOUSE_VERSION; unset skips that check)',
+    },
     output: outputOption,
     ...kubeOptions,
   },
@@ -31,7 +36,8 @@ export const planCommand: Command = {
     }
     const format = outputFormat(args, io, 'plan', 'table');
     if (format === undefined) return 2;
-    const deckhouseVersion = (args.values['deckhouse-version'] as string | undefined) || io.env['MODSYNC_DECKHOUSE_VERSION'] || undefined;
+    const deckhouseVersion =
+      (args.values['deckhouse-version'] as string | undefined) || io.env['MODSYNC_DECKHOUSE_VERSION'] || undefined;
     const kube = await openKube(args, io, 'plan');
     if (!kube) return 1;
     let plans: ModulePlan[];
@@ -44,9 +50,17 @@ export const planCommand: Command = {
         kube.list(ModuleUpdatePolicies),
         kube.serverVersion(),
       ]);
-      const cluster = { configs: configs.items, modules: modules.items, releases: releases.items, sources: sources.items, policies: policies.items };
+      const cluster = {
+        configs: configs.items,
+        modules: modules.items,
+        releases: releases.items,
+        sources: sources.items,
+        policies: policies.items,
+      };
       if (only !== undefined && !cluster.configs.some((c) => c.metadata.name === only && c.spec?.enabled === true)) {
-        io.stderr.write(`modsync plan: module ${only} is not enabled (modsync module enable ${only}; modsync plan lists the enabled ones)\n`);
+        io.stderr.write(
+          `modsync plan: module ${only} is not enabled (modsync module enable ${only}; modsync plan lists the enabled ones)\n`,
+        );
         return 1;
       }
       plans = planModules(cluster, { deckhouseVersion, kubernetesVersion: version.gitVersion }, new Date(), only);
@@ -56,7 +70,9 @@ export const planCommand: Command = {
     } finally {
       await kube.close();
     }
-    io.stdout.write(format === 'json' ? `${JSON.stringify({ modules: plans }, null, 2)}\n` : formatPlan(plans, new Date()));
+    io.stdout.write(
+      format === 'json' ? `${JSON.stringify({ modules: plans }, null, 2)}\n` : formatPlan(plans, new Date()),
+    );
     return 0;
   },
 };

@@ -15,7 +15,9 @@ function phaseOf(release: { status?: { phase?: string } }): string {
 async function approve(args: ParsedArgs, io: IO): Promise<number> {
   const [name, ...extra] = args.positionals;
   if (!name || extra.length > 0) {
-    io.stderr.write('modsync release approve: name exactly one ModuleRelease (modsync release approve <name>, e.g. console-v1.2.4)\n');
+    io.stderr.write(
+      'modsync release approve: name exactly one ModuleRelease (modsync release approve <name>, e.g. console-v1.2.4)\n',
+    );
     return 2;
   }
   const kube = await openKube(args, io, 'release approve');
@@ -24,12 +26,16 @@ async function approve(args: ParsedArgs, io: IO): Promise<number> {
     for (let attempt = 1; ; attempt += 1) {
       const release = await kube.get(ModuleReleases, name);
       if (!release) {
-        io.stderr.write(`modsync release approve: ModuleRelease ${name} not found (kubectl get mr lists them; names are <module>-<version>)\n`);
+        io.stderr.write(
+          `modsync release approve: ModuleRelease ${name} not found (kubectl get mr lists them; names are <module>-<version>)\n`,
+        );
         return 1;
       }
       const phase = phaseOf(release);
       if (phase !== 'Pending') {
-        io.stderr.write(`modsync release approve: ModuleRelease ${name} is ${phase}, not Pending: only a Pending release waits for approval\n`);
+        io.stderr.write(
+          `modsync release approve: ModuleRelease ${name} is ${phase}, not Pending: only a Pending release waits for approval\n`,
+        );
         return 1;
       }
       if (release.metadata.annotations?.[RELEASE_ANNOTATIONS.approved] === 'true') {
@@ -38,14 +44,19 @@ async function approve(args: ParsedArgs, io: IO): Promise<number> {
       }
       try {
         await kube.mergePatch(ModuleReleases, name, {
-          metadata: { resourceVersion: release.metadata.resourceVersion, annotations: { [RELEASE_ANNOTATIONS.approved]: 'true' } },
+          metadata: {
+            resourceVersion: release.metadata.resourceVersion,
+            annotations: { [RELEASE_ANNOTATIONS.approved]: 'true' },
+          },
         });
       } catch (err) {
         // Someone wrote the release since we read it (the applier, most likely): look at it again.
         if (err instanceof KubeApiError && err.reason === 'Conflict' && attempt < 3) continue;
         throw err;
       }
-      io.stdout.write(`ModuleRelease ${name} approved (the applier deploys it when nothing else holds it; kubectl get mr ${name} shows its phase)\n`);
+      io.stdout.write(
+        `ModuleRelease ${name} approved (the applier deploys it when nothing else holds it; kubectl get mr ${name} shows its phase)\n`,
+      );
       return 0;
     }
   } catch (err) {

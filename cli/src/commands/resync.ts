@@ -5,9 +5,14 @@ export const resyncCommand: Command = {
   name: 'resync',
   summary: 'sync a ModuleSource now (repeated requests while one is queued or running collapse into one)',
   usage: '<source>',
-  description: 'Calls POST /sources/<source>/resync on the syncer. The syncer also resyncs when the\nmodsync.io/resync annotation of the ModuleSource changes (kubectl annotate ms <source> modsync.io/resync="$(date)" --overwrite).',
+  description:
+    'Calls POST /sources/<source>/resync on the syncer. The syncer also resyncs when the\nmodsync.io/resync annotation of the ModuleSource changes (kubectl annotate ms <source> modsync.io/resync="$(date)" --overwrite).',
   options: {
-    url: { type: 'string', valueName: 'url', description: 'the syncer’s HTTP address (env MODSYNC_SYNCER_URL; default http://127.0.0.1:8080)' },
+    url: {
+      type: 'string',
+      valueName: 'url',
+      description: 'the syncer’s HTTP address (env MODSYNC_SYNCER_URL; default http://127.0.0.1:8080)',
+    },
     token: { type: 'string', valueName: 'token', description: 'API token (env MODSYNC_API_TOKEN)' },
     timeout: { type: 'string', valueName: 'ms', description: 'give up after this many milliseconds', default: '10000' },
   },
@@ -17,7 +22,11 @@ export const resyncCommand: Command = {
       io.stderr.write('modsync resync: name exactly one ModuleSource (modsync resync <source>)\n');
       return 2;
     }
-    const base = ((args.values['url'] as string | undefined) ?? io.env['MODSYNC_SYNCER_URL'] ?? 'http://127.0.0.1:8080').replace(/\/$/, '');
+    const base = (
+      (args.values['url'] as string | undefined) ??
+      io.env['MODSYNC_SYNCER_URL'] ??
+      'http://127.0.0.1:8080'
+    ).replace(/\/$/, '');
     const token = (args.values['token'] as string | undefined) ?? io.env['MODSYNC_API_TOKEN'];
     const timeoutMs = Number(args.values['timeout']);
     if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
@@ -32,7 +41,9 @@ export const resyncCommand: Command = {
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (err) {
-      io.stderr.write(`modsync resync: cannot reach the syncer at ${base}: ${err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err)}\n`);
+      io.stderr.write(
+        `modsync resync: cannot reach the syncer at ${base}: ${err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err)}\n`,
+      );
       return 1;
     }
     const body = (await res.json().catch(() => ({}))) as { error?: string; jobId?: string; collapsed?: boolean };
@@ -44,7 +55,11 @@ export const resyncCommand: Command = {
       io.stderr.write(`modsync resync: ${body.error ?? `HTTP ${res.status}`}\n`);
       return 1;
     }
-    io.stdout.write(body.collapsed ? `resync of ${source} already queued (job ${body.jobId})\n` : `resync of ${source} queued (job ${body.jobId})\n`);
+    io.stdout.write(
+      body.collapsed
+        ? `resync of ${source} already queued (job ${body.jobId})\n`
+        : `resync of ${source} queued (job ${body.jobId})\n`,
+    );
     return 0;
   },
 };

@@ -10,7 +10,8 @@ async function queueState(base: string, timeoutMs: number): Promise<QueueState> 
     const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
     if (!res.ok) return { reachable: false, url: base, error: `GET /metrics answered HTTP ${res.status}` };
     const jobs = parseQueueJobs(await res.text());
-    if (!jobs) return { reachable: false, url: base, error: 'its /metrics has no modsync_queue_jobs: is that the syncer?' };
+    if (!jobs)
+      return { reachable: false, url: base, error: 'its /metrics has no modsync_queue_jobs: is that the syncer?' };
     return { reachable: true, url: base, jobs };
   } catch (err) {
     return { reachable: false, url: base, error: errorText(err) };
@@ -29,9 +30,23 @@ export const statusCommand: Command = {
     'changes (the time of the last sync run is in the syncer’s metrics and dashboard).',
   ].join('\n'),
   options: {
-    selector: { type: 'string', short: 'l', valueName: 'labels', description: 'only ModuleSources matching this label selector (e.g. team=platform)' },
-    url: { type: 'string', valueName: 'url', description: 'the syncer’s HTTP address (env MODSYNC_SYNCER_URL; default http://127.0.0.1:8080)' },
-    timeout: { type: 'string', valueName: 'ms', description: 'how long to wait for the syncer’s /metrics', default: '3000' },
+    selector: {
+      type: 'string',
+      short: 'l',
+      valueName: 'labels',
+      description: 'only ModuleSources matching this label selector (e.g. team=platform)',
+    },
+    url: {
+      type: 'string',
+      valueName: 'url',
+      description: 'the syncer’s HTTP address (env MODSYNC_SYNCER_URL; default http://127.0.0.1:8080)',
+    },
+    timeout: {
+      type: 'string',
+      valueName: 'ms',
+      description: 'how long to wait for the syncer’s /metrics',
+      default: '3000',
+    },
     output: outputOption,
     ...kubeOptions,
   },
@@ -49,7 +64,11 @@ export const statusCommand: Command = {
       io.stderr.write('modsync status: give a source name or --selector, not both\n');
       return 2;
     }
-    const base = ((args.values['url'] as string | undefined) || io.env['MODSYNC_SYNCER_URL'] || 'http://127.0.0.1:8080').replace(/\/$/, '');
+    const base = (
+      (args.values['url'] as string | undefined) ||
+      io.env['MODSYNC_SYNCER_URL'] ||
+      'http://127.0.0.1:8080'
+    ).replace(/\/$/, '');
 
     const kube = await openKube(args, io, 'status');
     if (!kube) return 1;
@@ -76,7 +95,11 @@ export const statusCommand: Command = {
       await kube.close();
     }
     const report: StatusReport = { sources: sources.map(sourceRow), queue: await queue };
-    io.stdout.write(format === 'json' ? `${JSON.stringify(report, (_key, value: unknown) => (value === undefined ? null : value), 2)}\n` : formatStatus(report, new Date()));
+    io.stdout.write(
+      format === 'json'
+        ? `${JSON.stringify(report, (_key, value: unknown) => (value === undefined ? null : value), 2)}\n`
+        : formatStatus(report, new Date()),
+    );
     return 0;
   },
 };

@@ -6,7 +6,8 @@ import type { Command, IO, ParsedArgs } from '../dispatcher.ts';
 
 /** The folder to test from the command's one optional argument, or the usage problem. */
 function targetDir(args: ParsedArgs, io: IO, command: string): string | { problem: string } {
-  if (args.positionals.length > 1) return { problem: `modsync ${command}: expected at most one argument, the module path` };
+  if (args.positionals.length > 1)
+    return { problem: `modsync ${command}: expected at most one argument, the module path` };
   const dir = resolve(io.cwd, args.positionals[0] ?? '.');
   try {
     if (!statSync(dir).isDirectory()) return { problem: `modsync ${command}: ${dir} is not a directory` };
@@ -17,7 +18,9 @@ function targetDir(args: ParsedArgs, io: IO, command: string): string | { proble
 }
 
 function printFailure(io: IO, f: Finding): void {
-  io.stdout.write(`[${f.object ? `${f.object} ` : ''}(#conversions)]\n  Message: ${f.message}\n  Module:  ${f.module}\n`);
+  io.stdout.write(
+    `[${f.object ? `${f.object} ` : ''}(#conversions)]\n  Message: ${f.message}\n  Module:  ${f.module}\n`,
+  );
 }
 
 const conversionsCommand: Command = {
@@ -42,7 +45,11 @@ const conversionsCommand: Command = {
       for (const f of findings) printFailure(io, f);
       failed += findings.length;
     }
-    io.stdout.write(failed === 0 ? `conversions: ${modules.length} module(s) tested, no failures\n` : `conversions: ${failed} failure(s)\n`);
+    io.stdout.write(
+      failed === 0
+        ? `conversions: ${modules.length} module(s) tested, no failures\n`
+        : `conversions: ${failed} failure(s)\n`,
+    );
     return failed > 0 ? 1 : 0;
   },
 };

@@ -46,13 +46,34 @@ describe('version constraints (Masterminds syntax)', () => {
 
 describe('parseConstraint', () => {
   it.each([
-    ['>= 1.2, < 2', [[{ op: '>=', version: '1.2' }, { op: '<', version: '2' }]], '>=1.2 <2'],
-    ['1.2 - 1.4', [[{ op: '>=', version: '1.2' }, { op: '<=', version: '1.4' }]], '>=1.2 <=1.4'],
+    [
+      '>= 1.2, < 2',
+      [
+        [
+          { op: '>=', version: '1.2' },
+          { op: '<', version: '2' },
+        ],
+      ],
+      '>=1.2 <2',
+    ],
+    [
+      '1.2 - 1.4',
+      [
+        [
+          { op: '>=', version: '1.2' },
+          { op: '<=', version: '1.4' },
+        ],
+      ],
+      '>=1.2 <=1.4',
+    ],
     ['~> v1.2 || 3.x', [[{ op: '~>', version: 'v1.2' }], [{ op: '', version: '3.x' }]], '~>v1.2 || 3.x'],
   ])('%s', (input, groups, text) => expect(parseConstraint(input)).toEqual({ groups, text }));
 
-  it.each([['1.2.3', '1.2.3'], ['v1.2', '1.2.0'], ['1', '1.0.0'], ['v1.2.3-rc.1+meta', '1.2.3-rc.1'], ['stable', undefined]])(
-    'coerceVersion(%s) = %s',
-    (input, want) => expect(coerceVersion(input)).toBe(want),
-  );
+  it.each([
+    ['1.2.3', '1.2.3'],
+    ['v1.2', '1.2.0'],
+    ['1', '1.0.0'],
+    ['v1.2.3-rc.1+meta', '1.2.3-rc.1'],
+    ['stable', undefined],
+  ])('coerceVersion(%s) = %s', (input, want) => expect(coerceVersion(input)).toBe(want));
 });

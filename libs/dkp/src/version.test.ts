@@ -32,7 +32,9 @@ describe('formatVersion', () => {
   });
 
   it('throws MODSYNC_DKP_INVALID_VERSION on garbage', () => {
-    expect(() => formatVersion('latest')).toThrow(expect.objectContaining({ code: 'MODSYNC_DKP_INVALID_VERSION', input: 'latest' }));
+    expect(() => formatVersion('latest')).toThrow(
+      expect.objectContaining({ code: 'MODSYNC_DKP_INVALID_VERSION', input: 'latest' }),
+    );
   });
 });
 

@@ -30,7 +30,12 @@ describe('decodeEvent / parseEvent', () => {
       caught = err;
     }
     expect(caught).toBeInstanceOf(EventVersionUnsupportedError);
-    expect(caught).toMatchObject({ code: EVENTS_ERROR_CODES.unsupportedVersion, name: 'EventVersionUnsupportedError', version, supported: [1] });
+    expect(caught).toMatchObject({
+      code: EVENTS_ERROR_CODES.unsupportedVersion,
+      name: 'EventVersionUnsupportedError',
+      version,
+      supported: [1],
+    });
   });
 
   it.each([
@@ -68,7 +73,12 @@ describe('prepareEvent', () => {
 
   it('fills in v, id and at, and renders the body the publish script completes', () => {
     const prepared = prepareEvent(input, 'generated-id', new Date('2026-05-06T07:08:09.010Z'));
-    expect(prepared.event).toMatchObject({ v: 1, id: 'generated-id', at: '2026-05-06T07:08:09.010Z', type: 'module.gone' });
+    expect(prepared.event).toMatchObject({
+      v: 1,
+      id: 'generated-id',
+      at: '2026-05-06T07:08:09.010Z',
+      type: 'module.gone',
+    });
     expect(prepared.body.startsWith('"id":"generated-id",')).toBe(true);
     expect(prepared.body).not.toContain('"seq"');
     // What the script stores: `{"v":1,"seq":<seq>,` + body.
@@ -77,11 +87,18 @@ describe('prepareEvent', () => {
 
   it('keeps the producer’s id and at, and accepts a Date', () => {
     const at = new Date('2026-01-01T00:00:00.000Z');
-    expect(prepareEvent({ ...input, id: 'mine', at }, 'ignored', new Date()).event).toMatchObject({ id: 'mine', at: '2026-01-01T00:00:00.000Z' });
+    expect(prepareEvent({ ...input, id: 'mine', at }, 'ignored', new Date()).event).toMatchObject({
+      id: 'mine',
+      at: '2026-01-01T00:00:00.000Z',
+    });
   });
 
   it('rejects an invalid event before anything is written', () => {
-    expect(codeOf(() => prepareEvent({ ...input, module: 'Not_A_Name' }, 'x', new Date()))).toBe(EVENTS_ERROR_CODES.invalidEvent);
-    expect(codeOf(() => prepareEvent({ ...input, at: new Date(Number.NaN) }, 'x', new Date()))).toBe(EVENTS_ERROR_CODES.invalidEvent);
+    expect(codeOf(() => prepareEvent({ ...input, module: 'Not_A_Name' }, 'x', new Date()))).toBe(
+      EVENTS_ERROR_CODES.invalidEvent,
+    );
+    expect(codeOf(() => prepareEvent({ ...input, at: new Date(Number.NaN) }, 'x', new Date()))).toBe(
+      EVENTS_ERROR_CODES.invalidEvent,
+    );
   });
 });

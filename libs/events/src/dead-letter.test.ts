@@ -13,7 +13,9 @@ describe('dead letters', () => {
       failedAt: '2026-01-01T00:00:00.000Z',
       error: new EventVersionUnsupportedError(2, [1]),
     });
-    const fields = Object.fromEntries(Array.from({ length: flat.length / 2 }, (_, i) => [flat[2 * i]!, flat[2 * i + 1]!]));
+    const fields = Object.fromEntries(
+      Array.from({ length: flat.length / 2 }, (_, i) => [flat[2 * i]!, flat[2 * i + 1]!]),
+    );
     expect(parseDeadLetter({ id: '5-0', fields })).toEqual({
       id: '5-0',
       entryId: '1-0',
@@ -30,7 +32,10 @@ describe('dead letters', () => {
 
   it.each([
     [new TypeError('bad'), { errorName: 'TypeError', errorCode: 'TypeError', errorMessage: 'bad' }],
-    [Object.assign(new Error('reset'), { code: 'ECONNRESET' }), { errorName: 'Error', errorCode: 'ECONNRESET', errorMessage: 'reset' }],
+    [
+      Object.assign(new Error('reset'), { code: 'ECONNRESET' }),
+      { errorName: 'Error', errorCode: 'ECONNRESET', errorMessage: 'reset' },
+    ],
     ['a string', { errorName: 'NonError', errorCode: 'NonError', errorMessage: 'a string' }],
   ])('describes %s', (error, expected) => {
     expect(describeError(error)).toEqual(expected);

@@ -26,18 +26,29 @@ export interface DeadLetter {
 }
 
 /** The fields written for a dead letter (flat, for XADD). */
-export function deadLetterFields(input: Omit<DeadLetter, 'id' | 'errorName' | 'errorCode' | 'errorMessage'> & { error: unknown }): string[] {
+export function deadLetterFields(
+  input: Omit<DeadLetter, 'id' | 'errorName' | 'errorCode' | 'errorMessage'> & { error: unknown },
+): string[] {
   const { errorName, errorCode, errorMessage } = describeError(input.error);
   return [
-    'entryId', input.entryId,
-    'event', input.event,
-    'group', input.group,
-    'consumer', input.consumer,
-    'deliveries', String(input.deliveries),
-    'errorName', errorName,
-    'errorCode', errorCode,
-    'errorMessage', errorMessage,
-    'failedAt', input.failedAt,
+    'entryId',
+    input.entryId,
+    'event',
+    input.event,
+    'group',
+    input.group,
+    'consumer',
+    input.consumer,
+    'deliveries',
+    String(input.deliveries),
+    'errorName',
+    errorName,
+    'errorCode',
+    errorCode,
+    'errorMessage',
+    errorMessage,
+    'failedAt',
+    input.failedAt,
   ];
 }
 
@@ -45,7 +56,11 @@ export function deadLetterFields(input: Omit<DeadLetter, 'id' | 'errorName' | 'e
 export function describeError(error: unknown): { errorName: string; errorCode: string; errorMessage: string } {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
-    return { errorName: error.name, errorCode: typeof code === 'string' && code !== '' ? code : error.name, errorMessage: error.message };
+    return {
+      errorName: error.name,
+      errorCode: typeof code === 'string' && code !== '' ? code : error.name,
+      errorMessage: error.message,
+    };
   }
   return { errorName: 'NonError', errorCode: 'NonError', errorMessage: String(error) };
 }
@@ -80,7 +95,8 @@ export async function readDeadLetters(redis: Redis, options: ReadDeadLettersOpti
   const prefix = options.prefix ?? DEFAULT_EVENTS_PREFIX;
   const count = options.count ?? 100;
   if (!isValidPrefix(prefix)) throw new EventsInvalidOptionError('prefix', 'must be 1–100 characters of A-Za-z0-9._:-');
-  if (!isValidGroupName(options.group)) throw new EventsInvalidOptionError('group', 'must be 1–128 characters of A-Za-z0-9._:-');
+  if (!isValidGroupName(options.group))
+    throw new EventsInvalidOptionError('group', 'must be 1–128 characters of A-Za-z0-9._:-');
   if (!Number.isInteger(count) || count < 1) throw new EventsInvalidOptionError('count', 'must be a positive integer');
   let reply: unknown;
   try {

@@ -36,8 +36,21 @@ describe('resolveSubscriberOptions', () => {
   });
 
   it('keeps given values and ignores undefined ones', () => {
-    const resolved = resolveSubscriberOptions({ connection: URL, group: 'g', handler, claimIdleMs: 900, consumer: 'pod-0', batchSize: undefined });
-    expect(resolved).toMatchObject({ claimIdleMs: 900, claimIntervalMs: 450, heartbeatIntervalMs: 300, consumer: 'pod-0', batchSize: 32 });
+    const resolved = resolveSubscriberOptions({
+      connection: URL,
+      group: 'g',
+      handler,
+      claimIdleMs: 900,
+      consumer: 'pod-0',
+      batchSize: undefined,
+    });
+    expect(resolved).toMatchObject({
+      claimIdleMs: 900,
+      claimIntervalMs: 450,
+      heartbeatIntervalMs: 300,
+      consumer: 'pod-0',
+      batchSize: 32,
+    });
   });
 
   const base: EventSubscriberOptions = { connection: URL, group: 'g', handler };
@@ -60,7 +73,10 @@ describe('resolveSubscriberOptions', () => {
     ['retryMaxDelayMs', { ...base, retryBaseDelayMs: 1_000, retryMaxDelayMs: 10 }],
     ['random', { ...base, random: 0.5 as never }],
   ])('names %s when it is wrong', (option, options) => {
-    expect(invalidOption(() => resolveSubscriberOptions(options))).toMatchObject({ code: EVENTS_ERROR_CODES.invalidOption, option });
+    expect(invalidOption(() => resolveSubscriberOptions(options))).toMatchObject({
+      code: EVENTS_ERROR_CODES.invalidOption,
+      option,
+    });
   });
 
   it.each([
@@ -76,7 +92,9 @@ describe('resolveSubscriberOptions', () => {
   });
 
   it('rejects unknown names', () => {
-    expect(invalidOption(() => resolveSubscriberOptions({ ...base, grup: 'x' } as never))).toMatchObject({ option: 'grup' });
+    expect(invalidOption(() => resolveSubscriberOptions({ ...base, grup: 'x' } as never))).toMatchObject({
+      option: 'grup',
+    });
   });
 });
 
@@ -94,10 +112,15 @@ describe('resolvePublisherOptions', () => {
     ['connection', { connection: 42 as never }],
     ['maxlen', { connection: URL, maxlen: 5 } as never],
   ])('names %s when it is wrong', (option, options) => {
-    expect(invalidOption(() => resolvePublisherOptions(options))).toMatchObject({ code: EVENTS_ERROR_CODES.invalidOption, option });
+    expect(invalidOption(() => resolvePublisherOptions(options))).toMatchObject({
+      code: EVENTS_ERROR_CODES.invalidOption,
+      option,
+    });
   });
 
   it('rejects subscriber-only options', () => {
-    expect(invalidOption(() => resolvePublisherOptions({ connection: URL, group: 'g' } as never))).toMatchObject({ option: 'group' });
+    expect(invalidOption(() => resolvePublisherOptions({ connection: URL, group: 'g' } as never))).toMatchObject({
+      option: 'group',
+    });
   });
 });

@@ -214,28 +214,44 @@ function connection(value: unknown): EventsConnection {
     }
     return value;
   }
-  if (typeof value !== 'object' || value === null || typeof (value as { duplicate?: unknown }).duplicate !== 'function') {
+  if (
+    typeof value !== 'object' ||
+    value === null ||
+    typeof (value as { duplicate?: unknown }).duplicate !== 'function'
+  ) {
     throw new EventsInvalidOptionError('connection', 'must be an ioredis client or a redis:// URL');
   }
   const keyPrefix = (value as { options?: { keyPrefix?: unknown } }).options?.keyPrefix;
   if (typeof keyPrefix === 'string' && keyPrefix !== '') {
-    throw new EventsInvalidOptionError('connection', 'the client has a keyPrefix; give a client without one and use prefix');
+    throw new EventsInvalidOptionError(
+      'connection',
+      'the client has a keyPrefix; give a client without one and use prefix',
+    );
   }
   return value as Redis | Cluster;
 }
 
 function prefix(value: unknown): string {
   if (typeof value !== 'string' || !isValidPrefix(value)) {
-    throw new EventsInvalidOptionError('prefix', 'must be 1–100 characters of A-Za-z0-9._:- starting with a letter or digit');
+    throw new EventsInvalidOptionError(
+      'prefix',
+      'must be 1–100 characters of A-Za-z0-9._:- starting with a letter or digit',
+    );
   }
   return value;
 }
 
 /** Merges defaults under `options`, validates every field, freezes. Throws EventsInvalidOptionError. */
 export function resolvePublisherOptions(options: EventPublisherOptions): ResolvedEventPublisherOptions {
-  if (typeof options !== 'object' || options === null) throw new EventsInvalidOptionError('options', 'must be an object');
+  if (typeof options !== 'object' || options === null)
+    throw new EventsInvalidOptionError('options', 'must be an object');
   checkNames(options, PUBLISHER_KEYS);
-  const merged = { ...DEFAULT_PUBLISHER_OPTIONS, now: () => new Date(), generateId: randomUUID, ...stripUndefined(options) };
+  const merged = {
+    ...DEFAULT_PUBLISHER_OPTIONS,
+    now: () => new Date(),
+    generateId: randomUUID,
+    ...stripUndefined(options),
+  };
   return Object.freeze({
     connection: connection(merged.connection),
     prefix: prefix(merged.prefix),
@@ -247,7 +263,8 @@ export function resolvePublisherOptions(options: EventPublisherOptions): Resolve
 
 /** Merges defaults under `options`, validates every field, derives the heartbeat, freezes. Throws EventsInvalidOptionError. */
 export function resolveSubscriberOptions(options: EventSubscriberOptions): ResolvedEventSubscriberOptions {
-  if (typeof options !== 'object' || options === null) throw new EventsInvalidOptionError('options', 'must be an object');
+  if (typeof options !== 'object' || options === null)
+    throw new EventsInvalidOptionError('options', 'must be an object');
   checkNames(options, SUBSCRIBER_KEYS);
   const merged = {
     ...DEFAULT_SUBSCRIBER_OPTIONS,
@@ -256,7 +273,10 @@ export function resolveSubscriberOptions(options: EventSubscriberOptions): Resol
     ...stripUndefined(options),
   };
   if (typeof merged.group !== 'string' || !isValidGroupName(merged.group)) {
-    throw new EventsInvalidOptionError('group', 'must be 1–128 characters of A-Za-z0-9._:- starting with a letter or digit');
+    throw new EventsInvalidOptionError(
+      'group',
+      'must be 1–128 characters of A-Za-z0-9._:- starting with a letter or digit',
+    );
   }
   if (typeof merged.consumer !== 'string' || !/^[\x21-\x7e]{1,200}$/.test(merged.consumer)) {
     throw new EventsInvalidOptionError('consumer', 'must be 1–200 printable ASCII characters without spaces');

@@ -25,14 +25,22 @@ describe('latestPerModule', () => {
       e('s1', 'a', 2, 'stale'),
       e('s1', 'b', 1, 'only'),
     ];
-    expect(latestPerModule(events)).toEqual([e('s1', 'a', 10, 'newest'), e('s1', 'b', 1, 'only'), e('s2', 'b', 7, 'newest')]);
+    expect(latestPerModule(events)).toEqual([
+      e('s1', 'a', 10, 'newest'),
+      e('s1', 'b', 1, 'only'),
+      e('s2', 'b', 7, 'newest'),
+    ]);
   });
 
   it('gives the same result for every permutation of its input', () => {
     const events = [e('s', 'a', 1), e('s', 'a', 3), e('s', 'b', 2), e('t', 'a', 4), e('s', 'a', 2)];
     const expected = latestPerModule(events);
     const permutations = (items: typeof events): (typeof events)[] =>
-      items.length <= 1 ? [items] : items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
+      items.length <= 1
+        ? [items]
+        : items.flatMap((item, i) =>
+            permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]),
+          );
     for (const order of permutations(events)) expect(latestPerModule(order)).toEqual(expected);
   });
 

@@ -14,7 +14,10 @@ export function eventKey(subject: EventSubject): string {
  * True when `a` supersedes `b`: same source and module, and a larger `seq`. False for a duplicate (same `seq`), an older
  * event, or events about different modules (neither supersedes the other).
  */
-export function isNewer(a: Pick<DiscoveryEvent, 'source' | 'module' | 'seq'>, b: Pick<DiscoveryEvent, 'source' | 'module' | 'seq'>): boolean {
+export function isNewer(
+  a: Pick<DiscoveryEvent, 'source' | 'module' | 'seq'>,
+  b: Pick<DiscoveryEvent, 'source' | 'module' | 'seq'>,
+): boolean {
   return a.source === b.source && a.module === b.module && a.seq > b.seq;
 }
 

@@ -33,10 +33,16 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 const SourceNameSchema = z.string().max(253).regex(DNS_SUBDOMAIN, 'must be a DNS-1123 subdomain');
 
 /** A module name as DKP accepts it from the source's tag list (DNS-1123 subdomain, ≤ 64). */
-const ModuleNameSchema = z.string().max(64).regex(DNS_SUBDOMAIN, 'must be a DNS-1123 subdomain of at most 64 characters');
+const ModuleNameSchema = z
+  .string()
+  .max(64)
+  .regex(DNS_SUBDOMAIN, 'must be a DNS-1123 subdomain of at most 64 characters');
 
 /** A release channel, spelled as the CRD enum: `Alpha`, `Beta`, `EarlyAccess`, `Stable`, `RockSolid`, `Lts`. */
-const ChannelNameSchema = z.string().max(32).regex(/^[A-Z][A-Za-z]*$/, 'must be a channel name as the CRD spells it (Stable, EarlyAccess)');
+const ChannelNameSchema = z
+  .string()
+  .max(32)
+  .regex(/^[A-Z][A-Za-z]*$/, 'must be a channel name as the CRD spells it (Stable, EarlyAccess)');
 
 /** `vX.Y.Z` with an optional prerelease and build. Never DKP's `unknown`: a failed fetch is a pull error. */
 const ModuleVersionSchema = z
@@ -136,10 +142,13 @@ const ChannelVersionEventSchema = z
     previousVersion: ModuleVersionSchema.nullable().default(null),
     state: PresentModuleStateSchema,
   })
-  .refine((e) => e.state.channels[e.channel]?.version === e.version && e.state.channels[e.channel]?.checksum === e.checksum, {
-    message: 'state.channels[channel] must hold the event’s version and checksum',
-    path: ['state', 'channels'],
-  });
+  .refine(
+    (e) => e.state.channels[e.channel]?.version === e.version && e.state.channels[e.channel]?.checksum === e.checksum,
+    {
+      message: 'state.channels[channel] must hold the event’s version and checksum',
+      path: ['state', 'channels'],
+    },
+  );
 
 const ModuleChecksumEventSchema = z
   .object({
@@ -153,10 +162,13 @@ const ModuleChecksumEventSchema = z
     previousChecksum: ChecksumSchema.nullable().default(null),
     state: PresentModuleStateSchema,
   })
-  .refine((e) => e.state.channels[e.channel]?.version === e.version && e.state.channels[e.channel]?.checksum === e.checksum, {
-    message: 'state.channels[channel] must hold the event’s version and checksum',
-    path: ['state', 'channels'],
-  });
+  .refine(
+    (e) => e.state.channels[e.channel]?.version === e.version && e.state.channels[e.channel]?.checksum === e.checksum,
+    {
+      message: 'state.channels[channel] must hold the event’s version and checksum',
+      path: ['state', 'channels'],
+    },
+  );
 
 const PullErrorSetEventSchema = z
   .object({
@@ -166,7 +178,10 @@ const PullErrorSetEventSchema = z
     error: PullErrorSchema,
     state: PresentModuleStateSchema,
   })
-  .refine((e) => e.state.pullError === e.error, { message: 'state.pullError must equal error', path: ['state', 'pullError'] });
+  .refine((e) => e.state.pullError === e.error, {
+    message: 'state.pullError must equal error',
+    path: ['state', 'pullError'],
+  });
 
 const PullErrorClearedEventSchema = z
   .object({

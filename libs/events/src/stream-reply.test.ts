@@ -28,16 +28,24 @@ describe('stream replies', () => {
   });
 
   it('reads buffers and numbers as text', () => {
-    expect(parseEntries([[Buffer.from('3-0'), [Buffer.from('event'), 7]]])).toEqual([{ id: '3-0', fields: { event: '7' } }]);
+    expect(parseEntries([[Buffer.from('3-0'), [Buffer.from('event'), 7]]])).toEqual([
+      { id: '3-0', fields: { event: '7' } },
+    ]);
   });
 
   it('reads XAUTOCLAIM with and without the deleted-ids element', () => {
-    expect(parseAutoClaimReply(['0-0', entries, ['0-5']])).toEqual({ cursor: '0-0', entries: parsed, deletedIds: ['0-5'] });
+    expect(parseAutoClaimReply(['0-0', entries, ['0-5']])).toEqual({
+      cursor: '0-0',
+      entries: parsed,
+      deletedIds: ['0-5'],
+    });
     expect(parseAutoClaimReply(['9-1', []])).toEqual({ cursor: '9-1', entries: [], deletedIds: [] });
   });
 
   it('reads extended XPENDING', () => {
-    expect(parsePendingReply([['1-0', 'c1', 1500, 3]])).toEqual([{ id: '1-0', consumer: 'c1', idleMs: 1500, deliveries: 3 }]);
+    expect(parsePendingReply([['1-0', 'c1', 1500, 3]])).toEqual([
+      { id: '1-0', consumer: 'c1', idleMs: 1500, deliveries: 3 },
+    ]);
     expect(parsePendingReply([])).toEqual([]);
   });
 

@@ -68,7 +68,8 @@ export function parseAutoClaimReply(reply: unknown): AutoClaimReply {
   return {
     cursor: text(cursor, 'cursor'),
     entries: parseEntries(entries),
-    deletedIds: deleted === undefined || deleted === null ? [] : list(deleted, 'deleted ids').map((id) => text(id, 'deleted id')),
+    deletedIds:
+      deleted === undefined || deleted === null ? [] : list(deleted, 'deleted ids').map((id) => text(id, 'deleted id')),
   };
 }
 

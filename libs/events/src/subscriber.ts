@@ -33,10 +33,21 @@ import { EventInvalidError, EventTooManyDeliveriesError, EventsClosedError, Even
 import { KeyedQueue, type TaskControl } from './keyed-queue.ts';
 import { eventKeys, type EventKeys } from './keys.ts';
 import { eventKey } from './ordering.ts';
-import { resolveSubscriberOptions, type EventContext, type EventSubscriberOptions, type ResolvedEventSubscriberOptions } from './options.ts';
+import {
+  resolveSubscriberOptions,
+  type EventContext,
+  type EventSubscriberOptions,
+  type ResolvedEventSubscriberOptions,
+} from './options.ts';
 import { backoffDelayMs, sleep } from '@modsync/runtime/backoff';
 import type { DiscoveryEvent } from './schema.ts';
-import { parseAutoClaimReply, parseEntries, parsePendingReply, parseReadGroupReply, type StreamEntry } from './stream-reply.ts';
+import {
+  parseAutoClaimReply,
+  parseEntries,
+  parsePendingReply,
+  parseReadGroupReply,
+  type StreamEntry,
+} from './stream-reply.ts';
 
 type State = 'new' | 'running' | 'closing' | 'closed';
 
@@ -84,7 +95,8 @@ export class EventSubscriber {
    * after that are seen. Throws EventsRedisError, EventsClosedError after `close()`.
    */
   start(): Promise<void> {
-    if (this.#state === 'closing' || this.#state === 'closed') return Promise.reject(new EventsClosedError('EventSubscriber'));
+    if (this.#state === 'closing' || this.#state === 'closed')
+      return Promise.reject(new EventsClosedError('EventSubscriber'));
     this.#startPromise ??= this.#start().catch((err: unknown) => {
       this.#startPromise = undefined; // a later start() tries again
       throw err;
@@ -135,7 +147,14 @@ export class EventSubscriber {
   async #ensureGroup(): Promise<void> {
     const { group, startFrom } = this.options;
     try {
-      await this.#commands.call('XGROUP', 'CREATE', this.keys.stream, group, startFrom === 'oldest' ? '0' : '$', 'MKSTREAM');
+      await this.#commands.call(
+        'XGROUP',
+        'CREATE',
+        this.keys.stream,
+        group,
+        startFrom === 'oldest' ? '0' : '$',
+        'MKSTREAM',
+      );
     } catch (err) {
       if (redisErrorCode(err) !== 'BUSYGROUP') throw new EventsRedisError('create-group', err);
     }
@@ -147,9 +166,13 @@ export class EventSubscriber {
     let start = '-';
     for (let page = 0; page < CLAIM_PAGES && this.#running(); page += 1) {
       try {
-        const pending = parsePendingReply(await this.#commands.call('XPENDING', this.keys.stream, group, start, '+', batchSize, consumer));
+        const pending = parsePendingReply(
+          await this.#commands.call('XPENDING', this.keys.stream, group, start, '+', batchSize, consumer),
+        );
         if (pending.length === 0) return;
-        const claimed = parseEntries(await this.#commands.call('XCLAIM', this.keys.stream, group, consumer, 0, ...pending.map((p) => p.id)));
+        const claimed = parseEntries(
+          await this.#commands.call('XCLAIM', this.keys.stream, group, consumer, 0, ...pending.map((p) => p.id)),
+        );
         const deliveries = new Map(pending.map((p) => [p.id, p.deliveries + 1]));
         for (const entry of claimed) this.#accept(entry, deliveries.get(entry.id) ?? 1);
         if (pending.length < batchSize) return;
@@ -170,15 +193,35 @@ export class EventSubscriber {
       let reply: unknown;
       try {
         const room = batchSize - this.#queue.size;
-        reply = await this.#reader.call('XREADGROUP', 'GROUP', group, consumer, 'COUNT', room, 'BLOCK', blockMs, 'STREAMS', this.keys.stream, '>');
+        reply = await this.#reader.call(
+          'XREADGROUP',
+          'GROUP',
+          group,
+          consumer,
+          'COUNT',
+          room,
+          'BLOCK',
+          blockMs,
+          'STREAMS',
+          this.keys.stream,
+          '>',
+        );
         failures = 0;
       } catch (err) {
         if (!this.#running()) break;
         failures += 1;
         this.#redisError('read', err);
         // The stream (and its groups) was deleted: make them again, as at start.
-        if (redisErrorCode(err) === 'NOGROUP') await this.#ensureGroup().catch((e: unknown) => this.#redisError('create-group', e));
-        await this.#pause(backoffDelayMs(failures, this.options.retryBaseDelayMs || 100, Math.max(this.options.retryMaxDelayMs, 100), this.options.random()));
+        if (redisErrorCode(err) === 'NOGROUP')
+          await this.#ensureGroup().catch((e: unknown) => this.#redisError('create-group', e));
+        await this.#pause(
+          backoffDelayMs(
+            failures,
+            this.options.retryBaseDelayMs || 100,
+            Math.max(this.options.retryMaxDelayMs, 100),
+            this.options.random(),
+          ),
+        );
         continue;
       }
       for (const entry of parseReadGroupReply(reply)) this.#accept(entry, 1);
@@ -208,7 +251,12 @@ export class EventSubscriber {
 
   async #rejectInvalid(entry: StreamEntry, deliveries: number, err: unknown): Promise<void> {
     if (invalidEventChannel.hasSubscribers) {
-      invalidEventChannel.publish({ ...this.#fields(), entryId: entry.id, code: describeError(err).errorCode, err } satisfies EventInvalidMessage);
+      invalidEventChannel.publish({
+        ...this.#fields(),
+        entryId: entry.id,
+        code: describeError(err).errorCode,
+        err,
+      } satisfies EventInvalidMessage);
     }
     await this.#deadLetter(entry, deliveries, err);
   }
@@ -218,7 +266,12 @@ export class EventSubscriber {
    * pending). Between attempts the task waits without a concurrency slot but keeps its module: later events of the same
    * module wait behind it, so one consumer applies a module's events in stream order.
    */
-  async #handle(first: StreamEntry, firstEvent: DiscoveryEvent, firstDeliveries: number, control: TaskControl): Promise<void> {
+  async #handle(
+    first: StreamEntry,
+    firstEvent: DiscoveryEvent,
+    firstDeliveries: number,
+    control: TaskControl,
+  ): Promise<void> {
     const { maxDeliveries } = this.options;
     let entry = first;
     const event = firstEvent;
@@ -248,7 +301,14 @@ export class EventSubscriber {
       // nothing when the entry is gone (acked elsewhere, trimmed).
       let again: StreamEntry | undefined;
       try {
-        const reply = await this.#commands.call('XCLAIM', this.keys.stream, this.options.group, this.options.consumer, 0, entry.id);
+        const reply = await this.#commands.call(
+          'XCLAIM',
+          this.keys.stream,
+          this.options.group,
+          this.options.consumer,
+          0,
+          entry.id,
+        );
         again = parseEntries(reply)[0];
       } catch (err) {
         this.#redisError('retry', err); // left pending, no longer renewed: taken over after claimIdleMs
@@ -263,7 +323,11 @@ export class EventSubscriber {
   }
 
   /** One delivery: handler, then ack. Returns the failure when the handler threw. */
-  async #attempt(entry: StreamEntry, event: DiscoveryEvent, deliveries: number): Promise<{ err: unknown; retryInMs: number | undefined } | undefined> {
+  async #attempt(
+    entry: StreamEntry,
+    event: DiscoveryEvent,
+    deliveries: number,
+  ): Promise<{ err: unknown; retryInMs: number | undefined } | undefined> {
     const context: EventContext = Object.freeze({
       entryId: entry.id,
       deliveries,
@@ -304,7 +368,12 @@ export class EventSubscriber {
     }
     this.#owned.delete(entry.id);
     if (handledChannel.hasSubscribers) {
-      handledChannel.publish({ ...this.#fields(), ...subjectOf(entry, event), deliveries, durationMs } satisfies EventHandledMessage);
+      handledChannel.publish({
+        ...this.#fields(),
+        ...subjectOf(entry, event),
+        deliveries,
+        durationMs,
+      } satisfies EventHandledMessage);
     }
     return undefined;
   }
@@ -354,7 +423,15 @@ export class EventSubscriber {
     const ids = [...this.#owned];
     for (let i = 0; i < ids.length; i += HEARTBEAT_CHUNK) {
       try {
-        await this.#commands.call('XCLAIM', this.keys.stream, this.options.group, this.options.consumer, 0, ...ids.slice(i, i + HEARTBEAT_CHUNK), 'JUSTID');
+        await this.#commands.call(
+          'XCLAIM',
+          this.keys.stream,
+          this.options.group,
+          this.options.consumer,
+          0,
+          ...ids.slice(i, i + HEARTBEAT_CHUNK),
+          'JUSTID',
+        );
       } catch (err) {
         this.#redisError('heartbeat', err);
         return;
@@ -450,7 +527,11 @@ function ownClient(connection: Redis | Cluster | string): Redis | Cluster {
   // Blocking commands must not fail while Redis is away: wait for the reconnect instead (as BullMQ workers do).
   const own = { lazyConnect: true, maxRetriesPerRequest: null } as const;
   if (typeof connection === 'string') return new Redis(connection, own);
-  if (connection instanceof Cluster) return connection.duplicate([], { lazyConnect: true, redisOptions: { maxRetriesPerRequest: null, replyMapping: 'legacy' } });
+  if (connection instanceof Cluster)
+    return connection.duplicate([], {
+      lazyConnect: true,
+      redisOptions: { maxRetriesPerRequest: null, replyMapping: 'legacy' },
+    });
   return connection.duplicate({ ...own, replyMapping: 'legacy' });
 }
 

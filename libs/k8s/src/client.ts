@@ -1,6 +1,12 @@
 import type { AgentOptions } from 'node:https';
 import { EnvHttpProxyAgent, ProxyAgent, request, type Dispatcher } from 'undici';
-import { decideRetry, DEFAULT_RETRY_ERROR_CODES, parseRetryAfter, type RetryPolicy, sleep } from '@modsync/runtime/backoff';
+import {
+  decideRetry,
+  DEFAULT_RETRY_ERROR_CODES,
+  parseRetryAfter,
+  type RetryPolicy,
+  sleep,
+} from '@modsync/runtime/backoff';
 import { KubeApiError } from './errors.ts';
 import type { KubeConfig } from './kubeconfig.ts';
 import { LineSplitter } from './lines.ts';
@@ -65,7 +71,8 @@ interface RequestInit {
 function resolveOptions(options: KubeClientOptions): ResolvedOptions {
   const resolved = { ...DEFAULTS, ...options };
   for (const key of ['timeoutMs', 'retries', 'minBackoffMs', 'maxBackoffMs', 'maxRetryAfterMs'] as const) {
-    if (!Number.isFinite(resolved[key]) || resolved[key] < 0) throw new TypeError(`KubeClientOptions.${key} must be a non-negative number`);
+    if (!Number.isFinite(resolved[key]) || resolved[key] < 0)
+      throw new TypeError(`KubeClientOptions.${key} must be a non-negative number`);
   }
   if (!resolved.fieldManager) throw new TypeError('KubeClientOptions.fieldManager must not be empty');
   return Object.freeze(resolved);
@@ -77,7 +84,13 @@ const RETRY_ERROR_CODES: ReadonlySet<string> = new Set(DEFAULT_RETRY_ERROR_CODES
 /** What client-node's KubeConfig gives for one request: headers (Authorization from exec/OIDC/token) and TLS material. */
 interface Credentials {
   headers: Record<string, string>;
-  tls: { ca?: string | Buffer; cert?: string | Buffer; key?: string | Buffer; rejectUnauthorized?: boolean; servername?: string };
+  tls: {
+    ca?: string | Buffer;
+    cert?: string | Buffer;
+    key?: string | Buffer;
+    rejectUnauthorized?: boolean;
+    servername?: string;
+  };
 }
 
 /**
@@ -121,7 +134,13 @@ export class KubeClient {
   /** Headers and dispatcher for the next request: client-node applies the user's authentication each time. */
   private async connection(): Promise<{ headers: Record<string, string>; dispatcher: Dispatcher }> {
     const creds = await this.credentials();
-    const key = JSON.stringify([creds.tls.ca?.toString(), creds.tls.cert?.toString(), creds.tls.key?.toString(), creds.tls.rejectUnauthorized, creds.tls.servername]);
+    const key = JSON.stringify([
+      creds.tls.ca?.toString(),
+      creds.tls.cert?.toString(),
+      creds.tls.key?.toString(),
+      creds.tls.rejectUnauthorized,
+      creds.tls.servername,
+    ]);
     if (!this.dispatcher || key !== this.dispatcherKey) {
       const previous = this.dispatcher;
       this.dispatcher = this.newDispatcher(creds.tls);
@@ -137,7 +156,14 @@ export class KubeClient {
     try {
       await this.config.applyToHTTPSOptions(opts);
     } catch (cause) {
-      throw new KubeApiError({ method: 'AUTH', path: this.server, statusCode: 0, reason: 'Unauthorized', message: `credentials: ${cause instanceof Error ? cause.message : String(cause)}`, cause });
+      throw new KubeApiError({
+        method: 'AUTH',
+        path: this.server,
+        statusCode: 0,
+        reason: 'Unauthorized',
+        message: `credentials: ${cause instanceof Error ? cause.message : String(cause)}`,
+        cause,
+      });
     }
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(opts.headers ?? {})) headers[name.toLowerCase()] = String(value);
@@ -158,8 +184,13 @@ export class KubeClient {
   private newDispatcher(tls: Credentials['tls']): Dispatcher {
     const pool = { keepAliveTimeout: 30_000, connections: 16 };
     const mapped = this.config.createDispatcherOptions(this.config.getCurrentCluster(), tls);
-    if (mapped.type === 'proxy' || mapped.type === 'socks') return new ProxyAgent({ ...pool, uri: mapped.uri, requestTls: mapped.requestTls });
-    return new EnvHttpProxyAgent({ ...pool, connect: { ...tls, keepAlive: true, keepAliveInitialDelay: 30_000 }, requestTls: tls });
+    if (mapped.type === 'proxy' || mapped.type === 'socks')
+      return new ProxyAgent({ ...pool, uri: mapped.uri, requestTls: mapped.requestTls });
+    return new EnvHttpProxyAgent({
+      ...pool,
+      connect: { ...tls, keepAlive: true, keepAliveInitialDelay: 30_000 },
+      requestTls: tls,
+    });
   }
 
   private async request<T>(method: string, path: string, init: RequestInit = {}): Promise<T> {
@@ -191,7 +222,9 @@ export class KubeClient {
   }
 
   private async once<T>(method: string, path: string, init: RequestInit): Promise<T> {
-    const query = new URLSearchParams(Object.entries(init.query ?? {}).filter((e): e is [string, string] => e[1] !== undefined));
+    const query = new URLSearchParams(
+      Object.entries(init.query ?? {}).filter((e): e is [string, string] => e[1] !== undefined),
+    );
     const url = `${this.server}${path}${query.size ? `?${query}` : ''}`;
     const { headers: auth, dispatcher } = await this.connection();
     const headers: Record<string, string> = { accept: 'application/json', ...auth };
@@ -208,7 +241,13 @@ export class KubeClient {
         signal: init.signal,
       });
     } catch (cause) {
-      throw new KubeApiError({ method, path, statusCode: 0, message: cause instanceof Error ? cause.message : String(cause), cause });
+      throw new KubeApiError({
+        method,
+        path,
+        statusCode: 0,
+        message: cause instanceof Error ? cause.message : String(cause),
+        cause,
+      });
     }
     // text() gathers the whole body before decoding: a character split across chunks stays whole.
     const text = await res.body.text();
@@ -236,9 +275,13 @@ export class KubeClient {
     let resourceVersion = '';
     let continueToken: string | undefined;
     do {
-      const page = await this.request<{ items: T[]; metadata: { resourceVersion: string; continue?: string } }>('GET', collectionPath(type, options.namespace), {
-        query: { labelSelector: options.labelSelector, limit: '500', continue: continueToken },
-      });
+      const page = await this.request<{ items: T[]; metadata: { resourceVersion: string; continue?: string } }>(
+        'GET',
+        collectionPath(type, options.namespace),
+        {
+          query: { labelSelector: options.labelSelector, limit: '500', continue: continueToken },
+        },
+      );
       // Lists of custom resources carry no apiVersion/kind per item; add them so items are whole objects.
       for (const item of page.items) items.push({ apiVersion: apiVersionOf(type), kind: type.kind, ...item });
       resourceVersion = page.metadata.resourceVersion;
@@ -247,29 +290,51 @@ export class KubeClient {
     return { items, resourceVersion };
   }
 
-  async create<T extends { metadata: { name: string; namespace?: string } }>(type: ResourceType<T>, object: T): Promise<T> {
+  async create<T extends { metadata: { name: string; namespace?: string } }>(
+    type: ResourceType<T>,
+    object: T,
+  ): Promise<T> {
     return this.request<T>('POST', collectionPath(type, object.metadata.namespace), { body: object, retry: false });
   }
 
   /** PUT with the object's resourceVersion: fails with reason Conflict when someone else wrote it first. */
-  async replace<T extends { metadata: { name: string; namespace?: string; resourceVersion?: string } }>(type: ResourceType<T>, object: T): Promise<T> {
-    return this.request<T>('PUT', objectPath(type, object.metadata.name, object.metadata.namespace), { body: { apiVersion: apiVersionOf(type), kind: type.kind, ...object }, retry: false });
+  async replace<T extends { metadata: { name: string; namespace?: string; resourceVersion?: string } }>(
+    type: ResourceType<T>,
+    object: T,
+  ): Promise<T> {
+    return this.request<T>('PUT', objectPath(type, object.metadata.name, object.metadata.namespace), {
+      body: { apiVersion: apiVersionOf(type), kind: type.kind, ...object },
+      retry: false,
+    });
   }
 
   /**
    * Server-side apply of the fields `object` names (owned by this client's field manager); `subresource: 'status'` applies
    * the status. Idempotent: applying the same object twice is a no-op on the server (resourceVersion unchanged).
    */
-  async apply<T extends { metadata: { name: string; namespace?: string } }>(type: ResourceType<T>, object: T, options: { subresource?: 'status'; force?: boolean } = {}): Promise<T> {
-    return this.request<T>('PATCH', objectPath(type, object.metadata.name, object.metadata.namespace, options.subresource), {
-      body: { apiVersion: apiVersionOf(type), kind: type.kind, ...object },
-      contentType: 'application/apply-patch+yaml',
-      query: { fieldManager: this.options.fieldManager, force: options.force === false ? undefined : 'true' },
-    });
+  async apply<T extends { metadata: { name: string; namespace?: string } }>(
+    type: ResourceType<T>,
+    object: T,
+    options: { subresource?: 'status'; force?: boolean } = {},
+  ): Promise<T> {
+    return this.request<T>(
+      'PATCH',
+      objectPath(type, object.metadata.name, object.metadata.namespace, options.subresource),
+      {
+        body: { apiVersion: apiVersionOf(type), kind: type.kind, ...object },
+        contentType: 'application/apply-patch+yaml',
+        query: { fieldManager: this.options.fieldManager, force: options.force === false ? undefined : 'true' },
+      },
+    );
   }
 
   /** JSON merge patch (RFC 7386); `subresource: 'status'` patches the status. */
-  async mergePatch<T>(type: ResourceType<T>, name: string, patch: unknown, options: { namespace?: string; subresource?: 'status' } = {}): Promise<T> {
+  async mergePatch<T>(
+    type: ResourceType<T>,
+    name: string,
+    patch: unknown,
+    options: { namespace?: string; subresource?: 'status' } = {},
+  ): Promise<T> {
     return this.request<T>('PATCH', objectPath(type, name, options.namespace, options.subresource), {
       body: patch,
       contentType: 'application/merge-patch+json',
@@ -295,7 +360,12 @@ export class KubeClient {
   async *watch<T>(type: ResourceType<T>, options: WatchOptions): AsyncGenerator<WatchEvent<T>> {
     const timeoutSeconds = options.timeoutSeconds ?? 300;
     const path = collectionPath(type, options.namespace);
-    const query = new URLSearchParams({ watch: '1', allowWatchBookmarks: 'true', resourceVersion: options.resourceVersion, timeoutSeconds: String(timeoutSeconds) });
+    const query = new URLSearchParams({
+      watch: '1',
+      allowWatchBookmarks: 'true',
+      resourceVersion: options.resourceVersion,
+      timeoutSeconds: String(timeoutSeconds),
+    });
     if (options.labelSelector) query.set('labelSelector', options.labelSelector);
     const { headers, dispatcher } = await this.connection();
     let res: Dispatcher.ResponseData;
@@ -310,15 +380,31 @@ export class KubeClient {
       });
     } catch (cause) {
       if (options.signal?.aborted) return;
-      throw new KubeApiError({ method: 'WATCH', path, statusCode: 0, message: cause instanceof Error ? cause.message : String(cause), cause });
+      throw new KubeApiError({
+        method: 'WATCH',
+        path,
+        statusCode: 0,
+        message: cause instanceof Error ? cause.message : String(cause),
+        cause,
+      });
     }
-    if (res.statusCode >= 400) throw statusError('WATCH', path, res.statusCode, await res.body.text(), res.headers['retry-after']);
+    if (res.statusCode >= 400)
+      throw statusError('WATCH', path, res.statusCode, await res.body.text(), res.headers['retry-after']);
     const lines = new LineSplitter();
     const event = (line: string): WatchEvent<T> => {
-      const parsed = JSON.parse(line) as { type: string; object: T & { code?: number; reason?: string; message?: string } };
+      const parsed = JSON.parse(line) as {
+        type: string;
+        object: T & { code?: number; reason?: string; message?: string };
+      };
       if (parsed.type === 'ERROR') {
         const status = parsed.object;
-        throw new KubeApiError({ method: 'WATCH', path, statusCode: status.code ?? 500, reason: status.reason, message: status.message ?? 'watch error' });
+        throw new KubeApiError({
+          method: 'WATCH',
+          path,
+          statusCode: status.code ?? 500,
+          reason: status.reason,
+          message: status.message ?? 'watch error',
+        });
       }
       return parsed as WatchEvent<T>;
     };
@@ -337,7 +423,13 @@ export class KubeClient {
 }
 
 /** A failed response as KubeApiError: the Status object's reason and message when the body is one. */
-function statusError(method: string, path: string, statusCode: number, text: string, retryAfter: string | string[] | undefined): KubeApiError {
+function statusError(
+  method: string,
+  path: string,
+  statusCode: number,
+  text: string,
+  retryAfter: string | string[] | undefined,
+): KubeApiError {
   let reason: string | undefined;
   let message = text.trim() || `HTTP ${statusCode}`;
   try {
@@ -347,7 +439,14 @@ function statusError(method: string, path: string, statusCode: number, text: str
   } catch {
     // Not a Status object (a proxy in between): keep the body as the message.
   }
-  return new KubeApiError({ method, path, statusCode, reason, message, retryAfterMs: parseRetryAfter(retryAfter, Date.now()) });
+  return new KubeApiError({
+    method,
+    path,
+    statusCode,
+    reason,
+    message,
+    retryAfterMs: parseRetryAfter(retryAfter, Date.now()),
+  });
 }
 
 /** The transport error code (ECONNRESET, UND_ERR_SOCKET, …) of a failed request, for the retry policy. */

@@ -52,13 +52,24 @@ export class KubeApiError extends Error {
   /** The server's `Retry-After` (429/503), in milliseconds. */
   readonly retryAfterMs: number | undefined;
 
-  constructor(init: { method: string; path: string; statusCode: number; reason?: string | undefined; message: string; cause?: unknown; retryAfterMs?: number | undefined }) {
+  constructor(init: {
+    method: string;
+    path: string;
+    statusCode: number;
+    reason?: string | undefined;
+    message: string;
+    cause?: unknown;
+    retryAfterMs?: number | undefined;
+  }) {
     super(`${init.method} ${init.path}: ${init.message}`, { cause: init.cause });
     this.method = init.method;
     this.path = init.path;
     this.statusCode = init.statusCode;
     this.serverMessage = init.message;
-    this.reason = (init.reason as KubeErrorReason | undefined) ?? REASON_BY_STATUS[init.statusCode] ?? (init.statusCode === 0 ? 'Unavailable' : 'Unknown');
+    this.reason =
+      (init.reason as KubeErrorReason | undefined) ??
+      REASON_BY_STATUS[init.statusCode] ??
+      (init.statusCode === 0 ? 'Unavailable' : 'Unknown');
     this.code = `MODSYNC_K8S_${this.reason.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase()}`;
     this.retryable = init.statusCode === 0 || init.statusCode === 429 || init.statusCode >= 500;
     this.retryAfterMs = init.retryAfterMs;

@@ -103,7 +103,11 @@ export class Informer<T extends Named> {
         let version = resourceVersion;
         // Watch until the server ends it, then watch again from the last version seen; a 410 re-lists.
         while (!signal.aborted) {
-          for await (const event of this.client.watch(this.type, { ...this.options, resourceVersion: version, signal })) {
+          for await (const event of this.client.watch(this.type, {
+            ...this.options,
+            resourceVersion: version,
+            signal,
+          })) {
             version = event.object.metadata.resourceVersion ?? version;
             if (event.type === 'BOOKMARK') continue;
             if (event.type === 'DELETED') this.remove(event.object);
@@ -112,10 +116,13 @@ export class Informer<T extends Named> {
         }
       } catch (err) {
         if (signal.aborted) return;
-        if (!(err instanceof KubeApiError && (err.reason === 'Gone' || err.reason === 'Expired'))) this.options.onError?.(err);
+        if (!(err instanceof KubeApiError && (err.reason === 'Gone' || err.reason === 'Expired')))
+          this.options.onError?.(err);
         failures++;
         // Stopped while waiting: the loop's condition ends it.
-        await sleep(backoffDelayMs(failures, this.options.retryDelayMs ?? 1_000, 30_000, Math.random()), signal).catch(() => {});
+        await sleep(backoffDelayMs(failures, this.options.retryDelayMs ?? 1_000, 30_000, Math.random()), signal).catch(
+          () => {},
+        );
       }
     }
   }

@@ -6,7 +6,11 @@ import { kubeConfigFromString, loadKubeConfig, type KubeConfig } from './kubecon
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
-function kubeconfig(user: Record<string, unknown>, cluster: Record<string, unknown> = { server: 'https://127.0.0.1:6443/', 'certificate-authority-data': b64('CA') }, names = { cluster: 'c', user: 'u', context: 'ctx' }): string {
+function kubeconfig(
+  user: Record<string, unknown>,
+  cluster: Record<string, unknown> = { server: 'https://127.0.0.1:6443/', 'certificate-authority-data': b64('CA') },
+  names = { cluster: 'c', user: 'u', context: 'ctx' },
+): string {
   return JSON.stringify({
     apiVersion: 'v1',
     kind: 'Config',
@@ -18,10 +22,18 @@ function kubeconfig(user: Record<string, unknown>, cluster: Record<string, unkno
 }
 
 /** What client-node would send: the headers and TLS material of one request. */
-async function applied(kc: KubeConfig): Promise<{ headers: Record<string, string>; ca?: string; cert?: string; key?: string; auth?: string }> {
+async function applied(
+  kc: KubeConfig,
+): Promise<{ headers: Record<string, string>; ca?: string; cert?: string; key?: string; auth?: string }> {
   const opts: { headers?: Record<string, string>; ca?: Buffer; cert?: Buffer; key?: Buffer; auth?: string } = {};
   await kc.applyToHTTPSOptions(opts);
-  return { headers: opts.headers ?? {}, ca: opts.ca?.toString(), cert: opts.cert?.toString(), key: opts.key?.toString(), auth: opts.auth };
+  return {
+    headers: opts.headers ?? {},
+    ca: opts.ca?.toString(),
+    cert: opts.cert?.toString(),
+    key: opts.key?.toString(),
+    auth: opts.auth,
+  };
 }
 
 function tempDir(): string {
@@ -30,9 +42,21 @@ function tempDir(): string {
 
 describe('kubeConfigFromString: client-node’s KubeConfig for the current context', () => {
   it.each([
-    ['client certificate data', { 'client-certificate-data': b64('CERT'), 'client-key-data': b64('KEY') }, { headers: {}, ca: 'CA', cert: 'CERT', key: 'KEY', auth: undefined }],
-    ['a bearer token', { token: 'abc' }, { headers: { Authorization: 'Bearer abc' }, ca: 'CA', cert: undefined, key: undefined, auth: undefined }],
-    ['basic auth', { username: 'me', password: 'pw' }, { headers: {}, ca: 'CA', cert: undefined, key: undefined, auth: 'me:pw' }],
+    [
+      'client certificate data',
+      { 'client-certificate-data': b64('CERT'), 'client-key-data': b64('KEY') },
+      { headers: {}, ca: 'CA', cert: 'CERT', key: 'KEY', auth: undefined },
+    ],
+    [
+      'a bearer token',
+      { token: 'abc' },
+      { headers: { Authorization: 'Bearer abc' }, ca: 'CA', cert: undefined, key: undefined, auth: undefined },
+    ],
+    [
+      'basic auth',
+      { username: 'me', password: 'pw' },
+      { headers: {}, ca: 'CA', cert: undefined, key: undefined, auth: 'me:pw' },
+    ],
     ['no credentials', {}, { headers: {}, ca: 'CA', cert: undefined, key: undefined, auth: undefined }],
   ])('%s', async (_title, user, expected) => {
     const kc = kubeConfigFromString(kubeconfig(user));
@@ -44,7 +68,10 @@ describe('kubeConfigFromString: client-node’s KubeConfig for the current conte
     const dir = tempDir();
     writeFileSync(join(dir, 'ca.crt'), 'FILE-CA');
     writeFileSync(join(dir, 'token'), 'one');
-    writeFileSync(join(dir, 'config'), kubeconfig({ tokenFile: 'token' }, { server: 'https://h:1', 'certificate-authority': 'ca.crt' }));
+    writeFileSync(
+      join(dir, 'config'),
+      kubeconfig({ tokenFile: 'token' }, { server: 'https://h:1', 'certificate-authority': 'ca.crt' }),
+    );
     const kc = loadKubeConfig(join(dir, 'config'), {});
     expect(await applied(kc)).toMatchObject({ ca: 'FILE-CA', headers: { Authorization: 'Bearer one' } });
     expect(kc.getCurrentUser()?.authProvider).toEqual({ name: 'tokenFile', config: { tokenFile: join(dir, 'token') } });
@@ -55,8 +82,16 @@ describe('kubeConfigFromString: client-node’s KubeConfig for the current conte
     const counter = join(dir, 'runs');
     writeFileSync(counter, '');
     const script = join(dir, 'plugin.sh');
-    writeFileSync(script, `#!/bin/sh\necho run >> ${counter}\necho '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"from-plugin","expirationTimestamp":"2999-01-01T00:00:00Z"}}'\n`, { mode: 0o755 });
-    const kc = kubeConfigFromString(kubeconfig({ exec: { apiVersion: 'client.authentication.k8s.io/v1', command: script, interactiveMode: 'Never' } }));
+    writeFileSync(
+      script,
+      `#!/bin/sh\necho run >> ${counter}\necho '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"from-plugin","expirationTimestamp":"2999-01-01T00:00:00Z"}}'\n`,
+      { mode: 0o755 },
+    );
+    const kc = kubeConfigFromString(
+      kubeconfig({
+        exec: { apiVersion: 'client.authentication.k8s.io/v1', command: script, interactiveMode: 'Never' },
+      }),
+    );
     expect((await applied(kc)).headers).toEqual({ Authorization: 'Bearer from-plugin' });
     expect((await applied(kc)).headers).toEqual({ Authorization: 'Bearer from-plugin' });
     const { readFileSync } = await import('node:fs');
@@ -65,7 +100,17 @@ describe('kubeConfigFromString: client-node’s KubeConfig for the current conte
 
   it.each([
     ['no current context', JSON.stringify({ clusters: [], users: [], contexts: [] }), undefined, /no current-context/],
-    ['a missing cluster', JSON.stringify({ 'current-context': 'x', clusters: [], users: [], contexts: [{ name: 'x', context: { cluster: 'nope', user: 'u' } }] }), undefined, /cluster "nope" not found/],
+    [
+      'a missing cluster',
+      JSON.stringify({
+        'current-context': 'x',
+        clusters: [],
+        users: [],
+        contexts: [{ name: 'x', context: { cluster: 'nope', user: 'u' } }],
+      }),
+      undefined,
+      /cluster "nope" not found/,
+    ],
     ['an unknown --context', kubeconfig({}), 'other', /context "other" not found \(contexts: ctx\)/],
   ])('refuses %s with a message that says so', (_title, text, context, message) => {
     expect(() => kubeConfigFromString(text, undefined, context)).toThrow(message);
@@ -77,8 +122,17 @@ describe('loadKubeConfig: kubectl’s order and merge', () => {
     const dir = tempDir();
     const first = join(dir, 'a');
     const second = join(dir, 'b');
-    writeFileSync(first, kubeconfig({ token: 'a' }, { server: 'https://a:1' }, { cluster: 'ca', user: 'ua', context: 'a' }));
-    writeFileSync(second, kubeconfig({ token: 'b' }, { server: 'https://b:1' }, { cluster: 'cb', user: 'ub', context: 'b' }).replace('"current-context":"b"', '"current-context":"b"'));
+    writeFileSync(
+      first,
+      kubeconfig({ token: 'a' }, { server: 'https://a:1' }, { cluster: 'ca', user: 'ua', context: 'a' }),
+    );
+    writeFileSync(
+      second,
+      kubeconfig({ token: 'b' }, { server: 'https://b:1' }, { cluster: 'cb', user: 'ub', context: 'b' }).replace(
+        '"current-context":"b"',
+        '"current-context":"b"',
+      ),
+    );
     const env = { KUBECONFIG: `${first}:${join(dir, 'missing')}:${second}`, HOME: dir };
     expect(loadKubeConfig(undefined, env).getCurrentCluster()?.server).toBe('https://a:1');
     const kc = loadKubeConfig(undefined, env, 'b');
@@ -91,7 +145,9 @@ describe('loadKubeConfig: kubectl’s order and merge', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'x'), kubeconfig({}, { server: 'https://x:1' }));
     writeFileSync(join(dir, 'y'), kubeconfig({}, { server: 'https://y:1' }));
-    expect(loadKubeConfig(join(dir, 'x'), { KUBECONFIG: join(dir, 'y') }).getCurrentCluster()?.server).toBe('https://x:1');
+    expect(loadKubeConfig(join(dir, 'x'), { KUBECONFIG: join(dir, 'y') }).getCurrentCluster()?.server).toBe(
+      'https://x:1',
+    );
     expect(() => loadKubeConfig(join(dir, 'nope'), {})).toThrow(`kubeconfig ${join(dir, 'nope')}: ENOENT`);
   });
 

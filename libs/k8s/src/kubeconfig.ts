@@ -20,14 +20,22 @@ function withTokenFiles(kc: KubeConfig, text: string, baseDir: string): void {
   const files = new Map<string, string>();
   for (const entry of doc?.users ?? []) {
     const file = entry?.user?.tokenFile;
-    if (entry?.name && typeof file === 'string' && file) files.set(entry.name, isAbsolute(file) ? file : join(baseDir, file));
+    if (entry?.name && typeof file === 'string' && file)
+      files.set(entry.name, isAbsolute(file) ? file : join(baseDir, file));
   }
   if (files.size === 0) return;
   const users = kc.getUsers().map((user): User => {
     const tokenFile = files.get(user.name);
-    return tokenFile && !user.token && !user.exec && !user.authProvider ? { ...user, authProvider: { name: 'tokenFile', config: { tokenFile } } } : user;
+    return tokenFile && !user.token && !user.exec && !user.authProvider
+      ? { ...user, authProvider: { name: 'tokenFile', config: { tokenFile } } }
+      : user;
   });
-  kc.loadFromOptions({ clusters: kc.getClusters(), users, contexts: kc.getContexts(), currentContext: kc.getCurrentContext() });
+  kc.loadFromOptions({
+    clusters: kc.getClusters(),
+    users,
+    contexts: kc.getContexts(),
+    currentContext: kc.getCurrentContext(),
+  });
 }
 
 function fromText(text: string, baseDir: string): KubeConfig {
@@ -65,7 +73,15 @@ function merged(paths: string[]): KubeConfig {
 /** Fails unless the current context names a cluster with a server: the message says which entry is missing. */
 function checked(kc: KubeConfig, context: string | undefined): KubeConfig {
   if (context !== undefined) {
-    if (!kc.getContextObject(context)) throw new Error(`kubeconfig: context ${JSON.stringify(context)} not found (contexts: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'})`);
+    if (!kc.getContextObject(context))
+      throw new Error(
+        `kubeconfig: context ${JSON.stringify(context)} not found (contexts: ${
+          kc
+            .getContexts()
+            .map((c) => c.name)
+            .join(', ') || 'none'
+        })`,
+      );
     kc.setCurrentContext(context);
   }
   const name = kc.getCurrentContext();
@@ -88,7 +104,8 @@ const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/tok
 
 /** A pod's service account (KUBERNETES_SERVICE_HOST/PORT and the mounted token and CA). */
 function inClusterCredentials(env: NodeJS.ProcessEnv = process.env): KubeConfig {
-  if (!env['KUBERNETES_SERVICE_HOST'] || !env['KUBERNETES_SERVICE_PORT']) throw new Error('not in a cluster: KUBERNETES_SERVICE_HOST/PORT are not set');
+  if (!env['KUBERNETES_SERVICE_HOST'] || !env['KUBERNETES_SERVICE_PORT'])
+    throw new Error('not in a cluster: KUBERNETES_SERVICE_HOST/PORT are not set');
   const kc = new KubeConfig();
   kc.loadFromCluster();
   return kc;
@@ -109,6 +126,7 @@ export function loadKubeConfig(file?: string, env: NodeJS.ProcessEnv = process.e
   if (listed.length > 0) return checked(merged(listed), context);
   const home = join(env['HOME'] ?? homedir(), '.kube', 'config');
   if (existsSync(home)) return checked(fromFile(home), context);
-  if (env['KUBERNETES_SERVICE_HOST'] && existsSync(SERVICE_ACCOUNT_TOKEN)) return checked(inClusterCredentials(env), context);
+  if (env['KUBERNETES_SERVICE_HOST'] && existsSync(SERVICE_ACCOUNT_TOKEN))
+    return checked(inClusterCredentials(env), context);
   throw new Error('no kubeconfig: set KUBECONFIG or pass --kubeconfig (or run in a pod with a service account)');
 }

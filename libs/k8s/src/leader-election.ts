@@ -28,7 +28,8 @@ export interface LeaderElectionOptions {
  */
 export class LeaderElector {
   private readonly client: KubeClient;
-  private readonly options: Required<Omit<LeaderElectionOptions, 'onStoppedLeading' | 'onError'>> & LeaderElectionOptions;
+  private readonly options: Required<Omit<LeaderElectionOptions, 'onStoppedLeading' | 'onError'>> &
+    LeaderElectionOptions;
   private readonly stopController = new AbortController();
   private leading: AbortController | undefined;
   private loop: Promise<void> | undefined;
@@ -41,7 +42,8 @@ export class LeaderElector {
     this.client = client;
     this.now = now;
     this.options = { leaseDurationMs: 15_000, renewIntervalMs: 5_000, retryIntervalMs: 2_000, ...options };
-    if (this.options.renewIntervalMs >= this.options.leaseDurationMs) throw new TypeError('renewIntervalMs must be shorter than leaseDurationMs');
+    if (this.options.renewIntervalMs >= this.options.leaseDurationMs)
+      throw new TypeError('renewIntervalMs must be shorter than leaseDurationMs');
   }
 
   get isLeader(): boolean {
@@ -59,7 +61,11 @@ export class LeaderElector {
     return {
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',
-      metadata: { name: this.options.name, namespace: this.options.namespace, ...(previous ? { resourceVersion: previous.metadata.resourceVersion } : {}) },
+      metadata: {
+        name: this.options.name,
+        namespace: this.options.namespace,
+        ...(previous ? { resourceVersion: previous.metadata.resourceVersion } : {}),
+      },
       spec: {
         holderIdentity: this.options.identity,
         leaseDurationSeconds: Math.ceil(this.options.leaseDurationMs / 1000),
@@ -72,7 +78,13 @@ export class LeaderElector {
 
   /** Notes the record read; its observed time moves only when the record itself changed. */
   private observe(lease: Lease): void {
-    const record = JSON.stringify([lease.spec.holderIdentity ?? '', lease.spec.leaseDurationSeconds, lease.spec.acquireTime, lease.spec.renewTime, lease.spec.leaseTransitions]);
+    const record = JSON.stringify([
+      lease.spec.holderIdentity ?? '',
+      lease.spec.leaseDurationSeconds,
+      lease.spec.acquireTime,
+      lease.spec.renewTime,
+      lease.spec.leaseTransitions,
+    ]);
     if (record !== this.observedRecord) {
       this.observedRecord = record;
       this.observedAt = this.now();
@@ -143,7 +155,10 @@ export class LeaderElector {
       try {
         const current = await this.client.get(Leases, this.options.name, this.options.namespace);
         if (current?.spec.holderIdentity === this.options.identity) {
-          await this.client.replace(Leases, { ...current, spec: { ...current.spec, holderIdentity: '', renewTime: microTime(new Date(0)) } });
+          await this.client.replace(Leases, {
+            ...current,
+            spec: { ...current.spec, holderIdentity: '', renewTime: microTime(new Date(0)) },
+          });
         }
       } catch (err) {
         this.options.onError?.(err);

@@ -13,7 +13,10 @@ describe('LineSplitter: whole lines, whole characters', () => {
   it.each([
     ['one chunk', [bytes(text)]],
     ['one byte a chunk', [...bytes(text)].map((b) => new Uint8Array([b]))],
-    ['three bytes a chunk', Array.from({ length: Math.ceil(bytes(text).length / 3) }, (_, i) => bytes(text).subarray(i * 3, i * 3 + 3))],
+    [
+      'three bytes a chunk',
+      Array.from({ length: Math.ceil(bytes(text).length / 3) }, (_, i) => bytes(text).subarray(i * 3, i * 3 + 3)),
+    ],
   ])('%s', (_title, chunks) => {
     expect(split(chunks)).toEqual(['{"a":"Привет, мир"}', '{"b":"🚀 ✓"}']);
   });

@@ -1,4 +1,11 @@
-import type { DeckhouseObject, Module, ModuleConfig, ModuleRelease, ModuleSource, ModuleUpdatePolicy } from './types.ts';
+import type {
+  DeckhouseObject,
+  Module,
+  ModuleConfig,
+  ModuleRelease,
+  ModuleSource,
+  ModuleUpdatePolicy,
+} from './types.ts';
 
 /** Where a kind lives in the API: /api/v1 (group '') or /apis/<group>/<version>. */
 export interface ResourceType<T = unknown> {
@@ -19,7 +26,11 @@ export const ModuleSources = deckhouse<ModuleSource>('ModuleSource', 'modulesour
 export const Modules = deckhouse<Module>('Module', 'modules');
 export const ModuleConfigs = deckhouse<ModuleConfig>('ModuleConfig', 'moduleconfigs');
 export const ModuleReleases = deckhouse<ModuleRelease>('ModuleRelease', 'modulereleases');
-export const ModuleUpdatePolicies = deckhouse<ModuleUpdatePolicy>('ModuleUpdatePolicy', 'moduleupdatepolicies', 'v1alpha2');
+export const ModuleUpdatePolicies = deckhouse<ModuleUpdatePolicy>(
+  'ModuleUpdatePolicy',
+  'moduleupdatepolicies',
+  'v1alpha2',
+);
 
 export interface Lease {
   apiVersion: 'coordination.k8s.io/v1';
@@ -34,7 +45,13 @@ export interface Lease {
   };
 }
 
-export const Leases: ResourceType<Lease> = { group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', plural: 'leases', namespaced: true };
+export const Leases: ResourceType<Lease> = {
+  group: 'coordination.k8s.io',
+  version: 'v1',
+  kind: 'Lease',
+  plural: 'leases',
+  namespaced: true,
+};
 
 export function apiVersionOf(type: ResourceType): string {
   return type.group ? `${type.group}/${type.version}` : type.version;

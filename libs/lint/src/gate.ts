@@ -22,7 +22,16 @@ export function decideLintGate(result: LintResult, opts: GateOptions = {}): Gate
   );
   if (blocking.length === 0) return { allowed: true, message: '', blocking };
   const max = opts.maxListed ?? 5;
-  const listed = blocking.slice(0, max).map((f) => `[${f.linter}/${f.rule || f.linter}] ${f.message.split('\n')[0]}${f.file ? ` (${f.file}${f.line ? `:${f.line}` : ''})` : ''}`);
+  const listed = blocking
+    .slice(0, max)
+    .map(
+      (f) =>
+        `[${f.linter}/${f.rule || f.linter}] ${f.message.split('\n')[0]}${f.file ? ` (${f.file}${f.line ? `:${f.line}` : ''})` : ''}`,
+    );
   const more = blocking.length > max ? `; and ${blocking.length - max} more` : '';
-  return { allowed: false, message: `module lint failed with ${blocking.length} finding(s): ${listed.join('; ')}${more}`, blocking };
+  return {
+    allowed: false,
+    message: `module lint failed with ${blocking.length} finding(s): ${listed.join('; ')}${more}`,
+    blocking,
+  };
 }

@@ -45,7 +45,10 @@ describe('YAML read as Go reads it', () => {
     ].join('\n');
     expect(parseYaml(text)).toEqual({
       properties: {
-        kind: { description: 'Kind is the type of the object. More: https://example.org/a#b and more.', type: 'string' },
+        kind: {
+          description: 'Kind is the type of the object. More: https://example.org/a#b and more.',
+          type: 'string',
+        },
         other: { description: 'A second line with a " quote.' },
       },
     });
@@ -89,12 +92,22 @@ describe('alert templates checked as Go’s template lexer reads them', () => {
   });
 
   it.each([
-    ["Run `kubectl patch vm x -p '{\"spec\":{\"runPolicy\":\"Manual\"}}'` on {{ $labels.node }}.", undefined],
+    ['Run `kubectl patch vm x -p \'{"spec":{"runPolicy":"Manual"}}\'` on {{ $labels.node }}.', undefined],
     ['{{ "}}" }} and {{/* a }} comment */}} and {{ `}}` }}', undefined],
-    ['Node {{ $labels.node is down', 'group "g", rule 1, "A": annotation "description": template: __alert_A: unclosed action'],
+    [
+      'Node {{ $labels.node is down',
+      'group "g", rule 1, "A": annotation "description": template: __alert_A: unclosed action',
+    ],
   ])('%s', (description, want) => {
     const problem = checkRuleGroupsSpec(spec(description));
-    expect(problem === undefined ? undefined : problem.split('\n').find((l) => l.includes('template'))?.trim()).toBe(want);
+    expect(
+      problem === undefined
+        ? undefined
+        : problem
+            .split('\n')
+            .find((l) => l.includes('template'))
+            ?.trim(),
+    ).toBe(want);
   });
 });
 
@@ -106,9 +119,9 @@ describe('module-level findings as DMT reports them', () => {
     writeFileSync(join(path, 'openapi', 'values.yaml'), 'type: object\n');
     writeFileSync(join(path, 'openapi', 'config-values.yaml'), 'type: object\n');
     const res = await lint(path, { helm: null });
-    expect(res.findings.filter((f) => f.level === 'error').map((f) => [f.linter, f.rule, f.module, f.message, f.value])).toEqual([
-      ['manager', '', 'nons', 'cannot create module `nons`', 'module "nons" has no namespace'],
-    ]);
+    expect(
+      res.findings.filter((f) => f.level === 'error').map((f) => [f.linter, f.rule, f.module, f.message, f.value]),
+    ).toEqual([['manager', '', 'nons', 'cannot create module `nons`', 'module "nons" has no namespace']]);
   });
 
   it('no-cyrillic skips its own checker sources, as DMT does', async () => {
@@ -125,9 +138,11 @@ describe('module-level findings as DMT reports them', () => {
     const path = copyGood();
     writeFileSync(join(path, 'docs', 'USAGE.md'), '# Usage\n\nThe details are at [link](cr.html).\n');
     const res = await lint(path, { helm: null, linters: ['documentation'] });
-    expect(res.findings.filter((f) => f.rule === 'markdownlint').map((f) => `${f.file}:${f.line} ${f.message.split(' ')[0]}`)).toEqual([
-      'docs/USAGE.md:3 MD059/descriptive-link-text',
-    ]);
+    expect(
+      res.findings
+        .filter((f) => f.rule === 'markdownlint')
+        .map((f) => `${f.file}:${f.line} ${f.message.split(' ')[0]}`),
+    ).toEqual(['docs/USAGE.md:3 MD059/descriptive-link-text']);
   });
 });
 
@@ -160,7 +175,10 @@ describe('rendered objects include crds/, as DMT renders them', () => {
     const path = copyGood();
     // The good module's .helmignore leaves crds/ out of the chart; this one keeps it in.
     writeFileSync(join(path, '.helmignore'), 'docs\nhooks\nimages\nopenapi\n');
-    writeFileSync(join(path, 'crds', 'extra.yaml'), '---\napiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: extras.example.io\nspec:\n  group: example.io\n  names: {kind: Extra, plural: extras}\n  scope: Cluster\n  versions: []\n');
+    writeFileSync(
+      join(path, 'crds', 'extra.yaml'),
+      '---\napiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: extras.example.io\nspec:\n  group: example.io\n  names: {kind: Extra, plural: extras}\n  scope: Cluster\n  versions: []\n',
+    );
     const helm = (await import('./testdata.ts')).ensureHelm();
     const res = await lint(path, { helm, linters: ['container'] });
     expect(res.findings.filter((f) => f.file === 'crds/extra.yaml').map((f) => `${f.rule} ${f.message}`)).toEqual([

@@ -10,7 +10,8 @@ beforeAll(() => {
   helm = ensureHelm();
 }, 1_800_000);
 
-const show = (fs: Finding[]): string => fs.map((f) => `${f.linter}/${f.rule} ${f.level} ${f.file ?? ''}: ${f.message.split('\n')[0]}`).join('\n');
+const show = (fs: Finding[]): string =>
+  fs.map((f) => `${f.linter}/${f.rule} ${f.level} ${f.file ?? ''}: ${f.message.split('\n')[0]}`).join('\n');
 
 describe('good module', () => {
   it('passes every rule', async () => {

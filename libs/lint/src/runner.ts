@@ -25,7 +25,15 @@ const RENDERED_LINTERS: readonly string[] = ['container', 'templates', 'rbac', '
 
 /** DMT's linters, in DMT's order. */
 export const LINTERS: readonly Linter[] = [
-  openapiLinter, noCyrillicLinter, containerLinter, templatesLinter, imagesLinter, rbacLinter, hooksLinter, moduleLinter, documentationLinter,
+  openapiLinter,
+  noCyrillicLinter,
+  containerLinter,
+  templatesLinter,
+  imagesLinter,
+  rbacLinter,
+  hooksLinter,
+  moduleLinter,
+  documentationLinter,
 ];
 
 export interface LintOptions {
@@ -54,7 +62,9 @@ export async function lint(dir: string, options: LintOptions = {}): Promise<Lint
   const helm = options.helm === undefined ? findHelm(env) : options.helm;
   const notes: string[] = [];
   if (!helm && options.helm === undefined) {
-    notes.push('helm not found (MODSYNC_HELM, PATH, or run test/env/build-helm.sh): charts were not rendered, object rules were skipped');
+    notes.push(
+      'helm not found (MODSYNC_HELM, PATH, or run test/env/build-helm.sh): charts were not rendered, object rules were skipped',
+    );
   }
   const all = options.linterSet ?? LINTERS;
   const linters = options.linters ? all.filter((l) => options.linters!.includes(l.id)) : all;
@@ -72,7 +82,12 @@ export async function lint(dir: string, options: LintOptions = {}): Promise<Lint
     if (meta.errors.length > 0) return;
     if (meta.createError) {
       const dir = basename(path);
-      base.withLinter('manager').withModule(dir).withFile(path).withValue(meta.createError).error(`cannot create module \`${dir}\``);
+      base
+        .withLinter('manager')
+        .withModule(dir)
+        .withFile(path)
+        .withValue(meta.createError)
+        .error(`cannot create module \`${dir}\``);
       return;
     }
     modules.push({ name: meta.name, path, namespace: meta.namespace });
@@ -80,24 +95,40 @@ export async function lint(dir: string, options: LintOptions = {}): Promise<Lint
     try {
       ctx = createContext(path, root, meta);
     } catch (err) {
-      base.withLinter('manager').withModule(meta.name).withFile(path).withValue(errorText(err)).error(`cannot create module \`${meta.name}\``);
+      base
+        .withLinter('manager')
+        .withModule(meta.name)
+        .withFile(path)
+        .withValue(errorText(err))
+        .error(`cannot create module \`${meta.name}\``);
       return;
     }
     const manager = base.withLinter('manager').withModule(ctx.name);
-    for (const u of ctx.tree.unreadable) manager.withFile(u.rel).withValue(u.reason).warn(`cannot read \`${u.rel}\`: ${u.reason}; the rules skipped it`);
-    const renderRep = base.withLinter('templates').withRule('helm-render').withModule(ctx.name).withMaxLevel(ctx.settings.ruleLevel('templates', 'helm-render'));
+    for (const u of ctx.tree.unreadable)
+      manager.withFile(u.rel).withValue(u.reason).warn(`cannot read \`${u.rel}\`: ${u.reason}; the rules skipped it`);
+    const renderRep = base
+      .withLinter('templates')
+      .withRule('helm-render')
+      .withModule(ctx.name)
+      .withMaxLevel(ctx.settings.ruleLevel('templates', 'helm-render'));
     // helm renders while the linters that read files only run; the ones over rendered objects wait for it.
     let rendering: Promise<void> | undefined;
     if (linters.some((l) => RENDERED_LINTERS.includes(l.id))) {
       if (!helm) {
-        if (options.helm === undefined) renderRep.warn('helm not found: the chart was not rendered and rules over rendered objects were skipped (set MODSYNC_HELM, put helm on PATH, or run test/env/build-helm.sh)');
+        if (options.helm === undefined)
+          renderRep.warn(
+            'helm not found: the chart was not rendered and rules over rendered objects were skipped (set MODSYNC_HELM, put helm on PATH, or run test/env/build-helm.sh)',
+          );
       } else {
         rendering = renderInto(ctx, helm, manager, renderRep).catch((err: unknown) => {
           renderRep.error(`helm render failed: ${errorText(err)}`);
         });
       }
     }
-    const ordered = [...linters.filter((l) => !RENDERED_LINTERS.includes(l.id)), ...linters.filter((l) => RENDERED_LINTERS.includes(l.id))];
+    const ordered = [
+      ...linters.filter((l) => !RENDERED_LINTERS.includes(l.id)),
+      ...linters.filter((l) => RENDERED_LINTERS.includes(l.id)),
+    ];
     for (const linter of ordered) {
       if (rendering && RENDERED_LINTERS.includes(linter.id)) {
         await rendering;
@@ -145,8 +176,16 @@ async function renderInto(ctx: ModuleContext, helm: string, manager: Reporter, r
   try {
     const res = await renderChart({ helm, modulePath: ctx.path, release: ctx.name, namespace: ctx.namespace, values });
     for (const d of res.dropped) {
-      if (d.copy) manager.withFile(d.path).withValue(d.cause).warn(`template "${d.path}" was left out of the render (${d.cause}); the rest of the chart was still linted`);
-      else manager.withFile(d.path).withValue(d.cause).warn(`template "${d.path}" failed to render and was skipped; the rest of the chart was still linted`);
+      if (d.copy)
+        manager
+          .withFile(d.path)
+          .withValue(d.cause)
+          .warn(`template "${d.path}" was left out of the render (${d.cause}); the rest of the chart was still linted`);
+      else
+        manager
+          .withFile(d.path)
+          .withValue(d.cause)
+          .warn(`template "${d.path}" failed to render and was skipped; the rest of the chart was still linted`);
     }
     const dups = storeRendered(ctx, res.objects);
     if (dups.length) manager.withFile(ctx.path).withValue(dups.join('\n')).error('module contains duplicate objects');

@@ -14,7 +14,13 @@ const REPO = resolve(TESTDATA, '..', '..', '..');
 /** Builds (or finds in the cache) helm with test/env/build-helm.sh and returns the binary's path. */
 export function ensureHelm(): string {
   if (process.env['MODSYNC_HELM']) return process.env['MODSYNC_HELM'];
-  const dir = execFileSync('bash', [join(REPO, 'test', 'env', 'build-helm.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!;
+  const dir = execFileSync('bash', [join(REPO, 'test', 'env', 'build-helm.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+    .trim()
+    .split('\n')
+    .pop()!;
   return join(dir, 'helm');
 }
 
@@ -23,7 +29,13 @@ export interface BadCase {
   dir: string;
   expect: { linter: string; rule: string; level: string };
   delete?: string[];
-  patch?: Array<{ file: string; doc?: number; set?: Record<string, unknown>; delete?: string[]; raw?: [string, string] }>;
+  patch?: Array<{
+    file: string;
+    doc?: number;
+    set?: Record<string, unknown>;
+    delete?: string[];
+    raw?: [string, string];
+  }>;
 }
 
 export function badCases(): BadCase[] {
@@ -86,7 +98,9 @@ export function materialize(c: BadCase): { path: string; cleanup: () => void } {
       const target = values[p.doc ?? 0];
       for (const [k, v] of Object.entries(p.set ?? {})) setIn(target, k, v, false);
       for (const k of p.delete ?? []) setIn(target, k, undefined, true);
-      text = values.map((v) => stringify(v, { defaultStringType: 'QUOTE_SINGLE', defaultKeyType: 'PLAIN' })).join('---\n');
+      text = values
+        .map((v) => stringify(v, { defaultStringType: 'QUOTE_SINGLE', defaultKeyType: 'PLAIN' }))
+        .join('---\n');
     }
     writeFileSync(file, text);
   }

@@ -20,7 +20,10 @@ afterEach(async () => {
 async function setup(auth: FakeAuth, credentials?: Record<string, string>, options: RegistryClientOptions = {}) {
   const reg = await startFakeRegistry(auth);
   const client = createRegistryClient({ retryBaseDelayMs: 1, retryMaxDelayMs: 5, ...options });
-  cleanups.push(() => reg.close(), () => client.close());
+  cleanups.push(
+    () => reg.close(),
+    () => client.close(),
+  );
   const settings = parseRegistrySettings({
     repo: `${reg.server.host}/deckhouse/modules`,
     scheme: 'HTTP',
@@ -33,7 +36,10 @@ async function setup(auth: FakeAuth, credentials?: Record<string, string>, optio
 
 describe('basic auth', () => {
   it('learns Basic from the first 401, then sends credentials up front: one HEAD per check', async () => {
-    const { reg, client, settings, image } = await setup({ kind: 'basic', username: 'robot', password: SECRET }, { username: 'robot', password: SECRET });
+    const { reg, client, settings, image } = await setup(
+      { kind: 'basic', username: 'robot', password: SECRET },
+      { username: 'robot', password: SECRET },
+    );
     expect((await client.headManifest(settings, REPO, 'stable')).digest).toBe(image.manifestDigest);
     expect(reg.server.requests.map((r) => [r.method, r.headers.authorization !== undefined])).toEqual([
       ['HEAD', false],
@@ -46,10 +52,15 @@ describe('basic auth', () => {
   });
 
   it('fails with UNAUTHORIZED on wrong credentials, not retried, secret not printed', async () => {
-    const { reg, client, settings } = await setup({ kind: 'basic', username: 'robot', password: SECRET }, { username: 'robot', password: 'wrong-pass' });
+    const { reg, client, settings } = await setup(
+      { kind: 'basic', username: 'robot', password: SECRET },
+      { username: 'robot', password: 'wrong-pass' },
+    );
     const err = await client.getManifest(settings, REPO, 'stable').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RegistryUnauthorizedError);
-    expect((err as Error).message).toBe(`GET ${reg.server.origin}/v2/${REPO}/manifests/stable: UNAUTHORIZED: authentication required`);
+    expect((err as Error).message).toBe(
+      `GET ${reg.server.origin}/v2/${REPO}/manifests/stable: UNAUTHORIZED: authentication required`,
+    );
     expect(reg.server.requests).toHaveLength(2);
     expect(inspect(err, { depth: 6 })).not.toContain('wrong-pass');
   });
@@ -78,7 +89,10 @@ describe('bearer token auth', () => {
   });
 
   it('asks the realm for service and scope, with Basic credentials when it has them', async () => {
-    const { reg, client, settings } = await setup({ kind: 'bearer', username: 'robot', password: SECRET, service: 'my-registry' }, { auth: Buffer.from(`robot:${SECRET}`).toString('base64') });
+    const { reg, client, settings } = await setup(
+      { kind: 'bearer', username: 'robot', password: SECRET, service: 'my-registry' },
+      { auth: Buffer.from(`robot:${SECRET}`).toString('base64') },
+    );
     await client.headManifest(settings, REPO, 'stable');
     const token = reg.server.requests.find((r) => r.url.startsWith('/token'))!;
     const url = new URL(token.url, 'http://x');
@@ -93,7 +107,9 @@ describe('bearer token auth', () => {
     await client.headManifest(settings, REPO, 'stable');
     const before = reg.server.requests.length;
     await client.headManifest(settings, 'deckhouse/modules/module-two/release', 'stable');
-    expect(reg.server.requests.slice(before).map((r) => r.method + (r.url.startsWith('/token') ? ' token' : ''))).toEqual(['GET token', 'HEAD']);
+    expect(
+      reg.server.requests.slice(before).map((r) => r.method + (r.url.startsWith('/token') ? ' token' : '')),
+    ).toEqual(['GET token', 'HEAD']);
   });
 
   it('concurrent callers share one token fetch', async () => {
@@ -101,7 +117,9 @@ describe('bearer token auth', () => {
     await client.listTags(settings, 'deckhouse/modules/module-one/release'); // learn the scheme
     const tokensBefore = reg.fake.tokenRequests;
     seedImage(reg.fake, 'deckhouse/modules/module-two/release', 'stable', buildImage({}));
-    const results = await Promise.all(Array.from({ length: 20 }, () => client.headManifest(settings, 'deckhouse/modules/module-two/release', 'stable')));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => client.headManifest(settings, 'deckhouse/modules/module-two/release', 'stable')),
+    );
     expect(new Set(results.map((r) => r.digest)).size).toBe(1);
     expect(reg.fake.tokenRequests - tokensBefore).toBe(1);
   });
@@ -128,16 +146,25 @@ describe('bearer token auth', () => {
     await client.pushBlob(settings, 'deckhouse/modules/new', image.config);
     await client.pushBlob(settings, 'deckhouse/modules/new', image.layer);
     await client.pushManifest(settings, 'deckhouse/modules/new', 'v1.0.0', image.manifest, MediaTypes.OCI_MANIFEST);
-    const scopes = reg.server.requests.filter((r) => r.url.startsWith('/token')).map((r) => new URL(r.url, 'http://x').searchParams.getAll('scope'));
+    const scopes = reg.server.requests
+      .filter((r) => r.url.startsWith('/token'))
+      .map((r) => new URL(r.url, 'http://x').searchParams.getAll('scope'));
     expect(scopes).toEqual([['repository:deckhouse/modules/new:pull,push', 'repository:deckhouse/modules/new:pull']]);
     expect(await client.listTags(settings, 'deckhouse/modules/new')).toEqual(['v1.0.0']);
   });
 
   it('fails with UNAUTHORIZED when the token service refuses the credentials', async () => {
-    const { reg, client, settings } = await setup({ kind: 'bearer', username: 'robot', password: SECRET }, { username: 'robot', password: 'nope-pass' });
+    const { reg, client, settings } = await setup(
+      { kind: 'bearer', username: 'robot', password: SECRET },
+      { username: 'robot', password: 'nope-pass' },
+    );
     const err = await client.headManifest(settings, REPO, 'stable').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RegistryUnauthorizedError);
-    expect((err as Error).message).toMatch(new RegExp(`^GET ${reg.server.origin}/token\\?service=fake-registry&scope=.*: UNAUTHORIZED: invalid username or password$`));
+    expect((err as Error).message).toMatch(
+      new RegExp(
+        `^GET ${reg.server.origin}/token\\?service=fake-registry&scope=.*: UNAUTHORIZED: invalid username or password$`,
+      ),
+    );
     expect(inspect(err, { depth: 6 })).not.toContain('nope-pass');
   });
 
@@ -197,7 +224,10 @@ describe('bearer token auth', () => {
 describe('redirects', () => {
   let cdn: TestServer;
   it('follows a blob redirect to another origin without sending credentials there', async () => {
-    const { reg, client, settings } = await setup({ kind: 'basic', username: 'robot', password: SECRET }, { username: 'robot', password: SECRET });
+    const { reg, client, settings } = await setup(
+      { kind: 'basic', username: 'robot', password: SECRET },
+      { username: 'robot', password: SECRET },
+    );
     const blob = Buffer.from('layer bytes from the CDN');
     const digest = reg.fake.putBlob(blob);
     cdn = await startServer((_req, res) => {

@@ -35,9 +35,17 @@ afterEach(async () => {
 describe('push and pull round trip', () => {
   it('pushes blobs and a manifest, then reads them back', async () => {
     const image = buildImage({ 'version.json': '{"version":"v1.2.3"}', 'changelog.yaml': 'features:\n- x\n' });
-    expect(await client.pushBlob(settings, REPO, image.config)).toEqual({ digest: sha256Digest(image.config), size: image.config.length });
-    expect(await client.pushBlob(settings, REPO, image.layer)).toEqual({ digest: sha256Digest(image.layer), size: image.layer.length });
-    expect(await client.pushManifest(settings, REPO, 'stable', image.manifest, MediaTypes.OCI_MANIFEST)).toEqual({ digest: image.manifestDigest });
+    expect(await client.pushBlob(settings, REPO, image.config)).toEqual({
+      digest: sha256Digest(image.config),
+      size: image.config.length,
+    });
+    expect(await client.pushBlob(settings, REPO, image.layer)).toEqual({
+      digest: sha256Digest(image.layer),
+      size: image.layer.length,
+    });
+    expect(await client.pushManifest(settings, REPO, 'stable', image.manifest, MediaTypes.OCI_MANIFEST)).toEqual({
+      digest: image.manifestDigest,
+    });
 
     expect(await client.headManifest(settings, REPO, 'stable')).toEqual({
       digest: image.manifestDigest,
@@ -81,12 +89,14 @@ describe('push and pull round trip', () => {
   it('pushes a manifest by digest and refuses bytes that do not match it', async () => {
     const image = buildImage({ a: '1' });
     seedImage(reg.fake, REPO, 'x', image);
-    await expect(client.pushManifest(settings, REPO, image.manifestDigest, image.manifest, MediaTypes.OCI_MANIFEST)).resolves.toEqual({
+    await expect(
+      client.pushManifest(settings, REPO, image.manifestDigest, image.manifest, MediaTypes.OCI_MANIFEST),
+    ).resolves.toEqual({
       digest: image.manifestDigest,
     });
-    await expect(client.pushManifest(settings, REPO, image.manifestDigest, Buffer.from('{}'), MediaTypes.OCI_MANIFEST)).rejects.toBeInstanceOf(
-      RegistryDigestMismatchError,
-    );
+    await expect(
+      client.pushManifest(settings, REPO, image.manifestDigest, Buffer.from('{}'), MediaTypes.OCI_MANIFEST),
+    ).rejects.toBeInstanceOf(RegistryDigestMismatchError);
   });
 });
 
@@ -108,7 +118,10 @@ describe('listTags', () => {
     let calls = 0;
     reg.server.handler = (_req, res) => {
       calls++;
-      res.writeHead(200, { 'content-type': 'application/json', link: `<${reg.server.origin}/v2/x/tags/list?page=2>; rel="next"` });
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        link: `<${reg.server.origin}/v2/x/tags/list?page=2>; rel="next"`,
+      });
       res.end(JSON.stringify({ name: 'x', tags: [`t${calls}`] }));
     };
     expect(await client.listTags(settings, 'x')).toEqual(['t1', 't2']);
@@ -176,35 +189,50 @@ describe('headManifest / getManifest', () => {
     expect(got.manifest.config.mediaType).toBe(MediaTypes.DOCKER_CONFIG);
   });
 
-  it.each([MediaTypes.OCI_INDEX, MediaTypes.DOCKER_MANIFEST_LIST])('resolves an index (%s) to linux/amd64', async (indexType) => {
-    const amd = buildImage({ arch: 'amd64' });
-    const arm = buildImage({ arch: 'arm64' });
-    seedImage(reg.fake, REPO, 'amd', amd);
-    seedImage(reg.fake, REPO, 'arm', arm);
-    const index = Buffer.from(
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: indexType,
-        manifests: [
-          { mediaType: MediaTypes.OCI_MANIFEST, digest: arm.manifestDigest, size: arm.manifest.length, platform: { os: 'linux', architecture: 'arm64' } },
-          { mediaType: MediaTypes.OCI_MANIFEST, digest: amd.manifestDigest, size: amd.manifest.length, platform: { os: 'linux', architecture: 'amd64' } },
-        ],
-      }),
-    );
-    const indexDigest = reg.fake.putManifest(REPO, 'stable', index, indexType);
-    expect((await client.headManifest(settings, REPO, 'stable')).digest).toBe(indexDigest);
-    const got = await client.getManifest(settings, REPO, 'stable');
-    expect(got.digest).toBe(amd.manifestDigest);
-    expect(got.index?.digest).toBe(indexDigest);
-    expect(got.index?.manifest.manifests).toHaveLength(2);
-    const arm64 = await client.getManifest(settings, REPO, 'stable', { platform: { os: 'linux', architecture: 'arm64' } });
-    expect(arm64.digest).toBe(arm.manifestDigest);
-    const files = await client.readImageFiles(settings, REPO, 'stable', { maxBytes: 100 });
-    expect(files.get('arch')?.toString()).toBe('amd64');
-    await expect(
-      client.getManifest(settings, REPO, 'stable', { platform: { os: 'windows', architecture: 'amd64' } }),
-    ).rejects.toBeInstanceOf(RegistryPlatformNotFoundError);
-  });
+  it.each([MediaTypes.OCI_INDEX, MediaTypes.DOCKER_MANIFEST_LIST])(
+    'resolves an index (%s) to linux/amd64',
+    async (indexType) => {
+      const amd = buildImage({ arch: 'amd64' });
+      const arm = buildImage({ arch: 'arm64' });
+      seedImage(reg.fake, REPO, 'amd', amd);
+      seedImage(reg.fake, REPO, 'arm', arm);
+      const index = Buffer.from(
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType: indexType,
+          manifests: [
+            {
+              mediaType: MediaTypes.OCI_MANIFEST,
+              digest: arm.manifestDigest,
+              size: arm.manifest.length,
+              platform: { os: 'linux', architecture: 'arm64' },
+            },
+            {
+              mediaType: MediaTypes.OCI_MANIFEST,
+              digest: amd.manifestDigest,
+              size: amd.manifest.length,
+              platform: { os: 'linux', architecture: 'amd64' },
+            },
+          ],
+        }),
+      );
+      const indexDigest = reg.fake.putManifest(REPO, 'stable', index, indexType);
+      expect((await client.headManifest(settings, REPO, 'stable')).digest).toBe(indexDigest);
+      const got = await client.getManifest(settings, REPO, 'stable');
+      expect(got.digest).toBe(amd.manifestDigest);
+      expect(got.index?.digest).toBe(indexDigest);
+      expect(got.index?.manifest.manifests).toHaveLength(2);
+      const arm64 = await client.getManifest(settings, REPO, 'stable', {
+        platform: { os: 'linux', architecture: 'arm64' },
+      });
+      expect(arm64.digest).toBe(arm.manifestDigest);
+      const files = await client.readImageFiles(settings, REPO, 'stable', { maxBytes: 100 });
+      expect(files.get('arch')?.toString()).toBe('amd64');
+      await expect(
+        client.getManifest(settings, REPO, 'stable', { platform: { os: 'windows', architecture: 'amd64' } }),
+      ).rejects.toBeInstanceOf(RegistryPlatformNotFoundError);
+    },
+  );
 
   it('rejects manifest content that does not match the digest asked for', async () => {
     const image = buildImage({ a: '1' });
@@ -212,23 +240,43 @@ describe('headManifest / getManifest', () => {
       res.writeHead(200, { 'content-type': MediaTypes.OCI_MANIFEST });
       res.end(image.manifest.toString().replace('"schemaVersion":2', '"schemaVersion": 2'));
     };
-    await expect(client.getManifest(settings, REPO, image.manifestDigest)).rejects.toBeInstanceOf(RegistryDigestMismatchError);
+    await expect(client.getManifest(settings, REPO, image.manifestDigest)).rejects.toBeInstanceOf(
+      RegistryDigestMismatchError,
+    );
   });
 
   it('rejects a tag whose body does not match its Docker-Content-Digest', async () => {
     const image = buildImage({ a: '1' });
     reg.server.handler = (_req, res) => {
-      res.writeHead(200, { 'content-type': MediaTypes.OCI_MANIFEST, 'docker-content-digest': sha256Digest(Buffer.from('other')) });
+      res.writeHead(200, {
+        'content-type': MediaTypes.OCI_MANIFEST,
+        'docker-content-digest': sha256Digest(Buffer.from('other')),
+      });
       res.end(image.manifest);
     };
     await expect(client.getManifest(settings, REPO, 'stable')).rejects.toBeInstanceOf(RegistryDigestMismatchError);
   });
 
   it.each([
-    { name: 'schema 1', body: '{"schemaVersion":1,"name":"x","fsLayers":[]}', type: 'application/vnd.docker.distribution.manifest.v1+prettyjws', message: 'schema 1' },
+    {
+      name: 'schema 1',
+      body: '{"schemaVersion":1,"name":"x","fsLayers":[]}',
+      type: 'application/vnd.docker.distribution.manifest.v1+prettyjws',
+      message: 'schema 1',
+    },
     { name: 'not JSON', body: 'nope', type: MediaTypes.OCI_MANIFEST, message: 'not JSON' },
-    { name: 'missing config', body: '{"schemaVersion":2,"layers":[]}', type: MediaTypes.OCI_MANIFEST, message: 'config' },
-    { name: 'bad layer digest', body: `{"schemaVersion":2,"config":{"mediaType":"x","digest":"sha256:${'a'.repeat(64)}","size":1},"layers":[{"mediaType":"x","digest":"md5:1","size":1}]}`, type: MediaTypes.OCI_MANIFEST, message: 'layers.0.digest' },
+    {
+      name: 'missing config',
+      body: '{"schemaVersion":2,"layers":[]}',
+      type: MediaTypes.OCI_MANIFEST,
+      message: 'config',
+    },
+    {
+      name: 'bad layer digest',
+      body: `{"schemaVersion":2,"config":{"mediaType":"x","digest":"sha256:${'a'.repeat(64)}","size":1},"layers":[{"mediaType":"x","digest":"md5:1","size":1}]}`,
+      type: MediaTypes.OCI_MANIFEST,
+      message: 'layers.0.digest',
+    },
   ])('rejects an invalid manifest: $name', async ({ body, type, message }) => {
     reg.server.handler = (_req, res) => {
       res.writeHead(200, { 'content-type': type });
@@ -254,7 +302,9 @@ describe('getBlob', () => {
   it('streams a blob and verifies its digest', async () => {
     const blob = Buffer.from('x'.repeat(100_000));
     const digest = reg.fake.putBlob(blob);
-    expect(await text(await client.getBlob(settings, REPO, digest, { expectedSize: blob.length }))).toBe(blob.toString());
+    expect(await text(await client.getBlob(settings, REPO, digest, { expectedSize: blob.length }))).toBe(
+      blob.toString(),
+    );
   });
 
   it('fails the stream on a tampered blob', async () => {
@@ -263,22 +313,36 @@ describe('getBlob', () => {
     const stream = await client.getBlob(settings, REPO, digest);
     const err = await text(stream).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RegistryDigestMismatchError);
-    expect(err).toMatchObject({ code: 'MODSYNC_REGISTRY_DIGEST_MISMATCH', expected: digest, actual: sha256Digest(Buffer.from('tampered content')) });
+    expect(err).toMatchObject({
+      code: 'MODSYNC_REGISTRY_DIGEST_MISMATCH',
+      expected: digest,
+      actual: sha256Digest(Buffer.from('tampered content')),
+    });
   });
 
   it('fails the stream when the size differs from the descriptor', async () => {
     const digest = reg.fake.putBlob(Buffer.from('12345'));
-    await expect(text(await client.getBlob(settings, REPO, digest, { expectedSize: 4 }))).rejects.toBeInstanceOf(RegistryDigestMismatchError);
-    await expect(text(await client.getBlob(settings, REPO, digest, { expectedSize: 6 }))).rejects.toBeInstanceOf(RegistryDigestMismatchError);
+    await expect(text(await client.getBlob(settings, REPO, digest, { expectedSize: 4 }))).rejects.toBeInstanceOf(
+      RegistryDigestMismatchError,
+    );
+    await expect(text(await client.getBlob(settings, REPO, digest, { expectedSize: 6 }))).rejects.toBeInstanceOf(
+      RegistryDigestMismatchError,
+    );
   });
 
   it('rejects a tampered layer during readImageFiles, and enforces maxBytes', async () => {
     const image = buildImage({ 'version.json': '{"version":"v1.0.0"}' });
     seedImage(reg.fake, REPO, 'stable', image);
-    await expect(client.readImageFiles(settings, REPO, 'stable', { maxBytes: 5 })).rejects.toBeInstanceOf(RegistryExtractLimitError);
+    await expect(client.readImageFiles(settings, REPO, 'stable', { maxBytes: 5 })).rejects.toBeInstanceOf(
+      RegistryExtractLimitError,
+    );
     const other = buildImage({ 'version.json': '{"version":"v6.6.6"}' });
     reg.fake.blobs.set(sha256Digest(image.layer), other.layer);
-    await expect(client.readImageFiles(settings, REPO, 'stable', { maxBytes: 1024 })).rejects.toBeInstanceOf(RegistryDigestMismatchError);
-    await expect(client.readImageFiles(settings, REPO, 'stable', {} as never)).rejects.toBeInstanceOf(RegistryInvalidOptionError);
+    await expect(client.readImageFiles(settings, REPO, 'stable', { maxBytes: 1024 })).rejects.toBeInstanceOf(
+      RegistryDigestMismatchError,
+    );
+    await expect(client.readImageFiles(settings, REPO, 'stable', {} as never)).rejects.toBeInstanceOf(
+      RegistryInvalidOptionError,
+    );
   });
 });

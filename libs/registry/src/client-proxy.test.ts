@@ -22,7 +22,10 @@ describe('registry client and the proxy environment', () => {
     const image = buildImage({ 'version.json': '{"version":"v1.0.0"}' });
     seedImage(reg.fake, REPO, 'stable', image);
     const proxy = await startForwardProxy();
-    cleanups.push(() => proxy.close(), setEnv({ HTTP_PROXY: proxy.url, http_proxy: proxy.url, NO_PROXY: noProxy, no_proxy: noProxy }));
+    cleanups.push(
+      () => proxy.close(),
+      setEnv({ HTTP_PROXY: proxy.url, http_proxy: proxy.url, NO_PROXY: noProxy, no_proxy: noProxy }),
+    );
     const client = createRegistryClient();
     cleanups.push(() => client.close());
     const settings = parseRegistrySettings({ repo: `${reg.server.host}/deckhouse/modules`, scheme: 'HTTP' });
@@ -37,10 +40,17 @@ describe('registry client and the proxy environment', () => {
     const image = buildImage({ 'version.json': '{"version":"v1.0.0"}' });
     seedImage(reg.fake, REPO, 'stable', image);
     const proxy = await startForwardProxy();
-    cleanups.push(() => proxy.close(), setEnv({ HTTPS_PROXY: proxy.url, https_proxy: proxy.url, NO_PROXY: '', no_proxy: '' }));
+    cleanups.push(
+      () => proxy.close(),
+      setEnv({ HTTPS_PROXY: proxy.url, https_proxy: proxy.url, NO_PROXY: '', no_proxy: '' }),
+    );
     const client = createRegistryClient();
     cleanups.push(() => client.close());
-    const settings = parseRegistrySettings({ repo: `${reg.server.host}/deckhouse/modules`, scheme: 'HTTPS', ca: pki.caPem });
+    const settings = parseRegistrySettings({
+      repo: `${reg.server.host}/deckhouse/modules`,
+      scheme: 'HTTPS',
+      ca: pki.caPem,
+    });
     expect((await client.headManifest(settings, REPO, 'stable')).digest).toBe(image.manifestDigest);
     expect(proxy.targets).toEqual([reg.server.host]);
   });

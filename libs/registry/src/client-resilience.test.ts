@@ -34,15 +34,26 @@ afterEach(async () => {
 async function setup(options: RegistryClientOptions = {}, tls?: TestPki) {
   const reg = await startFakeRegistry({ kind: 'none' }, tls);
   const client = createRegistryClient({ retryBaseDelayMs: 1, retryMaxDelayMs: 5, ...options });
-  cleanups.push(() => reg.close(), () => client.close());
-  const settings = parseRegistrySettings({ repo: `${reg.server.host}/deckhouse/modules`, scheme: tls === undefined ? 'HTTP' : 'HTTPS', ca: tls?.caPem });
+  cleanups.push(
+    () => reg.close(),
+    () => client.close(),
+  );
+  const settings = parseRegistrySettings({
+    repo: `${reg.server.host}/deckhouse/modules`,
+    scheme: tls === undefined ? 'HTTP' : 'HTTPS',
+    ca: tls?.caPem,
+  });
   const image = buildImage({ 'version.json': '{"version":"v1.0.0"}' });
   seedImage(reg.fake, REPO, 'stable', image);
   return { reg, client, settings, image };
 }
 
 /** Answer the first `n` registry requests with `respond`, then let the fake registry answer. */
-function failFirst(reg: FakeRegistryServer, n: number, respond: (res: import('node:http').ServerResponse, req: import('node:http').IncomingMessage) => void): void {
+function failFirst(
+  reg: FakeRegistryServer,
+  n: number,
+  respond: (res: import('node:http').ServerResponse, req: import('node:http').IncomingMessage) => void,
+): void {
   let left = n;
   reg.fake.intercept = (req, res) => {
     if (left <= 0) return false;
@@ -66,7 +77,9 @@ describe('retries', () => {
     const err = await client.getManifest(settings, REPO, 'stable').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RegistryUnavailableError);
     expect(err).toMatchObject({ retryable: true, statusCode: 503, code: 'MODSYNC_REGISTRY_UNAVAILABLE' });
-    expect((err as Error).message).toBe(`GET ${reg.server.origin}/v2/${REPO}/manifests/stable: UNAVAILABLE: service unavailable`);
+    expect((err as Error).message).toBe(
+      `GET ${reg.server.origin}/v2/${REPO}/manifests/stable: UNAVAILABLE: service unavailable`,
+    );
     expect(reg.server.requests).toHaveLength(3);
   });
 
@@ -147,8 +160,14 @@ describe('timeouts and abort', () => {
     const t0 = performance.now();
     const err = await client.getManifest(settings, REPO, 'stable').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RegistryTimeoutError);
-    expect(err).toMatchObject({ retryable: true, code: 'MODSYNC_REGISTRY_TIMEOUT', transportCode: 'MODSYNC_ATTEMPT_TIMEOUT' });
-    expect((err as Error).message).toBe(`GET ${reg.server.origin}/v2/${REPO}/manifests/stable: timeout: no complete response within 100 ms`);
+    expect(err).toMatchObject({
+      retryable: true,
+      code: 'MODSYNC_REGISTRY_TIMEOUT',
+      transportCode: 'MODSYNC_ATTEMPT_TIMEOUT',
+    });
+    expect((err as Error).message).toBe(
+      `GET ${reg.server.origin}/v2/${REPO}/manifests/stable: timeout: no complete response within 100 ms`,
+    );
     expect(reg.server.requests).toHaveLength(2);
     expect(performance.now() - t0).toBeLessThan(1000);
   });
@@ -215,7 +234,9 @@ describe('timeouts and abort', () => {
   it('aborts a retry wait', async () => {
     const { reg, client, settings } = await setup({ retryBaseDelayMs: 5000, retryMaxDelayMs: 5000 });
     failFirst(reg, 100, (res) => ociError(res, 503, 'UNAVAILABLE', 'x'));
-    await expect(client.headManifest(settings, REPO, 'stable', { signal: AbortSignal.timeout(100) })).rejects.toMatchObject({ name: 'TimeoutError' });
+    await expect(
+      client.headManifest(settings, REPO, 'stable', { signal: AbortSignal.timeout(100) }),
+    ).rejects.toMatchObject({ name: 'TimeoutError' });
     expect(reg.server.requests).toHaveLength(1);
   });
 });
@@ -226,12 +247,15 @@ describe('connection reuse', () => {
   it.each([
     { keepAliveAfterHead: true, max: 2 },
     { keepAliveAfterHead: false, max: 10 },
-  ])('10 sequential HEADs with keepAliveAfterHead=$keepAliveAfterHead open at most $max connection(s)', async ({ keepAliveAfterHead, max }) => {
-    const { reg, client, settings } = await setup({ keepAliveAfterHead });
-    for (let i = 0; i < 10; i++) await client.headManifest(settings, REPO, 'stable');
-    expect(reg.server.connections).toBeLessThanOrEqual(max);
-    if (!keepAliveAfterHead) expect(reg.server.connections).toBe(10);
-  });
+  ])(
+    '10 sequential HEADs with keepAliveAfterHead=$keepAliveAfterHead open at most $max connection(s)',
+    async ({ keepAliveAfterHead, max }) => {
+      const { reg, client, settings } = await setup({ keepAliveAfterHead });
+      for (let i = 0; i < 10; i++) await client.headManifest(settings, REPO, 'stable');
+      expect(reg.server.connections).toBeLessThanOrEqual(max);
+      if (!keepAliveAfterHead) expect(reg.server.connections).toBe(10);
+    },
+  );
 
   it('reuses TLS connections between checks', async () => {
     const { reg, client, settings } = await setup({}, pki);
@@ -257,7 +281,12 @@ describe('per-host limits', () => {
     // 5 requests per 5 s window.
     const { reg, client, settings } = await setup({ requestsPerSecondPerHost: 1, burstPerHost: 5 });
     const controller = new AbortController();
-    const calls = Array.from({ length: 6 }, () => client.headManifest(settings, REPO, 'stable', { signal: controller.signal }).then(() => 'done', (e: unknown) => e));
+    const calls = Array.from({ length: 6 }, () =>
+      client.headManifest(settings, REPO, 'stable', { signal: controller.signal }).then(
+        () => 'done',
+        (e: unknown) => e,
+      ),
+    );
     await Promise.all(calls.slice(0, 5));
     expect(reg.server.requests).toHaveLength(5);
     controller.abort(new Error('enough'));
@@ -268,20 +297,30 @@ describe('per-host limits', () => {
   it('fails fast when the per-host queue is full', async () => {
     const { reg, client, settings } = await setup({ maxConcurrentPerHost: 1, maxQueuedPerHost: 1 });
     failFirst(reg, 1, (res) => setTimeout(() => ociError(res, 500, 'X', 'x'), 100));
-    const calls = Array.from({ length: 3 }, () => client.headManifest(settings, REPO, 'stable').catch((e: unknown) => e));
+    const calls = Array.from({ length: 3 }, () =>
+      client.headManifest(settings, REPO, 'stable').catch((e: unknown) => e),
+    );
     const results = await Promise.all(calls);
-    expect(results.some((r) => r instanceof RegistryUnavailableError && r.transportCode === 'MODSYNC_QUEUE_FULL')).toBe(true);
+    expect(results.some((r) => r instanceof RegistryUnavailableError && r.transportCode === 'MODSYNC_QUEUE_FULL')).toBe(
+      true,
+    );
   });
 });
 
 describe('circuit breaker', () => {
   it('opens after consecutive 5xx: later calls fail at once without reaching the host, and the gauge says so', async () => {
-    const { reg, client, settings } = await setup({ maxRetries: 0, breakerFailureThreshold: 2, breakerOpenMs: 60_000, breakerMaxOpenMs: 60_000 });
+    const { reg, client, settings } = await setup({
+      maxRetries: 0,
+      breakerFailureThreshold: 2,
+      breakerOpenMs: 60_000,
+      breakerMaxOpenMs: 60_000,
+    });
     const register = new Registry();
     const metrics = createRegistryMetrics({ register });
     cleanups.push(async () => metrics.close());
     failFirst(reg, 100, (res) => ociError(res, 503, 'UNAVAILABLE', 'maintenance'));
-    for (let i = 0; i < 2; i++) await expect(client.headManifest(settings, REPO, 'stable')).rejects.toBeInstanceOf(RegistryUnavailableError);
+    for (let i = 0; i < 2; i++)
+      await expect(client.headManifest(settings, REPO, 'stable')).rejects.toBeInstanceOf(RegistryUnavailableError);
     const err = await client.getManifest(settings, REPO, 'stable').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RegistryCircuitOpenError);
     expect(err).toMatchObject({ retryable: true, code: 'MODSYNC_REGISTRY_CIRCUIT_OPEN', registry: reg.server.host });
@@ -329,11 +368,15 @@ describe('metrics and diagnostics', () => {
     expect(out).toContain(`modsync_registry_requests_total{registry="${host}",op="head_manifest",status="200"} 1`);
     expect(out).toContain(`modsync_registry_requests_total{registry="${host}",op="get_manifest",status="200"} 1`);
     expect(out).toContain(`modsync_registry_retries_total{registry="${host}",op="head_manifest"} 1`);
-    expect(out).toContain(`modsync_registry_bytes_total{registry="${host}",op="get_manifest",direction="in"} ${image.manifest.length}`);
+    expect(out).toContain(
+      `modsync_registry_bytes_total{registry="${host}",op="get_manifest",direction="in"} ${image.manifest.length}`,
+    );
     expect(out).toContain(`modsync_registry_request_duration_seconds_count{registry="${host}",op="head_manifest"} 2`);
     metrics.close();
     await client.headManifest(settings, REPO, 'stable');
-    expect(await register.metrics()).toContain(`modsync_registry_requests_total{registry="${host}",op="head_manifest",status="200"} 1`);
+    expect(await register.metrics()).toContain(
+      `modsync_registry_requests_total{registry="${host}",op="head_manifest",status="200"} 1`,
+    );
   });
 
   it('counts streamed blob bytes once the blob is read', async () => {

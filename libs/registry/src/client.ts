@@ -17,7 +17,13 @@ import {
   RegistryResponseTooLargeError,
 } from './errors.ts';
 import { collectLayerFiles } from './extract/collect-files.ts';
-import { baseMediaType, MANIFEST_ACCEPT, type ManifestMediaType, manifestKind, MediaTypes } from './manifest/media-types.ts';
+import {
+  baseMediaType,
+  MANIFEST_ACCEPT,
+  type ManifestMediaType,
+  manifestKind,
+  MediaTypes,
+} from './manifest/media-types.ts';
 import {
   type ImageIndex,
   imageIndexSchema,
@@ -26,18 +32,35 @@ import {
   type Platform,
   selectPlatformManifest,
 } from './manifest/schema.ts';
-import { type RegistryClientOptions, type ResolvedRegistryClientOptions, resolveRegistryClientOptions } from './options.ts';
+import {
+  type RegistryClientOptions,
+  type ResolvedRegistryClientOptions,
+  resolveRegistryClientOptions,
+} from './options.ts';
 import { assertDigest, assertRepository, isValidDigest, parseReference } from './reference.ts';
 import type { RegistrySettings } from './settings.ts';
 import { createExchange, outcomeOf, transportError } from './transport/attempt.ts';
 import { DispatcherPool } from './transport/dispatchers.ts';
 import { RequestBudget } from './transport/budget.ts';
-import { attemptInterceptor, breakerInterceptor, budgetInterceptor, limitInterceptor, retryInterceptor } from './transport/interceptors.ts';
+import {
+  attemptInterceptor,
+  breakerInterceptor,
+  budgetInterceptor,
+  limitInterceptor,
+  retryInterceptor,
+} from './transport/interceptors.ts';
 import { redirectLayer } from './transport/layers.ts';
 import { parseNextLink } from './transport/link.ts';
 import { responseErrorLayer } from './transport/response-error.ts';
 import { DEFAULT_RETRY_ERROR_CODES, DEFAULT_RETRY_STATUS_CODES } from '@modsync/runtime/backoff';
-import { compose, type HttpMethod, header, type RegistryRequest, type RegistryResponse, type Send } from './transport/types.ts';
+import {
+  compose,
+  type HttpMethod,
+  header,
+  type RegistryRequest,
+  type RegistryResponse,
+  type Send,
+} from './transport/types.ts';
 
 export interface CallOptions {
   /** Aborting rejects the call with `signal.reason`. */
@@ -126,9 +149,19 @@ export interface RegistryClient {
   /** All tags of a repository, following `Link` pagination. */
   listTags(settings: RegistrySettings, repository: string, options?: ListTagsOptions): Promise<string[]>;
   /** HEAD of a manifest: the cheap "has it moved?" check (one request once auth is known). */
-  headManifest(settings: RegistrySettings, repository: string, reference: string, options?: CallOptions): Promise<ManifestHead>;
+  headManifest(
+    settings: RegistrySettings,
+    repository: string,
+    reference: string,
+    options?: CallOptions,
+  ): Promise<ManifestHead>;
   /** GET of a manifest, parsed; an index is resolved to the client's platform (or its only image). */
-  getManifest(settings: RegistrySettings, repository: string, reference: string, options?: GetManifestOptions): Promise<FetchedManifest>;
+  getManifest(
+    settings: RegistrySettings,
+    repository: string,
+    reference: string,
+    options?: GetManifestOptions,
+  ): Promise<FetchedManifest>;
   /** A blob as a stream that fails with RegistryDigestMismatchError unless its sha256 matches. */
   getBlob(settings: RegistrySettings, repository: string, digest: string, options?: GetBlobOptions): Promise<Readable>;
   /** The regular files of an image's layers, in memory, within limits. */
@@ -139,7 +172,12 @@ export interface RegistryClient {
     options: ReadImageFilesOptions,
   ): Promise<Map<string, Buffer>>;
   /** Upload a blob (skipped when the registry has it): HEAD, then POST + monolithic PUT. */
-  pushBlob(settings: RegistrySettings, repository: string, bytes: Uint8Array, options?: CallOptions): Promise<PushBlobResult>;
+  pushBlob(
+    settings: RegistrySettings,
+    repository: string,
+    bytes: Uint8Array,
+    options?: CallOptions,
+  ): Promise<PushBlobResult>;
   /** PUT a manifest under a tag or digest. */
   pushManifest(
     settings: RegistrySettings,
@@ -165,7 +203,9 @@ interface RawManifest {
   readonly mediaType: ManifestMediaType;
   readonly size: number;
   readonly raw: Buffer;
-  readonly parsed: { readonly kind: 'image'; readonly manifest: ImageManifest } | { readonly kind: 'index'; readonly manifest: ImageIndex };
+  readonly parsed:
+    | { readonly kind: 'image'; readonly manifest: ImageManifest }
+    | { readonly kind: 'index'; readonly manifest: ImageIndex };
 }
 
 function pullScope(repository: string): string {
@@ -179,7 +219,9 @@ function pushScope(repository: string): string {
 function positiveIntegerOption(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (!Number.isInteger(value) || value < 1) {
-    throw new RegistryInvalidOptionError(`invalid option "${name}": must be a positive integer, got ${value}`, { option: name });
+    throw new RegistryInvalidOptionError(`invalid option "${name}": must be a positive integer, got ${value}`, {
+      option: name,
+    });
   }
   return value;
 }
@@ -209,7 +251,11 @@ class OciRegistryClient implements RegistryClient {
     );
     const attempt = attemptInterceptor({ requestTimeoutMs: options.requestTimeoutMs, outcomeOf });
     const budget = budgetInterceptor(
-      new RequestBudget({ ratePerSecond: options.requestsPerSecondPerHost, burst: options.burstPerHost, store: options.sharedBudget }),
+      new RequestBudget({
+        ratePerSecond: options.requestsPerSecondPerHost,
+        burst: options.burstPerHost,
+        store: options.sharedBudget,
+      }),
     );
     const breaker = breakerInterceptor({
       failureThreshold: options.breakerFailureThreshold,
@@ -218,9 +264,11 @@ class OciRegistryClient implements RegistryClient {
       maxHosts: options.maxHosts,
     });
     this.#dispatchers = new DispatcherPool(options, [attempt, budget, limit.interceptor, breaker, retry]);
-    this.#send = compose(responseErrorLayer, redirectLayer(options.maxRedirects), this.#auth.layer)(
-      createExchange(this.#dispatchers, options),
-    );
+    this.#send = compose(
+      responseErrorLayer,
+      redirectLayer(options.maxRedirects),
+      this.#auth.layer,
+    )(createExchange(this.#dispatchers, options));
   }
 
   #deadline(): number {
@@ -276,7 +324,12 @@ class OciRegistryClient implements RegistryClient {
         deadline,
         signal: options.signal,
       });
-      const fields: RegistryErrorFields = { registry: settings.host, repository, method: 'GET', url: response.url.href };
+      const fields: RegistryErrorFields = {
+        registry: settings.host,
+        repository,
+        method: 'GET',
+        url: response.url.href,
+      };
       let json: unknown;
       try {
         json = JSON.parse(response.body.toString('utf8'));
@@ -284,7 +337,8 @@ class OciRegistryClient implements RegistryClient {
         throw new RegistryBadResponseError(`GET ${response.url.href}: tag list is not JSON`, { ...fields, cause: err });
       }
       const page = tagListSchema.safeParse(json);
-      if (!page.success) throw new RegistryBadResponseError(`GET ${response.url.href}: tag list has no "tags" array`, fields);
+      if (!page.success)
+        throw new RegistryBadResponseError(`GET ${response.url.href}: tag list has no "tags" array`, fields);
       const pageTags = page.data.tags ?? [];
       if (tags.length + pageTags.length > maxTags) {
         throw new RegistryResponseTooLargeError(`GET ${response.url.href}: more than ${maxTags} tags`, fields);
@@ -332,7 +386,13 @@ class OciRegistryClient implements RegistryClient {
     const digest = header(response.headers, 'docker-content-digest');
     const mediaType = baseMediaType(response.headers['content-type']);
     const size = Number(header(response.headers, 'content-length'));
-    if (digest !== undefined && isValidDigest(digest) && manifestKind(mediaType) !== undefined && Number.isInteger(size) && size >= 0) {
+    if (
+      digest !== undefined &&
+      isValidDigest(digest) &&
+      manifestKind(mediaType) !== undefined &&
+      Number.isInteger(size) &&
+      size >= 0
+    ) {
       if (ref.kind === 'digest' && digest !== ref.digest) {
         throw new RegistryDigestMismatchError(`HEAD ${response.url.href}: registry reports digest ${digest}`, {
           registry: settings.host,
@@ -372,16 +432,26 @@ class OciRegistryClient implements RegistryClient {
       signal,
     });
     const raw = response.body;
-    const fields: RegistryErrorFields = { registry: settings.host, repository, reference, method: 'GET', url: response.url.href };
+    const fields: RegistryErrorFields = {
+      registry: settings.host,
+      repository,
+      reference,
+      method: 'GET',
+      url: response.url.href,
+    };
     const computed = ref.kind === 'digest' ? digestWithAlgorithmOf(ref.digest, raw) : sha256Digest(raw);
     const announced = header(response.headers, 'docker-content-digest');
-    const expected = ref.kind === 'digest' ? ref.digest : announced?.startsWith('sha256:') === true ? announced : undefined;
+    const expected =
+      ref.kind === 'digest' ? ref.digest : announced?.startsWith('sha256:') === true ? announced : undefined;
     if (expected !== undefined && computed !== expected) {
-      throw new RegistryDigestMismatchError(`GET ${response.url.href}: manifest content has digest ${computed}, expected ${expected}`, {
-        ...fields,
-        expected,
-        actual: computed,
-      });
+      throw new RegistryDigestMismatchError(
+        `GET ${response.url.href}: manifest content has digest ${computed}, expected ${expected}`,
+        {
+          ...fields,
+          expected,
+          actual: computed,
+        },
+      );
     }
     let json: unknown;
     try {
@@ -416,7 +486,10 @@ class OciRegistryClient implements RegistryClient {
       mediaType,
       size: raw.length,
       raw,
-      parsed: kind === 'index' ? { kind, manifest: parsed.data as ImageIndex } : { kind, manifest: parsed.data as ImageManifest },
+      parsed:
+        kind === 'index'
+          ? { kind, manifest: parsed.data as ImageIndex }
+          : { kind, manifest: parsed.data as ImageManifest },
     };
   }
 
@@ -431,9 +504,21 @@ class OciRegistryClient implements RegistryClient {
     const deadline = this.#deadline();
     const top = await this.#fetchManifest(settings, repository, reference, deadline, options.signal);
     if (top.parsed.kind === 'image') {
-      return { digest: top.digest, mediaType: top.mediaType, size: top.size, raw: top.raw, manifest: top.parsed.manifest };
+      return {
+        digest: top.digest,
+        mediaType: top.mediaType,
+        size: top.size,
+        raw: top.raw,
+        manifest: top.parsed.manifest,
+      };
     }
-    const index: FetchedIndex = { digest: top.digest, mediaType: top.mediaType, size: top.size, raw: top.raw, manifest: top.parsed.manifest };
+    const index: FetchedIndex = {
+      digest: top.digest,
+      mediaType: top.mediaType,
+      size: top.size,
+      raw: top.raw,
+      manifest: top.parsed.manifest,
+    };
     const platform = options.platform ?? this.options.platform;
     const picked = selectPlatformManifest(index.manifest, platform);
     const fields: RegistryErrorFields = { registry: settings.host, repository, reference };
@@ -445,19 +530,37 @@ class OciRegistryClient implements RegistryClient {
     }
     const child = await this.#fetchManifest(settings, repository, picked.digest, deadline, options.signal);
     if (child.parsed.kind !== 'image') {
-      throw new RegistryBadResponseError(`${settings.host}/${repository}@${picked.digest}: nested image indexes are not supported`, fields);
+      throw new RegistryBadResponseError(
+        `${settings.host}/${repository}@${picked.digest}: nested image indexes are not supported`,
+        fields,
+      );
     }
     if (child.size !== picked.size) {
-      throw new RegistryDigestMismatchError(`${settings.host}/${repository}@${picked.digest}: manifest has ${child.size} bytes, index says ${picked.size}`, {
-        ...fields,
-        expected: picked.digest,
-        actual: child.digest,
-      });
+      throw new RegistryDigestMismatchError(
+        `${settings.host}/${repository}@${picked.digest}: manifest has ${child.size} bytes, index says ${picked.size}`,
+        {
+          ...fields,
+          expected: picked.digest,
+          actual: child.digest,
+        },
+      );
     }
-    return { digest: child.digest, mediaType: child.mediaType, size: child.size, raw: child.raw, manifest: child.parsed.manifest, index };
+    return {
+      digest: child.digest,
+      mediaType: child.mediaType,
+      size: child.size,
+      raw: child.raw,
+      manifest: child.parsed.manifest,
+      index,
+    };
   }
 
-  async getBlob(settings: RegistrySettings, repository: string, digest: string, options: GetBlobOptions = {}): Promise<Readable> {
+  async getBlob(
+    settings: RegistrySettings,
+    repository: string,
+    digest: string,
+    options: GetBlobOptions = {},
+  ): Promise<Readable> {
     assertRepository(repository);
     assertDigest(digest, repository);
     const response = await this.#request(settings, {
@@ -478,7 +581,13 @@ class OciRegistryClient implements RegistryClient {
       onDone: (bytes) => publishBytes(settings.host, 'get_blob', 'in', bytes),
     });
     const source = response.stream!;
-    const fields: RegistryErrorFields = { registry: settings.host, repository, reference: digest, method: 'GET', url: response.url.href };
+    const fields: RegistryErrorFields = {
+      registry: settings.host,
+      repository,
+      reference: digest,
+      method: 'GET',
+      url: response.url.href,
+    };
     // Failures in the middle of the body (reset, body timeout) reach the consumer as typed errors too.
     const guarded = async function* (): AsyncGenerator<Buffer> {
       try {
@@ -513,7 +622,10 @@ class OciRegistryClient implements RegistryClient {
     const files = new Map<string, Buffer>();
     for (const layer of image.manifest.layers) {
       if (!/tar/.test(layer.mediaType)) continue;
-      const blob = await this.getBlob(settings, repository, layer.digest, { signal: options.signal, expectedSize: layer.size });
+      const blob = await this.getBlob(settings, repository, layer.digest, {
+        signal: options.signal,
+        expectedSize: layer.size,
+      });
       try {
         await collectLayerFiles(blob, files, limits, options.signal);
       } finally {
@@ -523,14 +635,24 @@ class OciRegistryClient implements RegistryClient {
     return files;
   }
 
-  async pushBlob(settings: RegistrySettings, repository: string, bytes: Uint8Array, options: CallOptions = {}): Promise<PushBlobResult> {
+  async pushBlob(
+    settings: RegistrySettings,
+    repository: string,
+    bytes: Uint8Array,
+    options: CallOptions = {},
+  ): Promise<PushBlobResult> {
     assertRepository(repository);
     const digest = sha256Digest(bytes);
     const size = bytes.byteLength;
     const deadline = this.#deadline();
     const common = { repository, reference: digest, scope: pushScope(repository), deadline, signal: options.signal };
     try {
-      await this.#request(settings, { ...common, op: 'head_blob', method: 'HEAD', url: this.#url(settings, `${repository}/blobs/${digest}`) });
+      await this.#request(settings, {
+        ...common,
+        op: 'head_blob',
+        method: 'HEAD',
+        url: this.#url(settings, `${repository}/blobs/${digest}`),
+      });
       return { digest, size };
     } catch (err) {
       if (!(err instanceof RegistryBlobUnknownError)) throw err;
@@ -599,15 +721,18 @@ class OciRegistryClient implements RegistryClient {
     });
     const announced = header(response.headers, 'docker-content-digest');
     if (announced?.startsWith('sha256:') && digest.startsWith('sha256:') && announced !== digest) {
-      throw new RegistryDigestMismatchError(`PUT ${response.url.href}: registry stored digest ${announced}, sent ${digest}`, {
-        registry: settings.host,
-        repository,
-        reference,
-        method: 'PUT',
-        url: response.url.href,
-        expected: digest,
-        actual: announced,
-      });
+      throw new RegistryDigestMismatchError(
+        `PUT ${response.url.href}: registry stored digest ${announced}, sent ${digest}`,
+        {
+          registry: settings.host,
+          repository,
+          reference,
+          method: 'PUT',
+          url: response.url.href,
+          expected: digest,
+          actual: announced,
+        },
+      );
     }
     return { digest };
   }

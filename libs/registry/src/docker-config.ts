@@ -75,7 +75,11 @@ function badConfig(repo: string, what: string): RegistryBadConfigError {
  * Returns undefined for an entry with no credentials in it (anonymous). Throws RegistryCredentialsNotFoundError when
  * no entry matches, RegistryBadConfigError when the text is neither base64 JSON nor JSON or an entry is malformed.
  */
-export function credentialsFromDockerConfig(dockerCfg: string, host: string, repo: string): RegistryCredentials | undefined {
+export function credentialsFromDockerConfig(
+  dockerCfg: string,
+  host: string,
+  repo: string,
+): RegistryCredentials | undefined {
   const decoded = decodeBase64Strict(dockerCfg);
   const text = decoded === undefined ? dockerCfg : decoded.toString('utf8');
   let json: unknown;
@@ -95,12 +99,16 @@ export function credentialsFromDockerConfig(dockerCfg: string, host: string, rep
   const wanted = host.toLowerCase();
   const key = Object.keys(config.data.auths ?? {}).find((k) => authKeyHost(k) === wanted);
   if (key === undefined) {
-    throw new RegistryCredentialsNotFoundError(`read auth config: ${JSON.stringify(repo)} credentials not found in the dockerCfg`, {
-      registry: host,
-    });
+    throw new RegistryCredentialsNotFoundError(
+      `read auth config: ${JSON.stringify(repo)} credentials not found in the dockerCfg`,
+      {
+        registry: host,
+      },
+    );
   }
   const entry = authEntrySchema.safeParse(config.data.auths?.[key]);
-  if (!entry.success) throw badConfig(repo, `the dockerCfg entry for ${JSON.stringify(wanted)} is not an object of strings`);
+  if (!entry.success)
+    throw badConfig(repo, `the dockerCfg entry for ${JSON.stringify(wanted)} is not an object of strings`);
   const { auth, username, password, identitytoken, registrytoken } = entry.data;
 
   if (registrytoken !== undefined && registrytoken !== '') {
@@ -112,7 +120,10 @@ export function credentialsFromDockerConfig(dockerCfg: string, host: string, rep
     const raw = decodeBase64Strict(auth)?.toString('utf8');
     const colon = raw?.indexOf(':') ?? -1;
     if (raw === undefined || colon < 0) {
-      throw badConfig(repo, `"auth" of the dockerCfg entry for ${JSON.stringify(wanted)} is not base64 of user:password`);
+      throw badConfig(
+        repo,
+        `"auth" of the dockerCfg entry for ${JSON.stringify(wanted)} is not base64 of user:password`,
+      );
     }
     user = raw.slice(0, colon);
     pass = raw.slice(colon + 1);

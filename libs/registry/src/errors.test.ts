@@ -10,7 +10,15 @@ import {
 import { parseOciErrors } from './transport/response-error.ts';
 
 type AnyErrorClass = new (message: string, fields: never) => RegistryError;
-const extra = { expected: 'e', actual: 'a', field: 'repo', option: 'o', limit: 'maxEntries', max: 1, entryPath: 'p' } as never;
+const extra = {
+  expected: 'e',
+  actual: 'a',
+  field: 'repo',
+  option: 'o',
+  limit: 'maxEntries',
+  max: 1,
+  entryPath: 'p',
+} as never;
 
 describe('error classes', () => {
   it.each([
@@ -38,7 +46,16 @@ describe('error classes', () => {
   ])('%s has code %s, retryable %s', (name, code, retryable) => {
     const Class = (errors as unknown as Record<string, AnyErrorClass>)[name]!;
     const cause = new Error('root');
-    const err = new Class('msg', { ...(extra as object), registry: 'r.io', repository: 'a/b', reference: 'stable', statusCode: 404, method: 'GET', url: 'https://r.io/v2/a/b/manifests/stable', cause } as never);
+    const err = new Class('msg', {
+      ...(extra as object),
+      registry: 'r.io',
+      repository: 'a/b',
+      reference: 'stable',
+      statusCode: 404,
+      method: 'GET',
+      url: 'https://r.io/v2/a/b/manifests/stable',
+      cause,
+    } as never);
     expect(err.name).toBe(name);
     expect(err.code).toBe(code);
     expect(err.retryable).toBe(retryable);
@@ -46,12 +63,20 @@ describe('error classes', () => {
     expect(err).toBeInstanceOf(RegistryError);
     expect(err).toBeInstanceOf(Class);
     expect(err.cause).toBe(cause);
-    expect(err).toMatchObject({ registry: 'r.io', repository: 'a/b', reference: 'stable', statusCode: 404, method: 'GET' });
+    expect(err).toMatchObject({
+      registry: 'r.io',
+      repository: 'a/b',
+      reference: 'stable',
+      statusCode: 404,
+      method: 'GET',
+    });
     expect(Object.values(RegistryErrorCodes)).toContain(code);
   });
 
   it('every code has exactly one class', () => {
-    const classes = Object.values(errors).filter((v) => typeof v === 'function' && 'code' in v) as unknown as { code: string }[];
+    const classes = Object.values(errors).filter((v) => typeof v === 'function' && 'code' in v) as unknown as {
+      code: string;
+    }[];
     expect(classes.map((c) => c.code).sort()).toEqual(Object.values(RegistryErrorCodes).sort());
   });
 
@@ -80,18 +105,33 @@ describe('formatHttpErrorMessage (DKP pullError shape)', () => {
       status: 403,
       want: `GET ${url}: DENIED: no; UNAUTHORIZED: who?`,
     },
-    { name: 'error without message', body: '{"errors":[{"code":"NAME_UNKNOWN"}]}', status: 404, want: `GET ${url}: NAME_UNKNOWN: ` },
+    {
+      name: 'error without message',
+      body: '{"errors":[{"code":"NAME_UNKNOWN"}]}',
+      status: 404,
+      want: `GET ${url}: NAME_UNKNOWN: `,
+    },
     { name: 'empty body', body: '', status: 503, want: `GET ${url}: unexpected status code 503 Service Unavailable` },
-    { name: 'HTML body', body: '<html>bad gateway</html>', status: 502, want: `GET ${url}: unexpected status code 502 Bad Gateway` },
-    { name: 'JSON without errors', body: '{"message":"x"}', status: 500, want: `GET ${url}: unexpected status code 500 Internal Server Error` },
+    {
+      name: 'HTML body',
+      body: '<html>bad gateway</html>',
+      status: 502,
+      want: `GET ${url}: unexpected status code 502 Bad Gateway`,
+    },
+    {
+      name: 'JSON without errors',
+      body: '{"message":"x"}',
+      status: 500,
+      want: `GET ${url}: unexpected status code 500 Internal Server Error`,
+    },
     { name: 'unknown status', body: '', status: 599, want: `GET ${url}: unexpected status code 599` },
   ])('$name', ({ body, status, want }) => {
     expect(formatHttpErrorMessage('GET', url, status, parseOciErrors(body))).toBe(want);
   });
 
   it('keeps the detail in registryErrors', () => {
-    expect(parseOciErrors('{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown","detail":{"Tag":"stable"}}]}')).toEqual([
-      { code: 'MANIFEST_UNKNOWN', message: 'manifest unknown', detail: { Tag: 'stable' } },
-    ]);
+    expect(
+      parseOciErrors('{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown","detail":{"Tag":"stable"}}]}'),
+    ).toEqual([{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown', detail: { Tag: 'stable' } }]);
   });
 });

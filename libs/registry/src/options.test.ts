@@ -11,7 +11,11 @@ describe('resolveRegistryClientOptions', () => {
   });
 
   it('merges given values and ignores undefined ones', () => {
-    const o = resolveRegistryClientOptions({ maxRetries: 0, requestTimeoutMs: undefined, requestsPerSecondPerHost: Infinity });
+    const o = resolveRegistryClientOptions({
+      maxRetries: 0,
+      requestTimeoutMs: undefined,
+      requestsPerSecondPerHost: Infinity,
+    });
     expect(o.maxRetries).toBe(0);
     expect(o.requestTimeoutMs).toBe(30_000);
     expect(o.requestsPerSecondPerHost).toBe(Infinity);
@@ -25,8 +29,16 @@ describe('resolveRegistryClientOptions', () => {
     { options: { connectTimeoutMs: '10' }, option: 'connectTimeoutMs', message: 'must be a number' },
     { options: { maxConcurrentPerHost: Infinity }, option: 'maxConcurrentPerHost', message: 'must be finite' },
     { options: { requestsPerSecondPerHost: 0 }, option: 'requestsPerSecondPerHost', message: 'must be > 0' },
-    { options: { retryBaseDelayMs: 500, retryMaxDelayMs: 100 }, option: 'retryMaxDelayMs', message: 'must be >= retryBaseDelayMs' },
-    { options: { operationTimeoutMs: 1000, requestTimeoutMs: 2000 }, option: 'operationTimeoutMs', message: 'must be >= requestTimeoutMs' },
+    {
+      options: { retryBaseDelayMs: 500, retryMaxDelayMs: 100 },
+      option: 'retryMaxDelayMs',
+      message: 'must be >= retryBaseDelayMs',
+    },
+    {
+      options: { operationTimeoutMs: 1000, requestTimeoutMs: 2000 },
+      option: 'operationTimeoutMs',
+      message: 'must be >= requestTimeoutMs',
+    },
     { options: { platform: { os: 'linux' } }, option: 'platform', message: 'must be' },
     { options: { userAgent: '' }, option: 'userAgent', message: 'non-empty' },
     { options: { timeout: 5 }, option: 'timeout', message: 'use "requestTimeoutMs"' },

@@ -171,7 +171,8 @@ export function resolveRegistryClientOptions(options: RegistryClientOptions = {}
     if (value === Infinity && rule.infinite === true) continue;
     if (!Number.isFinite(value)) throw invalid(key, 'must be finite');
     if (rule.integer && !Number.isInteger(value)) throw invalid(key, `must be an integer, got ${value}`);
-    if (value < rule.min) throw invalid(key, `${rule.min === Number.MIN_VALUE ? 'must be > 0' : `must be >= ${rule.min}`}, got ${value}`);
+    if (value < rule.min)
+      throw invalid(key, `${rule.min === Number.MIN_VALUE ? 'must be > 0' : `must be >= ${rule.min}`}, got ${value}`);
   }
   if (merged.retryMaxDelayMs < merged.retryBaseDelayMs) {
     throw invalid('retryMaxDelayMs', `must be >= retryBaseDelayMs (${merged.retryBaseDelayMs})`);
@@ -180,7 +181,10 @@ export function resolveRegistryClientOptions(options: RegistryClientOptions = {}
     throw invalid('breakerMaxOpenMs', `must be >= breakerOpenMs (${merged.breakerOpenMs})`);
   }
   const store = merged.sharedBudget as unknown;
-  if (store !== undefined && (typeof store !== 'object' || store === null || typeof (store as SharedBudgetStore).keyPrefix !== 'string')) {
+  if (
+    store !== undefined &&
+    (typeof store !== 'object' || store === null || typeof (store as SharedBudgetStore).keyPrefix !== 'string')
+  ) {
     throw invalid('sharedBudget', 'must be { redis, keyPrefix: string }');
   }
   if (merged.operationTimeoutMs < merged.requestTimeoutMs) {
@@ -192,7 +196,8 @@ export function resolveRegistryClientOptions(options: RegistryClientOptions = {}
   }
   if (p.variant !== undefined && typeof p.variant !== 'string') throw invalid('platform', 'variant must be a string');
   if (typeof merged.keepAliveAfterHead !== 'boolean') throw invalid('keepAliveAfterHead', 'must be a boolean');
-  if (typeof merged.userAgent !== 'string' || merged.userAgent === '') throw invalid('userAgent', 'must be a non-empty string');
+  if (typeof merged.userAgent !== 'string' || merged.userAgent === '')
+    throw invalid('userAgent', 'must be a non-empty string');
   if (typeof merged.random !== 'function') throw invalid('random', 'must be a function returning [0, 1)');
   return Object.freeze({ ...merged, platform: Object.freeze({ ...merged.platform }) });
 }

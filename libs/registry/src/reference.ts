@@ -43,9 +43,12 @@ export function parseReference(reference: string): ParsedReference {
       digest: reference,
     };
   }
-  throw new RegistryBadReferenceError(`invalid reference ${JSON.stringify(reference)}: not a tag or a sha256/sha512 digest`, {
-    reference,
-  });
+  throw new RegistryBadReferenceError(
+    `invalid reference ${JSON.stringify(reference)}: not a tag or a sha256/sha512 digest`,
+    {
+      reference,
+    },
+  );
 }
 
 export function assertRepository(repository: string): void {
@@ -56,9 +59,12 @@ export function assertRepository(repository: string): void {
 
 export function assertDigest(digest: string, repository?: string): void {
   if (!isValidDigest(digest)) {
-    throw new RegistryBadReferenceError(`invalid digest ${JSON.stringify(digest)}: expected sha256:<hex> or sha512:<hex>`, {
-      reference: digest,
-      repository,
-    });
+    throw new RegistryBadReferenceError(
+      `invalid digest ${JSON.stringify(digest)}: expected sha256:<hex> or sha512:<hex>`,
+      {
+        reference: digest,
+        repository,
+      },
+    );
   }
 }

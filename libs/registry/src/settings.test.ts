@@ -13,14 +13,35 @@ describe('parseRegistrySettings: repo and scheme', () => {
   it.each([
     {
       input: { repo: 'registry.example.io/deckhouse/modules' },
-      want: { host: 'registry.example.io', hostname: 'registry.example.io', port: 443, pathPrefix: 'deckhouse/modules', scheme: 'HTTPS', origin: 'https://registry.example.io', baseUrl: 'https://registry.example.io/v2' },
+      want: {
+        host: 'registry.example.io',
+        hostname: 'registry.example.io',
+        port: 443,
+        pathPrefix: 'deckhouse/modules',
+        scheme: 'HTTPS',
+        origin: 'https://registry.example.io',
+        baseUrl: 'https://registry.example.io/v2',
+      },
     },
     {
       input: { repo: 'Registry.Example.io:5000/deckhouse/modules/', scheme: 'HTTP' },
-      want: { host: 'registry.example.io:5000', port: 5000, pathPrefix: 'deckhouse/modules', scheme: 'HTTP', origin: 'http://registry.example.io:5000', baseUrl: 'http://registry.example.io:5000/v2' },
+      want: {
+        host: 'registry.example.io:5000',
+        port: 5000,
+        pathPrefix: 'deckhouse/modules',
+        scheme: 'HTTP',
+        origin: 'http://registry.example.io:5000',
+        baseUrl: 'http://registry.example.io:5000/v2',
+      },
     },
-    { input: { repo: 'r.io:443/m', scheme: 'https' }, want: { host: 'r.io:443', port: 443, origin: 'https://r.io', scheme: 'HTTPS' } },
-    { input: { repo: '127.0.0.1:5001', scheme: 'HTTP' }, want: { host: '127.0.0.1:5001', pathPrefix: '', baseUrl: 'http://127.0.0.1:5001/v2' } },
+    {
+      input: { repo: 'r.io:443/m', scheme: 'https' },
+      want: { host: 'r.io:443', port: 443, origin: 'https://r.io', scheme: 'HTTPS' },
+    },
+    {
+      input: { repo: '127.0.0.1:5001', scheme: 'HTTP' },
+      want: { host: '127.0.0.1:5001', pathPrefix: '', baseUrl: 'http://127.0.0.1:5001/v2' },
+    },
     { input: { repo: '[::1]:5000/x' }, want: { host: '[::1]:5000', hostname: '[::1]', port: 5000 } },
     { input: { repo: '  r.io/a  ' }, want: { repo: 'r.io/a', host: 'r.io' } },
   ])('$input.repo', ({ input, want }) => {
@@ -70,17 +91,60 @@ describe('parseRegistrySettings: repo and scheme', () => {
 describe('parseRegistrySettings: dockerCfg', () => {
   const repo = 'registry.example.io:5000/deckhouse/modules';
   it.each([
-    { name: 'auth (base64 user:pass)', auths: { 'registry.example.io:5000': { auth: b64(`robot:${SECRET}`) } }, want: { kind: 'basic', username: 'robot', password: SECRET } },
-    { name: 'password containing ":"', auths: { 'registry.example.io:5000': { auth: b64('robot:a:b') } }, want: { kind: 'basic', username: 'robot', password: 'a:b' } },
-    { name: 'username/password', auths: { 'registry.example.io:5000': { username: 'u', password: SECRET } }, want: { kind: 'basic', username: 'u', password: SECRET } },
-    { name: 'username/password win over auth', auths: { 'registry.example.io:5000': { username: 'u', password: 'p', auth: b64('x:y') } }, want: { kind: 'basic', username: 'u', password: 'p' } },
-    { name: 'identitytoken', auths: { 'registry.example.io:5000': { identitytoken: SECRET } }, want: { kind: 'identityToken', username: '<token>', identityToken: SECRET } },
-    { name: 'identitytoken with user', auths: { 'registry.example.io:5000': { auth: b64('me:'), identitytoken: SECRET } }, want: { kind: 'identityToken', username: 'me', identityToken: SECRET } },
-    { name: 'registrytoken', auths: { 'registry.example.io:5000': { registrytoken: SECRET } }, want: { kind: 'registryToken', registryToken: SECRET } },
-    { name: 'key with scheme and path', auths: { 'https://registry.example.io:5000/v1/': { username: 'u', password: 'p' } }, want: { kind: 'basic', username: 'u', password: 'p' } },
-    { name: 'key in another case', auths: { 'REGISTRY.example.io:5000': { username: 'u', password: 'p' } }, want: { kind: 'basic', username: 'u', password: 'p' } },
+    {
+      name: 'auth (base64 user:pass)',
+      auths: { 'registry.example.io:5000': { auth: b64(`robot:${SECRET}`) } },
+      want: { kind: 'basic', username: 'robot', password: SECRET },
+    },
+    {
+      name: 'password containing ":"',
+      auths: { 'registry.example.io:5000': { auth: b64('robot:a:b') } },
+      want: { kind: 'basic', username: 'robot', password: 'a:b' },
+    },
+    {
+      name: 'username/password',
+      auths: { 'registry.example.io:5000': { username: 'u', password: SECRET } },
+      want: { kind: 'basic', username: 'u', password: SECRET },
+    },
+    {
+      name: 'username/password win over auth',
+      auths: { 'registry.example.io:5000': { username: 'u', password: 'p', auth: b64('x:y') } },
+      want: { kind: 'basic', username: 'u', password: 'p' },
+    },
+    {
+      name: 'identitytoken',
+      auths: { 'registry.example.io:5000': { identitytoken: SECRET } },
+      want: { kind: 'identityToken', username: '<token>', identityToken: SECRET },
+    },
+    {
+      name: 'identitytoken with user',
+      auths: { 'registry.example.io:5000': { auth: b64('me:'), identitytoken: SECRET } },
+      want: { kind: 'identityToken', username: 'me', identityToken: SECRET },
+    },
+    {
+      name: 'registrytoken',
+      auths: { 'registry.example.io:5000': { registrytoken: SECRET } },
+      want: { kind: 'registryToken', registryToken: SECRET },
+    },
+    {
+      name: 'key with scheme and path',
+      auths: { 'https://registry.example.io:5000/v1/': { username: 'u', password: 'p' } },
+      want: { kind: 'basic', username: 'u', password: 'p' },
+    },
+    {
+      name: 'key in another case',
+      auths: { 'REGISTRY.example.io:5000': { username: 'u', password: 'p' } },
+      want: { kind: 'basic', username: 'u', password: 'p' },
+    },
     { name: 'empty entry = anonymous', auths: { 'registry.example.io:5000': {} }, want: undefined },
-    { name: 'other hosts ignored', auths: { 'registry.example.io': { username: 'wrong', password: 'x' }, 'registry.example.io:5000': { username: 'u', password: 'p' } }, want: { kind: 'basic', username: 'u', password: 'p' } },
+    {
+      name: 'other hosts ignored',
+      auths: {
+        'registry.example.io': { username: 'wrong', password: 'x' },
+        'registry.example.io:5000': { username: 'u', password: 'p' },
+      },
+      want: { kind: 'basic', username: 'u', password: 'p' },
+    },
   ])('$name', ({ auths, want }) => {
     const s = parseRegistrySettings({ repo, dockerCfg: cfg(auths) });
     if (want === undefined) expect(s.credentials).toBeUndefined();
@@ -88,7 +152,10 @@ describe('parseRegistrySettings: dockerCfg', () => {
   });
 
   it('accepts raw JSON when the text is not base64 (as DKP does)', () => {
-    const s = parseRegistrySettings({ repo, dockerCfg: JSON.stringify({ auths: { 'registry.example.io:5000': { username: 'u', password: 'p' } } }) });
+    const s = parseRegistrySettings({
+      repo,
+      dockerCfg: JSON.stringify({ auths: { 'registry.example.io:5000': { username: 'u', password: 'p' } } }),
+    });
     expect(s.credentials).toMatchObject({ kind: 'basic', username: 'u' });
   });
 
@@ -110,13 +177,41 @@ describe('parseRegistrySettings: dockerCfg', () => {
   });
 
   it.each([
-    { name: 'neither base64 nor JSON', dockerCfg: `{not json ${SECRET}`, message: 'read auth config: dockerCfg is neither base64-encoded JSON nor JSON' },
-    { name: 'base64 of non-JSON', dockerCfg: b64(`user:${SECRET}`), message: 'read auth config: dockerCfg is base64 but its content is not valid JSON' },
-    { name: 'auths not an object', dockerCfg: b64('{"auths":[1]}'), message: 'read auth config: dockerCfg must be a JSON object whose "auths" is an object' },
-    { name: 'JSON array', dockerCfg: b64('[]'), message: 'read auth config: dockerCfg must be a JSON object whose "auths" is an object' },
-    { name: 'entry of wrong types', dockerCfg: cfg({ 'registry.example.io:5000': { username: 1 } }), message: 'is not an object of strings' },
-    { name: 'auth not base64', dockerCfg: cfg({ 'registry.example.io:5000': { auth: `!!${SECRET}` } }), message: 'is not base64 of user:password' },
-    { name: 'auth without colon', dockerCfg: cfg({ 'registry.example.io:5000': { auth: b64(SECRET) } }), message: 'is not base64 of user:password' },
+    {
+      name: 'neither base64 nor JSON',
+      dockerCfg: `{not json ${SECRET}`,
+      message: 'read auth config: dockerCfg is neither base64-encoded JSON nor JSON',
+    },
+    {
+      name: 'base64 of non-JSON',
+      dockerCfg: b64(`user:${SECRET}`),
+      message: 'read auth config: dockerCfg is base64 but its content is not valid JSON',
+    },
+    {
+      name: 'auths not an object',
+      dockerCfg: b64('{"auths":[1]}'),
+      message: 'read auth config: dockerCfg must be a JSON object whose "auths" is an object',
+    },
+    {
+      name: 'JSON array',
+      dockerCfg: b64('[]'),
+      message: 'read auth config: dockerCfg must be a JSON object whose "auths" is an object',
+    },
+    {
+      name: 'entry of wrong types',
+      dockerCfg: cfg({ 'registry.example.io:5000': { username: 1 } }),
+      message: 'is not an object of strings',
+    },
+    {
+      name: 'auth not base64',
+      dockerCfg: cfg({ 'registry.example.io:5000': { auth: `!!${SECRET}` } }),
+      message: 'is not base64 of user:password',
+    },
+    {
+      name: 'auth without colon',
+      dockerCfg: cfg({ 'registry.example.io:5000': { auth: b64(SECRET) } }),
+      message: 'is not base64 of user:password',
+    },
   ])('bad dockerCfg: $name → BAD_CONFIG without the secret', ({ dockerCfg, message }) => {
     let caught: unknown;
     try {
@@ -133,14 +228,22 @@ describe('parseRegistrySettings: dockerCfg', () => {
   });
 
   it('never prints credentials: JSON, inspect, spread of settings', () => {
-    const s = parseRegistrySettings({ repo, dockerCfg: cfg({ 'registry.example.io:5000': { username: 'u', password: SECRET } }) });
+    const s = parseRegistrySettings({
+      repo,
+      dockerCfg: cfg({ 'registry.example.io:5000': { username: 'u', password: SECRET } }),
+    });
     expect(JSON.stringify(s)).not.toContain(SECRET);
     expect(inspect(s, { depth: 5 })).not.toContain(SECRET);
     expect(JSON.stringify(s.credentials)).toBe('{"kind":"basic","redacted":true}');
     expect(inspect(s.credentials)).not.toContain(SECRET);
     expect(JSON.stringify({ ...s })).not.toContain(SECRET);
     expect(s.credentialsId).toMatch(/^[a-f0-9]{24}$/);
-    expect(s.credentialsId).not.toBe(parseRegistrySettings({ repo, dockerCfg: cfg({ 'registry.example.io:5000': { username: 'u', password: 'other' } }) }).credentialsId);
+    expect(s.credentialsId).not.toBe(
+      parseRegistrySettings({
+        repo,
+        dockerCfg: cfg({ 'registry.example.io:5000': { username: 'u', password: 'other' } }),
+      }).credentialsId,
+    );
   });
 });
 

@@ -24,27 +24,97 @@ describe('decideRetry', () => {
     { name: '200 is final', input: { attempt: 1, statusCode: 200 }, want: { retry: false, reason: 'not-retryable' } },
     { name: '404 is final', input: { attempt: 1, statusCode: 404 }, want: { retry: false, reason: 'not-retryable' } },
     { name: '401 is final', input: { attempt: 1, statusCode: 401 }, want: { retry: false, reason: 'not-retryable' } },
-    { name: '500 retried, jitter 0 → half', input: { attempt: 1, statusCode: 500, random: 0 }, want: { retry: true, delayMs: 50 } },
-    { name: '503 retried, jitter ~1 → full', input: { attempt: 1, statusCode: 503, random: 0.999 }, want: { retry: true, delayMs: 100 } },
+    {
+      name: '500 retried, jitter 0 → half',
+      input: { attempt: 1, statusCode: 500, random: 0 },
+      want: { retry: true, delayMs: 50 },
+    },
+    {
+      name: '503 retried, jitter ~1 → full',
+      input: { attempt: 1, statusCode: 503, random: 0.999 },
+      want: { retry: true, delayMs: 100 },
+    },
     { name: 'backoff doubles', input: { attempt: 3, statusCode: 502, random: 0 }, want: { retry: true, delayMs: 200 } },
-    { name: 'backoff capped', input: { attempt: 3, statusCode: 502, random: 0 }, policy: { maxDelayMs: 300 }, want: { retry: true, delayMs: 150 } },
-    { name: 'attempts exhausted', input: { attempt: 4, statusCode: 500 }, want: { retry: false, reason: 'attempts-exhausted' } },
-    { name: 'last retry allowed', input: { attempt: 3, statusCode: 500, random: 0 }, want: { retry: true, delayMs: 200 } },
-    { name: 'ECONNRESET retried', input: { attempt: 1, errorCode: 'ECONNRESET', random: 0 }, want: { retry: true, delayMs: 50 } },
-    { name: 'headers timeout retried', input: { attempt: 1, errorCode: 'UND_ERR_HEADERS_TIMEOUT', random: 0 }, want: { retry: true, delayMs: 50 } },
-    { name: 'TLS error final', input: { attempt: 1, errorCode: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' }, want: { retry: false, reason: 'not-retryable' } },
+    {
+      name: 'backoff capped',
+      input: { attempt: 3, statusCode: 502, random: 0 },
+      policy: { maxDelayMs: 300 },
+      want: { retry: true, delayMs: 150 },
+    },
+    {
+      name: 'attempts exhausted',
+      input: { attempt: 4, statusCode: 500 },
+      want: { retry: false, reason: 'attempts-exhausted' },
+    },
+    {
+      name: 'last retry allowed',
+      input: { attempt: 3, statusCode: 500, random: 0 },
+      want: { retry: true, delayMs: 200 },
+    },
+    {
+      name: 'ECONNRESET retried',
+      input: { attempt: 1, errorCode: 'ECONNRESET', random: 0 },
+      want: { retry: true, delayMs: 50 },
+    },
+    {
+      name: 'headers timeout retried',
+      input: { attempt: 1, errorCode: 'UND_ERR_HEADERS_TIMEOUT', random: 0 },
+      want: { retry: true, delayMs: 50 },
+    },
+    {
+      name: 'TLS error final',
+      input: { attempt: 1, errorCode: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' },
+      want: { retry: false, reason: 'not-retryable' },
+    },
     { name: 'no status, no code', input: { attempt: 1 }, want: { retry: false, reason: 'not-retryable' } },
     // Retry-After
-    { name: '429 honours Retry-After', input: { attempt: 1, statusCode: 429, retryAfterMs: 2000 }, want: { retry: true, delayMs: 2000 } },
-    { name: '503 honours Retry-After', input: { attempt: 1, statusCode: 503, retryAfterMs: 0 }, want: { retry: true, delayMs: 0 } },
-    { name: '500 ignores Retry-After', input: { attempt: 1, statusCode: 500, retryAfterMs: 2000, random: 0 }, want: { retry: true, delayMs: 50 } },
-    { name: '429 without Retry-After backs off', input: { attempt: 2, statusCode: 429, random: 0 }, want: { retry: true, delayMs: 100 } },
-    { name: 'Retry-After at the cap', input: { attempt: 1, statusCode: 429, retryAfterMs: 5000 }, want: { retry: true, delayMs: 5000 } },
-    { name: 'Retry-After over the cap', input: { attempt: 1, statusCode: 429, retryAfterMs: 5001 }, want: { retry: false, reason: 'retry-after-too-long' } },
+    {
+      name: '429 honours Retry-After',
+      input: { attempt: 1, statusCode: 429, retryAfterMs: 2000 },
+      want: { retry: true, delayMs: 2000 },
+    },
+    {
+      name: '503 honours Retry-After',
+      input: { attempt: 1, statusCode: 503, retryAfterMs: 0 },
+      want: { retry: true, delayMs: 0 },
+    },
+    {
+      name: '500 ignores Retry-After',
+      input: { attempt: 1, statusCode: 500, retryAfterMs: 2000, random: 0 },
+      want: { retry: true, delayMs: 50 },
+    },
+    {
+      name: '429 without Retry-After backs off',
+      input: { attempt: 2, statusCode: 429, random: 0 },
+      want: { retry: true, delayMs: 100 },
+    },
+    {
+      name: 'Retry-After at the cap',
+      input: { attempt: 1, statusCode: 429, retryAfterMs: 5000 },
+      want: { retry: true, delayMs: 5000 },
+    },
+    {
+      name: 'Retry-After over the cap',
+      input: { attempt: 1, statusCode: 429, retryAfterMs: 5001 },
+      want: { retry: false, reason: 'retry-after-too-long' },
+    },
     // deadline
-    { name: 'delay past the deadline', input: { attempt: 1, statusCode: 429, retryAfterMs: 2000, remainingMs: 2000 }, want: { retry: false, reason: 'deadline' } },
-    { name: 'delay before the deadline', input: { attempt: 1, statusCode: 429, retryAfterMs: 1999, remainingMs: 2000 }, want: { retry: true, delayMs: 1999 } },
-    { name: 'no retries configured', input: { attempt: 1, statusCode: 500 }, policy: { maxRetries: 0 }, want: { retry: false, reason: 'attempts-exhausted' } },
+    {
+      name: 'delay past the deadline',
+      input: { attempt: 1, statusCode: 429, retryAfterMs: 2000, remainingMs: 2000 },
+      want: { retry: false, reason: 'deadline' },
+    },
+    {
+      name: 'delay before the deadline',
+      input: { attempt: 1, statusCode: 429, retryAfterMs: 1999, remainingMs: 2000 },
+      want: { retry: true, delayMs: 1999 },
+    },
+    {
+      name: 'no retries configured',
+      input: { attempt: 1, statusCode: 500 },
+      policy: { maxRetries: 0 },
+      want: { retry: false, reason: 'attempts-exhausted' },
+    },
   ])('$name', ({ input, policy: override, want }) => {
     const decision = decideRetry({ remainingMs: 60_000, random: 0.5, ...input }, { ...policy, ...override });
     expect(decision).toEqual(want);

@@ -81,7 +81,10 @@ export interface RetryInput {
 
 export type RetryDecision =
   | { readonly retry: true; readonly delayMs: number }
-  | { readonly retry: false; readonly reason: 'not-retryable' | 'attempts-exhausted' | 'retry-after-too-long' | 'deadline' };
+  | {
+      readonly retry: false;
+      readonly reason: 'not-retryable' | 'attempts-exhausted' | 'retry-after-too-long' | 'deadline';
+    };
 
 /** Exponential backoff with "equal jitter" (half fixed, half random), capped; Retry-After wins on 429/503. */
 export function decideRetry(input: RetryInput, policy: RetryPolicy): RetryDecision {

@@ -20,7 +20,11 @@ describe('createHttpServer', () => {
     close = () => app.close();
     dir = await mkdtemp(join(tmpdir(), 'modsync-port-'));
     const file = join(dir, 'http-port');
-    const address = await listenHttp(app, { host: '127.0.0.1', port: 0, portFile: file }, createLogger({ service: 'test', level: 'silent' }));
+    const address = await listenHttp(
+      app,
+      { host: '127.0.0.1', port: 0, portFile: file },
+      createLogger({ service: 'test', level: 'silent' }),
+    );
     expect(address).toBe(`http://127.0.0.1:${(await readFile(file, 'utf8')).trim()}`);
 
     const port = (await readFile(file, 'utf8')).trim();

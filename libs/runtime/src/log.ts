@@ -16,7 +16,19 @@ export function createLogger(config: LoggerConfig): Logger {
     level: config.level ?? 'info',
     base: { service: config.service },
     timestamp: pino.stdTimeFunctions.isoTime,
-    redact: { paths: ['password', '*.password', 'authorization', '*.authorization', 'dockerCfg', '*.dockerCfg', 'token', '*.token'], censor: '[redacted]' },
+    redact: {
+      paths: [
+        'password',
+        '*.password',
+        'authorization',
+        '*.authorization',
+        'dockerCfg',
+        '*.dockerCfg',
+        'token',
+        '*.token',
+      ],
+      censor: '[redacted]',
+    },
   };
   return config.destination ? pino(options, config.destination as pino.DestinationStream) : pino(options);
 }

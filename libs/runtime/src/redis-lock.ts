@@ -27,7 +27,8 @@ class LockLostError extends Error {
 }
 
 // Compare-and-pexpire / compare-and-delete: only the token that took the lock may extend or free it.
-const RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
+const RENEW =
+  "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end";
 const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
 export interface RedisLocksOptions {
@@ -57,9 +58,12 @@ export class RedisLocks {
   constructor(options: RedisLocksOptions) {
     const ttlMs = options.ttlMs ?? 30_000;
     const resolved = { ttlMs, commandTimeoutMs: Math.min(5_000, ttlMs / 4), ...options };
-    if (!(resolved.ttlMs >= 300)) throw new RangeError(`RedisLocks: ttlMs must be at least 300 (got ${resolved.ttlMs})`);
+    if (!(resolved.ttlMs >= 300))
+      throw new RangeError(`RedisLocks: ttlMs must be at least 300 (got ${resolved.ttlMs})`);
     if (!(resolved.commandTimeoutMs > 0 && resolved.commandTimeoutMs < resolved.ttlMs / 3)) {
-      throw new RangeError(`RedisLocks: commandTimeoutMs must be positive and below ttlMs / 3 (got ${resolved.commandTimeoutMs})`);
+      throw new RangeError(
+        `RedisLocks: commandTimeoutMs must be positive and below ttlMs / 3 (got ${resolved.commandTimeoutMs})`,
+      );
     }
     this.options = Object.freeze(resolved);
   }
@@ -99,7 +103,13 @@ export class RedisLocks {
     const { commandTimeoutMs } = this.options;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new LockUnavailableError(`lock ${name}: ${what}: no answer from Redis in ${commandTimeoutMs} ms`, name)), commandTimeoutMs);
+      timer = setTimeout(
+        () =>
+          reject(
+            new LockUnavailableError(`lock ${name}: ${what}: no answer from Redis in ${commandTimeoutMs} ms`, name),
+          ),
+        commandTimeoutMs,
+      );
     });
     try {
       return await Promise.race([command, timeout]);

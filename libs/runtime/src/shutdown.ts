@@ -4,7 +4,11 @@ import type { Logger } from 'pino';
  * On SIGTERM/SIGINT runs every closer in order (each bounded by `timeoutMs`, all run even if one fails), then exits.
  * A second signal exits at once.
  */
-export function handleShutdown(logger: Logger, closers: { name: string; close: () => Promise<unknown> }[], timeoutMs = 25_000): void {
+export function handleShutdown(
+  logger: Logger,
+  closers: { name: string; close: () => Promise<unknown> }[],
+  timeoutMs = 25_000,
+): void {
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) process.exit(1);
@@ -15,7 +19,12 @@ export function handleShutdown(logger: Logger, closers: { name: string; close: (
       try {
         await Promise.race([
           closer.close(),
-          new Promise((_, reject) => setTimeout(() => reject(new Error(`${closer.name} did not close within ${timeoutMs} ms`)), timeoutMs).unref()),
+          new Promise((_, reject) =>
+            setTimeout(
+              () => reject(new Error(`${closer.name} did not close within ${timeoutMs} ms`)),
+              timeoutMs,
+            ).unref(),
+          ),
         ]);
       } catch (err) {
         code = 1;

@@ -4,7 +4,16 @@ import { releaseModule } from '@modsync/dkp';
 import { EventSubscriber, type DiscoveryEvent } from '@modsync/events';
 import { KubeApiError, KubeClient, loadKubeConfig, type ModuleSource } from '@modsync/k8s';
 import { createRegistryClient } from '@modsync/registry';
-import { createHttpServer, createLogger, createMetricsRegistry, createRedis, RedisLocks, describeRedisTarget, listenHttp, type Logger } from '@modsync/runtime';
+import {
+  createHttpServer,
+  createLogger,
+  createMetricsRegistry,
+  createRedis,
+  RedisLocks,
+  describeRedisTarget,
+  listenHttp,
+  type Logger,
+} from '@modsync/runtime';
 import { ClusterView } from './cluster-view.ts';
 import type { ApplierConfig } from './config.ts';
 import { findHelm, Helm } from './install/helm.ts';
@@ -40,7 +49,10 @@ export interface RunningApplier {
 
 /** A write refused because the decision was made on a stale copy (changed, created or deleted meanwhile). */
 function isStale(err: unknown): boolean {
-  return err instanceof KubeApiError && (err.reason === 'Conflict' || err.reason === 'AlreadyExists' || (err.reason === 'NotFound' && err.method !== 'GET'));
+  return (
+    err instanceof KubeApiError &&
+    (err.reason === 'Conflict' || err.reason === 'AlreadyExists' || (err.reason === 'NotFound' && err.method !== 'GET'))
+  );
 }
 
 function modulesOfSource(source: ModuleSource | undefined): string[] {
@@ -55,13 +67,21 @@ function modulesOfSource(source: ModuleSource | undefined): string[] {
  * queue), and every update carries the resourceVersion it was decided on, so a decision made on a stale copy fails
  * with Conflict and is made again on the fresh object. Creates are create-only (AlreadyExists = someone did it).
  */
-export async function startApplier(config: ApplierConfig, log: Logger = createLogger({ service: 'applier', level: config.logLevel }), options: StartApplierOptions = {}): Promise<RunningApplier> {
+export async function startApplier(
+  config: ApplierConfig,
+  log: Logger = createLogger({ service: 'applier', level: config.logLevel }),
+  options: StartApplierOptions = {},
+): Promise<RunningApplier> {
   const keys = applierKeys(config.prefix);
   const metricsRegistry = createMetricsRegistry('applier');
   const kc = loadKubeConfig(config.kubeconfig);
   const kube = await KubeClient.create(kc, { fieldManager: 'modsync-applier' });
   // One request budget per registry host, spent by every syncer and applier replica (docs/architecture.md).
-  const budgetRedis = createRedis({ target: config.redis, name: `applier-registry-budget:${config.identity}`, commandTimeoutMs: 5_000 });
+  const budgetRedis = createRedis({
+    target: config.redis,
+    name: `applier-registry-budget:${config.identity}`,
+    commandTimeoutMs: 5_000,
+  });
   const registry = createRegistryClient({
     requestsPerSecondPerHost: config.registryRps,
     burstPerHost: config.registryRps,
@@ -81,14 +101,22 @@ export async function startApplier(config: ApplierConfig, log: Logger = createLo
   };
 
   // The helm installer's per-module locks, shared with the other replicas (none without it: nothing to serialize).
-  const lockRedis = !options.installer && config.installer === 'helm' ? createRedis({ target: config.redis, name: `applier-install-lock:${config.identity}`, commandTimeoutMs: 5_000 }) : undefined;
+  const lockRedis =
+    !options.installer && config.installer === 'helm'
+      ? createRedis({ target: config.redis, name: `applier-install-lock:${config.identity}`, commandTimeoutMs: 5_000 })
+      : undefined;
   // Lock calls report their own failures (typed, the reconcile retries); this only keeps reconnect errors off stderr.
   lockRedis?.on('error', (err: Error) => log.debug({ err }, 'install lock Redis connection failed'));
   const helmInstaller = (redis: NonNullable<typeof lockRedis>) =>
     new HelmInstaller({
       registry,
       store: new ModuleStore(config.moduleStore),
-      helm: new Helm({ binary: config.helm ?? findHelm(), kubeconfig: config.kubeconfig, wait: config.installWait, installTimeoutMs: config.installTimeoutMs }),
+      helm: new Helm({
+        binary: config.helm ?? findHelm(),
+        kubeconfig: config.kubeconfig,
+        wait: config.installWait,
+        installTimeoutMs: config.installTimeoutMs,
+      }),
       locks: new RedisLocks({ redis, prefix: keys.installLock, identity: config.identity }),
       records: new InstallRecords(redis, { installed: keys.installed, failures: keys.installFailures }),
       moduleConfig: (name) => view.configs.get(name),
@@ -115,7 +143,11 @@ export async function startApplier(config: ApplierConfig, log: Logger = createLo
     try {
       const report = await reconcileName(deps, name, child, writer);
       metrics.reconciled('Reconciled', (performance.now() - started) / 1000);
-      if (report.writes.length > 0) child.debug({ writes: report.writes.length, durationMs: Math.round(performance.now() - started) }, 'module reconciled');
+      if (report.writes.length > 0)
+        child.debug(
+          { writes: report.writes.length, durationMs: Math.round(performance.now() - started) },
+          'module reconciled',
+        );
       return report;
     } catch (err) {
       metrics.reconciled('Failed', (performance.now() - started) / 1000);
@@ -146,18 +178,28 @@ export async function startApplier(config: ApplierConfig, log: Logger = createLo
     // brings what no event says: a new source, a spec change, the start of its deletion, and a status change whose
     // event was lost (a Redis failover can drop the newest stream entries).
     onUpsert: (source, previous) => {
-      if (previous && previous.metadata.generation === source.metadata.generation && previous.metadata.deletionTimestamp === source.metadata.deletionTimestamp) {
-        enqueue(modulesMissedByEvents(previous, source, (module, status) => overlay.says(source.metadata.name, module, status)));
+      if (
+        previous &&
+        previous.metadata.generation === source.metadata.generation &&
+        previous.metadata.deletionTimestamp === source.metadata.deletionTimestamp
+      ) {
+        enqueue(
+          modulesMissedByEvents(previous, source, (module, status) =>
+            overlay.says(source.metadata.name, module, status),
+          ),
+        );
         return;
       }
       const names = new Set([...modulesOfSource(source), ...modulesOfSource(previous)]);
-      for (const m of view.modules.list()) if (m.properties?.availableSources?.includes(source.metadata.name)) names.add(m.metadata.name);
+      for (const m of view.modules.list())
+        if (m.properties?.availableSources?.includes(source.metadata.name)) names.add(m.metadata.name);
       enqueue(names);
     },
     onDelete: (source) => {
       overlay.forgetSource(source.metadata.name);
       const names = new Set(modulesOfSource(source));
-      for (const m of view.modules.list()) if (m.properties?.availableSources?.includes(source.metadata.name)) names.add(m.metadata.name);
+      for (const m of view.modules.list())
+        if (m.properties?.availableSources?.includes(source.metadata.name)) names.add(m.metadata.name);
       enqueue(names);
     },
   });
@@ -206,7 +248,11 @@ export async function startApplier(config: ApplierConfig, log: Logger = createLo
 
   let ready = true;
   const http = createHttpServer({ registry: metricsRegistry, isReady: () => ready });
-  const address = await listenHttp(http, { host: config.httpHost, port: config.httpPort, portFile: config.httpPortFile }, log);
+  const address = await listenHttp(
+    http,
+    { host: config.httpHost, port: config.httpPort, portFile: config.httpPortFile },
+    log,
+  );
 
   return {
     http,

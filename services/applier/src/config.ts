@@ -15,13 +15,19 @@ const schema = z.object({
   /** Requests per second to one registry host: the budget every syncer and applier replica shares (set it as the syncer's). */
   MODSYNC_REGISTRY_RPS: z.coerce.number().positive().default(100),
   /** The platform version requirements `deckhouse: …` are checked against; unset skips that check. */
-  MODSYNC_DECKHOUSE_VERSION: z.string().regex(/^v?\d+\.\d+\.\d+/).optional(),
+  MODSYNC_DECKHOUSE_VERSION: z
+    .string()
+    .regex(/^v?\d+\.\d+\.\d+/)
+    .optional(),
   MODSYNC_HTTP_HOST: z.string().default('127.0.0.1'),
   MODSYNC_HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8081),
   /** Where to write the bound port (for MODSYNC_HTTP_PORT=0: a free port per replica, read by the image's modsync-probe). */
   MODSYNC_HTTP_PORT_FILE: z.string().min(1).optional(),
   /** Prefix of every Redis key (the syncer's events are read from `<prefix>:events`). */
-  MODSYNC_REDIS_PREFIX: z.string().regex(/^[a-z0-9-]+$/).default('modsync'),
+  MODSYNC_REDIS_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9-]+$/)
+    .default('modsync'),
   /** Only ModuleSources matching this label selector (as the syncer's). */
   MODSYNC_SOURCE_SELECTOR: z.string().optional(),
   MODSYNC_IDENTITY: z.string().default(`${hostname()}-${process.pid}`),

@@ -1,4 +1,11 @@
-import { describeFailure, failureConditions, installStatus, mergeConditions, type InstallPhase, type ModuleFailure } from '@modsync/dkp';
+import {
+  describeFailure,
+  failureConditions,
+  installStatus,
+  mergeConditions,
+  type InstallPhase,
+  type ModuleFailure,
+} from '@modsync/dkp';
 import { isConflict, Modules, type KubeClient, type Module } from '@modsync/k8s';
 import type { Writer } from './writer.ts';
 
@@ -11,7 +18,12 @@ export type InstallStatusReport = (phase: InstallPhase, failure?: ModuleFailure)
  * Reconciling conditions (`describeFailure`). Written only when they differ, at the live object's resourceVersion; a
  * conflict reads the object again (up to three times).
  */
-export function installStatusReport(kube: KubeClient, writer: Writer, module: string, now: () => Date): InstallStatusReport {
+export function installStatusReport(
+  kube: KubeClient,
+  writer: Writer,
+  module: string,
+  now: () => Date,
+): InstallStatusReport {
   return async (phase, failure) => {
     const desired = installStatus(phase, failure ? describeFailure(failure).message : undefined);
     for (let attempt = 0; attempt < 3; attempt++) {
@@ -21,7 +33,13 @@ export function installStatusReport(kube: KubeClient, writer: Writer, module: st
       const merged = mergeConditions(live.status?.conditions, patches, now());
       if (live.status?.phase === desired.phase && live.status?.ready === desired.ready && !merged.changed) return;
       try {
-        await writer.patch(Modules, module, live.metadata.resourceVersion, { status: { phase: desired.phase, ready: desired.ready, conditions: merged.conditions } }, 'status');
+        await writer.patch(
+          Modules,
+          module,
+          live.metadata.resourceVersion,
+          { status: { phase: desired.phase, ready: desired.ready, conditions: merged.conditions } },
+          'status',
+        );
         return;
       } catch (err) {
         if (!isConflict(err)) throw err;

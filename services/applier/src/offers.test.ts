@@ -5,8 +5,17 @@ import { EventOverlay, modulesMissedByEvents, offerOf, statusAgrees } from './of
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 const DIGEST2 = `sha256:${'b'.repeat(64)}`;
 
-function source(modules: NonNullable<ModuleSource['status']>['modules'], syncTime = '2026-01-01T00:00:10Z'): ModuleSource {
-  return { apiVersion: 'deckhouse.io/v1alpha1', kind: 'ModuleSource', metadata: { name: 'example' }, spec: { registry: { repo: 'r.example/m' } }, status: { syncTime, modules } };
+function source(
+  modules: NonNullable<ModuleSource['status']>['modules'],
+  syncTime = '2026-01-01T00:00:10Z',
+): ModuleSource {
+  return {
+    apiVersion: 'deckhouse.io/v1alpha1',
+    kind: 'ModuleSource',
+    metadata: { name: 'example' },
+    spec: { registry: { repo: 'r.example/m' } },
+    status: { syncTime, modules },
+  };
 }
 
 const channels: Record<string, string> = { '': 'Stable', manual: 'Stable', alpha: 'Alpha' };
@@ -14,10 +23,26 @@ const channelOf = (policy: string) => channels[policy];
 
 describe('offerOf: what a source offers of a module', () => {
   it.each([
-    { why: 'listed with version and checksum', entry: { name: 'm', version: 'v1.2.3', checksum: DIGEST, policy: '' }, want: { version: 'v1.2.3', checksum: DIGEST } },
-    { why: 'resolved for another policy on the same channel', entry: { name: 'm', version: 'v1.2.3', checksum: DIGEST, policy: 'manual' }, want: { version: 'v1.2.3', checksum: DIGEST } },
-    { why: 'resolved for a policy on another channel: no version yet', entry: { name: 'm', version: 'v1.2.3', checksum: DIGEST, policy: 'alpha' }, want: undefined },
-    { why: 'pull error: version unknown', entry: { name: 'm', version: 'unknown', pullError: 'boom', policy: '' }, want: undefined },
+    {
+      why: 'listed with version and checksum',
+      entry: { name: 'm', version: 'v1.2.3', checksum: DIGEST, policy: '' },
+      want: { version: 'v1.2.3', checksum: DIGEST },
+    },
+    {
+      why: 'resolved for another policy on the same channel',
+      entry: { name: 'm', version: 'v1.2.3', checksum: DIGEST, policy: 'manual' },
+      want: { version: 'v1.2.3', checksum: DIGEST },
+    },
+    {
+      why: 'resolved for a policy on another channel: no version yet',
+      entry: { name: 'm', version: 'v1.2.3', checksum: DIGEST, policy: 'alpha' },
+      want: undefined,
+    },
+    {
+      why: 'pull error: version unknown',
+      entry: { name: 'm', version: 'unknown', pullError: 'boom', policy: '' },
+      want: undefined,
+    },
   ])('$why', ({ entry, want }) => {
     const offer = offerOf({ source: source([entry]), module: 'm', channel: 'Stable', channelOf });
     expect(offer?.source).toBe('example');
@@ -30,14 +55,46 @@ describe('offerOf: what a source offers of a module', () => {
 
   it('an event the status does not reflect yet wins: its channel, or gone', () => {
     const receivedAtMs = 0;
-    const present = { seq: 2, receivedAtMs, state: { present: true as const, channels: { Stable: { version: 'v1.2.4', checksum: DIGEST2 } }, pullError: null } };
-    const offer = offerOf({ source: source([{ name: 'm', version: 'v1.2.3', checksum: DIGEST, policy: '' }]), module: 'm', channel: 'Stable', channelOf, event: present });
+    const present = {
+      seq: 2,
+      receivedAtMs,
+      state: {
+        present: true as const,
+        channels: { Stable: { version: 'v1.2.4', checksum: DIGEST2 } },
+        pullError: null,
+      },
+    };
+    const offer = offerOf({
+      source: source([{ name: 'm', version: 'v1.2.3', checksum: DIGEST, policy: '' }]),
+      module: 'm',
+      channel: 'Stable',
+      channelOf,
+      event: present,
+    });
     expect(offer).toMatchObject({ from: 'event', release: { version: 'v1.2.4', checksum: DIGEST2 } });
     const metadata = { weight: 910, changelog: { features: ['x'] } };
-    const described = { seq: 2, receivedAtMs, state: { present: true as const, channels: { Stable: { version: 'v1.2.4', checksum: DIGEST2, metadata } }, pullError: null } };
-    expect(offerOf({ source: source([]), module: 'm', channel: 'Stable', channelOf, event: described })?.release).toEqual({ version: 'v1.2.4', checksum: DIGEST2, metadata });
+    const described = {
+      seq: 2,
+      receivedAtMs,
+      state: {
+        present: true as const,
+        channels: { Stable: { version: 'v1.2.4', checksum: DIGEST2, metadata } },
+        pullError: null,
+      },
+    };
+    expect(
+      offerOf({ source: source([]), module: 'm', channel: 'Stable', channelOf, event: described })?.release,
+    ).toEqual({ version: 'v1.2.4', checksum: DIGEST2, metadata });
     const gone = { seq: 3, receivedAtMs, state: { present: false as const } };
-    expect(offerOf({ source: source([{ name: 'm', version: 'v1.2.3', checksum: DIGEST, policy: '' }]), module: 'm', channel: 'Stable', channelOf, event: gone })).toBeUndefined();
+    expect(
+      offerOf({
+        source: source([{ name: 'm', version: 'v1.2.3', checksum: DIGEST, policy: '' }]),
+        module: 'm',
+        channel: 'Stable',
+        channelOf,
+        event: gone,
+      }),
+    ).toBeUndefined();
   });
 });
 
@@ -83,16 +140,50 @@ describe('EventOverlay', () => {
 });
 
 describe('statusAgrees: the status entry says what the event says', () => {
-  const present = (version: string, pullError: string | null = null) => ({ present: true as const, channels: { Stable: { version, checksum: DIGEST } }, pullError });
+  const present = (version: string, pullError: string | null = null) => ({
+    present: true as const,
+    channels: { Stable: { version, checksum: DIGEST } },
+    pullError,
+  });
   it.each([
-    { why: 'same version and checksum', state: present('v1.0.0'), status: { name: 'm', version: 'v1.0.0', checksum: DIGEST }, agrees: true },
-    { why: 'another version', state: present('v1.0.1'), status: { name: 'm', version: 'v1.0.0', checksum: DIGEST }, agrees: false },
-    { why: 'another checksum', state: present('v1.0.0'), status: { name: 'm', version: 'v1.0.0', checksum: DIGEST2 }, agrees: false },
-    { why: 'the same pull error', state: present('v1.0.0', 'boom'), status: { name: 'm', version: 'unknown', pullError: 'boom', error: 'boom' }, agrees: true },
-    { why: 'a pull error the status does not have yet', state: present('v1.0.0', 'boom'), status: { name: 'm', version: 'v1.0.0', checksum: DIGEST }, agrees: false },
+    {
+      why: 'same version and checksum',
+      state: present('v1.0.0'),
+      status: { name: 'm', version: 'v1.0.0', checksum: DIGEST },
+      agrees: true,
+    },
+    {
+      why: 'another version',
+      state: present('v1.0.1'),
+      status: { name: 'm', version: 'v1.0.0', checksum: DIGEST },
+      agrees: false,
+    },
+    {
+      why: 'another checksum',
+      state: present('v1.0.0'),
+      status: { name: 'm', version: 'v1.0.0', checksum: DIGEST2 },
+      agrees: false,
+    },
+    {
+      why: 'the same pull error',
+      state: present('v1.0.0', 'boom'),
+      status: { name: 'm', version: 'unknown', pullError: 'boom', error: 'boom' },
+      agrees: true,
+    },
+    {
+      why: 'a pull error the status does not have yet',
+      state: present('v1.0.0', 'boom'),
+      status: { name: 'm', version: 'v1.0.0', checksum: DIGEST },
+      agrees: false,
+    },
     { why: 'listed by the event, not yet by the status', state: present('v1.0.0'), status: undefined, agrees: false },
     { why: 'gone from both', state: { present: false as const }, status: undefined, agrees: true },
-    { why: 'gone by the event, still in the status', state: { present: false as const }, status: { name: 'm', version: 'v1.0.0', checksum: DIGEST }, agrees: false },
+    {
+      why: 'gone by the event, still in the status',
+      state: { present: false as const },
+      status: { name: 'm', version: 'v1.0.0', checksum: DIGEST },
+      agrees: false,
+    },
   ])('$why → $agrees', ({ state, status, agrees }) => {
     expect(statusAgrees(state, status)).toBe(agrees);
   });
@@ -110,7 +201,11 @@ describe('modulesMissedByEvents: status changes no delivered event explains', ()
     { why: 'a new module, no event', before: [m2], after: [m1, m2], delivered: [], want: ['m1'] },
     { why: 'a pull error, no event', before: [m1], after: [{ ...m1, pullError: 'boom' }], delivered: [], want: ['m1'] },
   ])('$why', ({ before, after, delivered, want }) => {
-    const missed = modulesMissedByEvents(source(before, '2026-01-01T00:00:10Z'), source(after, '2026-01-01T00:03:10Z'), (module) => (delivered as string[]).includes(module));
+    const missed = modulesMissedByEvents(
+      source(before, '2026-01-01T00:00:10Z'),
+      source(after, '2026-01-01T00:03:10Z'),
+      (module) => (delivered as string[]).includes(module),
+    );
     expect(missed).toEqual(want);
   });
 });

@@ -91,8 +91,14 @@ export function modulesMissedByEvents(
   const before = entries(previous);
   const after = entries(current);
   const same = (a: ModuleSourceModuleStatus | undefined, b: ModuleSourceModuleStatus | undefined) =>
-    a?.version === b?.version && a?.checksum === b?.checksum && a?.pullError === b?.pullError && a?.error === b?.error && a?.policy === b?.policy;
-  return [...new Set([...before.keys(), ...after.keys()])].filter((name) => !same(before.get(name), after.get(name)) && !delivered(name, after.get(name)));
+    a?.version === b?.version &&
+    a?.checksum === b?.checksum &&
+    a?.pullError === b?.pullError &&
+    a?.error === b?.error &&
+    a?.policy === b?.policy;
+  return [...new Set([...before.keys(), ...after.keys()])].filter(
+    (name) => !same(before.get(name), after.get(name)) && !delivered(name, after.get(name)),
+  );
 }
 
 /** The source's status entry says what an event's state says (pure): gone from both, or the same release and error. */
@@ -130,9 +136,19 @@ export function offerOf(input: OfferInput): ModuleOffer | undefined {
     if (!state.present) return undefined;
     const present = state as PresentModuleState;
     const release = present.channels[input.channel];
-    return { source, release: release ? { ...release } : undefined, pullError: present.pullError ?? undefined, from: 'event' };
+    return {
+      source,
+      release: release ? { ...release } : undefined,
+      pullError: present.pullError ?? undefined,
+      from: 'event',
+    };
   }
   const entry = input.source.status?.modules?.find((m) => m.name === input.module);
   if (!entry) return undefined;
-  return { source, release: offeredRelease(entry, input.channel, input.channelOf), pullError: entry.pullError || entry.error || undefined, from: 'status' };
+  return {
+    source,
+    release: offeredRelease(entry, input.channel, input.channelOf),
+    pullError: entry.pullError || entry.error || undefined,
+    from: 'status',
+  };
 }

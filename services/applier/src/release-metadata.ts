@@ -13,7 +13,13 @@ import { parseRegistrySettings, type RegistryClient } from '@modsync/registry';
  * Reads `R/<module>/release:<version>` of `source` (§7) and parses its metadata: for a release the syncer's discovery
  * event did not describe (a step-by-step version, or no event held).
  */
-export async function readReleaseMetadata(registry: RegistryClient, source: ModuleSource, module: string, version: string, signal?: AbortSignal): Promise<ReleaseMetadata> {
+export async function readReleaseMetadata(
+  registry: RegistryClient,
+  source: ModuleSource,
+  module: string,
+  version: string,
+  signal?: AbortSignal,
+): Promise<ReleaseMetadata> {
   const settings = parseRegistrySettings(source.spec.registry);
   const files = await registry.readImageFiles(settings, releaseRepository(settings.pathPrefix, module), version, {
     maxBytes: RELEASE_IMAGE_MAX_BYTES,
@@ -24,7 +30,11 @@ export async function readReleaseMetadata(registry: RegistryClient, source: Modu
 }
 
 /** Tags of the bundle repository `R/<module>` (the step-by-step chain needs them, §9). */
-export async function listBundleTags(registry: RegistryClient, source: ModuleSource, module: string): Promise<string[]> {
+export async function listBundleTags(
+  registry: RegistryClient,
+  source: ModuleSource,
+  module: string,
+): Promise<string[]> {
   const settings = parseRegistrySettings(source.spec.registry);
   return registry.listTags(settings, moduleRepository(settings.pathPrefix, module));
 }

@@ -35,7 +35,12 @@ describe('WorkQueue', () => {
   it('add resolves after a run that started after it', async () => {
     let value = 0;
     let seen = -1;
-    const queue = new WorkQueue({ worker: async () => { await tick(); seen = value; } });
+    const queue = new WorkQueue({
+      worker: async () => {
+        await tick();
+        seen = value;
+      },
+    });
     const first = queue.add('k');
     await tick(1);
     value = 1;
@@ -47,7 +52,12 @@ describe('WorkQueue', () => {
 
   it('paused: nothing runs until resume', async () => {
     const runs: string[] = [];
-    const queue = new WorkQueue({ paused: true, worker: async (key) => { runs.push(key); } });
+    const queue = new WorkQueue({
+      paused: true,
+      worker: async (key) => {
+        runs.push(key);
+      },
+    });
     const done = queue.add('x');
     await tick(20);
     expect(runs).toEqual([]);
@@ -80,7 +90,12 @@ describe('WorkQueue', () => {
 
   it('requeueAfterMs runs the key again later; the earliest timer wins', async () => {
     const times: number[] = [];
-    const queue = new WorkQueue({ worker: async () => { times.push(Date.now()); return times.length === 1 ? { requeueAfterMs: 30 } : {}; } });
+    const queue = new WorkQueue({
+      worker: async () => {
+        times.push(Date.now());
+        return times.length === 1 ? { requeueAfterMs: 30 } : {};
+      },
+    });
     await queue.add('k');
     queue.addAfter('k', 5_000);
     const deadline = Date.now() + 2_000;

@@ -61,7 +61,8 @@ export class WorkQueue {
   constructor(options: WorkQueueOptions) {
     this.options = { concurrency: 4, retryBaseMs: 500, retryMaxMs: 30_000, paused: false, ...options };
     this.paused = this.options.paused;
-    if (!Number.isInteger(this.options.concurrency) || this.options.concurrency < 1) throw new TypeError('WorkQueueOptions.concurrency must be a positive integer');
+    if (!Number.isInteger(this.options.concurrency) || this.options.concurrency < 1)
+      throw new TypeError('WorkQueueOptions.concurrency must be a positive integer');
   }
 
   private state(key: string): KeyState {
@@ -92,11 +93,14 @@ export class WorkQueue {
     if (state.timer && state.timerAt !== undefined && state.timerAt <= at) return;
     if (state.timer) clearTimeout(state.timer);
     state.timerAt = at;
-    state.timer = setTimeout(() => {
-      state.timer = undefined;
-      state.timerAt = undefined;
-      void this.add(key);
-    }, Math.max(0, delayMs));
+    state.timer = setTimeout(
+      () => {
+        state.timer = undefined;
+        state.timerAt = undefined;
+        void this.add(key);
+      },
+      Math.max(0, delayMs),
+    );
     state.timer.unref();
   }
 
@@ -148,7 +152,10 @@ export class WorkQueue {
         this.addAfter(key, 100 * state.failures);
       } else {
         for (const w of state.current.splice(0)) w.reject(err);
-        this.addAfter(key, backoffDelayMs(state.failures, this.options.retryBaseMs, this.options.retryMaxMs, Math.random()));
+        this.addAfter(
+          key,
+          backoffDelayMs(state.failures, this.options.retryBaseMs, this.options.retryMaxMs, Math.random()),
+        );
       }
     } finally {
       state.running = false;

@@ -35,15 +35,30 @@ export class Writer {
   }
 
   /** PUT of the whole object at its resourceVersion. */
-  async replace<T extends { metadata: { name: string; resourceVersion?: string } }>(type: ResourceType<T>, object: T): Promise<T> {
+  async replace<T extends { metadata: { name: string; resourceVersion?: string } }>(
+    type: ResourceType<T>,
+    object: T,
+  ): Promise<T> {
     const replaced = await this.kube.replace(type, object);
     this.record(type.kind, 'update', object.metadata.name);
     return replaced;
   }
 
   /** JSON merge patch conditional on `resourceVersion` (of the object or its status). */
-  async patch<T>(type: ResourceType<T>, name: string, resourceVersion: string | undefined, patch: Record<string, unknown>, subresource?: 'status'): Promise<T> {
-    const body = { ...patch, metadata: { ...((patch.metadata as Record<string, unknown> | undefined) ?? {}), ...(resourceVersion ? { resourceVersion } : {}) } };
+  async patch<T>(
+    type: ResourceType<T>,
+    name: string,
+    resourceVersion: string | undefined,
+    patch: Record<string, unknown>,
+    subresource?: 'status',
+  ): Promise<T> {
+    const body = {
+      ...patch,
+      metadata: {
+        ...((patch.metadata as Record<string, unknown> | undefined) ?? {}),
+        ...(resourceVersion ? { resourceVersion } : {}),
+      },
+    };
     const patched = await this.kube.mergePatch(type, name, body, subresource ? { subresource } : {});
     this.record(type.kind, subresource ? 'patch-status' : 'patch', name);
     return patched;

@@ -1,4 +1,13 @@
-import { Informer, ModuleConfigs, Modules, ModuleSources, ModuleUpdatePolicies, type KubeClient, type ModuleConfig, type ModuleSource } from '@modsync/k8s';
+import {
+  Informer,
+  ModuleConfigs,
+  Modules,
+  ModuleSources,
+  ModuleUpdatePolicies,
+  type KubeClient,
+  type ModuleConfig,
+  type ModuleSource,
+} from '@modsync/k8s';
 import { moduleContext, type ModuleContext } from './module-context.ts';
 
 /**

@@ -31,7 +31,10 @@ const schema = z.object({
   /** HMAC-SHA256 key of POST /notifications/generic. */
   MODSYNC_NOTIFICATION_HMAC_KEY: z.string().min(16).optional(),
   /** Prefix of every Redis key (queues, state, events). */
-  MODSYNC_REDIS_PREFIX: z.string().regex(/^[a-z0-9-]+$/).default('modsync'),
+  MODSYNC_REDIS_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9-]+$/)
+    .default('modsync'),
   /** Only ModuleSources matching this label selector (several modsync installations can split a cluster's sources). */
   MODSYNC_SOURCE_SELECTOR: z.string().optional(),
   /** Namespace of the leader-election Lease. */
@@ -72,7 +75,9 @@ export interface SyncerConfig {
 export function loadSyncerConfig(env: NodeJS.ProcessEnv = process.env): SyncerConfig {
   const e = parseEnvironment('syncer', schema, env);
   if (Boolean(e.MODSYNC_DASHBOARD_USER) !== Boolean(e.MODSYNC_DASHBOARD_PASSWORD)) {
-    throw new Error('invalid syncer configuration: set both MODSYNC_DASHBOARD_USER and MODSYNC_DASHBOARD_PASSWORD, or neither');
+    throw new Error(
+      'invalid syncer configuration: set both MODSYNC_DASHBOARD_USER and MODSYNC_DASHBOARD_PASSWORD, or neither',
+    );
   }
   return Object.freeze({
     redis: loadRedisTarget('syncer', e),

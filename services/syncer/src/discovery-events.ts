@@ -5,7 +5,13 @@ import type { SourceState } from './sync-state.ts';
 function snapshots(state: SourceState): ModuleSnapshot[] {
   return [...state].map(([name, s]) => {
     const [channel, release] = Object.entries(s.channels)[0] ?? [];
-    return { name, channel, version: release?.version, checksum: release?.checksum, pullError: s.pullError ?? undefined };
+    return {
+      name,
+      channel,
+      version: release?.version,
+      checksum: release?.checksum,
+      pullError: s.pullError ?? undefined,
+    };
   });
 }
 
@@ -13,7 +19,12 @@ function snapshots(state: SourceState): ModuleSnapshot[] {
  * The discovery events of one sync (what changed between two source states), each carrying the module's whole new
  * state so a consumer can apply the newest event per module alone. Pure: the syncer publishes them.
  */
-export function discoveryEvents(source: string, previous: SourceState, next: SourceState, at: Date): DiscoveryEventInput[] {
+export function discoveryEvents(
+  source: string,
+  previous: SourceState,
+  next: SourceState,
+  at: Date,
+): DiscoveryEventInput[] {
   const events: DiscoveryEventInput[] = [];
   for (const change of diffSync(snapshots(previous), snapshots(next))) {
     const module = change.module;
@@ -29,12 +40,32 @@ export function discoveryEvents(source: string, previous: SourceState, next: Sou
         break;
       case 'VersionChanged':
         if (channel && release) {
-          events.push({ type: 'channel.version', source, module, at, channel, version: release.version, checksum: release.checksum, previousVersion: change.from ?? null, state });
+          events.push({
+            type: 'channel.version',
+            source,
+            module,
+            at,
+            channel,
+            version: release.version,
+            checksum: release.checksum,
+            previousVersion: change.from ?? null,
+            state,
+          });
         }
         break;
       case 'ChecksumChanged':
         if (channel && release) {
-          events.push({ type: 'module.checksum', source, module, at, channel, version: release.version, checksum: release.checksum, previousChecksum: change.from ?? null, state });
+          events.push({
+            type: 'module.checksum',
+            source,
+            module,
+            at,
+            channel,
+            version: release.version,
+            checksum: release.checksum,
+            previousChecksum: change.from ?? null,
+            state,
+          });
         }
         break;
       case 'PullErrorSet':

@@ -22,12 +22,17 @@ export interface SyncerHttpOptions {
 export async function addSyncerRoutes(app: FastifyInstance, options: SyncerHttpOptions): Promise<void> {
   const guarded = hasCredentials(options.credentials);
   if (!guarded && !isLoopback(options.host)) {
-    throw new Error(`refusing to serve the dashboard and resync API on ${options.host} without credentials: set MODSYNC_API_TOKEN or MODSYNC_DASHBOARD_USER/MODSYNC_DASHBOARD_PASSWORD`);
+    throw new Error(
+      `refusing to serve the dashboard and resync API on ${options.host} without credentials: set MODSYNC_API_TOKEN or MODSYNC_DASHBOARD_USER/MODSYNC_DASHBOARD_PASSWORD`,
+    );
   }
   const authorize = async (req: FastifyRequest, reply: FastifyReply) => {
     if (!guarded || isAuthorized(req.headers.authorization, options.credentials)) return;
     options.log.warn({ path: req.url, reason: 'unauthorized' }, 'request refused');
-    await reply.code(401).header('www-authenticate', 'Basic realm="modsync", charset="UTF-8"').send({ error: 'unauthorized' });
+    await reply
+      .code(401)
+      .header('www-authenticate', 'Basic realm="modsync", charset="UTF-8"')
+      .send({ error: 'unauthorized' });
   };
 
   app.post<{ Params: { name: string } }>('/sources/:name/resync', { preHandler: authorize }, async (req, reply) => {
@@ -43,7 +48,9 @@ export async function addSyncerRoutes(app: FastifyInstance, options: SyncerHttpO
   const serveDashboard = async (req: FastifyRequest, reply: FastifyReply) => {
     await authorize(req, reply);
     if (reply.sent) return;
-    dashboard ??= import('./dashboard.ts').then(({ createDashboard }) => createDashboard(options.queues, DASHBOARD_PATH));
+    dashboard ??= import('./dashboard.ts').then(({ createDashboard }) =>
+      createDashboard(options.queues, DASHBOARD_PATH),
+    );
     let board: FastifyInstance;
     try {
       board = await dashboard;

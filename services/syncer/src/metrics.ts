@@ -14,19 +14,55 @@ export class SyncMetrics {
   readonly notificationSyncs: Counter<'format' | 'collapsed'>;
 
   constructor(registry: Registry, queues: SyncQueues) {
-    this.syncs = new Counter({ name: 'modsync_syncs_total', help: 'ModuleSource syncs by outcome (Synced, Failed).', labelNames: ['outcome'], registers: [registry] });
-    this.duration = new Histogram({ name: 'modsync_sync_duration_seconds', help: 'Duration of one ModuleSource sync.', labelNames: ['outcome'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60], registers: [registry] });
-    this.modules = new Gauge({ name: 'modsync_source_modules', help: 'Modules a ModuleSource offers.', labelNames: ['source'], registers: [registry] });
-    this.pullErrors = new Gauge({ name: 'modsync_source_pull_errors', help: 'Modules of a ModuleSource whose channel image could not be read.', labelNames: ['source'], registers: [registry] });
-    this.writes = new Counter({ name: 'modsync_sync_writes_total', help: 'Writes made by syncs: status patches and discovery events.', labelNames: ['kind'], registers: [registry] });
-    this.notificationRequests = new Counter({ name: 'modsync_notification_requests_total', help: 'Registry notification requests by format and HTTP status answered.', labelNames: ['format', 'code'], registers: [registry] });
+    this.syncs = new Counter({
+      name: 'modsync_syncs_total',
+      help: 'ModuleSource syncs by outcome (Synced, Failed).',
+      labelNames: ['outcome'],
+      registers: [registry],
+    });
+    this.duration = new Histogram({
+      name: 'modsync_sync_duration_seconds',
+      help: 'Duration of one ModuleSource sync.',
+      labelNames: ['outcome'],
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers: [registry],
+    });
+    this.modules = new Gauge({
+      name: 'modsync_source_modules',
+      help: 'Modules a ModuleSource offers.',
+      labelNames: ['source'],
+      registers: [registry],
+    });
+    this.pullErrors = new Gauge({
+      name: 'modsync_source_pull_errors',
+      help: 'Modules of a ModuleSource whose channel image could not be read.',
+      labelNames: ['source'],
+      registers: [registry],
+    });
+    this.writes = new Counter({
+      name: 'modsync_sync_writes_total',
+      help: 'Writes made by syncs: status patches and discovery events.',
+      labelNames: ['kind'],
+      registers: [registry],
+    });
+    this.notificationRequests = new Counter({
+      name: 'modsync_notification_requests_total',
+      help: 'Registry notification requests by format and HTTP status answered.',
+      labelNames: ['format', 'code'],
+      registers: [registry],
+    });
     this.notificationPushes = new Counter({
       name: 'modsync_notification_pushes_total',
       help: 'Pushes announced by registry notifications: mapped (to a sync), ignored, unknown_repository.',
       labelNames: ['format', 'outcome'],
       registers: [registry],
     });
-    this.notificationSyncs = new Counter({ name: 'modsync_notification_syncs_total', help: 'Syncs asked for by registry notifications; collapsed into queued work or not.', labelNames: ['format', 'collapsed'], registers: [registry] });
+    this.notificationSyncs = new Counter({
+      name: 'modsync_notification_syncs_total',
+      help: 'Syncs asked for by registry notifications; collapsed into queued work or not.',
+      labelNames: ['format', 'collapsed'],
+      registers: [registry],
+    });
     new Gauge({
       name: 'modsync_queue_jobs',
       help: 'Jobs in the sync queues by state.',

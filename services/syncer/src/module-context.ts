@@ -1,4 +1,10 @@
-import { policyContext, resolvePolicy, selectSource, type ModuleUpdatePolicyInput, type ReleaseChannel } from '@modsync/dkp';
+import {
+  policyContext,
+  resolvePolicy,
+  selectSource,
+  type ModuleUpdatePolicyInput,
+  type ReleaseChannel,
+} from '@modsync/dkp';
 import type { Module, ModuleConfig } from '@modsync/k8s';
 
 /** What the cluster says about one module of one source, as plain data. */
@@ -23,7 +29,13 @@ export interface ModuleContext {
 
 /** The channel, policy and use of a module on a source (dkp-contract.md §8 policy choice, §9 step 3, §10.16). */
 export function moduleContext(input: ModuleContextInput): ModuleContext {
-  const policy = resolvePolicy(policyContext({ requested: input.config?.spec?.updatePolicy, policies: input.policies, deckhouseSettings: input.deckhouseSettings }));
+  const policy = resolvePolicy(
+    policyContext({
+      requested: input.config?.spec?.updatePolicy,
+      policies: input.policies,
+      deckhouseSettings: input.deckhouseSettings,
+    }),
+  );
   const enabled = input.config?.spec?.enabled === true;
   const available = new Set(input.moduleObject?.properties?.availableSources ?? []);
   available.add(input.source);

@@ -35,7 +35,10 @@ function sourceRepositories(view: ClusterView): SourceRepository[] {
   const repositories: SourceRepository[] = [];
   for (const source of view.sources.list()) {
     try {
-      repositories.push({ source: source.metadata.name, pathPrefix: parseRegistrySettings(source.spec.registry).pathPrefix });
+      repositories.push({
+        source: source.metadata.name,
+        pathPrefix: parseRegistrySettings(source.spec.registry).pathPrefix,
+      });
     } catch {
       // Its own sync reports the bad settings in its status.
     }
@@ -65,10 +68,15 @@ export async function addNotificationRoutes(app: FastifyInstance, options: Notif
           return answer(404, { error: `${format} notifications are not enabled: set ${variable}` });
         }
         const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-        const authorized = format === 'generic' ? isValidSignature(body, headerOf(req.headers['x-signature']), secret) : isValidToken(req.headers.authorization, secret);
+        const authorized =
+          format === 'generic'
+            ? isValidSignature(body, headerOf(req.headers['x-signature']), secret)
+            : isValidToken(req.headers.authorization, secret);
         if (!authorized) {
           log.warn({ reason: format === 'generic' ? 'bad signature' : 'bad token' }, 'notification refused');
-          return answer(401, { error: format === 'generic' ? 'invalid or missing X-Signature' : 'invalid or missing Authorization token' });
+          return answer(401, {
+            error: format === 'generic' ? 'invalid or missing X-Signature' : 'invalid or missing Authorization token',
+          });
         }
         let accepted: Awaited<ReturnType<typeof enqueue>>;
         try {
@@ -92,7 +100,11 @@ function headerOf(value: string | string[] | undefined): string | undefined {
 async function enqueue(options: NotificationRoutesOptions, format: NotificationFormat, body: Buffer, log: Logger) {
   const pushes = parseNotification(format, body);
   log.debug({ pushes: pushes.map((p) => `${p.repository}:${p.tag || p.digest}`) }, 'notification received');
-  const mapping = pushTargets(pushes, sourceRepositories(options.view), (source, module) => options.view.moduleContext(source, module).channel);
+  const mapping = pushTargets(
+    pushes,
+    sourceRepositories(options.view),
+    (source, module) => options.view.moduleContext(source, module).channel,
+  );
   const { metrics } = options;
   // A push inside some source's layout that asked for no sync moved nothing the syncer follows.
   const ignored = pushes.length - mapping.mapped - mapping.unknown.length;
@@ -106,7 +118,10 @@ async function enqueue(options: NotificationRoutesOptions, format: NotificationF
   for (const target of mapping.targets) {
     const { jobId, collapsed } = await options.queues.requestModuleSync(target.source, target.module, target.digest);
     metrics.notificationSyncs.inc({ format, collapsed: String(collapsed) });
-    log.info({ source: target.source, module: target.module, channel: target.channel, jobId, collapsed }, 'sync requested by a registry notification');
+    log.info(
+      { source: target.source, module: target.module, channel: target.channel, jobId, collapsed },
+      'sync requested by a registry notification',
+    );
     syncs.push({ source: target.source, ...(target.module ? { module: target.module } : {}), jobId, collapsed });
   }
   return { pushes: pushes.length, syncs, ignored, unknown: mapping.unknown.length };

@@ -23,11 +23,21 @@ describe('registry (distribution) envelope', () => {
           id: 'e1',
           timestamp: '2026-12-06T03:00:00Z',
           action: 'push',
-          target: { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: DIGEST, repository: 'mods/module-1/release', tag: 'stable', url: 'http://127.0.0.1:5000/v2/mods/module-1/release/manifests/sha256:6c3c' },
+          target: {
+            mediaType: 'application/vnd.oci.image.manifest.v1+json',
+            digest: DIGEST,
+            repository: 'mods/module-1/release',
+            tag: 'stable',
+            url: 'http://127.0.0.1:5000/v2/mods/module-1/release/manifests/sha256:6c3c',
+          },
           request: { host: '127.0.0.1:5000', method: 'PUT' },
         },
         { id: 'e2', action: 'pull', target: { repository: 'mods/module-1/release', tag: 'stable', digest: DIGEST } },
-        { id: 'e3', action: 'push', target: { mediaType: 'application/octet-stream', repository: 'mods/module-1/release', digest: 'sha256:aa' } },
+        {
+          id: 'e3',
+          action: 'push',
+          target: { mediaType: 'application/octet-stream', repository: 'mods/module-1/release', digest: 'sha256:aa' },
+        },
       ],
     };
     expect(parseRegistryEnvelope(body)).toEqual([
@@ -40,7 +50,11 @@ describe('registry (distribution) envelope', () => {
     { what: 'an array', body: [], message: 'expected a registry notification envelope: {"events": [...]}' },
     { what: 'no events', body: { event: [] }, message: 'expected a registry notification envelope: {"events": [...]}' },
     { what: 'a string event', body: { events: ['push'] }, message: 'events[0] is not an object' },
-    { what: 'a push without a repository', body: { events: [{ action: 'push', target: { tag: 'stable' } }] }, message: 'events[0].target.repository is missing' },
+    {
+      what: 'a push without a repository',
+      body: { events: [{ action: 'push', target: { tag: 'stable' } }] },
+      message: 'events[0].target.repository is missing',
+    },
   ])('rejects $what', ({ body, message }) => {
     expect(() => parseRegistryEnvelope(body)).toThrow(new NotificationFormatError(message));
   });
@@ -52,7 +66,13 @@ describe('Harbor payloads', () => {
       { digest: DIGEST, tag: 'stable', resource_url: 'harbor.example.com/mods/module-1/release:stable' },
       { digest: DIGEST, tag: DIGEST, resource_url: `harbor.example.com/mods/module-1/release@${DIGEST}` },
     ],
-    repository: { date_created: 1765000000, name: 'module-1/release', namespace: 'mods', repo_full_name: 'mods/module-1/release', repo_type: 'private' },
+    repository: {
+      date_created: 1765000000,
+      name: 'module-1/release',
+      namespace: 'mods',
+      repo_full_name: 'mods/module-1/release',
+      repo_type: 'private',
+    },
   };
   const expected: PushEvent[] = [
     { repository: 'mods/module-1/release', tag: 'stable', digest: DIGEST },
@@ -60,11 +80,22 @@ describe('Harbor payloads', () => {
   ];
 
   it('reads the default format', () => {
-    expect(parseHarborPayload({ type: 'PUSH_ARTIFACT', occur_at: 1765000000, operator: 'robot$ci', event_data: data })).toEqual(expected);
+    expect(
+      parseHarborPayload({ type: 'PUSH_ARTIFACT', occur_at: 1765000000, operator: 'robot$ci', event_data: data }),
+    ).toEqual(expected);
   });
 
   it('reads the CloudEvents format', () => {
-    const event = { specversion: '1.0', id: '66e18103', source: '/projects/2/webhook/policies/15', type: 'harbor.artifact.pushed', datacontenttype: 'application/json', time: '2026-12-06T03:00:00Z', data, operator: 'robot$ci' };
+    const event = {
+      specversion: '1.0',
+      id: '66e18103',
+      source: '/projects/2/webhook/policies/15',
+      type: 'harbor.artifact.pushed',
+      datacontenttype: 'application/json',
+      time: '2026-12-06T03:00:00Z',
+      data,
+      operator: 'robot$ci',
+    };
     expect(parseHarborPayload(event)).toEqual(expected);
   });
 
@@ -76,11 +107,23 @@ describe('Harbor payloads', () => {
   });
 
   it.each([
-    { what: 'neither type nor specversion', body: { event_data: data }, message: 'expected a Harbor webhook payload: no "type" and no "specversion"' },
+    {
+      what: 'neither type nor specversion',
+      body: { event_data: data },
+      message: 'expected a Harbor webhook payload: no "type" and no "specversion"',
+    },
     { what: 'a CloudEvent without a type', body: { specversion: '1.0', data }, message: 'CloudEvent without a type' },
     { what: 'a push without event_data', body: { type: 'PUSH_ARTIFACT' }, message: 'event_data is missing' },
-    { what: 'a push without a repository', body: { type: 'PUSH_ARTIFACT', event_data: { resources: [] } }, message: 'event_data.repository.repo_full_name is missing' },
-    { what: 'a CloudEvent push without resources', body: { specversion: '1.0', type: 'harbor.artifact.pushed', data: { repository: { repo_full_name: 'a/b' } } }, message: 'data.resources is missing' },
+    {
+      what: 'a push without a repository',
+      body: { type: 'PUSH_ARTIFACT', event_data: { resources: [] } },
+      message: 'event_data.repository.repo_full_name is missing',
+    },
+    {
+      what: 'a CloudEvent push without resources',
+      body: { specversion: '1.0', type: 'harbor.artifact.pushed', data: { repository: { repo_full_name: 'a/b' } } },
+      message: 'data.resources is missing',
+    },
   ])('rejects $what', ({ body, message }) => {
     expect(() => parseHarborPayload(body)).toThrow(new NotificationFormatError(message));
   });
@@ -88,11 +131,24 @@ describe('Harbor payloads', () => {
 
 describe('generic payload', () => {
   it.each([
-    { what: 'one event', body: { repository: 'mods/m/release', tag: 'stable', digest: DIGEST }, want: [{ repository: 'mods/m/release', tag: 'stable', digest: DIGEST }] },
-    { what: 'one event without digest', body: { repository: 'mods/m/release', tag: 'v1.0.0' }, want: [{ repository: 'mods/m/release', tag: 'v1.0.0', digest: '' }] },
+    {
+      what: 'one event',
+      body: { repository: 'mods/m/release', tag: 'stable', digest: DIGEST },
+      want: [{ repository: 'mods/m/release', tag: 'stable', digest: DIGEST }],
+    },
+    {
+      what: 'one event without digest',
+      body: { repository: 'mods/m/release', tag: 'v1.0.0' },
+      want: [{ repository: 'mods/m/release', tag: 'v1.0.0', digest: '' }],
+    },
     {
       what: 'a list',
-      body: { events: [{ repository: 'mods/a/release', tag: 'alpha' }, { repository: 'mods', tag: 'b' }] },
+      body: {
+        events: [
+          { repository: 'mods/a/release', tag: 'alpha' },
+          { repository: 'mods', tag: 'b' },
+        ],
+      },
       want: [
         { repository: 'mods/a/release', tag: 'alpha', digest: '' },
         { repository: 'mods', tag: 'b', digest: '' },
@@ -120,9 +176,15 @@ describe('request bodies', () => {
   });
 
   it('parses by format', () => {
-    const body = Buffer.from('{"events":[{"action":"push","target":{"repository":"r/m/release","tag":"beta","digest":"sha256:1"}}]}');
-    expect(parseNotification('registry', body)).toEqual([{ repository: 'r/m/release', tag: 'beta', digest: 'sha256:1' }]);
-    expect(() => parseNotification('harbor', body)).toThrow('expected a Harbor webhook payload: no "type" and no "specversion"');
+    const body = Buffer.from(
+      '{"events":[{"action":"push","target":{"repository":"r/m/release","tag":"beta","digest":"sha256:1"}}]}',
+    );
+    expect(parseNotification('registry', body)).toEqual([
+      { repository: 'r/m/release', tag: 'beta', digest: 'sha256:1' },
+    ]);
+    expect(() => parseNotification('harbor', body)).toThrow(
+      'expected a Harbor webhook payload: no "type" and no "specversion"',
+    );
   });
 });
 
@@ -167,7 +229,11 @@ describe('pushes → syncs', () => {
     { source: 'mirror', pathPrefix: 'deckhouse/modules' },
     { source: 'team', pathPrefix: 'team/mods' },
   ];
-  const channels: Record<string, ReleaseChannel> = { 'main/module-1': 'Stable', 'mirror/module-1': 'Alpha', 'team/x': 'EarlyAccess' };
+  const channels: Record<string, ReleaseChannel> = {
+    'main/module-1': 'Stable',
+    'mirror/module-1': 'Alpha',
+    'team/x': 'EarlyAccess',
+  };
   const channelOf = (source: string, module: string): ReleaseChannel => channels[`${source}/${module}`] ?? 'Stable';
   const push = (repository: string, tag: string): PushEvent => ({ repository, tag, digest: DIGEST });
 
@@ -209,7 +275,12 @@ describe('pushes → syncs', () => {
   it('asks once per module, however many pushes name it, waiting for the newest digest of its channel tag', () => {
     const newer = 'sha256:0000000000000000000000000000000000000000000000000000000000000002';
     const mapping = pushTargets(
-      [push('team/mods/x/release', 'v2.0.0'), push('team/mods/x/release', 'early-access'), { repository: 'team/mods/x/release', tag: 'early-access', digest: newer }, push('team/mods/x/release', 'v2.0.1')],
+      [
+        push('team/mods/x/release', 'v2.0.0'),
+        push('team/mods/x/release', 'early-access'),
+        { repository: 'team/mods/x/release', tag: 'early-access', digest: newer },
+        push('team/mods/x/release', 'v2.0.1'),
+      ],
       sources,
       channelOf,
     );

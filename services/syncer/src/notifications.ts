@@ -45,13 +45,15 @@ export function parseJsonBody(body: Buffer): unknown {
  * push events with a repository; pulls, deletes and mounts move nothing and are dropped.
  */
 export function parseRegistryEnvelope(body: unknown): PushEvent[] {
-  if (!isObject(body) || !Array.isArray(body.events)) throw new NotificationFormatError('expected a registry notification envelope: {"events": [...]}');
+  if (!isObject(body) || !Array.isArray(body.events))
+    throw new NotificationFormatError('expected a registry notification envelope: {"events": [...]}');
   const pushes: PushEvent[] = [];
   for (const [index, event] of body.events.entries()) {
     if (!isObject(event)) throw new NotificationFormatError(`events[${index}] is not an object`);
     if (event.action !== 'push') continue;
     const target = event.target;
-    if (!isObject(target) || text(target.repository) === '') throw new NotificationFormatError(`events[${index}].target.repository is missing`);
+    if (!isObject(target) || text(target.repository) === '')
+      throw new NotificationFormatError(`events[${index}].target.repository is missing`);
     pushes.push({ repository: text(target.repository), tag: text(target.tag), digest: text(target.digest) });
   }
   return pushes;
@@ -80,14 +82,16 @@ export function parseHarborPayload(body: unknown): PushEvent[] {
     if (text(body.type) === '') throw new NotificationFormatError('CloudEvent without a type');
     return body.type === 'harbor.artifact.pushed' ? harborPushes(body.data, 'data') : [];
   }
-  if (text(body.type) === '') throw new NotificationFormatError('expected a Harbor webhook payload: no "type" and no "specversion"');
+  if (text(body.type) === '')
+    throw new NotificationFormatError('expected a Harbor webhook payload: no "type" and no "specversion"');
   return body.type === 'PUSH_ARTIFACT' ? harborPushes(body.event_data, 'event_data') : [];
 }
 
 /** The generic format: `{"repository": "<path>", "tag": "<tag>", "digest": "<digest>"}` or `{"events": [those]}`. */
 export function parseGenericPayload(body: unknown): PushEvent[] {
   const one = (event: unknown, where: string): PushEvent => {
-    if (!isObject(event) || text(event.repository) === '') throw new NotificationFormatError(`${where}repository is missing`);
+    if (!isObject(event) || text(event.repository) === '')
+      throw new NotificationFormatError(`${where}repository is missing`);
     return { repository: text(event.repository), tag: text(event.tag), digest: text(event.digest) };
   };
   if (isObject(body) && Array.isArray(body.events)) return body.events.map((e, i) => one(e, `events[${i}].`));
@@ -194,7 +198,8 @@ export function pushTargets(
       const location = locateInSource(pathPrefix, event.repository, event.tag);
       if (!location) continue;
       known = true;
-      const ignore = (reason: IgnoredReason) => mapping.ignored.push({ repository: event.repository, tag: event.tag, reason });
+      const ignore = (reason: IgnoredReason) =>
+        mapping.ignored.push({ repository: event.repository, tag: event.tag, reason });
       if (event.tag === '') ignore('untagged');
       else if (location.kind === 'catalogue') add({ source });
       else if (location.kind === 'bundle') ignore('bundle');

@@ -33,7 +33,11 @@ export class SyncQueues {
   async requestResync(source: string): Promise<{ jobId: string; collapsed: boolean }> {
     const requestedAt = Date.now();
     // Adding a job whose id exists returns the existing job: that is the collapse.
-    const job = await this.resync.add('resync', { source, manual: true }, { jobId: resyncJobId(source), removeOnComplete: true, removeOnFail: true });
+    const job = await this.resync.add(
+      'resync',
+      { source, manual: true },
+      { jobId: resyncJobId(source), removeOnComplete: true, removeOnFail: true },
+    );
     return { jobId: job.id ?? resyncJobId(source), collapsed: job.timestamp < requestedAt };
   }
 
@@ -42,7 +46,11 @@ export class SyncQueues {
    * collapses into a queued sync of the same module, or of the whole source, which reads that module too. A busy source
    * is retried shortly, so a sync that started before the push is followed by one that sees it.
    */
-  async requestModuleSync(source: string, module: string | undefined, digest?: string): Promise<{ jobId: string; collapsed: boolean }> {
+  async requestModuleSync(
+    source: string,
+    module: string | undefined,
+    digest?: string,
+  ): Promise<{ jobId: string; collapsed: boolean }> {
     if (module === undefined) return this.requestResync(source);
     const whole = await this.resync.getJob(resyncJobId(source));
     if (whole && (await whole.isWaiting())) return { jobId: resyncJobId(source), collapsed: true };
@@ -79,4 +87,3 @@ export function intervalOf(scanInterval: string | undefined, defaultMs: number):
 export function offsetOf(source: string, everyMs: number): number {
   return createHash('sha256').update(source).digest().readUInt32BE(0) % everyMs;
 }
-

@@ -1,5 +1,12 @@
 import { RELEASE_LABELS, SOURCE_FINALIZERS, decideSourceDeletion, withoutSourceFinalizers } from '@modsync/dkp';
-import { ModuleReleases, ModuleSources, isNotFound, type KubeClient, type ModuleRelease, type ModuleSource } from '@modsync/k8s';
+import {
+  ModuleReleases,
+  ModuleSources,
+  isNotFound,
+  type KubeClient,
+  type ModuleRelease,
+  type ModuleSource,
+} from '@modsync/k8s';
 import type { Logger } from '@modsync/runtime';
 import type { ClusterView } from './cluster-view.ts';
 
@@ -26,8 +33,16 @@ function module(release: ModuleRelease): string {
 
 /** The sources other than `source`, not being deleted, that offer `module` now (visible ones, and `availableSources`). */
 function otherSources(view: ClusterView, source: string, name: string): string[] {
-  const deleting = new Set(view.sources.list().filter((s) => s.metadata.deletionTimestamp).map((s) => s.metadata.name));
-  const offering = view.sources.list().filter((s) => (s.status?.modules ?? []).some((m) => m.name === name)).map((s) => s.metadata.name);
+  const deleting = new Set(
+    view.sources
+      .list()
+      .filter((s) => s.metadata.deletionTimestamp)
+      .map((s) => s.metadata.name),
+  );
+  const offering = view.sources
+    .list()
+    .filter((s) => (s.status?.modules ?? []).some((m) => m.name === name))
+    .map((s) => s.metadata.name);
   const available = view.modules.get(name)?.properties?.availableSources ?? [];
   return [...new Set([...offering, ...available])].filter((s) => s !== source && !deleting.has(s)).sort();
 }
@@ -39,12 +54,27 @@ function otherSources(view: ClusterView, source: string, name: string): string[]
  * modules not enabled are deleted, and modsync's finalizers come off so the API server removes the source and its
  * garbage collector the remaining releases. The applier then drops the source from every Module's `availableSources`.
  */
-export async function finalizeSource(kube: KubeClient, view: ClusterView, source: ModuleSource, log: Logger): Promise<DeletionReport> {
+export async function finalizeSource(
+  kube: KubeClient,
+  view: ClusterView,
+  source: ModuleSource,
+  log: Logger,
+): Promise<DeletionReport> {
   const name = source.metadata.name;
-  if (!(source.metadata.finalizers ?? []).some((f) => SOURCE_FINALIZERS.includes(f))) return { source: name, outcome: 'NotOurs', statusWritten: false };
+  if (!(source.metadata.finalizers ?? []).some((f) => SOURCE_FINALIZERS.includes(f)))
+    return { source: name, outcome: 'NotOurs', statusWritten: false };
 
-  const deployed = (await kube.list(ModuleReleases, { labelSelector: `${RELEASE_LABELS.source}=${name},${RELEASE_LABELS.status}=deployed` })).items;
-  const enabledModules = new Set(view.configs.list().filter((c) => c.spec?.enabled === true).map((c) => c.metadata.name));
+  const deployed = (
+    await kube.list(ModuleReleases, {
+      labelSelector: `${RELEASE_LABELS.source}=${name},${RELEASE_LABELS.status}=deployed`,
+    })
+  ).items;
+  const enabledModules = new Set(
+    view.configs
+      .list()
+      .filter((c) => c.spec?.enabled === true)
+      .map((c) => c.metadata.name),
+  );
   const decision = decideSourceDeletion({
     source: name,
     annotations: source.metadata.annotations,
@@ -58,12 +88,24 @@ export async function finalizeSource(kube: KubeClient, view: ClusterView, source
   let resourceVersion = source.metadata.resourceVersion;
   let statusWritten = false;
   if (status.phase !== 'Terminating' || status.message !== message) {
-    const patched = await kube.mergePatch(ModuleSources, name, { metadata: { resourceVersion }, status: { phase: 'Terminating', ...(message !== undefined ? { message } : {}) } }, { subresource: 'status' });
+    const patched = await kube.mergePatch(
+      ModuleSources,
+      name,
+      {
+        metadata: { resourceVersion },
+        status: { phase: 'Terminating', ...(message !== undefined ? { message } : {}) },
+      },
+      { subresource: 'status' },
+    );
     resourceVersion = patched.metadata.resourceVersion;
     statusWritten = true;
   }
   if (decision.kind === 'Blocked') {
-    if (statusWritten) log.info({ reason: 'DeletionBlocked', modules: decision.modules }, 'source deletion waits: enabled modules have no other source');
+    if (statusWritten)
+      log.info(
+        { reason: 'DeletionBlocked', modules: decision.modules },
+        'source deletion waits: enabled modules have no other source',
+      );
     return { source: name, outcome: 'Blocked', modules: decision.modules, statusWritten };
   }
 
@@ -83,12 +125,16 @@ export async function finalizeSource(kube: KubeClient, view: ClusterView, source
     const others = refs.filter((o) => !(o.kind === 'ModuleSource' && o.name === name));
     if (others.length === refs.length) continue;
     try {
-      await kube.mergePatch(ModuleReleases, releaseName, { metadata: { resourceVersion: release.metadata.resourceVersion, ownerReferences: others } });
+      await kube.mergePatch(ModuleReleases, releaseName, {
+        metadata: { resourceVersion: release.metadata.resourceVersion, ownerReferences: others },
+      });
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }
   }
-  await kube.mergePatch(ModuleSources, name, { metadata: { resourceVersion, finalizers: withoutSourceFinalizers(source.metadata.finalizers) } });
+  await kube.mergePatch(ModuleSources, name, {
+    metadata: { resourceVersion, finalizers: withoutSourceFinalizers(source.metadata.finalizers) },
+  });
   log.info({ reason: decision.forced ? 'ForceDeleted' : 'Deleted', kept, collected }, 'source released for deletion');
   return { source: name, outcome: 'Released', kept, collected, forced: decision.forced, statusWritten };
 }

@@ -10,7 +10,12 @@ export type SourceState = ReadonlyMap<string, PresentModuleState>;
  * travels in the discovery event of the sync that read it and is not kept: an unchanged cycle needs only the digest.
  */
 function withoutMetadata(state: PresentModuleState): PresentModuleState {
-  const channels = Object.fromEntries(Object.entries(state.channels).map(([channel, release]) => [channel, { version: release.version, checksum: release.checksum }]));
+  const channels = Object.fromEntries(
+    Object.entries(state.channels).map(([channel, release]) => [
+      channel,
+      { version: release.version, checksum: release.checksum },
+    ]),
+  );
   return { ...state, channels };
 }
 

@@ -2,7 +2,15 @@ import type { FastifyInstance } from 'fastify';
 import { EventPublisher } from '@modsync/events';
 import { KubeClient, LeaderElector, loadKubeConfig, Pods } from '@modsync/k8s';
 import { createRegistryClient, createRegistryMetrics } from '@modsync/registry';
-import { createHttpServer, createLogger, createMetricsRegistry, createRedis, describeRedisTarget, listenHttp, type Logger } from '@modsync/runtime';
+import {
+  createHttpServer,
+  createLogger,
+  createMetricsRegistry,
+  createRedis,
+  describeRedisTarget,
+  listenHttp,
+  type Logger,
+} from '@modsync/runtime';
 import { ClusterView } from './cluster-view.ts';
 import type { SyncerConfig } from './config.ts';
 import { addSyncerRoutes } from './http-api.ts';
@@ -23,7 +31,10 @@ export interface RunningSyncer {
 }
 
 /** Starts a syncer replica: cluster view, workers, leader-elected scheduling, HTTP server. */
-export async function startSyncer(config: SyncerConfig, log: Logger = createLogger({ service: 'syncer', level: config.logLevel })): Promise<RunningSyncer> {
+export async function startSyncer(
+  config: SyncerConfig,
+  log: Logger = createLogger({ service: 'syncer', level: config.logLevel }),
+): Promise<RunningSyncer> {
   const keys = syncerKeys(config.prefix);
   const metricsRegistry = createMetricsRegistry('syncer');
   const registryMetrics = createRegistryMetrics({ register: metricsRegistry });
@@ -31,7 +42,11 @@ export async function startSyncer(config: SyncerConfig, log: Logger = createLogg
   const kube = await KubeClient.create(kc);
   const redis = createRedis({ target: config.redis, name: `syncer:${config.identity}` });
   // BullMQ's blocking connections wait for Redis instead of failing commands.
-  const bullConnection = createRedis({ target: config.redis, name: `syncer-bull:${config.identity}`, maxRetriesPerRequest: null });
+  const bullConnection = createRedis({
+    target: config.redis,
+    name: `syncer-bull:${config.identity}`,
+    maxRetriesPerRequest: null,
+  });
   // One request budget per registry host for every replica: kept in Redis (docs/architecture.md).
   const registry = createRegistryClient({
     requestsPerSecondPerHost: config.registryRps,
@@ -73,12 +88,25 @@ export async function startSyncer(config: SyncerConfig, log: Logger = createLogg
   const labelLeader = async (leading: boolean) => {
     if (!config.pod) return;
     try {
-      await kube.mergePatch(Pods, config.pod.name, { metadata: { labels: { [LEADER_LABEL]: leading ? 'true' : null } } }, { namespace: config.pod.namespace });
+      await kube.mergePatch(
+        Pods,
+        config.pod.name,
+        { metadata: { labels: { [LEADER_LABEL]: leading ? 'true' : null } } },
+        { namespace: config.pod.namespace },
+      );
     } catch (err) {
       log.warn({ err, pod: config.pod.name }, 'could not label the leader pod');
     }
   };
-  const reconciler = new ScheduleReconciler({ queues, view, redis, keys, store, defaultIntervalMs: config.syncIntervalMs, log });
+  const reconciler = new ScheduleReconciler({
+    queues,
+    view,
+    redis,
+    keys,
+    store,
+    defaultIntervalMs: config.syncIntervalMs,
+    log,
+  });
   const elector = new LeaderElector(kube, {
     namespace: config.namespace,
     name: 'modsync-syncer',
@@ -103,8 +131,18 @@ export async function startSyncer(config: SyncerConfig, log: Logger = createLogg
     view,
     log,
   });
-  await addNotificationRoutes(http, { secrets: { token: config.notificationToken, hmacKey: config.notificationHmacKey }, queues, view, metrics, log });
-  const address = await listenHttp(http, { host: config.httpHost, port: config.httpPort, portFile: config.httpPortFile }, log);
+  await addNotificationRoutes(http, {
+    secrets: { token: config.notificationToken, hmacKey: config.notificationHmacKey },
+    queues,
+    view,
+    metrics,
+    log,
+  });
+  const address = await listenHttp(
+    http,
+    { host: config.httpHost, port: config.httpPort, portFile: config.httpPortFile },
+    log,
+  );
 
   return {
     http,

@@ -10,7 +10,11 @@ describe('bundleVersions: only ^v(\\d+)\\.(\\d+)\\.(\\d+)$ tags count (§7)', ()
     { why: 'dev tags are not', tags: ['main', 'pr-12', 'latest'], want: [] },
     { why: 'dots must be dots', tags: ['v1x2x3'], want: [] },
     { why: 'leading zero is not semver', tags: ['v01.2.3'], want: [] },
-    { why: 'sorted by semver, not text', tags: ['v1.10.0', 'v1.9.0', 'v1.2.10', 'v1.2.9'], want: ['v1.2.9', 'v1.2.10', 'v1.9.0', 'v1.10.0'] },
+    {
+      why: 'sorted by semver, not text',
+      tags: ['v1.10.0', 'v1.9.0', 'v1.2.10', 'v1.2.9'],
+      want: ['v1.2.9', 'v1.2.10', 'v1.9.0', 'v1.10.0'],
+    },
     { why: 'duplicates once', tags: ['v0.1.0', 'v0.1.0'], want: ['v0.1.0'] },
   ])('$why', ({ tags, want }) => {
     expect(bundleVersions(tags)).toEqual(want);

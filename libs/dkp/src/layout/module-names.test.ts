@@ -4,18 +4,58 @@ import { MODULE_NAMES_CAP, moduleValuesKey, selectModuleNames } from './module-n
 
 describe('selectModuleNames (§7, §10.17)', () => {
   it.each([
-    { why: 'plain names are kept, sorted', tags: ['module-two', 'module-one'], names: ['module-one', 'module-two'], skipped: [] },
-    { why: '`modules` is reserved', tags: ['modules', 'a'], names: ['a'], skipped: [{ name: 'modules', reason: 'Reserved' }] },
+    {
+      why: 'plain names are kept, sorted',
+      tags: ['module-two', 'module-one'],
+      names: ['module-one', 'module-two'],
+      skipped: [],
+    },
+    {
+      why: '`modules` is reserved',
+      tags: ['modules', 'a'],
+      names: ['a'],
+      skipped: [{ name: 'modules', reason: 'Reserved' }],
+    },
     { why: '64 chars is allowed', tags: ['a'.repeat(64)], names: ['a'.repeat(64)], skipped: [] },
-    { why: '65 chars is too long', tags: ['a'.repeat(65)], names: [], skipped: [{ name: 'a'.repeat(65), reason: 'TooLong' }] },
-    { why: 'upper case is not DNS-1123', tags: ['Module'], names: [], skipped: [{ name: 'Module', reason: 'NotDNS1123Subdomain' }] },
-    { why: 'leading dash is not DNS-1123', tags: ['-m'], names: [], skipped: [{ name: '-m', reason: 'NotDNS1123Subdomain' }] },
-    { why: 'trailing dash is not DNS-1123', tags: ['m-'], names: [], skipped: [{ name: 'm-', reason: 'NotDNS1123Subdomain' }] },
-    { why: 'underscore is not DNS-1123', tags: ['my_mod'], names: [], skipped: [{ name: 'my_mod', reason: 'NotDNS1123Subdomain' }] },
+    {
+      why: '65 chars is too long',
+      tags: ['a'.repeat(65)],
+      names: [],
+      skipped: [{ name: 'a'.repeat(65), reason: 'TooLong' }],
+    },
+    {
+      why: 'upper case is not DNS-1123',
+      tags: ['Module'],
+      names: [],
+      skipped: [{ name: 'Module', reason: 'NotDNS1123Subdomain' }],
+    },
+    {
+      why: 'leading dash is not DNS-1123',
+      tags: ['-m'],
+      names: [],
+      skipped: [{ name: '-m', reason: 'NotDNS1123Subdomain' }],
+    },
+    {
+      why: 'trailing dash is not DNS-1123',
+      tags: ['m-'],
+      names: [],
+      skipped: [{ name: 'm-', reason: 'NotDNS1123Subdomain' }],
+    },
+    {
+      why: 'underscore is not DNS-1123',
+      tags: ['my_mod'],
+      names: [],
+      skipped: [{ name: 'my_mod', reason: 'NotDNS1123Subdomain' }],
+    },
     { why: 'dots make a subdomain', tags: ['a.b'], names: ['a.b'], skipped: [] },
     { why: 'digits first are fine', tags: ['1m'], names: ['1m'], skipped: [] },
     { why: 'duplicates counted once', tags: ['a', 'a'], names: ['a'], skipped: [{ name: 'a', reason: 'Duplicate' }] },
-    { why: 'byte order as Go sort.Strings', tags: ['b', 'a-b', 'a', 'a.b'], names: ['a', 'a-b', 'a.b', 'b'], skipped: [] },
+    {
+      why: 'byte order as Go sort.Strings',
+      tags: ['b', 'a-b', 'a', 'a.b'],
+      names: ['a', 'a-b', 'a.b', 'b'],
+      skipped: [],
+    },
   ])('$why', ({ tags, names, skipped }) => {
     expect(selectModuleNames(tags)).toEqual({ names, skipped });
   });
@@ -32,7 +72,10 @@ describe('selectModuleNames (§7, §10.17)', () => {
   });
 
   it('sorts before capping, and invalid tags take no slot', () => {
-    const tags = ['INVALID', ...Array.from({ length: MODULE_NAMES_CAP + 1 }, (_, i) => `m${String(MODULE_NAMES_CAP - i).padStart(5, '0')}`)];
+    const tags = [
+      'INVALID',
+      ...Array.from({ length: MODULE_NAMES_CAP + 1 }, (_, i) => `m${String(MODULE_NAMES_CAP - i).padStart(5, '0')}`),
+    ];
     const result = selectModuleNames(tags);
     expect(result.names[0]).toBe('m00000');
     expect(result.names.at(-1)).toBe(`m${String(MODULE_NAMES_CAP - 1).padStart(5, '0')}`);

@@ -29,7 +29,10 @@ export type SourceLocation =
   | { kind: 'release'; module: string; tag: ReleaseTag };
 
 /** A release image's tag: a channel's (moves the channel), a version's, or anything else. */
-export type ReleaseTag = { kind: 'channel'; channel: ReleaseChannel } | { kind: 'version'; version: string } | { kind: 'other' };
+export type ReleaseTag =
+  | { kind: 'channel'; channel: ReleaseChannel }
+  | { kind: 'version'; version: string }
+  | { kind: 'other' };
 
 const MODULE_SEGMENT = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 

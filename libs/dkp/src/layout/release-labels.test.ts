@@ -30,7 +30,13 @@ describe('releaseLabels', () => {
   it.each([
     {
       why: 'embedded policy shows deckhouse, Pending has no status label',
-      input: { module: 'module-one', source: 'example', digest: DIGEST, policyLabel: 'deckhouse', phase: 'Pending' as const },
+      input: {
+        module: 'module-one',
+        source: 'example',
+        digest: DIGEST,
+        policyLabel: 'deckhouse',
+        phase: 'Pending' as const,
+      },
       want: {
         module: 'module-one',
         source: 'example',
@@ -40,7 +46,13 @@ describe('releaseLabels', () => {
     },
     {
       why: 'named policy, Deployed carries status=deployed',
-      input: { module: 'module-1', source: 'example', digest: DIGEST, policyLabel: 'example-update-policy', phase: 'Deployed' as const },
+      input: {
+        module: 'module-1',
+        source: 'example',
+        digest: DIGEST,
+        policyLabel: 'example-update-policy',
+        phase: 'Deployed' as const,
+      },
       want: {
         module: 'module-1',
         source: 'example',
@@ -61,7 +73,12 @@ describe('registrySpecChecksum', () => {
   });
 
   it.each([
-    { why: 'scheme default HTTPS equals explicit HTTPS', a: { repo: 'r' }, b: { repo: 'r', scheme: 'HTTPS' }, same: true },
+    {
+      why: 'scheme default HTTPS equals explicit HTTPS',
+      a: { repo: 'r' },
+      b: { repo: 'r', scheme: 'HTTPS' },
+      same: true,
+    },
     { why: 'HTTP differs', a: { repo: 'r' }, b: { repo: 'r', scheme: 'HTTP' }, same: false },
     { why: 'credentials differ', a: { repo: 'r', dockerCfg: 'a' }, b: { repo: 'r', dockerCfg: 'b' }, same: false },
     { why: 'repo differs', a: { repo: 'r1' }, b: { repo: 'r2' }, same: false },

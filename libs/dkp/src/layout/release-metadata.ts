@@ -8,7 +8,12 @@ export const DEFAULT_MODULE_WEIGHT = 900;
 export const RELEASE_IMAGE_MAX_BYTES = 1 << 20;
 
 /** The files of a release image modsync reads (§7). */
-export const RELEASE_IMAGE_FILES: ReadonlySet<string> = new Set(['version.json', 'module.yaml', 'changelog.yaml', 'changelog.yml']);
+export const RELEASE_IMAGE_FILES: ReadonlySet<string> = new Set([
+  'version.json',
+  'module.yaml',
+  'changelog.yaml',
+  'changelog.yml',
+]);
 
 /** A release's requirements as `module.yaml` states them (§5). */
 interface ReleaseMetadataRequirements {
@@ -61,6 +66,8 @@ export function parseReleaseMetadata(files: ReadonlyMap<string, Uint8Array>): Re
   return {
     weight: data.weight ?? DEFAULT_MODULE_WEIGHT,
     ...(requirements ? { requirements } : {}),
-    ...(changelog !== null && typeof changelog === 'object' && !Array.isArray(changelog) ? { changelog: changelog as Record<string, unknown> } : {}),
+    ...(changelog !== null && typeof changelog === 'object' && !Array.isArray(changelog)
+      ? { changelog: changelog as Record<string, unknown> }
+      : {}),
   };
 }

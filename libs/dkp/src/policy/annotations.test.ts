@@ -16,14 +16,30 @@ type Annotations = Record<string, string> | undefined;
 
 describe('isApproved: either annotation, ParseBool (§10.5)', () => {
   it.each<{ why: string; annotations: Annotations; want: boolean }>([
-    { why: 'modules.deckhouse.io/approved: "true"', annotations: { 'modules.deckhouse.io/approved': 'true' }, want: true },
-    { why: 'legacy release.deckhouse.io/approved: "true"', annotations: { 'release.deckhouse.io/approved': 'true' }, want: true },
+    {
+      why: 'modules.deckhouse.io/approved: "true"',
+      annotations: { 'modules.deckhouse.io/approved': 'true' },
+      want: true,
+    },
+    {
+      why: 'legacy release.deckhouse.io/approved: "true"',
+      annotations: { 'release.deckhouse.io/approved': 'true' },
+      want: true,
+    },
     { why: 'ParseBool accepts "1"', annotations: { 'modules.deckhouse.io/approved': '1' }, want: true },
     { why: 'ParseBool accepts "TRUE"', annotations: { 'modules.deckhouse.io/approved': 'TRUE' }, want: true },
     { why: 'ParseBool accepts "t"', annotations: { 'release.deckhouse.io/approved': 't' }, want: true },
     { why: '"false"', annotations: { 'modules.deckhouse.io/approved': 'false' }, want: false },
-    { why: '"yes" is a parse error → not approved', annotations: { 'modules.deckhouse.io/approved': 'yes' }, want: false },
-    { why: 'either one true approves', annotations: { 'modules.deckhouse.io/approved': 'false', 'release.deckhouse.io/approved': 'true' }, want: true },
+    {
+      why: '"yes" is a parse error → not approved',
+      annotations: { 'modules.deckhouse.io/approved': 'yes' },
+      want: false,
+    },
+    {
+      why: 'either one true approves',
+      annotations: { 'modules.deckhouse.io/approved': 'false', 'release.deckhouse.io/approved': 'true' },
+      want: true,
+    },
     { why: 'no annotations', annotations: undefined, want: false },
     { why: 'an unrelated annotation', annotations: { 'modules.deckhouse.io/apply-now': 'true' }, want: false },
   ])('$why → $want', ({ annotations, want }) => {

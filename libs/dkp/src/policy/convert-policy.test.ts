@@ -6,7 +6,15 @@ describe('normalizePolicy: v1alpha1 → v1alpha2 conversion and defaults (§4, �
   it.each([
     {
       why: 'mode-less v1alpha1 becomes AutoPatch',
-      policy: { metadata: { name: 'p' }, apiVersion: 'deckhouse.io/v1alpha1', spec: { moduleReleaseSelector: { labelSelector: { matchLabels: { source: 'x' } } }, releaseChannel: 'Alpha', update: {} } },
+      policy: {
+        metadata: { name: 'p' },
+        apiVersion: 'deckhouse.io/v1alpha1',
+        spec: {
+          moduleReleaseSelector: { labelSelector: { matchLabels: { source: 'x' } } },
+          releaseChannel: 'Alpha',
+          update: {},
+        },
+      },
       want: { releaseChannel: 'Alpha', update: { mode: 'AutoPatch', windows: [] } },
     },
     {
@@ -16,7 +24,11 @@ describe('normalizePolicy: v1alpha1 → v1alpha2 conversion and defaults (§4, �
     },
     {
       why: 'mode-less v1alpha2 defaults to Auto',
-      policy: { metadata: { name: 'p' }, apiVersion: 'deckhouse.io/v1alpha2', spec: { releaseChannel: 'Beta', update: {} } },
+      policy: {
+        metadata: { name: 'p' },
+        apiVersion: 'deckhouse.io/v1alpha2',
+        spec: { releaseChannel: 'Beta', update: {} },
+      },
       want: { releaseChannel: 'Beta', update: { mode: 'Auto', windows: [] } },
     },
     {
@@ -34,9 +46,15 @@ describe('normalizePolicy: v1alpha1 → v1alpha2 conversion and defaults (§4, �
       policy: {
         metadata: { name: 'example-update-policy' },
         apiVersion: 'deckhouse.io/v1alpha2',
-        spec: { releaseChannel: 'Alpha', update: { mode: 'Auto', windows: [{ days: ['Mon', 'Wed'], from: '13:30', to: '14:00' }] } },
+        spec: {
+          releaseChannel: 'Alpha',
+          update: { mode: 'Auto', windows: [{ days: ['Mon', 'Wed'], from: '13:30', to: '14:00' }] },
+        },
       },
-      want: { releaseChannel: 'Alpha', update: { mode: 'Auto', windows: [{ days: ['Mon', 'Wed'], from: '13:30', to: '14:00' }] } },
+      want: {
+        releaseChannel: 'Alpha',
+        update: { mode: 'Auto', windows: [{ days: ['Mon', 'Wed'], from: '13:30', to: '14:00' }] },
+      },
     },
     {
       why: 'unknown channel reads as Stable',
@@ -48,6 +66,9 @@ describe('normalizePolicy: v1alpha1 → v1alpha2 conversion and defaults (§4, �
   });
 
   it('convertPolicyV1alpha1 of nothing is Stable/AutoPatch', () => {
-    expect(convertPolicyV1alpha1(undefined)).toEqual({ releaseChannel: 'Stable', update: { mode: 'AutoPatch', windows: [] } });
+    expect(convertPolicyV1alpha1(undefined)).toEqual({
+      releaseChannel: 'Stable',
+      update: { mode: 'AutoPatch', windows: [] },
+    });
   });
 });

@@ -11,7 +11,11 @@ const V1ALPHA1_DEFAULT_MODE: UpdateMode = 'AutoPatch';
 const V1ALPHA2_DEFAULT_MODE: UpdateMode = 'Auto';
 
 function copyWindows(windows: readonly UpdateWindow[] | undefined): UpdateWindow[] {
-  return (windows ?? []).map((w) => ({ from: w.from, to: w.to, ...(w.days === undefined ? {} : { days: [...w.days] }) }));
+  return (windows ?? []).map((w) => ({
+    from: w.from,
+    to: w.to,
+    ...(w.days === undefined ? {} : { days: [...w.days] }),
+  }));
 }
 
 /**

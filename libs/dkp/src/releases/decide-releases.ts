@@ -178,7 +178,11 @@ export function decideReleases(input: DecideReleasesInput): ReleasesDecision {
       const outside = gates.windows && !isInUpdateWindow(spec.update.windows, applyTime);
       if (gates.approval && !isApproved(annotations)) return hold({ reason: 'AwaitingApproval' });
       if (outside) {
-        return hold({ reason: 'OutsideUpdateWindow', until: nextWindowOpening(spec.update.windows, applyTime), postponed });
+        return hold({
+          reason: 'OutsideUpdateWindow',
+          until: nextWindowOpening(spec.update.windows, applyTime),
+          postponed,
+        });
       }
       if (postponed && applyAfter !== undefined) return hold({ reason: 'Postponed', until: applyAfter });
     }

@@ -59,7 +59,9 @@ export function holdMessage(hold: HoldReason): string {
     case 'Postponed':
       return `Release is postponed until ${formatMessageTime(hold.until)}`;
     case 'OutsideUpdateWindow': {
-      const head = hold.postponed ? 'Release is postponed, waiting for the update window' : 'Release is waiting for the update window';
+      const head = hold.postponed
+        ? 'Release is postponed, waiting for the update window'
+        : 'Release is waiting for the update window';
       return hold.until === undefined ? head : `${head} until ${formatMessageTime(hold.until)}`;
     }
   }

@@ -8,12 +8,33 @@ import type { ReleaseInput } from './types.ts';
 const NOW = new Date('2026-12-06T10:00:00Z');
 
 const policies: ModuleUpdatePolicyInput[] = [
-  { metadata: { name: 'auto-monday' }, apiVersion: 'deckhouse.io/v1alpha2', spec: { releaseChannel: 'Stable', update: { mode: 'Auto', windows: [{ from: '01:00', to: '04:00', days: ['Mon'] }] } } },
-  { metadata: { name: 'frozen' }, apiVersion: 'deckhouse.io/v1alpha2', spec: { releaseChannel: 'EarlyAccess', update: { mode: 'Ignore' } } },
-  { metadata: { name: 'manual' }, apiVersion: 'deckhouse.io/v1alpha2', spec: { releaseChannel: 'Stable', update: { mode: 'Manual' } } },
+  {
+    metadata: { name: 'auto-monday' },
+    apiVersion: 'deckhouse.io/v1alpha2',
+    spec: {
+      releaseChannel: 'Stable',
+      update: { mode: 'Auto', windows: [{ from: '01:00', to: '04:00', days: ['Mon'] }] },
+    },
+  },
+  {
+    metadata: { name: 'frozen' },
+    apiVersion: 'deckhouse.io/v1alpha2',
+    spec: { releaseChannel: 'EarlyAccess', update: { mode: 'Ignore' } },
+  },
+  {
+    metadata: { name: 'manual' },
+    apiVersion: 'deckhouse.io/v1alpha2',
+    spec: { releaseChannel: 'Stable', update: { mode: 'Manual' } },
+  },
 ];
 
-const deployed: ReleaseInput = { name: 'm-v1.0.0', version: 'v1.0.0', phase: 'Deployed', source: 'main', policyLabel: 'deckhouse' };
+const deployed: ReleaseInput = {
+  name: 'm-v1.0.0',
+  version: 'v1.0.0',
+  phase: 'Deployed',
+  source: 'main',
+  policyLabel: 'deckhouse',
+};
 
 function input(over: Partial<PlanModuleInput> & { requested?: string }): PlanModuleInput {
   const { requested, ...rest } = over;
@@ -33,7 +54,16 @@ describe('planModule: the next release and the gate that holds it', () => {
     {
       why: 'a patch under the embedded AutoPatch policy deploys at once',
       given: input({ offered: 'v1.0.1' }),
-      want: { module: 'm', source: 'main', channel: 'Stable', mode: 'AutoPatch', policy: 'deckhouse', deployed: 'v1.0.0', next: { name: 'm-v1.0.1', version: 'v1.0.1', exists: false }, action: 'Deploy' },
+      want: {
+        module: 'm',
+        source: 'main',
+        channel: 'Stable',
+        mode: 'AutoPatch',
+        policy: 'deckhouse',
+        deployed: 'v1.0.0',
+        next: { name: 'm-v1.0.1', version: 'v1.0.1', exists: false },
+        action: 'Deploy',
+      },
     },
     {
       why: 'a minor under AutoPatch waits for approval',
@@ -88,7 +118,13 @@ describe('planModule: the next release and the gate that holds it', () => {
     },
     {
       why: 'an existing release under an Ignore policy stays',
-      given: input({ requested: 'frozen', releases: [deployed, { name: 'm-v1.0.1', version: 'v1.0.1', phase: 'Pending', source: 'main', policyLabel: 'frozen' }] }),
+      given: input({
+        requested: 'frozen',
+        releases: [
+          deployed,
+          { name: 'm-v1.0.1', version: 'v1.0.1', phase: 'Pending', source: 'main', policyLabel: 'frozen' },
+        ],
+      }),
       want: {
         module: 'm',
         source: 'main',
@@ -106,7 +142,17 @@ describe('planModule: the next release and the gate that holds it', () => {
     {
       why: 'a release whose module dependency is not deployed',
       given: input({
-        releases: [deployed, { name: 'm-v1.0.1', version: 'v1.0.1', phase: 'Pending', source: 'main', policyLabel: 'deckhouse', requirements: { modules: { other: '>=1.0.0' } } }],
+        releases: [
+          deployed,
+          {
+            name: 'm-v1.0.1',
+            version: 'v1.0.1',
+            phase: 'Pending',
+            source: 'main',
+            policyLabel: 'deckhouse',
+            requirements: { modules: { other: '>=1.0.0' } },
+          },
+        ],
         platform: { modules: {} },
       }),
       want: {
@@ -141,12 +187,28 @@ describe('planModule: the next release and the gate that holds it', () => {
     {
       why: 'the first release deploys even under Manual (created with apply-now)',
       given: input({ requested: 'manual', releases: [], offered: 'v0.1.0' }),
-      want: { module: 'm', source: 'main', channel: 'Stable', mode: 'Manual', policy: 'manual', next: { name: 'm-v0.1.0', version: 'v0.1.0', exists: false }, action: 'Deploy' },
+      want: {
+        module: 'm',
+        source: 'main',
+        channel: 'Stable',
+        mode: 'Manual',
+        policy: 'manual',
+        next: { name: 'm-v0.1.0', version: 'v0.1.0', exists: false },
+        action: 'Deploy',
+      },
     },
     {
       why: 'the channel offers what is deployed: up to date',
       given: input({ offered: 'v1.0.0' }),
-      want: { module: 'm', source: 'main', channel: 'Stable', mode: 'AutoPatch', policy: 'deckhouse', deployed: 'v1.0.0', action: 'UpToDate' },
+      want: {
+        module: 'm',
+        source: 'main',
+        channel: 'Stable',
+        mode: 'AutoPatch',
+        policy: 'deckhouse',
+        deployed: 'v1.0.0',
+        action: 'UpToDate',
+      },
     },
     {
       why: 'no source and nothing deployed',

@@ -61,11 +61,16 @@ export interface ModulePlan {
 function gateOf(hold: HoldReason, release: string, exists: boolean): { gate: PlanGate; opensWhen?: string } {
   switch (hold.reason) {
     case 'OutsideUpdateWindow':
-      return hold.until === undefined ? { gate: 'UpdateWindow', opensWhen: 'never: no update window can open' } : { gate: 'UpdateWindow' };
+      return hold.until === undefined
+        ? { gate: 'UpdateWindow', opensWhen: 'never: no update window can open' }
+        : { gate: 'UpdateWindow' };
     case 'Postponed':
       return { gate: 'Canary' };
     case 'AwaitingApproval':
-      return { gate: 'ManualApproval', opensWhen: `${exists ? 'when' : 'once created, when'} approved: modsync release approve ${release}` };
+      return {
+        gate: 'ManualApproval',
+        opensWhen: `${exists ? 'when' : 'once created, when'} approved: modsync release approve ${release}`,
+      };
     case 'RequirementsNotMet':
       return { gate: 'Requirements', opensWhen: 'when the platform meets the requirements' };
     case 'IgnorePolicy':
@@ -78,7 +83,10 @@ function gateOf(hold: HoldReason, release: string, exists: boolean): { gate: Pla
     case 'ModuleNotReady':
       return { gate: 'ModuleNotReady', opensWhen: 'when the module is Ready' };
     case 'PolicyNotFound':
-      return { gate: 'PolicyNotFound', opensWhen: `when ModuleUpdatePolicy ${hold.policy} exists or the ModuleConfig names another` };
+      return {
+        gate: 'PolicyNotFound',
+        opensWhen: `when ModuleUpdatePolicy ${hold.policy} exists or the ModuleConfig names another`,
+      };
   }
 }
 
@@ -118,9 +126,20 @@ export function planModule(input: PlanModuleInput): ModulePlan {
     const plan = releasesToCreate({ existing, channelVersion: input.offered });
     // Step versions need the bundle tags from the registry: the plan shows the channel's version, which comes last.
     const toCreate =
-      plan.kind === 'Create' ? plan.releases : plan.kind === 'NeedBundleTags' ? [{ version: formatVersion(input.offered), annotations: {} }] : [];
+      plan.kind === 'Create'
+        ? plan.releases
+        : plan.kind === 'NeedBundleTags'
+          ? [{ version: formatVersion(input.offered), annotations: {} }]
+          : [];
     for (const planned of toCreate) {
-      releases.push({ name: releaseName(input.module, planned.version), version: planned.version, phase: 'Pending', source, policyLabel: resolved.label, annotations: planned.annotations });
+      releases.push({
+        name: releaseName(input.module, planned.version),
+        version: planned.version,
+        phase: 'Pending',
+        source,
+        policyLabel: resolved.label,
+        annotations: planned.annotations,
+      });
     }
   }
 
@@ -152,7 +171,13 @@ export function planModule(input: PlanModuleInput): ModulePlan {
     };
   }
   if (source === undefined && deployed === undefined) {
-    return { ...base, action: 'Hold', gate: 'NoSource', message: 'no ModuleSource offers the module', opensWhen: 'when a ModuleSource offers it' };
+    return {
+      ...base,
+      action: 'Hold',
+      gate: 'NoSource',
+      message: 'no ModuleSource offers the module',
+      opensWhen: 'when a ModuleSource offers it',
+    };
   }
   return { ...base, source, deployed, action: 'UpToDate' };
 }

@@ -19,7 +19,9 @@ export interface ModuleReleaseObject {
     /** Newer DKP writes updateConstraints under this name (§10.13). */
     update?: { versions?: { from?: string; to?: string }[] | undefined } | undefined;
   };
-  status?: { phase?: ReleasePhase | undefined; message?: string | undefined; approved?: boolean | undefined } | undefined;
+  status?:
+    | { phase?: ReleasePhase | undefined; message?: string | undefined; approved?: boolean | undefined }
+    | undefined;
 }
 
 /** The module a ModuleRelease belongs to: its `module` label, else `spec.moduleName`. */

@@ -86,7 +86,8 @@ export function orderTask(
   const release = sorted[index];
   if (release === undefined) throw new RangeError(`no release at index ${index}`);
   if (sorted.length === 1) return { kind: 'Process', single: true, patch: false, deployed };
-  if (forced !== undefined && forced.version.compare(release.version) > 0) return { kind: 'Skip', reason: 'BelowForced' };
+  if (forced !== undefined && forced.version.compare(release.version) > 0)
+    return { kind: 'Skip', reason: 'BelowForced' };
   if (deployed !== undefined && deployed.version.compare(release.version) >= 0) {
     return { kind: 'Skip', reason: 'BelowDeployed' };
   }
@@ -103,7 +104,10 @@ export function orderTask(
     if (!isPatchStep(p, v) || (deployed !== undefined && !isPatchStep(deployed.version, v))) {
       patch = false;
       if (lower.phaseOf(previous) === 'Pending') {
-        return { kind: 'Await', hold: { reason: 'AwaitingRelease', version: lower.awaitingOf(previous) ?? previous.text } };
+        return {
+          kind: 'Await',
+          hold: { reason: 'AwaitingRelease', version: lower.awaitingOf(previous) ?? previous.text },
+        };
       }
       if (v.major === p.major && v.minor - 1 > p.minor) {
         return { kind: 'Await', hold: { reason: 'MinorVersionStep', previous: previous.text } };

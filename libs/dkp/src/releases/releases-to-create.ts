@@ -34,7 +34,10 @@ export type ReleasePlan =
   /** The chain from `from` to `to` has a gap: list the tags of `R/<module>` and call again with `bundleTags`. */
   | { kind: 'NeedBundleTags'; from: string; to: string }
   /** The registry offers no usable versions for the step-by-step chain (DKP's own wording). */
-  | { kind: 'NoStepVersions'; message: 'no matched tags in registry' | 'no acceptable for step by step update tags in registry' };
+  | {
+      kind: 'NoStepVersions';
+      message: 'no matched tags in registry' | 'no acceptable for step by step update tags in registry';
+    };
 
 /** DKP's `isUpdatingSequence`: `b` is at most one major and at most one minor above `a`. */
 function isUpdatingSequence(a: SemVer, b: SemVer): boolean {
@@ -63,7 +66,8 @@ function stepVersions(actual: SemVer, target: SemVer, tags: readonly string[]): 
   steps.push(target);
   // The deployed minor's own newest patch is not a step when there is somewhere further to go.
   if (steps.length > 1 && key(steps[0] as SemVer) === key(actual)) steps.shift();
-  if (steps.length === 0) return { kind: 'NoStepVersions', message: 'no acceptable for step by step update tags in registry' };
+  if (steps.length === 0)
+    return { kind: 'NoStepVersions', message: 'no acceptable for step by step update tags in registry' };
   return steps;
 }
 
@@ -87,7 +91,13 @@ export function releasesToCreate(input: ReleasesToCreateInput): ReleasePlan {
   if (existing.length === 0) {
     return {
       kind: 'Create',
-      releases: [{ version: `v${target.version}`, cause: 'no releases in cluster', annotations: changeCauseAnnotations('no releases in cluster', true) }],
+      releases: [
+        {
+          version: `v${target.version}`,
+          cause: 'no releases in cluster',
+          annotations: changeCauseAnnotations('no releases in cluster', true),
+        },
+      ],
     };
   }
 
@@ -97,13 +107,15 @@ export function releasesToCreate(input: ReleasesToCreateInput): ReleasePlan {
   const fromBase = deployed === undefined ? existing : existing.filter((r) => r.version.compare(base.version) >= 0);
 
   const plan = (versions: SemVer[], cause: ChangeCause): ReleasePlan => {
-    const missing = versions.filter(
-      (v) => !exists(v) && (deployed === undefined || v.compare(deployed.version) > 0),
-    );
+    const missing = versions.filter((v) => !exists(v) && (deployed === undefined || v.compare(deployed.version) > 0));
     if (missing.length === 0) return { kind: 'UpToDate' };
     return {
       kind: 'Create',
-      releases: missing.map((v) => ({ version: `v${v.version}`, cause, annotations: changeCauseAnnotations(cause, false) })),
+      releases: missing.map((v) => ({
+        version: `v${v.version}`,
+        cause,
+        annotations: changeCauseAnnotations(cause, false),
+      })),
     };
   };
 
@@ -121,7 +133,8 @@ export function releasesToCreate(input: ReleasesToCreateInput): ReleasePlan {
     if (isUpdatingSequence(actual, target)) return plan([target], 'from last release in cluster');
   }
 
-  if (input.bundleTags === undefined) return { kind: 'NeedBundleTags', from: `v${actual.version}`, to: `v${target.version}` };
+  if (input.bundleTags === undefined)
+    return { kind: 'NeedBundleTags', from: `v${actual.version}`, to: `v${target.version}` };
   const steps = stepVersions(actual, target, input.bundleTags);
   if (!Array.isArray(steps)) return steps;
   return plan(steps, 'step-by-step');

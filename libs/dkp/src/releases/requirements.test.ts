@@ -6,8 +6,18 @@ import type { ReleaseRequirements } from './types.ts';
 
 describe('checkConstraint: Masterminds syntax, Masterminds wording', () => {
   it.each([
-    { current: '1.0.0', constraint: '> v1.64.0', want: '1.0.0 is less than or equal to v1.64.0', note: 'the DKP docs example' },
-    { current: 'v1.64.0', constraint: '> v1.64.0', want: 'v1.64.0 is less than or equal to v1.64.0', note: 'bound itself fails >' },
+    {
+      current: '1.0.0',
+      constraint: '> v1.64.0',
+      want: '1.0.0 is less than or equal to v1.64.0',
+      note: 'the DKP docs example',
+    },
+    {
+      current: 'v1.64.0',
+      constraint: '> v1.64.0',
+      want: 'v1.64.0 is less than or equal to v1.64.0',
+      note: 'bound itself fails >',
+    },
     { current: 'v1.64.1', constraint: '> v1.64.0', want: 'ok' },
     { current: 'v1.73.4', constraint: '< v1.73.4', want: 'v1.73.4 is greater than or equal to v1.73.4' },
     { current: 'v1.63.0', constraint: '>= 1.64', want: 'v1.63.0 is less than 1.64' },
@@ -21,7 +31,12 @@ describe('checkConstraint: Masterminds syntax, Masterminds wording', () => {
     { current: 'v1.9.0', constraint: '^1.2.0', want: 'ok' },
     { current: 'v1.30.0', constraint: '>= 1.25, < 1.31', want: 'ok', note: 'comma is AND' },
     { current: 'v1.31.0', constraint: '>= 1.25, < 1.31', want: 'v1.31.0 is greater than or equal to 1.31' },
-    { current: 'v1.31.0', constraint: '>= 1.25 < 1.31', want: 'v1.31.0 is greater than or equal to 1.31', note: 'space is AND' },
+    {
+      current: 'v1.31.0',
+      constraint: '>= 1.25 < 1.31',
+      want: 'v1.31.0 is greater than or equal to 1.31',
+      note: 'space is AND',
+    },
     { current: 'v1.20.0', constraint: '< 1.21 || >= 1.25', want: 'ok', note: '|| is OR' },
     { current: 'v1.22.0', constraint: '< 1.21 || >= 1.25', want: 'v1.22.0 is greater than or equal to 1.21' },
     { current: 'v1.2.5', constraint: '1.2.x', want: 'ok' },
@@ -38,7 +53,7 @@ describe('checkRequirements (§8 Requirements, §11.10)', () => {
   const platform = {
     deckhouseVersion: 'v1.65.3',
     kubernetesVersion: 'v1.30.2-eks-1',
-    modules: { 'cert-manager': 'v1.10.0', 'prometheus': '', 'broken': 'latest' },
+    modules: { 'cert-manager': 'v1.10.0', prometheus: '', broken: 'latest' },
   };
   it.each<{ why: string; requirements: ReleaseRequirements | undefined; want: string[] }>([
     { why: 'no requirements', requirements: undefined, want: [] },
@@ -51,7 +66,9 @@ describe('checkRequirements (§8 Requirements, §11.10)', () => {
     {
       why: 'kubernetes prerelease suffix is ignored, too old',
       requirements: { kubernetes: '>= 1.31' },
-      want: ['requirements are not satisfied: current kubernetes version is not suitable: v1.30.2-eks-1 is less than 1.31'],
+      want: [
+        'requirements are not satisfied: current kubernetes version is not suitable: v1.30.2-eks-1 is less than 1.31',
+      ],
     },
     {
       why: 'both unmet: all reported, deckhouse first',
@@ -61,18 +78,40 @@ describe('checkRequirements (§8 Requirements, §11.10)', () => {
         'requirements are not satisfied: current kubernetes version is not suitable: v1.30.2-eks-1 is less than 1.31',
       ],
     },
-    { why: 'improper constraint', requirements: { deckhouse: 'soon' }, want: ['requirements are not satisfied: improper deckhouse constraint: soon'] },
+    {
+      why: 'improper constraint',
+      requirements: { deckhouse: 'soon' },
+      want: ['requirements are not satisfied: improper deckhouse constraint: soon'],
+    },
     { why: 'dependency met', requirements: { modules: { 'cert-manager': '>= 1.9' } }, want: [] },
     {
       why: 'dependency too old',
       requirements: { modules: { 'cert-manager': '>= 1.11' } },
-      want: ['the "module-one" module dependency "cert-manager" does not meet the version constraint: v1.10.0 is less than 1.11'],
+      want: [
+        'the "module-one" module dependency "cert-manager" does not meet the version constraint: v1.10.0 is less than 1.11',
+      ],
     },
-    { why: 'dependency enabled, nothing deployed', requirements: { modules: { prometheus: '>= 0.1' } }, want: ['the "module-one" module dependency "prometheus" is not deployed'] },
-    { why: 'dependency not enabled', requirements: { modules: { 'ingress-nginx': '>= 0.1' } }, want: ['the "module-one" module dependency "ingress-nginx" is not deployed'] },
-    { why: 'dependency with an unparsable version', requirements: { modules: { broken: '>= 0.1' } }, want: ['the "module-one" module dependency "broken" has unparsable version'] },
+    {
+      why: 'dependency enabled, nothing deployed',
+      requirements: { modules: { prometheus: '>= 0.1' } },
+      want: ['the "module-one" module dependency "prometheus" is not deployed'],
+    },
+    {
+      why: 'dependency not enabled',
+      requirements: { modules: { 'ingress-nginx': '>= 0.1' } },
+      want: ['the "module-one" module dependency "ingress-nginx" is not deployed'],
+    },
+    {
+      why: 'dependency with an unparsable version',
+      requirements: { modules: { broken: '>= 0.1' } },
+      want: ['the "module-one" module dependency "broken" has unparsable version'],
+    },
     { why: 'self-dependency is ignored', requirements: { modules: { 'module-one': '>= 9' } }, want: [] },
-    { why: 'improper dependency constraint', requirements: { modules: { 'cert-manager': 'soon' } }, want: ['could not validate the "module-one" module dependencies: improper constraint: soon'] },
+    {
+      why: 'improper dependency constraint',
+      requirements: { modules: { 'cert-manager': 'soon' } },
+      want: ['could not validate the "module-one" module dependencies: improper constraint: soon'],
+    },
   ])('$why', ({ requirements, want }) => {
     const failures = checkRequirements('module-one', requirements, platform);
     expect(requirementsMessage(failures)).toBe(want.join('; '));
@@ -81,7 +120,11 @@ describe('checkRequirements (§8 Requirements, §11.10)', () => {
 
   it.each([
     { why: 'no deckhouse version configured skips the check', platform: {}, requirements: { deckhouse: '>= 99' } },
-    { why: 'no kubernetes version skips the check', platform: { deckhouseVersion: 'v1.0.0' }, requirements: { kubernetes: '>= 99' } },
+    {
+      why: 'no kubernetes version skips the check',
+      platform: { deckhouseVersion: 'v1.0.0' },
+      requirements: { kubernetes: '>= 99' },
+    },
   ])('$why', ({ platform: p, requirements }) => {
     expect(checkRequirements('m', requirements, p)).toEqual([]);
   });

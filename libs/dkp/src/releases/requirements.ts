@@ -142,7 +142,15 @@ export function checkRequirements(
     const result = checkConstraint(deployed, deployedText, constraint);
     if (result.ok) continue;
     if ('invalid' in result) failures.push({ kind: 'ModuleInvalidConstraint', module, dependency, constraint });
-    else failures.push({ kind: 'ModuleVersion', module, dependency, constraint, current: deployedText, detail: result.detail });
+    else
+      failures.push({
+        kind: 'ModuleVersion',
+        module,
+        dependency,
+        constraint,
+        current: deployedText,
+        detail: result.detail,
+      });
   }
   return failures;
 }

@@ -6,7 +6,14 @@ const EARLIER = '2024-12-12T10:49:41Z';
 const NOW = new Date('2024-12-16T15:46:26Z');
 const STAMP = '2024-12-16T15:46:26Z';
 
-const notInstalled: Condition = { type: 'IsReady', status: 'False', reason: 'NotInstalled', message: 'not installed', lastProbeTime: EARLIER, lastTransitionTime: EARLIER };
+const notInstalled: Condition = {
+  type: 'IsReady',
+  status: 'False',
+  reason: 'NotInstalled',
+  message: 'not installed',
+  lastProbeTime: EARLIER,
+  lastTransitionTime: EARLIER,
+};
 
 describe('mergeConditions: merged by type, no change → no write', () => {
   it.each([
@@ -21,7 +28,16 @@ describe('mergeConditions: merged by type, no change → no write', () => {
       why: 'a new reason with the same status keeps lastTransitionTime',
       existing: [notInstalled],
       patch: { type: 'IsReady', status: 'False' as const, reason: 'Downloading', message: 'downloading' },
-      want: [{ type: 'IsReady', status: 'False', reason: 'Downloading', message: 'downloading', lastProbeTime: STAMP, lastTransitionTime: EARLIER }],
+      want: [
+        {
+          type: 'IsReady',
+          status: 'False',
+          reason: 'Downloading',
+          message: 'downloading',
+          lastProbeTime: STAMP,
+          lastTransitionTime: EARLIER,
+        },
+      ],
       changed: true,
     },
     {
@@ -35,14 +51,33 @@ describe('mergeConditions: merged by type, no change → no write', () => {
       why: 'a new type is appended',
       existing: [notInstalled],
       patch: { type: 'EnabledByModuleConfig', status: 'True' as const },
-      want: [notInstalled, { type: 'EnabledByModuleConfig', status: 'True', lastProbeTime: STAMP, lastTransitionTime: STAMP }],
+      want: [
+        notInstalled,
+        { type: 'EnabledByModuleConfig', status: 'True', lastProbeTime: STAMP, lastTransitionTime: STAMP },
+      ],
       changed: true,
     },
     {
       why: 'absent and empty reason are the same',
-      existing: [{ type: 'EnabledByModuleManager', status: 'False' as const, reason: '', lastProbeTime: EARLIER, lastTransitionTime: EARLIER }],
+      existing: [
+        {
+          type: 'EnabledByModuleManager',
+          status: 'False' as const,
+          reason: '',
+          lastProbeTime: EARLIER,
+          lastTransitionTime: EARLIER,
+        },
+      ],
       patch: { type: 'EnabledByModuleManager', status: 'False' as const },
-      want: [{ type: 'EnabledByModuleManager', status: 'False', reason: '', lastProbeTime: EARLIER, lastTransitionTime: EARLIER }],
+      want: [
+        {
+          type: 'EnabledByModuleManager',
+          status: 'False',
+          reason: '',
+          lastProbeTime: EARLIER,
+          lastTransitionTime: EARLIER,
+        },
+      ],
       changed: false,
     },
   ])('$why', ({ existing, patch, want, changed }) => {

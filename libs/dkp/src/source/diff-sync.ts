@@ -13,12 +13,32 @@ export interface ModuleSnapshot {
 
 /** A discovery change between two syncs of one source. Closed set; the event schema builds on it. */
 export type DiscoveryChange =
-  | { type: 'ModuleAppeared'; module: string; channel?: string | undefined; version?: string | undefined; checksum?: string | undefined }
+  | {
+      type: 'ModuleAppeared';
+      module: string;
+      channel?: string | undefined;
+      version?: string | undefined;
+      checksum?: string | undefined;
+    }
   | { type: 'ModuleGone'; module: string }
   /** A new version on the channel (or the module's channel changed to one with another version). */
-  | { type: 'VersionChanged'; module: string; channel?: string | undefined; from?: string | undefined; to: string; checksum?: string | undefined }
+  | {
+      type: 'VersionChanged';
+      module: string;
+      channel?: string | undefined;
+      from?: string | undefined;
+      to: string;
+      checksum?: string | undefined;
+    }
   /** Same version, new digest (a re-push). */
-  | { type: 'ChecksumChanged'; module: string; channel?: string | undefined; version?: string | undefined; from?: string | undefined; to: string }
+  | {
+      type: 'ChecksumChanged';
+      module: string;
+      channel?: string | undefined;
+      version?: string | undefined;
+      from?: string | undefined;
+      to: string;
+    }
   | { type: 'PullErrorSet'; module: string; error: string }
   | { type: 'PullErrorCleared'; module: string };
 
@@ -56,12 +76,20 @@ export function diffSync(previous: readonly ModuleSnapshot[], next: readonly Mod
       if (was !== version) {
         changes.push({ type: 'VersionChanged', module, channel: b.channel, from: was, to: version, checksum });
       } else if (checksum !== undefined && blank(a.checksum) !== checksum) {
-        changes.push({ type: 'ChecksumChanged', module, channel: b.channel, version, from: blank(a.checksum), to: checksum });
+        changes.push({
+          type: 'ChecksumChanged',
+          module,
+          channel: b.channel,
+          version,
+          from: blank(a.checksum),
+          to: checksum,
+        });
       }
     }
     const errorBefore = blank(a?.pullError);
     const errorAfter = blank(b.pullError);
-    if (errorAfter !== undefined && errorAfter !== errorBefore) changes.push({ type: 'PullErrorSet', module, error: errorAfter });
+    if (errorAfter !== undefined && errorAfter !== errorBefore)
+      changes.push({ type: 'PullErrorSet', module, error: errorAfter });
     if (errorAfter === undefined && errorBefore !== undefined) changes.push({ type: 'PullErrorCleared', module });
   }
   return changes;

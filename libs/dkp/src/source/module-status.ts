@@ -64,7 +64,12 @@ export interface ModuleStatusDecision {
   conditions: ConditionPatch[];
 }
 
-const LIFECYCLE_ENTRY: ReadonlySet<ModulePhase | undefined> = new Set([undefined, 'Available', 'Conflict', 'Downloaded']);
+const LIFECYCLE_ENTRY: ReadonlySet<ModulePhase | undefined> = new Set([
+  undefined,
+  'Available',
+  'Conflict',
+  'Downloaded',
+]);
 
 /**
  * Phase and conditions for the states the domain decides (§2, §9, §10.9):
@@ -124,7 +129,8 @@ export function deriveModuleStatus(input: ModuleStatusInput): ModuleStatusDecisi
   if (!LIFECYCLE_ENTRY.has(input.currentPhase)) return { selection, source, phase: undefined, conditions: [byConfig] };
   // Re-enabled after an install (Downloaded): Reconciling. From Available or Conflict it is a first install, even when
   // another replica's Deployed release is already visible: Downloading.
-  if (input.installed && input.currentPhase === 'Downloaded') return { selection, source, phase: 'Reconciling', conditions: [byConfig] };
+  if (input.installed && input.currentPhase === 'Downloaded')
+    return { selection, source, phase: 'Reconciling', conditions: [byConfig] };
   if (input.releasesCreated === true && selection.kind === 'Selected') {
     return {
       selection,
@@ -149,7 +155,10 @@ export function deriveModuleStatus(input: ModuleStatusInput): ModuleStatusDecisi
  * `status.ready`, the READY column (§10.10): `Error` in phase Error, else the IsReady condition's status, with
  * `Unknown` or a missing condition read as `False`.
  */
-export function readyColumn(phase: ModulePhase | undefined, conditions: readonly { type: string; status: string }[] | undefined): 'True' | 'False' | 'Error' {
+export function readyColumn(
+  phase: ModulePhase | undefined,
+  conditions: readonly { type: string; status: string }[] | undefined,
+): 'True' | 'False' | 'Error' {
   if (phase === 'Error') return 'Error';
   const ready = conditions?.find((c) => c.type === MODULE_CONDITIONS.isReady);
   return ready?.status === 'True' ? 'True' : 'False';

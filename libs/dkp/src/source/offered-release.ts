@@ -21,6 +21,7 @@ export function offeredRelease(
 ): { version: string; checksum: string } | undefined {
   const { version, checksum } = entry;
   if (channelOf(entry.policy ?? '') !== channel) return undefined;
-  if (version === undefined || version === '' || version === 'unknown' || checksum === undefined || checksum === '') return undefined;
+  if (version === undefined || version === '' || version === 'unknown' || checksum === undefined || checksum === '')
+    return undefined;
   return { version, checksum };
 }

@@ -8,12 +8,22 @@ describe('registryErrorText / pullErrorText (§7, §10.4)', () => {
   it.each<{ why: string; error: RegistryErrorInfo; want: string }>([
     {
       why: 'the golden fixture: MANIFEST_UNKNOWN with its detail',
-      error: { method: 'GET', url: URL, statusCode: 404, errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown', detail: { Tag: 'stable' } }] },
+      error: {
+        method: 'GET',
+        url: URL,
+        statusCode: 404,
+        errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown', detail: { Tag: 'stable' } }],
+      },
       want: `get image info: fetch image error: GET ${URL}: MANIFEST_UNKNOWN: manifest unknown; map[Tag:stable]`,
     },
     {
       why: 'no detail',
-      error: { method: 'GET', url: URL, statusCode: 401, errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] },
+      error: {
+        method: 'GET',
+        url: URL,
+        statusCode: 401,
+        errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }],
+      },
       want: `get image info: fetch image error: GET ${URL}: UNAUTHORIZED: authentication required`,
     },
     {

@@ -45,7 +45,9 @@ export function decideSourceDeletion(input: SourceDeletionInput): SourceDeletion
   const inUse = input.deployed.filter((r) => input.enabledModules.has(r.module));
   const keep = [...new Set(inUse.map((r) => r.name))].sort();
   if (!forced) {
-    const stranded = [...new Set(inUse.filter((r) => input.otherSources(r.module).length === 0).map((r) => r.module))].sort();
+    const stranded = [
+      ...new Set(inUse.filter((r) => input.otherSources(r.module).length === 0).map((r) => r.module)),
+    ].sort();
     if (stranded.length > 0) return { kind: 'Blocked', message: SOURCE_MESSAGE_DELETE_BLOCKED, modules: stranded };
   }
   return { kind: 'Release', keep, forced };

@@ -85,10 +85,16 @@ export function summarizeSourceStatus(
   now: Date,
 ): SourceStatus {
   const syncTime = formatKubeTime(now);
-  const ready = (patch: Omit<ConditionPatch, 'type'>) => mergeConditions(previous?.conditions, [{ type: SOURCE_CONDITION_READY, ...patch }], now).conditions;
+  const ready = (patch: Omit<ConditionPatch, 'type'>) =>
+    mergeConditions(previous?.conditions, [{ type: SOURCE_CONDITION_READY, ...patch }], now).conditions;
   if (outcome.kind === 'Failed') {
     const reason = outcome.registryPaused === true ? SOURCE_REASONS.registryPaused : SOURCE_REASONS.syncFailed;
-    return { ...previous, syncTime, message: outcome.error, conditions: ready({ status: 'False', reason, message: outcome.error }) };
+    return {
+      ...previous,
+      syncTime,
+      message: outcome.error,
+      conditions: ready({ status: 'False', reason, message: outcome.error }),
+    };
   }
   const modules = [...outcome.modules]
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
@@ -148,7 +154,11 @@ export function diffSourceStatus(
   const c = previous?.conditions ?? [];
   const d = next.conditions ?? [];
   const sameCondition = (x: Condition, y: Condition | undefined) =>
-    y !== undefined && x.type === y.type && x.status === y.status && (x.reason ?? '') === (y.reason ?? '') && (x.message ?? '') === (y.message ?? '');
+    y !== undefined &&
+    x.type === y.type &&
+    x.status === y.status &&
+    (x.reason ?? '') === (y.reason ?? '') &&
+    (x.message ?? '') === (y.message ?? '');
   if (c.length !== d.length || c.some((x, i) => !sameCondition(x, d[i]))) fields.push('conditions');
   return { changed: fields.length > 0, fields };
 }

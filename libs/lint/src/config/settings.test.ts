@@ -15,11 +15,39 @@ describe('rule levels', () => {
     ['no config', {}, {}, 'container', 'ports', 'error'],
     ['module linter impact', { container: { impact: 'warn' } }, {}, 'container', 'ports', 'warn'],
     ['global linter impact', {}, { container: { impact: 'ignored' } }, 'container', 'ports', 'ignored'],
-    ['module impact wins over global', { container: { impact: 'warn' } }, { container: { impact: 'ignored' } }, 'container', 'ports', 'warn'],
-    ['global rule impact', {}, { container: { rules: { 'recommended-labels': { impact: 'warn' } } } }, 'container', 'object-recommended-labels', 'warn'],
+    [
+      'module impact wins over global',
+      { container: { impact: 'warn' } },
+      { container: { impact: 'ignored' } },
+      'container',
+      'ports',
+      'warn',
+    ],
+    [
+      'global rule impact',
+      {},
+      { container: { rules: { 'recommended-labels': { impact: 'warn' } } } },
+      'container',
+      'object-recommended-labels',
+      'warn',
+    ],
     ['markdownlint defaults to warn', {}, {}, 'documentation', 'markdownlint', 'warn'],
-    ['sys-cgroup-mount defaults to warn', { container: { impact: 'error' } }, {}, 'container', 'sys-cgroup-mount', 'warn'],
-    ['requirements keeps DMT key spelling', {}, { module: { rules: { requarements: { impact: 'ignored' } } } }, 'module', 'requirements', 'ignored'],
+    [
+      'sys-cgroup-mount defaults to warn',
+      { container: { impact: 'error' } },
+      {},
+      'container',
+      'sys-cgroup-mount',
+      'warn',
+    ],
+    [
+      'requirements keeps DMT key spelling',
+      {},
+      { module: { rules: { requarements: { impact: 'ignored' } } } },
+      'module',
+      'requirements',
+      'ignored',
+    ],
   ] as const)('%s', (_n, mod, glob, linter, rule, want) => {
     expect(new LintSettings(mod, glob).ruleLevel(linter, rule)).toBe(want);
   });
@@ -34,7 +62,9 @@ describe('exclusion matchers', () => {
   it.each([
     [[{ kind: 'Deployment', name: 'a' }], 'x', true],
     [[{ kind: 'Deployment', name: 'a', container: 'y' }], 'x', false],
-  ])('container %j on %s = %s', (items, container, want) => expect(containerExcluded(items, 'Deployment', 'a', container)).toBe(want));
+  ])('container %j on %s = %s', (items, container, want) =>
+    expect(containerExcluded(items, 'Deployment', 'a', container)).toBe(want),
+  );
 
   it.each([
     [['docs'], 'docs/a.md', true],
@@ -76,7 +106,10 @@ describe('.dmtlint.yaml in a module', () => {
     const c = badCases().find((x) => x.name === 'module/helmignore')!;
     const tree = materialize(c);
     try {
-      writeFileSync(join(tree.path, '.dmtlint.yaml'), 'linters-settings:\n  module:\n    helmignore:\n      disable: true\n');
+      writeFileSync(
+        join(tree.path, '.dmtlint.yaml'),
+        'linters-settings:\n  module:\n    helmignore:\n      disable: true\n',
+      );
       const res = await lint(tree.path, { helm });
       expect(res.findings.filter((f) => f.rule === 'helmignore').map((f) => f.level)).toEqual(['ignored']);
     } finally {

@@ -87,7 +87,11 @@ export class LintSettings {
   readonly #module: Record<string, unknown>;
   readonly #global: Record<string, unknown>;
 
-  constructor(moduleSettings: Record<string, unknown> = {}, globalSettings: Record<string, unknown> = {}, configFile?: string) {
+  constructor(
+    moduleSettings: Record<string, unknown> = {},
+    globalSettings: Record<string, unknown> = {},
+    configFile?: string,
+  ) {
     this.#module = moduleSettings;
     this.#global = globalSettings;
     this.configFile = configFile;

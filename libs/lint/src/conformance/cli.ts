@@ -15,9 +15,12 @@ const report = await runConformance(checkout, {
     process.stdout.write(`${r.status.toUpperCase().padEnd(4)} ${r.name}\n`);
     if (r.status === 'fail' && verbose) {
       for (const f of r.failures) process.stdout.write(`     - ${f}\n`);
-      for (const f of r.findings) process.stdout.write(`       · ${f.linter}/${f.rule} ${f.level}: ${f.message.split('\n')[0]}\n`);
+      for (const f of r.findings)
+        process.stdout.write(`       · ${f.linter}/${f.rule} ${f.level}: ${f.message.split('\n')[0]}\n`);
     }
   },
 });
 const total = report.passed + report.failed;
-process.stdout.write(`\n${report.passed} passed, ${report.failed} failed, ${report.skipped} skipped (${total ? ((100 * report.passed) / total).toFixed(1) : '0'}% of ${total} run)\n`);
+process.stdout.write(
+  `\n${report.passed} passed, ${report.failed} failed, ${report.skipped} skipped (${total ? ((100 * report.passed) / total).toFixed(1) : '0'}% of ${total} run)\n`,
+);

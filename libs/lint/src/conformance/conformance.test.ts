@@ -3,7 +3,13 @@ import type { Finding } from '../core/types.ts';
 import { matchCase } from './conformance.ts';
 import type { CaseSpec } from './conformance.ts';
 
-const f = (linter: string, rule: string, level: Finding['level'], message: string): Finding => ({ linter, rule, level, message, module: 'm' });
+const f = (linter: string, rule: string, level: Finding['level'], message: string): Finding => ({
+  linter,
+  rule,
+  level,
+  message,
+  module: 'm',
+});
 const spec = (patch: Partial<CaseSpec>): CaseSpec => ({
   description: '',
   skip: false,
@@ -18,7 +24,10 @@ const spec = (patch: Partial<CaseSpec>): CaseSpec => ({
 });
 
 describe("matchCase follows DMT's e2e semantics", () => {
-  const findings = [f('container', 'ports', 'error', 'Container uses port <= 1024'), f('module', 'helmignore', 'warn', "Directory 'images/' is not listed")];
+  const findings = [
+    f('container', 'ports', 'error', 'Container uses port <= 1024'),
+    f('module', 'helmignore', 'warn', "Directory 'images/' is not listed"),
+  ];
   it.each([
     ['at least one', spec({ expect: [{ linter: 'container', rule: 'ports' }] }), 0],
     ['linter is case-insensitive', spec({ expect: [{ linter: 'CONTAINER' }] }), 0],

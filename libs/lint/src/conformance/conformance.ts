@@ -110,11 +110,14 @@ export function matchCase(spec: CaseSpec, findings: Finding[]): string[] {
         matched[i] = true;
       }
     });
-    if (e.count !== undefined && e.count > 0 && hits !== e.count) failures.push(`expected ${e.count} finding(s) for [${describe(e)}], got ${hits}`);
-    else if ((e.count === undefined || e.count === 0) && hits === 0) failures.push(`expected at least one finding for [${describe(e)}], got none`);
+    if (e.count !== undefined && e.count > 0 && hits !== e.count)
+      failures.push(`expected ${e.count} finding(s) for [${describe(e)}], got ${hits}`);
+    else if ((e.count === undefined || e.count === 0) && hits === 0)
+      failures.push(`expected at least one finding for [${describe(e)}], got none`);
   }
   for (const e of spec.expectAbsent) {
-    for (const f of findings) if (matches(e, f)) failures.push(`expected no finding for [${describe(e)}], but got: ${formatFinding(f)}`);
+    for (const f of findings)
+      if (matches(e, f)) failures.push(`expected no finding for [${describe(e)}], but got: ${formatFinding(f)}`);
   }
   if (spec.exhaustive) {
     findings.forEach((f, i) => {
@@ -156,16 +159,26 @@ async function runCase(name: string, dir: string, helm?: string | null): Promise
     cpSync(src, target, { recursive: true, dereference: true });
     let findings: Finding[];
     if (spec.kind === 'conversions') findings = await testConversions(target);
-    else findings = (await lint(target, { fix: spec.kind === 'fix', ...(helm !== undefined ? { helm } : {}) })).findings;
+    else
+      findings = (await lint(target, { fix: spec.kind === 'fix', ...(helm !== undefined ? { helm } : {}) })).findings;
     const failures = matchCase(spec, findings);
-    return { name, status: failures.length ? 'fail' : 'pass', failures, findings, durationMs: performance.now() - started };
+    return {
+      name,
+      status: failures.length ? 'fail' : 'pass',
+      failures,
+      findings,
+      durationMs: performance.now() - started,
+    };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
 }
 
 /** Runs every case of a DMT checkout; `onCase` sees each result as it completes. */
-export async function runConformance(checkout: string, opts: { helm?: string | null; filter?: string; onCase?: (r: CaseResult) => void } = {}): Promise<ConformanceReport> {
+export async function runConformance(
+  checkout: string,
+  opts: { helm?: string | null; filter?: string; onCase?: (r: CaseResult) => void } = {},
+): Promise<ConformanceReport> {
   const results: CaseResult[] = [];
   for (const c of discoverCases(checkout)) {
     if (opts.filter && !c.name.includes(opts.filter)) continue;
@@ -173,7 +186,13 @@ export async function runConformance(checkout: string, opts: { helm?: string | n
     try {
       res = await runCase(c.name, c.dir, opts.helm);
     } catch (err) {
-      res = { name: c.name, status: 'fail', failures: [`case crashed: ${(err as Error).message}`], findings: [], durationMs: 0 };
+      res = {
+        name: c.name,
+        status: 'fail',
+        failures: [`case crashed: ${(err as Error).message}`],
+        findings: [],
+        durationMs: 0,
+      };
     }
     results.push(res);
     opts.onCase?.(res);

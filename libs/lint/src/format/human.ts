@@ -18,9 +18,17 @@ type Style = Parameters<typeof styleText>[0];
  * message; a summary line at the end.
  */
 export function formatHuman(result: LintResult, opts: HumanOptions = {}): string {
-  const paint = (style: Style, text: string): string => (opts.color ? styleText(style, text, { validateStream: false }) : text);
-  const levelStyle: Record<Finding['level'], Style> = { critical: ['bold', 'red'], error: 'red', warn: 'yellow', ignored: 'gray' };
-  const shown = result.findings.filter((f) => (opts.showIgnored || f.level !== 'ignored') && !(opts.hideWarnings && f.level === 'warn'));
+  const paint = (style: Style, text: string): string =>
+    opts.color ? styleText(style, text, { validateStream: false }) : text;
+  const levelStyle: Record<Finding['level'], Style> = {
+    critical: ['bold', 'red'],
+    error: 'red',
+    warn: 'yellow',
+    ignored: 'gray',
+  };
+  const shown = result.findings.filter(
+    (f) => (opts.showIgnored || f.level !== 'ignored') && !(opts.hideWarnings && f.level === 'warn'),
+  );
   const lines: string[] = [];
   const byModule = new Map<string, Finding[]>();
   for (const f of shown) byModule.set(f.module, [...(byModule.get(f.module) ?? []), f]);
@@ -46,6 +54,8 @@ export function formatHuman(result: LintResult, opts: HumanOptions = {}): string
   for (const note of result.notes) lines.push(paint('yellow', `note: ${note}`));
   const c = countLevels(result.findings);
   const summary = `${result.modules.length} module(s), ${c.error + c.critical} error(s), ${c.warn} warning(s), ${c.ignored} ignored in ${Math.round(result.durationMs)} ms`;
-  lines.push(c.error + c.critical > 0 ? paint('red', summary) : c.warn > 0 ? paint('yellow', summary) : paint('green', summary));
+  lines.push(
+    c.error + c.critical > 0 ? paint('red', summary) : c.warn > 0 ? paint('yellow', summary) : paint('green', summary),
+  );
   return `${lines.join('\n')}\n`;
 }

@@ -48,7 +48,9 @@ export const JSON_OUTPUT_SCHEMA = {
       type: 'object',
       required: ['critical', 'error', 'warn', 'ignored', 'total'],
       additionalProperties: false,
-      properties: Object.fromEntries(['critical', 'error', 'warn', 'ignored', 'total'].map((k) => [k, { type: 'integer', minimum: 0 }])),
+      properties: Object.fromEntries(
+        ['critical', 'error', 'warn', 'ignored', 'total'].map((k) => [k, { type: 'integer', minimum: 0 }]),
+      ),
     },
     durationMs: { type: 'number', minimum: 0 },
     notes: { type: 'array', items: { type: 'string' } },

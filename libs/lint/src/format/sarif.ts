@@ -26,7 +26,10 @@ function artifactURI(result: LintResult, f: Finding, baseDir: string): string | 
 }
 
 /** SARIF 2.1.0 for GitHub code scanning; paths are relative to `baseDir` (the repository root). */
-export function toSARIF(result: LintResult, opts: { baseDir?: string; toolVersion?: string } = {}): Record<string, unknown> {
+export function toSARIF(
+  result: LintResult,
+  opts: { baseDir?: string; toolVersion?: string } = {},
+): Record<string, unknown> {
   const baseDir = opts.baseDir ?? result.root;
   const ruleIds = [...new Set(result.findings.map((f) => `${f.linter}/${f.rule || f.linter}`))].sort();
   const rules = ruleIds.map((id) => {

@@ -44,7 +44,11 @@ export function walkTree(root: string): Tree {
     const names: string[] = [];
     for (const b of raw) {
       const name = utf8Name(b);
-      if (name === undefined) tree.unreadable.push({ rel: dirRel ? `${dirRel}/${b.toString('latin1')}` : b.toString('latin1'), reason: 'the file name is not valid UTF-8' });
+      if (name === undefined)
+        tree.unreadable.push({
+          rel: dirRel ? `${dirRel}/${b.toString('latin1')}` : b.toString('latin1'),
+          reason: 'the file name is not valid UTF-8',
+        });
       else names.push(name);
     }
     names.sort();

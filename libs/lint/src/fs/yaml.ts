@@ -93,7 +93,10 @@ function closesQuote(rest: string, quote: string): boolean {
 }
 
 /** Like parseYaml but never throws: returns [value, error]. */
-export function tryParseYaml(text: string, opts: { version?: '1.1' | '1.2' } = {}): [unknown, YamlParseError | undefined] {
+export function tryParseYaml(
+  text: string,
+  opts: { version?: '1.1' | '1.2' } = {},
+): [unknown, YamlParseError | undefined] {
   try {
     return [parseYaml(text, opts), undefined];
   } catch (err) {
@@ -151,4 +154,3 @@ export function splitManifests(text: string): string[] {
     .map((s) => s.trim())
     .filter((s) => s !== '');
 }
-

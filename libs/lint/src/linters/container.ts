@@ -12,8 +12,17 @@ const DEFAULT_REGISTRY = 'registry.example.com/deckhouse';
 const POD_KINDS = ['Deployment', 'DaemonSet', 'StatefulSet', 'Pod', 'Job', 'CronJob'];
 const CONTROLLERS = ['Deployment', 'DaemonSet', 'StatefulSet'];
 const PRIORITY_CLASSES = [
-  'system-node-critical', 'system-cluster-critical', 'cluster-medium', 'cluster-low', 'cluster-critical', 'staging',
-  'standby', 'develop', 'production-high', 'production-medium', 'production-low',
+  'system-node-critical',
+  'system-cluster-critical',
+  'cluster-medium',
+  'cluster-low',
+  'cluster-critical',
+  'staging',
+  'standby',
+  'develop',
+  'production-high',
+  'production-medium',
+  'production-low',
 ];
 export const BUILTIN_MOUNT_PATHS = new Set(['/sys', '/sys/fs/cgroup', '/dev', '/proc', '/tmp']);
 
@@ -46,7 +55,9 @@ function hasDuplicates(items: string[]): boolean {
 }
 
 function probeValid(probe: Record<string, unknown>): boolean {
-  return ['exec', 'grpc', 'httpGet', 'tcpSocket'].filter((h) => probe[h] !== undefined && probe[h] !== null).length === 1;
+  return (
+    ['exec', 'grpc', 'httpGet', 'tcpSocket'].filter((h) => probe[h] !== undefined && probe[h] !== null).length === 1
+  );
 }
 
 /** Paths declared in mount-points.yaml files, collected only when the module has images/ (as DMT). */
@@ -58,7 +69,9 @@ export function collectMountPoints(ctx: ModuleContext): Map<string, string[]> {
     const [value, err] = tryParseYaml(readText(f.abs));
     if (err) continue;
     const doc = asRecord(value);
-    const entries = [...asArray(doc['dirs']), ...asArray(doc['files'])].filter((e): e is string => typeof e === 'string');
+    const entries = [...asArray(doc['dirs']), ...asArray(doc['files'])].filter(
+      (e): e is string => typeof e === 'string',
+    );
     if (entries.length) byFile.set(f.abs, entries);
   }
   return byFile;
@@ -70,18 +83,37 @@ export const containerLinter: Linter = {
   id: ID,
   description: 'Lint container objects',
   rules: [
-    'object-recommended-labels', 'object-namespace-labels', 'object-api-version', 'object-priority-class', 'dns-policy',
-    'controller-security-context', 'object-revision-history-limit', 'name-duplicates', 'read-only-root-filesystem',
-    'no-new-privileges', 'seccomp-profile', 'host-network-ports', 'env-variables-duplicates', 'image-digest',
-    'container-image-name', 'image-pull-policy', 'resources', 'security-context', 'ports', 'liveness-probe',
-    'readiness-probe', 'mount-points', 'sys-cgroup-mount',
+    'object-recommended-labels',
+    'object-namespace-labels',
+    'object-api-version',
+    'object-priority-class',
+    'dns-policy',
+    'controller-security-context',
+    'object-revision-history-limit',
+    'name-duplicates',
+    'read-only-root-filesystem',
+    'no-new-privileges',
+    'seccomp-profile',
+    'host-network-ports',
+    'env-variables-duplicates',
+    'image-digest',
+    'container-image-name',
+    'image-pull-policy',
+    'resources',
+    'security-context',
+    'ports',
+    'liveness-probe',
+    'readiness-probe',
+    'mount-points',
+    'sys-cgroup-mount',
   ],
   run(ctx, report) {
     const r = (rule: string): Reporter => ruleReporter(ctx, report, ID, rule);
     const ex = (key: string): unknown[] => ctx.settings.excludes(ID, key);
     const objects = ctx.store.all();
     const mountPoints = new Set<string>();
-    for (const entries of collectMountPoints(ctx).values()) for (const e of entries) mountPoints.add(e.replace(/\/+$/, ''));
+    for (const entries of collectMountPoints(ctx).values())
+      for (const e of entries) mountPoints.add(e.replace(/\/+$/, ''));
     const mountExcludes = stringList(ex('mount-points'));
     const imageCache = new Map<string, string[]>();
 
@@ -93,7 +125,8 @@ export const containerLinter: Linter = {
       const cid = (c: Container, sep = ' ; '): string => `${o.identity()}${sep}container = ${c.name}`;
       const enabled = (key: string, c: Container): boolean => !containerExcluded(ex(key), o.kind, o.name, c.name);
       guard(rep('name-duplicates'), o.path, () => {
-        if (hasDuplicates(all.map((c) => c.name))) rep('name-duplicates').withObject(o.identity()).error('Duplicate container name');
+        if (hasDuplicates(all.map((c) => c.name)))
+          rep('name-duplicates').withObject(o.identity()).error('Duplicate container name');
       });
       if (POD_KINDS.includes(o.kind)) {
         for (const c of all) {
@@ -101,8 +134,10 @@ export const containerLinter: Linter = {
           const sc = c.securityContext;
           const x = rep('read-only-root-filesystem').withObject(cid(c));
           if (!sc) x.error("Container's SecurityContext is missing");
-          else if (sc['readOnlyRootFilesystem'] === undefined || sc['readOnlyRootFilesystem'] === null) x.error("Container's SecurityContext missing parameter ReadOnlyRootFilesystem");
-          else if (sc['readOnlyRootFilesystem'] !== true) x.error("Container's SecurityContext has `ReadOnlyRootFilesystem: false`, but it must be `true`");
+          else if (sc['readOnlyRootFilesystem'] === undefined || sc['readOnlyRootFilesystem'] === null)
+            x.error("Container's SecurityContext missing parameter ReadOnlyRootFilesystem");
+          else if (sc['readOnlyRootFilesystem'] !== true)
+            x.error("Container's SecurityContext has `ReadOnlyRootFilesystem: false`, but it must be `true`");
         }
         for (const c of all) {
           if (!enabled('no-new-privileges', c)) continue;
@@ -110,9 +145,13 @@ export const containerLinter: Linter = {
           const x = rep('no-new-privileges').withObject(cid(c));
           if (!sc) x.error("Container's SecurityContext is missing - cannot verify allowPrivilegeEscalation setting");
           else if (sc['allowPrivilegeEscalation'] === undefined || sc['allowPrivilegeEscalation'] === null) {
-            x.error("Container's SecurityContext missing parameter AllowPrivilegeEscalation - should be set to false to prevent privilege escalation");
+            x.error(
+              "Container's SecurityContext missing parameter AllowPrivilegeEscalation - should be set to false to prevent privilege escalation",
+            );
           } else if (sc['allowPrivilegeEscalation'] === true) {
-            x.error("Container's SecurityContext has `AllowPrivilegeEscalation: true`, but it must be `false` to prevent privilege escalation attacks");
+            x.error(
+              "Container's SecurityContext has `AllowPrivilegeEscalation: true`, but it must be `false` to prevent privilege escalation attacks",
+            );
           }
         }
         const podProfile = asRecord(o.podSecurityContext()?.['seccompProfile']);
@@ -121,11 +160,18 @@ export const containerLinter: Linter = {
           const own = c.securityContext?.['seccompProfile'];
           const profile = isRecord(own) ? own : Object.keys(podProfile).length ? podProfile : undefined;
           const x = rep('seccomp-profile').withObject(cid(c));
-          if (!profile) x.warn("No seccomp profile specified - consider explicitly setting seccompProfile.type to 'RuntimeDefault' for better security posture");
+          if (!profile)
+            x.warn(
+              "No seccomp profile specified - consider explicitly setting seccompProfile.type to 'RuntimeDefault' for better security posture",
+            );
           else if (profile['type'] === 'RuntimeDefault') continue;
-          else if (profile['type'] === 'Unconfined') x.error("Container has seccompProfile.type set to 'Unconfined' which disables seccomp filtering and poses security risks - use 'RuntimeDefault' instead");
+          else if (profile['type'] === 'Unconfined')
+            x.error(
+              "Container has seccompProfile.type set to 'Unconfined' which disables seccomp filtering and poses security risks - use 'RuntimeDefault' instead",
+            );
           else if (profile['type'] === 'Localhost') {
-            if (asString(profile['localhostProfile']) === '') x.error("Container has seccompProfile.type set to 'Localhost' but localhostProfile is empty");
+            if (asString(profile['localhostProfile']) === '')
+              x.error("Container has seccompProfile.type set to 'Localhost' but localhostProfile is empty");
             else x.warn("Container uses custom seccomp profile - ensure it's properly configured and maintained");
           } else x.error(`Container has unknown seccompProfile.type: ${asString(profile['type'])}`);
         }
@@ -136,9 +182,16 @@ export const containerLinter: Linter = {
             const cp = Number(p['containerPort'] ?? 0);
             const hp = Number(p['hostPort'] ?? 0);
             if (hostNet && (cp < 4200 || cp >= 4300)) {
-              rep('host-network-ports').withObject(cid(c)).withValue(cp).error("Pod running in hostNetwork and it's container port doesn't fit the range [4200,4299]");
+              rep('host-network-ports')
+                .withObject(cid(c))
+                .withValue(cp)
+                .error("Pod running in hostNetwork and it's container port doesn't fit the range [4200,4299]");
             }
-            if (hp !== 0 && (hp < 4200 || hp >= 4300)) rep('host-network-ports').withObject(cid(c)).withValue(hp).error("Container uses hostPort that doesn't fit the range [4200,4299]");
+            if (hp !== 0 && (hp < 4200 || hp >= 4300))
+              rep('host-network-ports')
+                .withObject(cid(c))
+                .withValue(hp)
+                .error("Container uses hostPort that doesn't fit the range [4200,4299]");
           }
         }
         for (const c of all) {
@@ -156,7 +209,9 @@ export const containerLinter: Linter = {
       }
       for (const c of all) {
         if (hasDuplicates(c.env.map((e) => asString(e['name'])))) {
-          rep('env-variables-duplicates').withObject(cid(c, '; ')).error('Container has two env variables with same name');
+          rep('env-variables-duplicates')
+            .withObject(cid(c, '; '))
+            .error('Container has two env variables with same name');
         }
       }
       for (const c of all) {
@@ -165,7 +220,9 @@ export const containerLinter: Linter = {
         const x = rep('image-digest').withObject(cid(c, '; '));
         if (repo === undefined) x.error(`Cannot parse repository from image: ${c.image}`);
         else if (repo !== DEFAULT_REGISTRY) {
-          x.error(`All images must be deployed from the same default registry: ${DEFAULT_REGISTRY} current: ${repo.slice(repo.indexOf('/') + 1)}`);
+          x.error(
+            `All images must be deployed from the same default registry: ${DEFAULT_REGISTRY} current: ${repo.slice(repo.indexOf('/') + 1)}`,
+          );
         }
       }
       guard(rep('container-image-name'), o.path, () => {
@@ -173,32 +230,48 @@ export const containerLinter: Linter = {
         if (!images) {
           const f = ctx.files.get(o.path);
           images = [];
-          if (f) for (const line of readText(f.abs).split('\n')) {
-            const m = IMAGE_RAW_RE.exec(line);
-            if (m) images.push(m[1]!);
-          }
+          if (f)
+            for (const line of readText(f.abs).split('\n')) {
+              const m = IMAGE_RAW_RE.exec(line);
+              if (m) images.push(m[1]!);
+            }
           imageCache.set(o.path, images);
         }
-        for (const image of images) if (image.includes('_')) rep('container-image-name').withMaxLevel(undefined).error(`Image name "${image}" must not contain underscores`);
+        for (const image of images)
+          if (image.includes('_'))
+            rep('container-image-name')
+              .withMaxLevel(undefined)
+              .error(`Image name "${image}" must not contain underscores`);
       });
       if (o.namespace === 'd8-system' && o.kind === 'Deployment' && o.name === 'deckhouse') {
         const c = all[0]!;
-        if (asString(c.raw['imagePullPolicy']) !== 'Always') rep('image-pull-policy').withObject(cid(c, '; ')).withValue(asString(c.raw['imagePullPolicy'])).error('Container imagePullPolicy should be unspecified or "Always"');
+        if (asString(c.raw['imagePullPolicy']) !== 'Always')
+          rep('image-pull-policy')
+            .withObject(cid(c, '; '))
+            .withValue(asString(c.raw['imagePullPolicy']))
+            .error('Container imagePullPolicy should be unspecified or "Always"');
       } else {
         for (const c of all) {
           const p = asString(c.raw['imagePullPolicy']);
-          if (p !== '' && p !== 'IfNotPresent') rep('image-pull-policy').withObject(cid(c, '; ')).withValue(p).error('Container imagePullPolicy should be unspecified or "IfNotPresent"');
+          if (p !== '' && p !== 'IfNotPresent')
+            rep('image-pull-policy')
+              .withObject(cid(c, '; '))
+              .withValue(p)
+              .error('Container imagePullPolicy should be unspecified or "IfNotPresent"');
         }
       }
       for (const c of all) {
         if (!enabled('resources', c)) continue;
         const eph = asRecord(asRecord(c.raw['resources'])['requests'])['ephemeral-storage'];
         if (eph === undefined || eph === null || eph === 0 || eph === '0' || eph === '') {
-          rep('resources').withObject(cid(c, '; ')).error('Ephemeral storage for container is not defined in Resources.Requests');
+          rep('resources')
+            .withObject(cid(c, '; '))
+            .error('Ephemeral storage for container is not defined in Resources.Requests');
         }
       }
       for (const c of all) {
-        if (enabled('security-context', c) && !c.securityContext) rep('security-context').withObject(cid(c, '; ')).error('Container ContainerSecurityContext is not defined');
+        if (enabled('security-context', c) && !c.securityContext)
+          rep('security-context').withObject(cid(c, '; ')).error('Container ContainerSecurityContext is not defined');
       }
       for (const c of all) {
         if (!enabled('ports', c)) continue;
@@ -212,13 +285,19 @@ export const containerLinter: Linter = {
           for (const m of c.volumeMounts) {
             const p = m.mountPath.replace(/\/+$/, '');
             if (BUILTIN_MOUNT_PATHS.has(p) || mountExcludes.includes(p)) continue;
-            if (!mountPoints.has(p)) rep('mount-points').withObject(o.identity()).warn(`Container "${c.name}" mountPath "${m.mountPath}" is not declared in any mount-points.yaml`);
+            if (!mountPoints.has(p))
+              rep('mount-points')
+                .withObject(o.identity())
+                .warn(`Container "${c.name}" mountPath "${m.mountPath}" is not declared in any mount-points.yaml`);
           }
         }
       }
       if (CONTROLLERS.includes(o.kind)) {
         for (const c of o.containers()) {
-          for (const [rule, field] of [['liveness-probe', 'livenessProbe'], ['readiness-probe', 'readinessProbe']] as const) {
+          for (const [rule, field] of [
+            ['liveness-probe', 'livenessProbe'],
+            ['readiness-probe', 'readinessProbe'],
+          ] as const) {
             if (!enabled(rule, c)) continue;
             const probe = c.raw[field];
             const x = rep(rule).withObject(cid(c));
@@ -231,26 +310,51 @@ export const containerLinter: Linter = {
   },
 };
 
-function checkObject(o: StoreObject, objects: StoreObject[], r: (rule: string) => Reporter, ex: (k: string) => unknown[]): void {
+function checkObject(
+  o: StoreObject,
+  objects: StoreObject[],
+  r: (rule: string) => Reporter,
+  ex: (k: string) => unknown[],
+): void {
   const labels = o.labels;
   const lr = r('object-recommended-labels').withFile(o.path).withObject(o.identity()).withValue(labels);
   if (!('module' in labels)) lr.error('Object does not have the label "module"');
   if (!('heritage' in labels)) lr.error('Object does not have the label "heritage"');
 
-  if (o.kind === 'Namespace' && o.name.startsWith('d8-') && !kindExcluded(ex('object-namespace-labels'), o.kind, o.name)) {
+  if (
+    o.kind === 'Namespace' &&
+    o.name.startsWith('d8-') &&
+    !kindExcluded(ex('object-namespace-labels'), o.kind, o.name)
+  ) {
     const hasRules = objects.some((x) => x.kind === 'PrometheusRule' && x.namespace === o.name);
     if (hasRules && labels['prometheus.deckhouse.io/rules-watcher-enabled'] !== 'true') {
-      r('object-namespace-labels').withFile(o.path).withObject(o.identity()).withValue(labels).error('Namespace object does not have the label "prometheus.deckhouse.io/rules-watcher-enabled"');
+      r('object-namespace-labels')
+        .withFile(o.path)
+        .withObject(o.identity())
+        .withValue(labels)
+        .error('Namespace object does not have the label "prometheus.deckhouse.io/rules-watcher-enabled"');
     }
   }
 
   const wanted: Record<string, string> = {
-    Role: 'rbac.authorization.k8s.io/v1', RoleBinding: 'rbac.authorization.k8s.io/v1', ClusterRole: 'rbac.authorization.k8s.io/v1',
-    ClusterRoleBinding: 'rbac.authorization.k8s.io/v1', Deployment: 'apps/v1', DaemonSet: 'apps/v1', StatefulSet: 'apps/v1',
-    Ingress: 'networking.k8s.io/v1', PriorityClass: 'scheduling.k8s.io/v1', PodSecurityPolicy: 'policy/v1beta1', NetworkPolicy: 'networking.k8s.io/v1',
+    Role: 'rbac.authorization.k8s.io/v1',
+    RoleBinding: 'rbac.authorization.k8s.io/v1',
+    ClusterRole: 'rbac.authorization.k8s.io/v1',
+    ClusterRoleBinding: 'rbac.authorization.k8s.io/v1',
+    Deployment: 'apps/v1',
+    DaemonSet: 'apps/v1',
+    StatefulSet: 'apps/v1',
+    Ingress: 'networking.k8s.io/v1',
+    PriorityClass: 'scheduling.k8s.io/v1',
+    PodSecurityPolicy: 'policy/v1beta1',
+    NetworkPolicy: 'networking.k8s.io/v1',
   };
   const want = wanted[o.kind];
-  if (want && o.apiVersion !== want) r('object-api-version').withFile(o.path).withObject(o.identity()).error(`Object defined using deprecated api version, wanted "${want}"`);
+  if (want && o.apiVersion !== want)
+    r('object-api-version')
+      .withFile(o.path)
+      .withObject(o.identity())
+      .error(`Object defined using deprecated api version, wanted "${want}"`);
 
   if (CONTROLLERS.includes(o.kind)) {
     if (!kindExcluded(ex('priority-class'), o.kind, o.name)) {
@@ -261,7 +365,12 @@ function checkObject(o: StoreObject, objects: StoreObject[], r: (rule: string) =
     }
     if (!kindExcluded(ex('dns-policy'), o.kind, o.name) && o.hostNetwork()) {
       const dns = asString(o.podSpec()?.['dnsPolicy']);
-      if (dns !== 'ClusterFirstWithHostNet') r('dns-policy').withFile(o.path).withObject(o.identity()).withValue(dns).error('dnsPolicy must be `ClusterFirstWithHostNet` when hostNetwork is `true`');
+      if (dns !== 'ClusterFirstWithHostNet')
+        r('dns-policy')
+          .withFile(o.path)
+          .withObject(o.identity())
+          .withValue(dns)
+          .error('dnsPolicy must be `ClusterFirstWithHostNet` when hostNetwork is `true`');
     }
   }
   if (POD_KINDS.includes(o.kind) && !kindExcluded(ex('controller-security-context'), o.kind, o.name)) {
@@ -275,19 +384,33 @@ function checkObject(o: StoreObject, objects: StoreObject[], r: (rule: string) =
       if (nonRoot === undefined || nonRoot === null) x.error("Object's SecurityContext missing parameter RunAsNonRoot");
       if (user === undefined || user === null) x.error("Object's SecurityContext missing parameter RunAsUser");
       if (group === undefined || group === null) x.error("Object's SecurityContext missing parameter RunAsGroup");
-      if (nonRoot !== undefined && nonRoot !== null && user !== undefined && user !== null && group !== undefined && group !== null) {
+      if (
+        nonRoot !== undefined &&
+        nonRoot !== null &&
+        user !== undefined &&
+        user !== null &&
+        group !== undefined &&
+        group !== null
+      ) {
         const value = `${String(user)}:${String(group)}`;
         if (nonRoot === true && !((user === 65534 && group === 65534) || (user === 64535 && group === 64535))) {
-          x.withValue(value).error("Object's SecurityContext has `RunAsNonRoot: true`, but RunAsUser:RunAsGroup differs from 65534:65534 (nobody) or 64535:64535 (deckhouse)");
+          x.withValue(value).error(
+            "Object's SecurityContext has `RunAsNonRoot: true`, but RunAsUser:RunAsGroup differs from 65534:65534 (nobody) or 64535:64535 (deckhouse)",
+          );
         }
-        if (nonRoot === false && (user !== 0 || group !== 0)) x.withValue(value).error("Object's SecurityContext has `RunAsNonRoot: false`, but RunAsUser:RunAsGroup differs from 0:0");
+        if (nonRoot === false && (user !== 0 || group !== 0))
+          x.withValue(value).error(
+            "Object's SecurityContext has `RunAsNonRoot: false`, but RunAsUser:RunAsGroup differs from 0:0",
+          );
       }
     }
   }
   if (o.kind === 'Deployment') {
     const limit = o.spec['revisionHistoryLimit'];
     const x = r('object-revision-history-limit').withFile(o.path).withObject(o.identity());
-    if (limit === undefined || limit === null) x.error('Deployment spec.revisionHistoryLimit must be less or equal to 2');
-    else if (Number(limit) > 2) x.withValue(limit).error('Deployment spec.revisionHistoryLimit must be less or equal to 2');
+    if (limit === undefined || limit === null)
+      x.error('Deployment spec.revisionHistoryLimit must be less or equal to 2');
+    else if (Number(limit) > 2)
+      x.withValue(limit).error('Deployment spec.revisionHistoryLimit must be less or equal to 2');
   }
 }

@@ -16,7 +16,16 @@ const MARKDOWNLINT_CONFIG: Record<string, unknown> = {
   default: true,
   MD002: false,
   MD004: false,
-  MD013: { line_length: 1000, heading_line_length: 128, code_block_line_length: 400, code_blocks: true, tables: true, headings: true, strict: false, stern: false },
+  MD013: {
+    line_length: 1000,
+    heading_line_length: 128,
+    code_block_line_length: 400,
+    code_blocks: true,
+    tables: true,
+    headings: true,
+    strict: false,
+    stern: false,
+  },
   MD022: { lines_above: 1, lines_below: 1 },
   MD024: { siblings_only: true },
   MD026: { punctuation: '.,;:!。，；：！' },
@@ -39,7 +48,9 @@ const MARKDOWNLINT_CONFIG: Record<string, unknown> = {
 
 /** Top-level docs/*.md files (DMT lints no subfolders of docs/). */
 function topDocs(ctx: ModuleContext, exts: string[] = ['.md']): Array<{ rel: string; abs: string }> {
-  return ctx.tree.files.filter((f) => f.rel.startsWith('docs/') && dirname(f.rel) === 'docs' && exts.includes(extname(f.rel)));
+  return ctx.tree.files.filter(
+    (f) => f.rel.startsWith('docs/') && dirname(f.rel) === 'docs' && exts.includes(extname(f.rel)),
+  );
 }
 
 const FRONT_MATTER_DELIM = /^---\s*$/;
@@ -47,7 +58,16 @@ const FRONT_MATTER_DELIM = /^---\s*$/;
 export const documentationLinter: Linter = {
   id: ID,
   description: 'Documentation linter checks module documentation requirements',
-  rules: ['readme', 'bilingual', 'cyrillic-in-english', 'no-lang-key', 'markdownlint', 'markdownlint-strict', 'size', 'front-matter'],
+  rules: [
+    'readme',
+    'bilingual',
+    'cyrillic-in-english',
+    'no-lang-key',
+    'markdownlint',
+    'markdownlint-strict',
+    'size',
+    'front-matter',
+  ],
   async run(ctx, report) {
     const r = (rule: string): Reporter => ruleReporter(ctx, report, ID, rule);
     guard(r('readme'), 'docs/README.md', () => {
@@ -61,7 +81,11 @@ export const documentationLinter: Linter = {
       if (/\.ru\.md$/.test(f.rel) || /_ru\.md$/i.test(f.rel)) continue;
       guard(r('cyrillic-in-english').withFile(f.rel), f.rel, () => {
         const found = cyrillicReport(readText(f.abs), true);
-        if (found) r('cyrillic-in-english').withFile(f.rel).withValue(found).error('English documentation contains cyrillic characters');
+        if (found)
+          r('cyrillic-in-english')
+            .withFile(f.rel)
+            .withValue(found)
+            .error('English documentation contains cyrillic characters');
       });
     }
     for (const f of topDocs(ctx)) {
@@ -80,12 +104,19 @@ export const documentationLinter: Linter = {
     await checkMarkdown(ctx, r('markdownlint'), r('markdownlint-strict'));
     guard(r('size'), 'docs', () => {
       let total = 0;
-      for (const f of ctx.tree.files) if (f.rel.startsWith('docs/') && !f.rel.startsWith('docs/internal/')) total += f.size;
-      if (total > MAX_DOCS_BYTES) r('size').withFile(join(ctx.path, 'docs')).withValue(formatBytes(total)).error(`docs/ directory size exceeds the limit of ${formatBytes(MAX_DOCS_BYTES)}`);
+      for (const f of ctx.tree.files)
+        if (f.rel.startsWith('docs/') && !f.rel.startsWith('docs/internal/')) total += f.size;
+      if (total > MAX_DOCS_BYTES)
+        r('size')
+          .withFile(join(ctx.path, 'docs'))
+          .withValue(formatBytes(total))
+          .error(`docs/ directory size exceeds the limit of ${formatBytes(MAX_DOCS_BYTES)}`);
     });
     for (const f of ctx.tree.files) {
       if (!f.rel.startsWith('docs/') || extname(f.rel) !== '.md' || f.rel.startsWith('docs/internal/')) continue;
-      guard(r('front-matter').withFile(f.rel), f.rel, () => checkFrontMatter(readText(f.abs), r('front-matter').withFile(f.rel)));
+      guard(r('front-matter').withFile(f.rel), f.rel, () =>
+        checkFrontMatter(readText(f.abs), r('front-matter').withFile(f.rel)),
+      );
     }
   },
 };
@@ -109,7 +140,8 @@ function checkBilingual(ctx: ModuleContext, report: Reporter): void {
     if (rel.endsWith('_ru.md') || rel.endsWith('.ru.md')) continue;
     const base = rel.slice(0, -'.md'.length);
     if (set.has(`${base.toLowerCase()}_ru.md`)) continue;
-    if (!set.has(`${base}.ru.md`)) report.withFile(rel).error('Russian counterpart is missing: need to create a matching .ru.md in docs/');
+    if (!set.has(`${base}.ru.md`))
+      report.withFile(rel).error('Russian counterpart is missing: need to create a matching .ru.md in docs/');
   }
 }
 
@@ -132,14 +164,19 @@ async function checkMarkdown(ctx: ModuleContext, report: Reporter, strict: Repor
   try {
     results = markdownlint({ strings, config: MARKDOWNLINT_CONFIG as never }) as never;
   } catch (err) {
-    report.withFile(ctx.path).withValue((err as Error).message).error(`markdownlint failed: ${(err as Error).message}`);
+    report
+      .withFile(ctx.path)
+      .withValue((err as Error).message)
+      .error(`markdownlint failed: ${(err as Error).message}`);
     return;
   }
   for (const rel of Object.keys(results).sort()) {
     const lines = strings[rel]?.split('\n') ?? [];
     for (const e of results[rel] ?? []) {
       const to = engineDoesNotReport(e.ruleNames[0] ?? '', e.lineNumber, lines) ? strict : report;
-      to.withFile(rel).withLine(e.lineNumber).error(`${e.ruleNames.join('/')} ${e.ruleDescription}`);
+      to.withFile(rel)
+        .withLine(e.lineNumber)
+        .error(`${e.ruleNames.join('/')} ${e.ruleDescription}`);
     }
   }
 }
@@ -156,7 +193,9 @@ function checkFrontMatter(text: string, report: Reporter): void {
     }
   }
   if (end < 0) {
-    report.error('unterminated YAML front matter: the block opened by "---" on line 1 is never closed by a matching "---"');
+    report.error(
+      'unterminated YAML front matter: the block opened by "---" on line 1 is never closed by a matching "---"',
+    );
     return;
   }
   const [value, err] = tryParseYaml(lines.slice(1, end).join('\n'));
@@ -166,7 +205,16 @@ function checkFrontMatter(text: string, report: Reporter): void {
   }
   if (value === null || value === undefined) return;
   if (!isRecord(value)) {
-    const goType = typeof value === 'string' ? 'string' : typeof value === 'number' ? (Number.isInteger(value) ? 'int' : 'float64') : typeof value === 'boolean' ? 'bool' : '[]interface {}';
+    const goType =
+      typeof value === 'string'
+        ? 'string'
+        : typeof value === 'number'
+          ? Number.isInteger(value)
+            ? 'int'
+            : 'float64'
+          : typeof value === 'boolean'
+            ? 'bool'
+            : '[]interface {}';
     report.warn(`front matter between "---" delimiters must be a YAML mapping (key: value metadata), got ${goType}`);
   }
 }

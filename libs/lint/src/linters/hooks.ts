@@ -27,7 +27,9 @@ export const hooksLinter: Linter = {
     let hasHook: boolean | undefined;
     const copyHookPresent = (): boolean => {
       if (hasHook !== undefined) return hasHook;
-      hasHook = hookFiles.some((f) => ['copy_custom_certificate.go', 'copy_custom_certificate.py'].includes(basename(f.rel)));
+      hasHook = hookFiles.some((f) =>
+        ['copy_custom_certificate.go', 'copy_custom_certificate.py'].includes(basename(f.rel)),
+      );
       if (!hasHook) {
         for (const f of hookFiles) {
           if (!f.rel.endsWith('.go') || f.rel.endsWith('test.go')) continue;
@@ -46,7 +48,8 @@ export const hooksLinter: Linter = {
     for (const o of ctx.store.all()) {
       if (o.kind !== 'Ingress' && o.kind !== 'HTTPRoute') continue;
       guard(rep.withFile(o.path), o.path, () => {
-        if (!copyHookPresent()) rep.withFile(o.path).error(`${o.kind} resource exists but module does not have copy_custom_certificate hook`);
+        if (!copyHookPresent())
+          rep.withFile(o.path).error(`${o.kind} resource exists but module does not have copy_custom_certificate hook`);
       });
     }
   },

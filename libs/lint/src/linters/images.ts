@@ -52,24 +52,40 @@ export const imagesLinter: Linter = {
         if (!skipped) {
           lines.forEach((line, i) => {
             for (const [variable, re] of Object.entries(UNACCEPTABLE)) {
-              if (re.test(line)) r('dockerfile').withFile(rel).withObject(`image = ${rel}`).withLine(i + 1).error(`Please use ${variable} as an image name`);
+              if (re.test(line))
+                r('dockerfile')
+                  .withFile(rel)
+                  .withObject(`image = ${rel}`)
+                  .withLine(i + 1)
+                  .error(`Please use ${variable} as an image name`);
             }
           });
         }
         const froms = lines.filter((l) => l.startsWith('FROM ')).map((l) => l.slice(5));
         froms.forEach((from, i) => {
           if (skipped) {
-            r('distroless').withFile(rel).withObject(`image = ${rel} ; value - ${from}`).warn('WARNING!!! SKIP DISTROLESS CHECK!!!');
+            r('distroless')
+              .withFile(rel)
+              .withObject(`image = ${rel} ; value - ${from}`)
+              .warn('WARNING!!! SKIP DISTROLESS CHECK!!!');
             return;
           }
           if (from === 'scratch') return;
           if (i === froms.length - 1) {
             const s = from.replace(/^\$\.Images\./, '').replace(/^\.Images\./, '');
             if (!s.startsWith('$BASE_DISTROLESS') && !s.startsWith('$BASE_ALT')) {
-              r('distroless').withFile(rel).withValue(from).error('Last `FROM` instruction should use one of our $BASE_DISTROLESS images');
+              r('distroless')
+                .withFile(rel)
+                .withValue(from)
+                .error('Last `FROM` instruction should use one of our $BASE_DISTROLESS images');
             }
           } else if (!from.startsWith('$BASE_') && !/@sha256:[A-Fa-f0-9]{64}/.test(from)) {
-            r('distroless').withFile(rel).withValue(from).error('Intermediate `FROM` instructions should use one of our $BASE_ images or have `@sha256:` checksum specified');
+            r('distroless')
+              .withFile(rel)
+              .withValue(from)
+              .error(
+                'Intermediate `FROM` instructions should use one of our $BASE_ images or have `@sha256:` checksum specified',
+              );
           }
         });
       });
@@ -88,12 +104,22 @@ function checkWerf(ctx: ModuleContext, report: Reporter): void {
   if (!werfFile) return;
   let rendered: string;
   try {
-    rendered = renderWerfTemplate(readText(werfFile), { Env: process.env['WERF_ENV'] ?? 'EE', Commit: { Hash: 'hash' } });
+    rendered = renderWerfTemplate(readText(werfFile), {
+      Env: process.env['WERF_ENV'] ?? 'EE',
+      Commit: { Hash: 'hash' },
+    });
   } catch {
     // A werf.yaml that cannot be evaluated offline is not linted (DMT fails the module creation instead).
     return;
   }
-  const docs = rendered.trim() === '' ? [] : rendered.trim().split(/(?:^|\s*\n)---\s*/).map((d) => d.trim()).filter((d) => d !== '');
+  const docs =
+    rendered.trim() === ''
+      ? []
+      : rendered
+          .trim()
+          .split(/(?:^|\s*\n)---\s*/)
+          .map((d) => d.trim())
+          .filter((d) => d !== '');
   docs.forEach((doc, i) => {
     const obj = report.withObject(`werf.yaml:manifest-${i + 1}`);
     const [value, err] = tryParseYaml(doc);
@@ -107,7 +133,9 @@ function checkWerf(ctx: ModuleContext, report: Reporter): void {
     const fromImage = asString(w['fromImage']).trim();
     if (fromImage === '') return;
     if (asString(w['artifact']) !== '') {
-      obj.withValue(`artifact: ${asString(w['artifact'])}`).error('Use `from:` or `fromImage:` and `final: false` directives instead of `artifact:` in the werf file');
+      obj
+        .withValue(`artifact: ${asString(w['artifact'])}`)
+        .error('Use `from:` or `fromImage:` and `final: false` directives instead of `artifact:` in the werf file');
     }
     if (w['final'] === false) return;
     const fp = fromImage.split('/');
@@ -115,12 +143,15 @@ function checkWerf(ctx: ModuleContext, report: Reporter): void {
     if (fp.length < 2) problem = `image should be in format \`base/<name>\`, got "${fromImage}"`;
     else if (fp[0] !== 'base' && fp[0] !== 'common') problem = `image must start with \`base/\`, got "${fromImage}"`;
     if (problem) {
-      (ctx.name === 'terraform-manager' ? obj.withMaxLevel('ignored') : obj).withValue(`fromImage: ${fromImage}`).error(`Invalid \`fromImage:\` value - ${problem}`);
+      (ctx.name === 'terraform-manager' ? obj.withMaxLevel('ignored') : obj)
+        .withValue(`fromImage: ${fromImage}`)
+        .error(`Invalid \`fromImage:\` value - ${problem}`);
     }
     const user = asString(asRecord(asRecord(w['imageSpec'])['config'])['user']);
     if (user !== '') {
       const o = obj.withValue(`imageSpec.config.user: ${user}`);
-      if (ctx.name !== 'istio' && ctx.name !== 'ingress-nginx') o.error('`imageSpec.config.user:` parameter should be empty');
+      if (ctx.name !== 'istio' && ctx.name !== 'ingress-nginx')
+        o.error('`imageSpec.config.user:` parameter should be empty');
       else o.warn('`imageSpec.config.user:` parameter should be empty');
     }
   });
@@ -130,16 +161,20 @@ function checkPatches(ctx: ModuleContext, report: Reporter): void {
   const patches = ctx.tree.files.filter((f) => f.rel.endsWith('.patch'));
   const dirs = [...new Set(patches.map((f) => dirname(f.rel)))];
   for (const dir of dirs) {
-    if (!/^images\/[\w/\-.]*\/patches.*$/.test(dir)) report.withFile(dir).error('Patch file should be in `images/<image_name>/patches/` directory');
-    if (!ctx.files.has(`${dir}/README.md`)) report.withFile(dir).error('Patch file should have a corresponding README file');
+    if (!/^images\/[\w/\-.]*\/patches.*$/.test(dir))
+      report.withFile(dir).error('Patch file should be in `images/<image_name>/patches/` directory');
+    if (!ctx.files.has(`${dir}/README.md`))
+      report.withFile(dir).error('Patch file should have a corresponding README file');
   }
   for (const f of patches) {
     const base = basename(f.rel);
-    if (!/^\d{3}-.*\.patch$/.test(base)) report.withFile(f.rel).error('Patch file name should match pattern `XXX-<patch-name>.patch`');
+    if (!/^\d{3}-.*\.patch$/.test(base))
+      report.withFile(f.rel).error('Patch file name should match pattern `XXX-<patch-name>.patch`');
     const readme = ctx.files.get(`${dirname(f.rel)}/README.md`);
     if (readme) {
       guard(report.withFile(f.rel), f.rel, () => {
-        if (!readText(readme.abs).includes(`# ${base}`)) report.withFile(f.rel).error(`README.md file does not contain # ${base}`);
+        if (!readText(readme.abs).includes(`# ${base}`))
+          report.withFile(f.rel).error(`README.md file does not contain # ${base}`);
       });
     }
   }

@@ -33,7 +33,9 @@ export async function guardAsync(report: Reporter, file: string | undefined, wor
 export function crashFinding(report: Reporter, file: string | undefined, err: unknown): void {
   const msg = err instanceof Error ? err.message : String(err);
   const where = file ?? report.file;
-  (where ? report.withFile(where) : report).error(`rule ${report.rule || report.linter} failed${where ? ` on ${where}` : ''}: ${msg}`);
+  (where ? report.withFile(where) : report).error(
+    `rule ${report.rule || report.linter} failed${where ? ` on ${where}` : ''}: ${msg}`,
+  );
 }
 
 /** The rule-scoped reporter: rule ID and its level cap from the settings. */

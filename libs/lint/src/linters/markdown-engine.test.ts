@@ -13,7 +13,13 @@ const cases: Array<{ name: string; rule: string; line: number; doc: string; expe
     doc: '# T\n\ntext\n\n<a id="x"></a>\n| A | B |\n| - | - |\n| 1 | 2 |\n',
     expected: true,
   },
-  { name: 'MD058 after a text line', rule: 'MD058', line: 4, doc: '# T\n\ntext\n| A | B |\n| - | - |\n| 1 | 2 |\n', expected: true },
+  {
+    name: 'MD058 after a text line',
+    rule: 'MD058',
+    line: 4,
+    doc: '# T\n\ntext\n| A | B |\n| - | - |\n| 1 | 2 |\n',
+    expected: true,
+  },
   {
     name: 'MD058 below a table that follows a text line',
     rule: 'MD058',
@@ -21,7 +27,13 @@ const cases: Array<{ name: string; rule: string; line: number; doc: string; expe
     doc: '# T\n\ntext\n| A | B |\n| - | - |\n| 1 | 2 |\n> quote\n',
     expected: true,
   },
-  { name: 'MD058 after a heading', rule: 'MD058', line: 4, doc: '# T\n\n## H\n| A | B |\n| - | - |\n| 1 | 2 |\n', expected: false },
+  {
+    name: 'MD058 after a heading',
+    rule: 'MD058',
+    line: 4,
+    doc: '# T\n\n## H\n| A | B |\n| - | - |\n| 1 | 2 |\n',
+    expected: false,
+  },
   {
     name: 'MD058 below a table after a blank line',
     rule: 'MD058',
@@ -29,7 +41,13 @@ const cases: Array<{ name: string; rule: string; line: number; doc: string; expe
     doc: '# T\n\n| A | B |\n| - | - |\n| 1 | 2 |\n> quote\n',
     expected: false,
   },
-  { name: 'MD058 after a code fence', rule: 'MD058', line: 6, doc: '# T\n\n```\nx\n```\n| A | B |\n| - | - |\n', expected: false },
+  {
+    name: 'MD058 after a code fence',
+    rule: 'MD058',
+    line: 6,
+    doc: '# T\n\n```\nx\n```\n| A | B |\n| - | - |\n',
+    expected: false,
+  },
   { name: 'MD012, reported by both', rule: 'MD012', line: 3, doc: '# T\n\n\ntext\n', expected: false },
 ];
 

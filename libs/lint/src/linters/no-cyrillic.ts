@@ -17,7 +17,10 @@ const CYR = /[А-Яа-яЁё]/;
 /** Marks Cyrillic letters of a line under it with `^` (DMT's cursor line). */
 function cyrillicCursor(line: string): string {
   const trimmed = line.trim();
-  const cursor = trimmed.replace(/[^А-Яа-яЁё]/g, '-').replace(/[А-Яа-яЁё]/g, '^').replace(/-+$/, '');
+  const cursor = trimmed
+    .replace(/[^А-Яа-яЁё]/g, '-')
+    .replace(/[А-Яа-яЁё]/g, '^')
+    .replace(/-+$/, '');
   return `${trimmed}\n${cursor}`;
 }
 

@@ -66,7 +66,9 @@ function enumErrors(data: Record<string, unknown>, excludes: Set<string>): strin
         errs.push(`enum '${key}' is invalid: value '${v}' must start with Capital letter`);
         continue;
       }
-      const bad = chars.some((c, i) => !(/\p{L}/u.test(c) || /\p{N}/u.test(c) || (c === '.' && i !== 0 && /\p{N}/u.test(chars[i - 1]!))));
+      const bad = chars.some(
+        (c, i) => !(/\p{L}/u.test(c) || /\p{N}/u.test(c) || (c === '.' && i !== 0 && /\p{N}/u.test(chars[i - 1]!))),
+      );
       if (bad) errs.push(`enum '${key}' is invalid: value: '${v}' must be in CamelCase`);
     }
     return errs.length ? errs.join('\n') : undefined;
@@ -127,9 +129,15 @@ export const openapiLinter: Linter = {
       }
       if (!data) return;
       const ee = enumErrors(data, enumExcludes);
-      if (ee.length) r('enum').withFile(rel).error(`openAPI file is not valid:\n${ee.join('\n')}`);
+      if (ee.length)
+        r('enum')
+          .withFile(rel)
+          .error(`openAPI file is not valid:\n${ee.join('\n')}`);
       const he = haErrors(data, haExcludes);
-      if (he.length) r('high-availability').withFile(rel).error(`openAPI file is not valid:\n${he.join('\n')}`);
+      if (he.length)
+        r('high-availability')
+          .withFile(rel)
+          .error(`openAPI file is not valid:\n${he.join('\n')}`);
       if (withKeys) {
         const ke = bannedKeyErrors(data, banned);
         if (ke.length) r('keys').withFile(rel).error(`openAPI file is not valid:\n${ke[0]}`);
@@ -163,7 +171,9 @@ export const openapiLinter: Linter = {
     const crdsDir = join(ctx.path, 'crds');
     let crdNames: string[] = [];
     try {
-      crdNames = readdirSync(crdsDir, { withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name);
+      crdNames = readdirSync(crdsDir, { withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => e.name);
     } catch {
       crdNames = [];
     }
@@ -173,12 +183,15 @@ export const openapiLinter: Linter = {
       const rep = r('bilingual').withFile(rel);
       if (name.startsWith('doc-ru-')) {
         const base = name.slice('doc-ru-'.length);
-        if (!exists(join(crdsDir, base))) rep.error(`translation file has no corresponding base file: expected "${base}"`);
+        if (!exists(join(crdsDir, base)))
+          rep.error(`translation file has no corresponding base file: expected "${base}"`);
       } else if (!exists(join(crdsDir, `doc-ru-${name}`))) {
         rep.error(`translation file is missing: expected "doc-ru-${name}" in the same directory`);
       }
     }
-    for (const f of files.filter((x) => /^(openapi|crds)\/doc-ru-.*\.ya?ml$/.test(x.rel) && !x.rel.endsWith('-tests.yaml'))) {
+    for (const f of files.filter(
+      (x) => /^(openapi|crds)\/doc-ru-.*\.ya?ml$/.test(x.rel) && !x.rel.endsWith('-tests.yaml'),
+    )) {
       guard(r('doc-ru-yaml').withFile(f.rel), f.rel, () => {
         const [, err] = tryParseYaml(readText(f.abs));
         if (err) r('doc-ru-yaml').withFile(f.rel).error(`doc-ru file is not valid YAML:\n${err.message}`);
@@ -226,19 +239,26 @@ function checkCRD(
     }
     if (excludes.includes(name)) continue;
     const labels = asRecord(meta['labels']);
-    if (!('module' in labels)) obj.withValue(`module = ${moduleName}`).error(`CRD should contain "module = ${moduleName}" label`);
+    if (!('module' in labels))
+      obj.withValue(`module = ${moduleName}`).error(`CRD should contain "module = ${moduleName}" label`);
     else if (labels['module'] !== moduleName) {
-      obj.withValue(`module = ${String(labels['module'])}`).error(`CRD should contain "module = ${moduleName}" label, but got "module = ${String(labels['module'])}"`);
+      obj
+        .withValue(`module = ${String(labels['module'])}`)
+        .error(`CRD should contain "module = ${moduleName}" label, but got "module = ${String(labels['module'])}"`);
     }
     const props: Record<string, unknown> = {};
-    for (const v of Array.isArray(asRecord(crd['spec'])['versions']) ? (asRecord(crd['spec'])['versions'] as unknown[]) : []) {
+    for (const v of Array.isArray(asRecord(crd['spec'])['versions'])
+      ? (asRecord(crd['spec'])['versions'] as unknown[])
+      : []) {
       Object.assign(props, asRecord(asRecord(asRecord(asRecord(v)['schema'])['openAPIV3Schema'])['properties']));
     }
     const walk = (node: unknown, path: string): void => {
       if (Array.isArray(node)) node.forEach((n, i) => walk(n, `${path}[${i}]`));
       else if (isRecord(node)) {
         if ('deprecated' in node) {
-          obj.withValue(`deprecated: present at path ${path}`).error(`CRD contains "deprecated" key at path "${path}", use "x-doc-deprecated: true" instead`);
+          obj
+            .withValue(`deprecated: present at path ${path}`)
+            .error(`CRD contains "deprecated" key at path "${path}", use "x-doc-deprecated: true" instead`);
         }
         for (const [k, v] of Object.entries(node)) walk(v, `${path}.${k}`);
       }
@@ -284,7 +304,9 @@ function checkValidations(parsed: Parsed, report: Reporter): void {
 
 function checkValidationList(path: string, raw: unknown, report: Reporter): void {
   if (!Array.isArray(raw)) {
-    report.warn(`"x-deckhouse-validations" at "${path}" must be a list of {expression, message} entries, got ${yamlKind(raw)}`);
+    report.warn(
+      `"x-deckhouse-validations" at "${path}" must be a list of {expression, message} entries, got ${yamlKind(raw)}`,
+    );
     return;
   }
   if (raw.length === 0) {
@@ -294,18 +316,22 @@ function checkValidationList(path: string, raw: unknown, report: Reporter): void
   raw.forEach((entry, i) => {
     const entryPath = `${path}[${i}]`;
     if (!isRecord(entry) || Object.keys(entry).length === 0) {
-      report.warn(`"x-deckhouse-validations" entry at "${entryPath}" must be a non-empty mapping with "expression" and "message" fields`);
+      report.warn(
+        `"x-deckhouse-validations" entry at "${entryPath}" must be a non-empty mapping with "expression" and "message" fields`,
+      );
       return;
     }
-    const expr = typeof entry['expression'] === 'string' && entry['expression'] !== '' ? entry['expression'] : undefined;
-    if (expr === undefined) report.warn(`"x-deckhouse-validations" entry at "${entryPath}" must have a non-empty string "expression" field`);
+    const expr =
+      typeof entry['expression'] === 'string' && entry['expression'] !== '' ? entry['expression'] : undefined;
+    if (expr === undefined)
+      report.warn(`"x-deckhouse-validations" entry at "${entryPath}" must have a non-empty string "expression" field`);
     if (!(typeof entry['message'] === 'string' && entry['message'] !== '')) {
       report.warn(`"x-deckhouse-validations" entry at "${entryPath}" must have a non-empty string "message" field`);
     }
     if (expr !== undefined) {
       const problem = checkCel(expr, ['self', 'oldSelf']);
-      if (problem) report.warn(`"x-deckhouse-validations" expression at "${entryPath}" is not a valid CEL expression: ${problem}`);
+      if (problem)
+        report.warn(`"x-deckhouse-validations" expression at "${entryPath}" is not a valid CEL expression: ${problem}`);
     }
   });
 }
-

@@ -20,15 +20,29 @@ import type { Linter } from './linter.ts';
 const ID = 'templates';
 const VPA_CONTROLLERS = ['Deployment', 'DaemonSet', 'StatefulSet'];
 const PDB_CONTROLLERS = ['Deployment', 'StatefulSet'];
-const NETWORK_HINT = 'If you need help with the Gateway API migration or a review, reach out to the network team in #dev-network.';
+const NETWORK_HINT =
+  'If you need help with the Gateway API migration or a review, reach out to the network team in #dev-network.';
 
 export const templatesLinter: Linter = {
   id: ID,
   description: 'Lint templates',
   rules: [
-    'vpa', 'pdb', 'ingress-rules', 'httproute-rules', 'prometheus-rules', 'grafana-dashboards', 'kube-rbac-proxy', 'service-port',
-    'cluster-domain', 'werf', 'registry', 'webhook-configuration-annotations', 'enabled-modules', 'crd-enabled-modules',
-    'mount-points', 'helm-render',
+    'vpa',
+    'pdb',
+    'ingress-rules',
+    'httproute-rules',
+    'prometheus-rules',
+    'grafana-dashboards',
+    'kube-rbac-proxy',
+    'service-port',
+    'cluster-domain',
+    'werf',
+    'registry',
+    'webhook-configuration-annotations',
+    'enabled-modules',
+    'crd-enabled-modules',
+    'mount-points',
+    'helm-render',
   ],
   async run(ctx, report) {
     const r = (rule: string): Reporter => ruleReporter(ctx, report, ID, rule);
@@ -46,7 +60,9 @@ export const templatesLinter: Linter = {
     }
     guard(r('kube-rbac-proxy'), undefined, () => {
       const excluded = stringList(ex('kube-rbac-proxy'));
-      const withCA = new Set(objects.filter((o) => o.kind === 'ConfigMap' && o.name === 'kube-rbac-proxy-ca.crt').map((o) => o.namespace));
+      const withCA = new Set(
+        objects.filter((o) => o.kind === 'ConfigMap' && o.name === 'kube-rbac-proxy-ca.crt').map((o) => o.namespace),
+      );
       for (const o of objects) {
         if (!o.namespace.startsWith('d8-') || o.kind !== 'Namespace' || excluded.includes(o.name)) continue;
         if (!withCA.has(o.name)) {
@@ -54,7 +70,9 @@ export const templatesLinter: Linter = {
             .withFile(o.path)
             .withObject(`namespace = ${o.name}`)
             .withValue([...withCA])
-            .error("All system namespaces should contain kube-rbac-proxy CA certificate.\n\tConsider using corresponding helm_lib helper 'helm_lib_kube_rbac_proxy_ca_certificate'.");
+            .error(
+              "All system namespaces should contain kube-rbac-proxy CA certificate.\n\tConsider using corresponding helm_lib helper 'helm_lib_kube_rbac_proxy_ca_certificate'.",
+            );
         }
       }
     });
@@ -64,10 +82,14 @@ export const templatesLinter: Linter = {
     const portEx = ex('service-port');
     if (objects.some((o) => o.kind === 'PrometheusRule')) await loadPromQL();
     for (const o of objects) {
-      guard(r('service-port').withFile(o.path), o.path, () => checkServicePort(o, portEx, r('service-port').withFile(o.path)));
+      guard(r('service-port').withFile(o.path), o.path, () =>
+        checkServicePort(o, portEx, r('service-port').withFile(o.path)),
+      );
       if (o.kind === 'PrometheusRule') {
         guard(promtool.withFile(ctx.path), o.path, () => {
-          const problem = isRecord(o.raw['spec']) ? checkRuleGroupsSpec(o.raw['spec']) : "spec field not found in object 'PrometheusRule'";
+          const problem = isRecord(o.raw['spec'])
+            ? checkRuleGroupsSpec(o.raw['spec'])
+            : "spec field not found in object 'PrometheusRule'";
           if (problem) promtool.withFile(ctx.path).error(`Promtool check failed for Prometheus rule: ${problem}`);
         });
       }
@@ -77,25 +99,32 @@ export const templatesLinter: Linter = {
           r('ingress-rules')
             .withFile(o.path)
             .withObject(o.name)
-            .error('Ingress annotation "nginx.ingress.kubernetes.io/configuration-snippet" does not contain required snippet "{{ include "helm_lib_module_ingress_configuration_snippet" . | nindent 6 }}".');
+            .error(
+              'Ingress annotation "nginx.ingress.kubernetes.io/configuration-snippet" does not contain required snippet "{{ include "helm_lib_module_ingress_configuration_snippet" . | nindent 6 }}".',
+            );
         }
       }
     }
     guard(r('httproute-rules'), undefined, () => checkHTTPRoutes(objects, ex('httproute'), r('httproute-rules')));
     guard(r('cluster-domain'), undefined, () => {
       for (const f of ctx.tree.files) {
-        if (!f.rel.startsWith('templates/') || f.symlink || !['.yaml', '.yml', '.tpl'].includes(extname(f.rel))) continue;
+        if (!f.rel.startsWith('templates/') || f.symlink || !['.yaml', '.yml', '.tpl'].includes(extname(f.rel)))
+          continue;
         guard(r('cluster-domain').withFile(f.rel), f.rel, () => {
           if (readText(f.abs).includes('cluster.local')) {
             r('cluster-domain')
               .withFile(ctx.path)
               .withObject(f.rel)
-              .error("File contains hardcoded 'cluster.local' substring. Use '.Values.global.clusterConfiguration.clusterDomain' instead for dynamic cluster domain configuration.");
+              .error(
+                "File contains hardcoded 'cluster.local' substring. Use '.Values.global.clusterConfiguration.clusterDomain' instead for dynamic cluster domain configuration.",
+              );
           }
         });
       }
     });
-    guard(report.withRule('werf'), undefined, () => checkWerfImages(ctx, report.withRule('werf').withMaxLevel(ctx.settings.linterLevel(ID))));
+    guard(report.withRule('werf'), undefined, () =>
+      checkWerfImages(ctx, report.withRule('werf').withMaxLevel(ctx.settings.linterLevel(ID))),
+    );
     guard(r('registry'), undefined, () => checkRegistry(ctx, r('registry')));
     guard(r('webhook-configuration-annotations'), undefined, () => {
       const excl = ex('webhook-configuration-annotations');
@@ -107,12 +136,16 @@ export const templatesLinter: Linter = {
           r('webhook-configuration-annotations')
             .withObject(o.identity())
             .withFile(o.path)
-            .error(`${o.kind} "${o.name}" must have either "werf.io/weight" annotation or an annotation with "werf.io/deploy-dependency" prefix`);
+            .error(
+              `${o.kind} "${o.name}" must have either "werf.io/weight" annotation or an annotation with "werf.io/deploy-dependency" prefix`,
+            );
         }
       }
     });
     guard(r('crd-enabled-modules'), undefined, () => checkCRDEnabledModules(ctx, r('crd-enabled-modules')));
-    guard(r('mount-points'), undefined, () => checkMountPoints(ctx, objects, stringList(ex('mount-points')), r('mount-points')));
+    guard(r('mount-points'), undefined, () =>
+      checkMountPoints(ctx, objects, stringList(ex('mount-points')), r('mount-points')),
+    );
   },
 };
 
@@ -142,8 +175,10 @@ function checkVPA(objects: StoreObject[], excludes: unknown[], report: Reporter)
       rep.error('No VPA specs resourcePolicy.containerPolicies is found for object');
       continue;
     }
-    if (mode === 'Auto') rep.error("VPA updateMode cannot be 'Auto' as it is deprecated. Please use 'InPlaceOrRecreate' instead");
-    if (!['Off', 'Initial', 'Recreate', 'InPlaceOrRecreate', 'Auto'].includes(mode)) rep.error(`Invalid updateMode '${mode}'. Allowed values are: Off, Initial, Recreate, InPlaceOrRecreate`);
+    if (mode === 'Auto')
+      rep.error("VPA updateMode cannot be 'Auto' as it is deprecated. Please use 'InPlaceOrRecreate' instead");
+    if (!['Off', 'Initial', 'Recreate', 'InPlaceOrRecreate', 'Auto'].includes(mode))
+      rep.error(`Invalid updateMode '${mode}'. Allowed values are: Off, Initial, Recreate, InPlaceOrRecreate`);
     const containers = new Set<string>();
     for (const cp of policies) {
       const name = asString(cp['containerName']);
@@ -153,9 +188,13 @@ function checkVPA(objects: StoreObject[], excludes: unknown[], report: Reporter)
       if (quantityIsZero(min['memory'])) rep.error(`No VPA specs minAllowed.memory is found for container ${name}`);
       if (quantityIsZero(max['cpu'])) rep.error(`No VPA specs maxAllowed.cpu is found for container ${name}`);
       if (quantityIsZero(max['memory'])) rep.error(`No VPA specs maxAllowed.memory is found for container ${name}`);
-      const cmp = (a: unknown, b: unknown): boolean => (Number.isNaN(parseQuantity(a)) ? 0 : parseQuantity(a)) > (Number.isNaN(parseQuantity(b)) ? 0 : parseQuantity(b));
-      if (cmp(min['cpu'] ?? 0, max['cpu'] ?? 0)) rep.error(`MinAllowed.cpu for container ${name} should be less than maxAllowed.cpu`);
-      if (cmp(min['memory'] ?? 0, max['memory'] ?? 0)) rep.error(`MinAllowed.memory for container ${name} should be less than maxAllowed.memory`);
+      const cmp = (a: unknown, b: unknown): boolean =>
+        (Number.isNaN(parseQuantity(a)) ? 0 : parseQuantity(a)) >
+        (Number.isNaN(parseQuantity(b)) ? 0 : parseQuantity(b));
+      if (cmp(min['cpu'] ?? 0, max['cpu'] ?? 0))
+        rep.error(`MinAllowed.cpu for container ${name} should be less than maxAllowed.cpu`);
+      if (cmp(min['memory'] ?? 0, max['memory'] ?? 0))
+        rep.error(`MinAllowed.memory for container ${name} should be less than maxAllowed.memory`);
       containers.add(name);
     }
     targets.set(key, { containers, mode });
@@ -170,12 +209,24 @@ function checkVPA(objects: StoreObject[], excludes: unknown[], report: Reporter)
     const t = targets.get(key);
     if (t?.mode === 'Off') continue;
     if (!t) {
-      report.withObject(o.identity()).error(`Getting vpa containers name list for the object failed: {${o.kind} ${o.name} ${o.namespace}}`);
+      report
+        .withObject(o.identity())
+        .error(`Getting vpa containers name list for the object failed: {${o.kind} ${o.name} ${o.namespace}}`);
       continue;
     }
     const names = new Set(o.containers().map((c) => c.name));
-    for (const n of names) if (!t.containers.has(n)) report.withObject(`${o.identity()} ; container = ${n}`).error('The container should have corresponding VPA resourcePolicy entry');
-    for (const n of t.containers) if (!names.has(n)) report.withObject(o.identity()).error(`VPA has resourcePolicy for container ${n}, but the controller does not have corresponding container resource entry`);
+    for (const n of names)
+      if (!t.containers.has(n))
+        report
+          .withObject(`${o.identity()} ; container = ${n}`)
+          .error('The container should have corresponding VPA resourcePolicy entry');
+    for (const n of t.containers)
+      if (!names.has(n))
+        report
+          .withObject(o.identity())
+          .error(
+            `VPA has resourcePolicy for container ${n}, but the controller does not have corresponding container resource entry`,
+          );
   }
 }
 
@@ -227,7 +278,12 @@ function checkPDB(objects: StoreObject[], excludes: unknown[], report: Reporter)
     }
     const labels = o.podLabels();
     const ok = selectors.some((s) => s.sel !== undefined && s.ns === o.namespace && selectorMatches(s.sel, labels));
-    if (!ok) report.withObject(o.identity()).withFile(o.path).withValue(labels).error('No PodDisruptionBudget matches pod labels of the controller');
+    if (!ok)
+      report
+        .withObject(o.identity())
+        .withFile(o.path)
+        .withValue(labels)
+        .error('No PodDisruptionBudget matches pod labels of the controller');
   }
 }
 
@@ -263,7 +319,8 @@ function checkHTTPRoutes(objects: StoreObject[], excludes: unknown[], report: Re
     }
     const refs = asArray(route.spec['parentRefs']);
     let problem: string | undefined;
-    if (refs.length === 0) problem = 'spec.parentRefs is empty, so it does not reference a ListenerSet defined in the module templates';
+    if (refs.length === 0)
+      problem = 'spec.parentRefs is empty, so it does not reference a ListenerSet defined in the module templates';
     else if (!refs.some((p) => isRecord(p) && typeof p['name'] === 'string' && listenerSets.has(p['name']))) {
       problem = 'none of the spec.parentRefs reference a ListenerSet defined in the module templates';
     }
@@ -271,7 +328,9 @@ function checkHTTPRoutes(objects: StoreObject[], excludes: unknown[], report: Re
       report
         .withObject(route.identity())
         .withFile(route.path)
-        .error(`HTTPRoute "${route.name}" does not yet provide a valid Gateway API replacement for Ingress "${ing.name}": ${problem}. ${NETWORK_HINT}`);
+        .error(
+          `HTTPRoute "${route.name}" does not yet provide a valid Gateway API replacement for Ingress "${ing.name}": ${problem}. ${NETWORK_HINT}`,
+        );
     }
   }
 }
@@ -296,21 +355,26 @@ function checkPrometheusMonitoring(ctx: ModuleContext, report: Reporter): void {
   if (includesLine(content, 'include "helm_lib_prometheus_rules')) return;
   report
     .withFile(join(ctx.path, 'templates', 'monitoring.yaml'))
-    .error(`The content of the 'templates/monitoring.yaml' should be equal to:\n{{- include "helm_lib_prometheus_rules" (list . "YOUR NAMESPACE TO DEPLOY RULES: d8-monitoring, d8-system or module namespace") }}`);
+    .error(
+      `The content of the 'templates/monitoring.yaml' should be equal to:\n{{- include "helm_lib_prometheus_rules" (list . "YOUR NAMESPACE TO DEPLOY RULES: d8-monitoring, d8-system or module namespace") }}`,
+    );
 }
 
 function checkGrafana(ctx: ModuleContext, report: Reporter): void {
   const content = monitoringYaml(ctx, report);
   if (content === undefined || !isDir(join(ctx.path, 'monitoring', 'grafana-dashboards'))) return;
   for (const f of ctx.tree.files) {
-    if (!f.rel.startsWith('monitoring/grafana-dashboards/') || f.symlink || !['.json', '.tpl'].includes(extname(f.rel))) continue;
+    if (!f.rel.startsWith('monitoring/grafana-dashboards/') || f.symlink || !['.json', '.tpl'].includes(extname(f.rel)))
+      continue;
     guard(report.withFile(f.abs), f.rel, () => checkDashboard(readText(f.abs), report.withFile(f.abs)));
   }
   if (includesLine(content, 'include "helm_lib_grafana_dashboard_definitions')) return;
   if (content.includes('include "helm_lib_grafana_dashboard_definitions_recursion" (list .')) return;
   report
     .withFile(join(ctx.path, 'templates', 'monitoring.yaml'))
-    .error(`The content of the 'templates/monitoring.yaml' should be equal to:\n{{- include "helm_lib_grafana_dashboard_definitions" . }}\nGot:\n${content}`);
+    .error(
+      `The content of the 'templates/monitoring.yaml' should be equal to:\n{{- include "helm_lib_grafana_dashboard_definitions" . }}\nGot:\n${content}`,
+    );
 }
 
 // biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana variable references, not template literals
@@ -343,16 +407,22 @@ function checkDashboard(text: string, report: Reporter): void {
     const title = jsonString(panel['title']) || 'unnamed';
     const type = jsonString(panel['type']);
     const replace: Record<string, string> = { graph: 'timeseries', 'flant-statusmap-panel': 'state-timeline' };
-    if (replace[type]) report.error(`Panel '${title}' uses deprecated type '${type}', consider using '${replace[type]}'`);
+    if (replace[type])
+      report.error(`Panel '${title}' uses deprecated type '${type}', consider using '${replace[type]}'`);
     const targets = asArray(panel['targets']).map(asRecord);
     for (const t of targets) {
       const expr = jsonString(t['expr']);
       for (const interval of ['interval_rv', 'interval_sx3', 'interval_sx4']) {
-        if (expr.includes(interval)) report.error(`Panel '${title}' contains deprecated interval '${interval}', consider using '$__rate_interval'`);
+        if (expr.includes(interval))
+          report.error(
+            `Panel '${title}' contains deprecated interval '${interval}', consider using '$__rate_interval'`,
+          );
       }
     }
     if (panel['alert'] !== undefined) {
-      report.error(`Panel '${title}' contains legacy alert rule '${jsonString(asRecord(panel['alert'])['name']) || 'unnamed'}', consider using external alertmanager`);
+      report.error(
+        `Panel '${title}' contains legacy alert rule '${jsonString(asRecord(panel['alert'])['name']) || 'unnamed'}', consider using external alertmanager`,
+      );
     }
     for (const t of targets) {
       if (!('datasource' in t)) continue;
@@ -361,9 +431,14 @@ function checkDashboard(text: string, report: Reporter): void {
       if (isRecord(ds) && 'uid' in ds) uid = jsonString(ds['uid']);
       else {
         uid = jsonString(ds);
-        report.error(`Panel '${title}' uses legacy datasource format, consider resaving dashboard using newer Grafana version`);
+        report.error(
+          `Panel '${title}' uses legacy datasource format, consider resaving dashboard using newer Grafana version`,
+        );
       }
-      if (!uid.startsWith('$')) report.error(`Panel '${title}' contains hardcoded datasource UID '${uid}', consider using grafana variable of type 'Datasource'`);
+      if (!uid.startsWith('$'))
+        report.error(
+          `Panel '${title}' contains hardcoded datasource UID '${uid}', consider using grafana variable of type 'Datasource'`,
+        );
       if (isRecord(ds) && ds['type'] === 'prometheus' && !RECOMMENDED_DS.includes(uid)) {
         report.error(`Panel '${title}' datasource should be one of: ${RECOMMENDED_DS.join(', ')} instead of '${uid}'`);
       }
@@ -373,11 +448,19 @@ function checkDashboard(text: string, report: Reporter): void {
   for (const t of asArray(asRecord(dashboard['templating'])['list']).map(asRecord)) {
     if (t['type'] === 'datasource' && t['query'] === 'prometheus' && t['name'] === 'ds_prometheus') hasDsVar = true;
     const ds = asRecord(t['datasource']);
-    if (t['type'] === 'query' && ds['type'] === 'prometheus' && 'uid' in ds && !RECOMMENDED_DS.includes(jsonString(ds['uid']))) {
-      report.error(`Dashboard variable '${jsonString(t['name'])}' should use one of: ${RECOMMENDED_DS.join(', ')} as its datasource`);
+    if (
+      t['type'] === 'query' &&
+      ds['type'] === 'prometheus' &&
+      'uid' in ds &&
+      !RECOMMENDED_DS.includes(jsonString(ds['uid']))
+    ) {
+      report.error(
+        `Dashboard variable '${jsonString(t['name'])}' should use one of: ${RECOMMENDED_DS.join(', ')} as its datasource`,
+      );
     }
   }
-  if (!hasDsVar) report.error("Dashboard must contain prometheus variable with query type: 'prometheus' and name: 'ds_prometheus'");
+  if (!hasDsVar)
+    report.error("Dashboard must contain prometheus variable with query type: 'prometheus' and name: 'ds_prometheus'");
 }
 
 function checkWerfImages(ctx: ModuleContext, report: Reporter): void {
@@ -408,7 +491,8 @@ function checkWerfImages(ctx: ModuleContext, report: Reporter): void {
         return;
       }
       const image = jsonString(asRecord(value)['image']);
-      if (image !== '' && image.includes('_')) rep.error(`Image name "${image}" in ${rel} (document ${i + 1}) must not contain underscores`);
+      if (image !== '' && image.includes('_'))
+        rep.error(`Image name "${image}" in ${rel} (document ${i + 1}) must not contain underscores`);
     });
   }
 }
@@ -419,7 +503,10 @@ function checkRegistry(ctx: ModuleContext, report: Reporter): void {
   const content = readText(file.abs);
   if (!content.includes('.Values.global.modulesImages.registry.dockercfg')) return;
   const wanted = `.Values.${toLowerCamel(ctx.name)}.registry.dockercfg`;
-  if (!content.includes(wanted)) report.error(`registry-secret.yaml file contains .Values.global.modulesImages.registry.dockercfg but missing ${wanted}`);
+  if (!content.includes(wanted))
+    report.error(
+      `registry-secret.yaml file contains .Values.global.modulesImages.registry.dockercfg but missing ${wanted}`,
+    );
 }
 
 const ENABLED_MODULES_RE = /\.Values\.global\.enabledModules\s*\|\s*has\s+"([^"]*)"/g;
@@ -443,7 +530,9 @@ function checkCRDEnabledModules(ctx: ModuleContext, report: Reporter): void {
           .withLine(line)
           .withValue(name)
           .withFix(() => fixCRDReferences(f.abs))
-          .error(`Deprecated "${name}" reference in .Values.global.enabledModules: standalone "-crd" modules were removed in Deckhouse v1.65.0, use "${name.slice(0, -4)}" instead.`);
+          .error(
+            `Deprecated "${name}" reference in .Values.global.enabledModules: standalone "-crd" modules were removed in Deckhouse v1.65.0, use "${name.slice(0, -4)}" instead.`,
+          );
       }
     });
   }
@@ -451,7 +540,9 @@ function checkCRDEnabledModules(ctx: ModuleContext, report: Reporter): void {
 
 function fixCRDReferences(abs: string): void {
   const content = readFileSync(abs, 'utf8');
-  const out = content.replace(ENABLED_MODULES_RE, (whole: string, name: string) => (name.endsWith('-crd') ? whole.replace(`"${name}"`, `"${name.slice(0, -4)}"`) : whole));
+  const out = content.replace(ENABLED_MODULES_RE, (whole: string, name: string) =>
+    name.endsWith('-crd') ? whole.replace(`"${name}"`, `"${name.slice(0, -4)}"`) : whole,
+  );
   if (out === content) return;
   const tmp = `${abs}.fix.tmp`;
   writeFileSync(tmp, out, { mode: statSync(abs).mode });
@@ -464,13 +555,16 @@ function checkMountPoints(ctx: ModuleContext, objects: StoreObject[], excludes: 
   const controllers = objects.filter((o) => VPA_CONTROLLERS.includes(o.kind));
   if (controllers.length === 0) return;
   const used = new Set<string>();
-  for (const o of controllers) for (const c of o.allContainers()) for (const m of c.volumeMounts) used.add(m.mountPath.replace(/\/+$/, ''));
+  for (const o of controllers)
+    for (const c of o.allContainers()) for (const m of c.volumeMounts) used.add(m.mountPath.replace(/\/+$/, ''));
   for (const [file, entries] of byFile) {
     for (const dir of entries) {
       const n = dir.replace(/\/+$/, '');
       if (BUILTIN_MOUNT_PATHS.has(n) || excludes.includes(n)) continue;
-      if (!used.has(n)) report.withFile(file).warn(`mount-points.yaml references dir "${dir}" which is not used as a mountPath in any pod controller`);
+      if (!used.has(n))
+        report
+          .withFile(file)
+          .warn(`mount-points.yaml references dir "${dir}" which is not used as a mountPath in any pod controller`);
     }
   }
 }
-

@@ -54,11 +54,13 @@ export function buildDmtSeries(
     c.n++;
     counts.set(key, c);
   }
-  for (const c of counts.values()) out.push(series('dmt_linter_check_count', { id, linter: c.linter, rule: c.rule, level: c.level }, c.n, now));
+  for (const c of counts.values())
+    out.push(series('dmt_linter_check_count', { id, linter: c.linter, rule: c.rule, level: c.level }, c.n, now));
   const seconds = result.durationMs / 1000;
   out.push(series('dmt_runtime_duration_sum', { id, repository }, seconds, now));
   out.push(series('dmt_runtime_duration_count', { id, repository }, 1, now));
-  for (const le of DEF_BUCKETS) out.push(series('dmt_runtime_duration_bucket', { id, repository, le: String(le) }, seconds <= le ? 1 : 0, now));
+  for (const le of DEF_BUCKETS)
+    out.push(series('dmt_runtime_duration_bucket', { id, repository, le: String(le) }, seconds <= le ? 1 : 0, now));
   out.push(series('dmt_runtime_duration_bucket', { id, repository, le: '+Inf' }, 1, now));
   out.push(series('dmt_runtime_duration_seconds', { id, repository }, seconds, now));
   return out;
@@ -82,8 +84,16 @@ export async function sendDmtMetrics(result: LintResult, opts: SendMetricsOption
   if (!url) return undefined;
   const token = env['DMT_METRICS_TOKEN'];
   try {
-    const payload = buildDmtSeries(result, metricsIdentity(result.root, env), { version: opts.version, ...(opts.settings ? { settings: opts.settings } : {}) });
-    await sendRemoteWrite(payload, { url, ...(token ? { token } : {}), ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}), userAgent: `modsync-lint/${opts.version}` });
+    const payload = buildDmtSeries(result, metricsIdentity(result.root, env), {
+      version: opts.version,
+      ...(opts.settings ? { settings: opts.settings } : {}),
+    });
+    await sendRemoteWrite(payload, {
+      url,
+      ...(token ? { token } : {}),
+      ...(opts.timeoutMs ? { timeoutMs: opts.timeoutMs } : {}),
+      userAgent: `modsync-lint/${opts.version}`,
+    });
     return undefined;
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);

@@ -20,7 +20,8 @@ const result: LintResult = {
   notes: [],
 };
 
-const labelsOf = (ts: TimeSeries): Record<string, string> => Object.fromEntries(ts.labels.map((l) => [l.name, l.value]));
+const labelsOf = (ts: TimeSeries): Record<string, string> =>
+  Object.fromEntries(ts.labels.map((l) => [l.name, l.value]));
 
 describe('snappy', () => {
   it.each([
@@ -39,30 +40,70 @@ describe('snappy', () => {
 describe('remote-write protobuf', () => {
   it('round-trips series with labels sorted by name', () => {
     const series: TimeSeries[] = [
-      { labels: [{ name: 'z', value: '1' }, { name: '__name__', value: 'up' }], samples: [{ value: 1.5, timestampMs: 1_750_000_000_123 }] },
+      {
+        labels: [
+          { name: 'z', value: '1' },
+          { name: '__name__', value: 'up' },
+        ],
+        samples: [{ value: 1.5, timestampMs: 1_750_000_000_123 }],
+      },
     ];
     const back = decodeWriteRequest(encodeWriteRequest(series));
-    expect(back).toEqual([{ labels: [{ name: '__name__', value: 'up' }, { name: 'z', value: '1' }], samples: [{ value: 1.5, timestampMs: 1_750_000_000_123 }] }]);
+    expect(back).toEqual([
+      {
+        labels: [
+          { name: '__name__', value: 'up' },
+          { name: 'z', value: '1' },
+        ],
+        samples: [{ value: 1.5, timestampMs: 1_750_000_000_123 }],
+      },
+    ]);
   });
 });
 
 describe('DMT series', () => {
   it.each([
     ['no repository', {}, { id: '', repository: '' }],
-    ['DMT_REPOSITORY', { DMT_REPOSITORY: 'https://github.com/acme/my-module' }, { id: 'my-module', repository: 'https://github.com/acme/my-module' }],
-    ['DMT_METRICS_ID overrides id', { DMT_REPOSITORY: 'https://github.com/acme/my-module', DMT_METRICS_ID: 'custom' }, { id: 'custom', repository: 'https://github.com/acme/my-module' }],
+    [
+      'DMT_REPOSITORY',
+      { DMT_REPOSITORY: 'https://github.com/acme/my-module' },
+      { id: 'my-module', repository: 'https://github.com/acme/my-module' },
+    ],
+    [
+      'DMT_METRICS_ID overrides id',
+      { DMT_REPOSITORY: 'https://github.com/acme/my-module', DMT_METRICS_ID: 'custom' },
+      { id: 'custom', repository: 'https://github.com/acme/my-module' },
+    ],
   ])('identity: %s', (_n, env, want) => {
     expect(metricsIdentity('/nonexistent/repo', env as NodeJS.ProcessEnv)).toEqual(want);
   });
 
   it('has DMT names and labels', () => {
     const settings = new LintSettings({}, { documentation: { impact: 'warn' } });
-    const series = buildDmtSeries(result, { id: 'm', repository: 'https://x/m' }, { version: '0.1.0', settings, now: 1000 });
+    const series = buildDmtSeries(
+      result,
+      { id: 'm', repository: 'https://x/m' },
+      { version: '0.1.0', settings, now: 1000 },
+    );
     const byName = (n: string): TimeSeries[] => series.filter((s) => labelsOf(s)['__name__'] === n);
-    expect(labelsOf(byName('dmt_info')[0]!)).toEqual({ __name__: 'dmt_info', id: 'm', version: '0.1.0', repository: 'https://x/m' });
-    expect(byName('dmt_linter_info').map(labelsOf)).toEqual([{ __name__: 'dmt_linter_info', id: 'm', linter: 'documentation', level: 'warn' }]);
-    const counts = byName('dmt_linter_check_count').map((s) => [labelsOf(s)['rule'], labelsOf(s)['level'], s.samples[0]!.value]);
-    expect(counts).toEqual([['ports', 'error', 2], ['markdownlint', 'warn', 1]]);
+    expect(labelsOf(byName('dmt_info')[0]!)).toEqual({
+      __name__: 'dmt_info',
+      id: 'm',
+      version: '0.1.0',
+      repository: 'https://x/m',
+    });
+    expect(byName('dmt_linter_info').map(labelsOf)).toEqual([
+      { __name__: 'dmt_linter_info', id: 'm', linter: 'documentation', level: 'warn' },
+    ]);
+    const counts = byName('dmt_linter_check_count').map((s) => [
+      labelsOf(s)['rule'],
+      labelsOf(s)['level'],
+      s.samples[0]!.value,
+    ]);
+    expect(counts).toEqual([
+      ['ports', 'error', 2],
+      ['markdownlint', 'warn', 1],
+    ]);
     expect(byName('dmt_runtime_duration_seconds')[0]!.samples[0]!.value).toBeCloseTo(0.42);
     expect(byName('dmt_runtime_duration_count')[0]!.samples[0]!.value).toBe(1);
     expect(byName('dmt_runtime_duration_bucket').find((s) => labelsOf(s)['le'] === '0.5')!.samples[0]!.value).toBe(1);
@@ -101,7 +142,10 @@ describe('sending to a remote-write endpoint', () => {
   });
 
   it('posts snappy protobuf with the bearer token', async () => {
-    const warning = await sendDmtMetrics(result, { env: { DMT_METRICS_URL: url, DMT_METRICS_TOKEN: 'good-token', DMT_REPOSITORY: 'https://github.com/acme/mod' }, version: '0.1.0' });
+    const warning = await sendDmtMetrics(result, {
+      env: { DMT_METRICS_URL: url, DMT_METRICS_TOKEN: 'good-token', DMT_REPOSITORY: 'https://github.com/acme/mod' },
+      version: '0.1.0',
+    });
     expect(warning).toBeUndefined();
     const last = received.at(-1)!;
     expect(last.headers['content-encoding']).toBe('snappy');
@@ -114,13 +158,20 @@ describe('sending to a remote-write endpoint', () => {
   });
 
   it('turns a rejected token into a warning that does not contain the token', async () => {
-    const warning = await sendDmtMetrics(result, { env: { DMT_METRICS_URL: url, DMT_METRICS_TOKEN: 'bad-secret-token' }, version: '0.1.0' });
+    const warning = await sendDmtMetrics(result, {
+      env: { DMT_METRICS_URL: url, DMT_METRICS_TOKEN: 'bad-secret-token' },
+      version: '0.1.0',
+    });
     expect(warning).toMatch(/HTTP 401/);
     expect(warning).not.toContain('bad-secret-token');
   });
 
   it('turns an unreachable endpoint into a warning', async () => {
-    const warning = await sendDmtMetrics(result, { env: { DMT_METRICS_URL: 'http://127.0.0.1:1/api/v1/write', DMT_METRICS_TOKEN: 't0ken-value' }, version: '0.1.0', timeoutMs: 2000 });
+    const warning = await sendDmtMetrics(result, {
+      env: { DMT_METRICS_URL: 'http://127.0.0.1:1/api/v1/write', DMT_METRICS_TOKEN: 't0ken-value' },
+      version: '0.1.0',
+      timeoutMs: 2000,
+    });
     expect(warning).toMatch(/could not send lint metrics/);
     expect(warning).not.toContain('t0ken-value');
   });

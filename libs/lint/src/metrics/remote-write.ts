@@ -68,7 +68,8 @@ export function encodeWriteRequest(series: TimeSeries[]): Uint8Array {
   const out: number[] = [];
   for (const ts of series) {
     const body: number[] = [];
-    for (const l of [...ts.labels].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) bytesField(1, encodeLabel(l), body);
+    for (const l of [...ts.labels].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)))
+      bytesField(1, encodeLabel(l), body);
     for (const s of ts.samples) bytesField(2, encodeSample(s), body);
     bytesField(1, body, out);
   }
@@ -249,14 +250,22 @@ export async function sendRemoteWrite(series: TimeSeries[], opts: SendOptions): 
   if (opts.token) headers['Authorization'] = `Bearer ${opts.token}`;
   let res: Response;
   try {
-    res = await fetch(opts.url, { method: 'POST', headers, body, signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000) });
+    res = await fetch(opts.url, {
+      method: 'POST',
+      headers,
+      body,
+      signal: AbortSignal.timeout(opts.timeoutMs ?? 30_000),
+    });
   } catch (err) {
     const msg = (err instanceof Error ? err.message : String(err)).replaceAll(opts.token || '\u0000', '***');
     throw new MetricsSendError(`remote write to ${redactURL(opts.url)} failed: ${msg}`, undefined);
   }
   if (res.status < 200 || res.status >= 300) {
     const text = (await res.text().catch(() => '')).slice(0, 300).replaceAll(opts.token || '\u0000', '***');
-    throw new MetricsSendError(`remote write to ${redactURL(opts.url)} failed: HTTP ${res.status}${text ? `: ${text.trim()}` : ''}`, res.status);
+    throw new MetricsSendError(
+      `remote write to ${redactURL(opts.url)} failed: HTTP ${res.status}${text ? `: ${text.trim()}` : ''}`,
+      res.status,
+    );
   }
   await res.body?.cancel().catch(() => undefined);
 }

@@ -32,7 +32,10 @@ function originURL(dir: string): string | undefined {
 function repositoryName(dir: string): string {
   const url = originURL(dir);
   if (!url) return '';
-  const trimmed = url.replace(/^https:\/\//, '').replace(/^git@/, '').replace(/\.git$/, '');
+  const trimmed = url
+    .replace(/^https:\/\//, '')
+    .replace(/^git@/, '')
+    .replace(/\.git$/, '');
   return trimmed.split('/').pop() ?? '';
 }
 
@@ -44,7 +47,10 @@ export function inDeckhouseRepo(dir: string): boolean {
 export function repositoryAddress(dir: string): string {
   let url = originURL(dir) ?? '';
   if (url.startsWith('git@')) {
-    url = url.replace(':', '/').replace('git@', 'https://').replace(/\.git$/, '');
+    url = url
+      .replace(':', '/')
+      .replace('git@', 'https://')
+      .replace(/\.git$/, '');
   }
   if (url.startsWith('https://') && url.includes('@')) {
     url = `https://${url.split('@')[1]!.replace(/\.git$/, '')}`;

@@ -1,5 +1,18 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync, accessSync, constants } from 'node:fs';
+import {
+  copyFileSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+  accessSync,
+  constants,
+} from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { HelmRenderError } from '../errors.ts';
@@ -115,7 +128,10 @@ interface RunResult {
 
 function run(cmd: string, args: string[], timeoutMs: number): Promise<RunResult> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HELM_CACHE_HOME: join(tmpdir(), 'modsync-helm-cache') } });
+    const child = spawn(cmd, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, HELM_CACHE_HOME: join(tmpdir(), 'modsync-helm-cache') },
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let outBytes = 0;
@@ -156,7 +172,12 @@ function run(cmd: string, args: string[], timeoutMs: number): Promise<RunResult>
         .join('\n')
         .trim();
       const reason = spawnError ? errorText(spawnError) : timedOut ? `helm did not finish within ${timeoutMs} ms` : '';
-      resolve({ code: overflow || timedOut || spawnError ? -1 : (code ?? -1), stdout: Buffer.concat(out).toString('utf8'), stderr: errText || reason, overflow });
+      resolve({
+        code: overflow || timedOut || spawnError ? -1 : (code ?? -1),
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: errText || reason,
+        overflow,
+      });
     });
   });
 }
@@ -204,18 +225,33 @@ export async function renderChart(opts: RenderOptions): Promise<RenderResult> {
     const valuesFile = join(work, 'values.json');
     writeFileSync(valuesFile, JSON.stringify(opts.values));
     // CRDs of crds/ are rendered objects too: DMT's renderer (nelm) returns them with the templates' objects.
-    const args = ['template', opts.release, chart, '--namespace', opts.namespace, '--values', valuesFile, '--include-crds'];
+    const args = [
+      'template',
+      opts.release,
+      chart,
+      '--namespace',
+      opts.namespace,
+      '--values',
+      valuesFile,
+      '--include-crds',
+    ];
     for (const v of EXTRA_API_VERSIONS) args.push('--api-versions', v);
     for (let attempt = 0; attempt < 200; attempt++) {
       const res = await run(opts.helm, args, opts.timeoutMs ?? 60_000);
       if (res.overflow) {
-        throw new HelmRenderError(`the rendered chart is over ${MAX_RENDERED_BYTES / 1024 / 1024} MiB; its objects were not linted`, '');
+        throw new HelmRenderError(
+          `the rendered chart is over ${MAX_RENDERED_BYTES / 1024 / 1024} MiB; its objects were not linted`,
+          '',
+        );
       }
       if (res.code === 0) return { objects: parseRendered(res.stdout), dropped };
       const rel = failingTemplate(res.stderr);
       const target = rel ? join(chart, rel) : undefined;
       if (!rel || !target || !exists(target) || dropped.some((d) => d.path === rel)) {
-        throw new HelmRenderError(res.stderr.trim().replace(/^Error: /, '') || `helm exited with ${res.code}`, res.stderr);
+        throw new HelmRenderError(
+          res.stderr.trim().replace(/^Error: /, '') || `helm exited with ${res.code}`,
+          res.stderr,
+        );
       }
       dropped.push({ path: rel, cause: res.stderr.trim().replace(/^Error: /, '') });
       writeFileSync(target, DROPPED_TEMPLATE);
@@ -262,14 +298,24 @@ function prepareChart(modulePath: string, chart: string, release: string): Dropp
  * entry or a file over MAX_TEXT_FILE_BYTES is left out and recorded; a folder reached twice through links is
  * copied once (no cycles); at most `budget` entries are copied.
  */
-function copyDereferenced(src: string, dst: string, rel: string, dropped: Dropped[], state: { budget: number; seen: Set<string> }): void {
+function copyDereferenced(
+  src: string,
+  dst: string,
+  rel: string,
+  dropped: Dropped[],
+  state: { budget: number; seen: Set<string> },
+): void {
   if (--state.budget < 0) return;
   let st;
   try {
     st = statSync(src);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    dropped.push({ path: rel, cause: code === 'ELOOP' ? 'a symlink loop' : code === 'ENOENT' ? 'a broken symlink' : errorText(err), copy: true });
+    dropped.push({
+      path: rel,
+      cause: code === 'ELOOP' ? 'a symlink loop' : code === 'ENOENT' ? 'a broken symlink' : errorText(err),
+      copy: true,
+    });
     return;
   }
   if (st.isDirectory()) {
@@ -293,7 +339,11 @@ function copyDereferenced(src: string, dst: string, rel: string, dropped: Droppe
   }
   if (!st.isFile()) return;
   if (st.size > MAX_TEXT_FILE_BYTES) {
-    dropped.push({ path: rel, cause: `${st.size} bytes, over the ${MAX_TEXT_FILE_BYTES / 1024 / 1024} MiB limit`, copy: true });
+    dropped.push({
+      path: rel,
+      cause: `${st.size} bytes, over the ${MAX_TEXT_FILE_BYTES / 1024 / 1024} MiB limit`,
+      copy: true,
+    });
     writeFileSync(dst, DROPPED_TEMPLATE);
     return;
   }

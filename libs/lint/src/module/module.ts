@@ -40,7 +40,8 @@ export function discoverModules(root: string): string[] {
     if (--budget < 0) return;
     if (
       exists(join(dir, 'module.yaml')) ||
-      (exists(join(dir, 'Chart.yaml')) && (exists(join(dir, 'hooks')) || exists(join(dir, 'images')) || exists(join(dir, 'openapi'))))
+      (exists(join(dir, 'Chart.yaml')) &&
+        (exists(join(dir, 'hooks')) || exists(join(dir, 'images')) || exists(join(dir, 'openapi'))))
     ) {
       out.push(dir);
     }
@@ -131,7 +132,8 @@ export function readModuleMeta(path: string): ModuleMeta {
     errors.push('OpenAPI dir does not exist');
   } else {
     if (!exists(join(path, 'openapi', 'values.yaml'))) errors.push('OpenAPI dir does not contain values.yaml');
-    if (!exists(join(path, 'openapi', 'config-values.yaml'))) errors.push('OpenAPI dir does not contain config-values.yaml');
+    if (!exists(join(path, 'openapi', 'config-values.yaml')))
+      errors.push('OpenAPI dir does not contain config-values.yaml');
   }
   const namespace = mod?.namespace || nsFile;
   const meta: ModuleMeta = { name: name || basename(path), namespace, errors, warnings };
@@ -189,15 +191,36 @@ export function createContext(path: string, root: string, meta: ModuleMeta): Mod
 
 /** Non-namespaced kinds (DMT restores the release namespace on everything else). */
 const CLUSTER_SCOPED = new Set([
-  'Namespace', 'Node', 'PersistentVolume', 'ComponentStatus', 'ClusterRole', 'ClusterRoleBinding',
-  'CustomResourceDefinition', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration',
-  'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'StorageClass', 'VolumeAttachment',
-  'CSIDriver', 'CSINode', 'PriorityClass', 'CertificateSigningRequest', 'APIService', 'FlowSchema',
-  'PriorityLevelConfiguration', 'IngressClass', 'RuntimeClass', 'ClusterIssuer',
+  'Namespace',
+  'Node',
+  'PersistentVolume',
+  'ComponentStatus',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'CustomResourceDefinition',
+  'ValidatingWebhookConfiguration',
+  'MutatingWebhookConfiguration',
+  'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding',
+  'StorageClass',
+  'VolumeAttachment',
+  'CSIDriver',
+  'CSINode',
+  'PriorityClass',
+  'CertificateSigningRequest',
+  'APIService',
+  'FlowSchema',
+  'PriorityLevelConfiguration',
+  'IngressClass',
+  'RuntimeClass',
+  'ClusterIssuer',
 ]);
 
 /** Adds rendered objects to the store; returns duplicate-object errors. */
-export function storeRendered(ctx: ModuleContext, objects: Array<{ path: string; object: Record<string, unknown> }>): string[] {
+export function storeRendered(
+  ctx: ModuleContext,
+  objects: Array<{ path: string; object: Record<string, unknown> }>,
+): string[] {
   const dups: string[] = [];
   for (const { path, object } of objects) {
     const meta = asRecord(object['metadata']);

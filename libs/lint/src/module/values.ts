@@ -18,9 +18,23 @@ export const STUB_REGISTRY = 'registry.example.com/deckhouse';
 
 /** Images common to all modules whose digests helpers look up under `global.modulesImages.digests.common`. */
 const COMMON_IMAGES = [
-  'kube-rbac-proxy', 'init', 'pause', 'distroless', 'shell-operator', 'iptables-wrapper', 'nginx-static',
-  'redis-static', 'debug-container', 'csi-external-attacher', 'csi-external-provisioner', 'csi-external-resizer',
-  'csi-external-snapshotter', 'csi-livenessprobe', 'csi-node-driver-registrar', 'coredns', 'promtool',
+  'kube-rbac-proxy',
+  'init',
+  'pause',
+  'distroless',
+  'shell-operator',
+  'iptables-wrapper',
+  'nginx-static',
+  'redis-static',
+  'debug-container',
+  'csi-external-attacher',
+  'csi-external-provisioner',
+  'csi-external-resizer',
+  'csi-external-snapshotter',
+  'csi-livenessprobe',
+  'csi-node-driver-registrar',
+  'coredns',
+  'promtool',
 ];
 
 /**
@@ -28,10 +42,24 @@ const COMMON_IMAGES = [
  * default `global.enabledModules`, the `-crd` modules included, so a VPA guarded by `vertical-pod-autoscaler-crd` renders.
  */
 const ASSUMED_ENABLED_MODULES = [
-  'cert-manager', 'vertical-pod-autoscaler', 'vertical-pod-autoscaler-crd', 'prometheus', 'prometheus-crd',
-  'operator-prometheus', 'operator-prometheus-crd', 'managed-cassandra', 'managed-clickhouse', 'managed-hive-metastore',
-  'managed-kafka', 'managed-memcached', 'managed-opensearch', 'managed-postgres', 'managed-starrocks', 'managed-trino',
-  'managed-valkey', 'operator-postgres',
+  'cert-manager',
+  'vertical-pod-autoscaler',
+  'vertical-pod-autoscaler-crd',
+  'prometheus',
+  'prometheus-crd',
+  'operator-prometheus',
+  'operator-prometheus-crd',
+  'managed-cassandra',
+  'managed-clickhouse',
+  'managed-hive-metastore',
+  'managed-kafka',
+  'managed-memcached',
+  'managed-opensearch',
+  'managed-postgres',
+  'managed-starrocks',
+  'managed-trino',
+  'managed-valkey',
+  'operator-postgres',
 ];
 
 /** DMT's `ToLowerCamel` (used by the registry rule). */
@@ -64,7 +92,8 @@ function expandRefs(node: unknown, root: Schema, depth = 0): unknown {
   const ref = node['$ref'];
   if (typeof ref === 'string' && ref.startsWith('#/')) {
     let target: unknown = root;
-    for (const part of ref.slice(2).split('/')) target = asRecord(target)[part.replaceAll('~1', '/').replaceAll('~0', '~')];
+    for (const part of ref.slice(2).split('/'))
+      target = asRecord(target)[part.replaceAll('~1', '/').replaceAll('~0', '~')];
     const { $ref: _drop, ...rest } = node;
     return expandRefs({ ...asRecord(target), ...rest }, root, depth + 1);
   }
@@ -80,7 +109,12 @@ function extendSchema(child: Schema, parent: Schema | undefined): Schema {
     ...child,
     properties: { ...asRecord(parent['properties']), ...asRecord(child['properties']) },
     definitions: { ...asRecord(parent['definitions']), ...asRecord(child['definitions']) },
-    required: [...new Set([...(Array.isArray(parent['required']) ? parent['required'] : []), ...(Array.isArray(child['required']) ? child['required'] : [])])],
+    required: [
+      ...new Set([
+        ...(Array.isArray(parent['required']) ? parent['required'] : []),
+        ...(Array.isArray(child['required']) ? child['required'] : []),
+      ]),
+    ],
   };
 }
 
@@ -109,7 +143,10 @@ function deepMerge(base: unknown, over: unknown): unknown {
 
 function pickExample(v: unknown): unknown {
   if (!Array.isArray(v) || v.length === 0) return undefined;
-  if (v.every(isRecord)) return v.reduce((best: Record<string, unknown>, e: Record<string, unknown>) => (Object.keys(e).length > Object.keys(best).length ? e : best));
+  if (v.every(isRecord))
+    return v.reduce((best: Record<string, unknown>, e: Record<string, unknown>) =>
+      Object.keys(e).length > Object.keys(best).length ? e : best,
+    );
   return v[0];
 }
 
@@ -120,12 +157,20 @@ function synthesizeProperties(schema: Schema, depth: number): Record<string, unk
     synthesizeProperty(key, asRecord(prop), out, depth + 1);
   }
   const not = asRecord(schema['not']);
-  const req = Array.isArray(not['required']) ? (not['required'] as unknown[]).filter((r): r is string => typeof r === 'string') : [];
+  const req = Array.isArray(not['required'])
+    ? (not['required'] as unknown[]).filter((r): r is string => typeof r === 'string')
+    : [];
   if (req.length >= 2 && req.every((r) => r in out)) for (const r of req.slice(1)) delete out[r];
   return out;
 }
 
-function synthesizeDefault(key: string, prop: Schema, value: unknown, out: Record<string, unknown>, depth: number): void {
+function synthesizeDefault(
+  key: string,
+  prop: Schema,
+  value: unknown,
+  out: Record<string, unknown>,
+  depth: number,
+): void {
   let def = value;
   if (typeIncludes(prop, 'array') && !Array.isArray(def)) def = [def];
   if (isRecord(def) && typeIncludes(prop, 'object')) {
@@ -136,8 +181,10 @@ function synthesizeDefault(key: string, prop: Schema, value: unknown, out: Recor
 }
 
 function synthesizeProperty(key: string, prop: Schema, out: Record<string, unknown>, depth: number): void {
-  if (prop['x-dmt-default'] !== undefined && prop['x-dmt-default'] !== null) return synthesizeDefault(key, prop, prop['x-dmt-default'], out, depth);
-  if (prop['x-example'] !== undefined && prop['x-example'] !== null) return synthesizeDefault(key, prop, prop['x-example'], out, depth);
+  if (prop['x-dmt-default'] !== undefined && prop['x-dmt-default'] !== null)
+    return synthesizeDefault(key, prop, prop['x-dmt-default'], out, depth);
+  if (prop['x-example'] !== undefined && prop['x-example'] !== null)
+    return synthesizeDefault(key, prop, prop['x-example'], out, depth);
   if (prop['x-examples'] !== undefined && prop['x-examples'] !== null) {
     const ex = pickExample(prop['x-examples']);
     if (ex !== undefined) synthesizeDefault(key, prop, ex, out, depth);
@@ -241,7 +288,14 @@ function globalStubValues(): Record<string, unknown> {
       },
     },
     modulesImages: {
-      registry: { base: STUB_REGISTRY, dockercfg: 'e30=', scheme: 'https', address: 'registry.example.com', path: '/deckhouse', CA: '' },
+      registry: {
+        base: STUB_REGISTRY,
+        dockercfg: 'e30=',
+        scheme: 'https',
+        address: 'registry.example.com',
+        path: '/deckhouse',
+        CA: '',
+      },
       digests: {},
     },
   };

@@ -23,8 +23,14 @@ function environment(variables: readonly string[]): Environment {
   env = new celLibrary.Environment();
   for (const v of variables) env.registerVariable(v, 'dyn');
   env
-    .registerFunction('list.isSorted(): bool', (l: unknown[]) => l.every((x, i) => i === 0 || compare(l[i - 1], x) <= 0))
-    .registerFunction('list.sum(): dyn', (l: unknown[]) => l.reduce((a: unknown, b: unknown) => (a === undefined ? b : (a as number) + (b as number)), undefined) ?? 0n)
+    .registerFunction('list.isSorted(): bool', (l: unknown[]) =>
+      l.every((x, i) => i === 0 || compare(l[i - 1], x) <= 0),
+    )
+    .registerFunction(
+      'list.sum(): dyn',
+      (l: unknown[]) =>
+        l.reduce((a: unknown, b: unknown) => (a === undefined ? b : (a as number) + (b as number)), undefined) ?? 0n,
+    )
     .registerFunction('list.min(): dyn', (l: unknown[]) => [...l].sort(compare)[0])
     .registerFunction('list.max(): dyn', (l: unknown[]) => [...l].sort(compare).at(-1))
     .registerFunction('list.indexOf(dyn): int', (l: unknown[], x: unknown) => BigInt(l.indexOf(x)))

@@ -207,7 +207,9 @@ function str(v: unknown): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (Array.isArray(v)) return `[${v.map(str).join(' ')}]`;
-  return `map[${Object.entries(v as object).map(([k, x]) => `${k}:${str(x)}`).join(' ')}]`;
+  return `map[${Object.entries(v as object)
+    .map(([k, x]) => `${k}:${str(x)}`)
+    .join(' ')}]`;
 }
 
 class Scope {
@@ -231,7 +233,8 @@ class Scope {
 function field(base: unknown, path: string[]): unknown {
   let cur = base;
   for (const p of path) {
-    if (cur === NO_VALUE || cur === null || cur === undefined) throw new TemplateError(`nil pointer evaluating interface {}.${p}`);
+    if (cur === NO_VALUE || cur === null || cur === undefined)
+      throw new TemplateError(`nil pointer evaluating interface {}.${p}`);
     if (typeof cur !== 'object' || Array.isArray(cur)) throw new TemplateError(`can't evaluate field ${p}`);
     const obj = cur as Record<string, unknown>;
     cur = p in obj ? obj[p] : NO_VALUE;
@@ -243,7 +246,9 @@ const FUNCS: Record<string, (...args: unknown[]) => unknown> = {
   print: (...a) => a.map(str).join(''),
   printf: (fmt, ...a) => {
     let i = 0;
-    return String(fmt).replace(/%[-+# 0]*\d*(?:\.\d+)?([svdqtf%])/g, (_m, verb: string) => (verb === '%' ? '%' : verb === 'q' ? JSON.stringify(str(a[i++])) : str(a[i++])));
+    return String(fmt).replace(/%[-+# 0]*\d*(?:\.\d+)?([svdqtf%])/g, (_m, verb: string) =>
+      verb === '%' ? '%' : verb === 'q' ? JSON.stringify(str(a[i++])) : str(a[i++]),
+    );
   },
   list: (...a) => a,
   dict: (...a) => {
@@ -327,7 +332,9 @@ class Evaluator {
           const entries: Array<[unknown, unknown]> = Array.isArray(v)
             ? v.map((x, i) => [i, x])
             : v && typeof v === 'object'
-              ? Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]])
+              ? Object.keys(v)
+                  .sort()
+                  .map((k) => [k, (v as Record<string, unknown>)[k]])
               : typeof v === 'number'
                 ? Array.from({ length: v }, (_x, i) => [i, i])
                 : [];

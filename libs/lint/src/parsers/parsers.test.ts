@@ -16,7 +16,7 @@ describe('CEL', () => {
   it.each([
     ['self.replicas >= 1', true],
     ['self.a == oldSelf.a', true],
-    ["has(self.x) && self.items.all(i, i.size() > 0)", true],
+    ['has(self.x) && self.items.all(i, i.size() > 0)', true],
     ["self.name.startsWith('d8-') ? true : size(self.name) < 64", true],
     ['[1, 2].map(x, x * 2)[0] == 2', true],
     ["{'a': 1}['a'] == 1 || 1u > 0u || 1.5e3 > 0.0", true],
@@ -105,7 +105,7 @@ describe('jq (jq-wasm)', () => {
     expect(await runJq(program, input)).toEqual([want]);
   });
 
-  it('returns every output, none for empty, and rejects with jq\'s message', async () => {
+  it("returns every output, none for empty, and rejects with jq's message", async () => {
     expect(await runJq('.a, .b', { a: 1, b: 2 })).toEqual([1, 2]);
     expect(await runJq('empty', { a: 1 })).toEqual([]);
     await expect(runJq('.a |||', {})).rejects.toThrow(/syntax error/);
@@ -135,12 +135,10 @@ describe('quantities and regex examples', () => {
     [2, 2],
   ])('quantity %s = %s', (q, v) => expect(parseQuantity(q)).toBeCloseTo(v));
 
-  it.each([
-    ['^[a-z0-9]{16}$'],
-    ['^(Info|Debug)$'],
-    ['^https?://[a-z.]+$'],
-    ['^[0-9]+(\\.[0-9]+)?(m|Mi)?$'],
-  ])('a value generated for %s matches it', (pattern) => {
-    expect(new RegExp(pattern).test(exampleFromPattern(pattern, '!'))).toBe(true);
-  });
+  it.each([['^[a-z0-9]{16}$'], ['^(Info|Debug)$'], ['^https?://[a-z.]+$'], ['^[0-9]+(\\.[0-9]+)?(m|Mi)?$']])(
+    'a value generated for %s matches it',
+    (pattern) => {
+      expect(new RegExp(pattern).test(exampleFromPattern(pattern, '!'))).toBe(true);
+    },
+  );
 });

@@ -65,7 +65,8 @@ export function checkRuleGroupsSpec(spec: unknown): string | undefined {
   const signatures = new Map<string, number>();
   groups.forEach((g) => {
     const group = asRecord(g);
-    for (const k of Object.keys(group)) if (!GROUP_FIELDS.has(k)) errs.push(`field ${k} not found in type rulefmt.RuleGroup`);
+    for (const k of Object.keys(group))
+      if (!GROUP_FIELDS.has(k)) errs.push(`field ${k} not found in type rulefmt.RuleGroup`);
     const name = str(group['name']);
     if (name === '') errs.push('Groupname must not be empty');
     if (seenGroups.has(name)) errs.push(`groupname: "${name}" is repeated in the same file`);
@@ -91,7 +92,8 @@ export function checkRuleGroupsSpec(spec: unknown): string | undefined {
         if (problem) fail(`could not parse expression: ${problem}`);
       }
       for (const d of ['for', 'keep_firing_for'] as const) {
-        if (rule[d] !== undefined && !DURATION.test(str(rule[d]))) fail(`not a valid duration string: "${str(rule[d])}"`);
+        if (rule[d] !== undefined && !DURATION.test(str(rule[d])))
+          fail(`not a valid duration string: "${str(rule[d])}"`);
       }
       if (record !== '') {
         if (Object.keys(asRecord(rule['annotations'])).length) fail("invalid field 'annotations' in recording rule");
@@ -113,8 +115,14 @@ export function checkRuleGroupsSpec(spec: unknown): string | undefined {
           if (t) fail(`annotation "${k}": template: __alert_${alert}: ${t}`);
         }
       }
-      const allLabels = { ...Object.fromEntries(Object.entries(asRecord(group['labels'])).map(([k, v]) => [k, str(v)])), ...Object.fromEntries(Object.entries(labels).map(([k, v]) => [k, str(v)])) };
-      const sig = `${ruleName}|${Object.keys(allLabels).sort().map((k) => `${k}=${allLabels[k]}`).join(',')}`;
+      const allLabels = {
+        ...Object.fromEntries(Object.entries(asRecord(group['labels'])).map(([k, v]) => [k, str(v)])),
+        ...Object.fromEntries(Object.entries(labels).map(([k, v]) => [k, str(v)])),
+      };
+      const sig = `${ruleName}|${Object.keys(allLabels)
+        .sort()
+        .map((k) => `${k}=${allLabels[k]}`)
+        .join(',')}`;
       signatures.set(sig, (signatures.get(sig) ?? 0) + 1);
     });
   });
@@ -124,4 +132,3 @@ export function checkRuleGroupsSpec(spec: unknown): string | undefined {
   }
   return errs.length ? errs.join('\n') : undefined;
 }
-

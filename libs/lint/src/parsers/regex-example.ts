@@ -93,7 +93,17 @@ class Gen {
     if (c === '\\') {
       this.pos++;
       const e = this.src[this.pos++] ?? '';
-      const map: Record<string, string> = { d: '1', w: 'a', s: ' ', D: 'a', W: '-', S: 'a', n: '\n', t: '\t', '.': '.' };
+      const map: Record<string, string> = {
+        d: '1',
+        w: 'a',
+        s: ' ',
+        D: 'a',
+        W: '-',
+        S: 'a',
+        n: '\n',
+        t: '\t',
+        '.': '.',
+      };
       return { text: map[e] ?? e };
     }
     this.pos++;

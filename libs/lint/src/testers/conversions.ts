@@ -21,7 +21,12 @@ export async function testConversions(modulePath: string): Promise<Finding[]> {
   if (!isDir(folder)) return out;
   let configVersion = 0;
   try {
-    configVersion = Number(asRecord(parseYaml(readTextIfExists(join(modulePath, 'openapi', 'config-values.yaml')) ?? ''))['x-config-version'] ?? 0) || 0;
+    configVersion =
+      Number(
+        asRecord(parseYaml(readTextIfExists(join(modulePath, 'openapi', 'config-values.yaml')) ?? ''))[
+          'x-config-version'
+        ] ?? 0,
+      ) || 0;
   } catch (err) {
     fail(`cannot decode config-values.yaml: ${(err as Error).message}`);
     return out;
@@ -89,7 +94,8 @@ export async function testConversions(modulePath: string): Promise<Finding[]> {
           settings = result[0];
         }
       }
-      if (JSON.stringify(normalize(settings)) !== JSON.stringify(normalize(expected))) fail(`testcase "${name}": conversion mismatch`, name);
+      if (JSON.stringify(normalize(settings)) !== JSON.stringify(normalize(expected)))
+        fail(`testcase "${name}": conversion mismatch`, name);
     } catch (err) {
       fail(`testcase "${name}": ${(err as Error).message.trim()}`);
     }
@@ -100,6 +106,11 @@ export async function testConversions(modulePath: string): Promise<Finding[]> {
 function normalize(v: unknown): unknown {
   if (v === undefined) return null;
   if (Array.isArray(v)) return v.map(normalize);
-  if (isRecord(v)) return Object.fromEntries(Object.keys(v).sort().map((k) => [k, normalize(v[k])]));
+  if (isRecord(v))
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, normalize(v[k])]),
+    );
   return v;
 }

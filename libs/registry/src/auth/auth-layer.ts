@@ -11,7 +11,9 @@ import { errorFromResponse, requestFields } from '../transport/response-error.ts
 import type { Layer, RegistryRequest, RegistryResponse, Send } from '../transport/types.ts';
 import { parseWwwAuthenticate } from './www-authenticate.ts';
 
-type HostScheme = { readonly kind: 'basic' } | { readonly kind: 'bearer'; readonly realm: string; readonly service: string | undefined };
+type HostScheme =
+  | { readonly kind: 'basic' }
+  | { readonly kind: 'bearer'; readonly realm: string; readonly service: string | undefined };
 
 interface CachedToken {
   readonly token: string;
@@ -100,7 +102,9 @@ export class AuthState {
     if (scheme?.kind === 'basic') {
       authorization = basicCredentials(credentials);
     } else if (scheme?.kind === 'bearer') {
-      usedToken = this.#cached(settings.origin, settings.credentialsId, scope) ?? (await this.#token(next, request, scheme, scope, scope, undefined));
+      usedToken =
+        this.#cached(settings.origin, settings.credentialsId, scope) ??
+        (await this.#token(next, request, scheme, scope, scope, undefined));
       authorization = `Bearer ${usedToken.token}`;
     }
 
@@ -120,7 +124,9 @@ export class AuthState {
       const learnt: HostScheme = { kind: 'bearer', realm: realm.href, service: bearer.params.service };
       this.#schemes.set(settings.origin, learnt);
       // Ask for what this request needs and what the registry said it needs (they differ for a HEAD before a push).
-      const wanted = [...new Set([...scope.split(' '), ...(bearer.params.scope ?? '').split(' ')].filter((s) => s !== ''))].join(' ');
+      const wanted = [
+        ...new Set([...scope.split(' '), ...(bearer.params.scope ?? '').split(' ')].filter((s) => s !== '')),
+      ].join(' ');
       const token = await this.#token(next, request, learnt, scope, wanted, usedToken);
       if (token.token === usedToken?.token) return response;
       return next(withAuthorization(request, `Bearer ${token.token}`));
@@ -202,7 +208,11 @@ export class AuthState {
       headers: { accept: 'application/json', ...(authorization === undefined ? {} : { authorization }) },
     });
     if (credentials?.kind === 'identityToken') {
-      const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: credentials.identityToken, client_id: 'modsync' });
+      const form = new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: credentials.identityToken,
+        client_id: 'modsync',
+      });
       if (scheme.service !== undefined) form.set('service', scheme.service);
       if (scopes.length > 0) form.set('scope', scopes.join(' '));
       tokenRequest = {

@@ -5,11 +5,25 @@ describe('parseWwwAuthenticate', () => {
   it.each([
     {
       header: 'Bearer realm="https://auth.example.io/token",service="registry.example.io",scope="repository:a/b:pull"',
-      want: [{ scheme: 'bearer', params: { realm: 'https://auth.example.io/token', service: 'registry.example.io', scope: 'repository:a/b:pull' } }],
+      want: [
+        {
+          scheme: 'bearer',
+          params: {
+            realm: 'https://auth.example.io/token',
+            service: 'registry.example.io',
+            scope: 'repository:a/b:pull',
+          },
+        },
+      ],
     },
     {
       header: 'Bearer realm="https://auth.example.io/token",service="r",scope="repository:a:pull,push"',
-      want: [{ scheme: 'bearer', params: { realm: 'https://auth.example.io/token', service: 'r', scope: 'repository:a:pull,push' } }],
+      want: [
+        {
+          scheme: 'bearer',
+          params: { realm: 'https://auth.example.io/token', service: 'r', scope: 'repository:a:pull,push' },
+        },
+      ],
     },
     { header: 'Basic realm="Registry Realm"', want: [{ scheme: 'basic', params: { realm: 'Registry Realm' } }] },
     { header: 'basic realm=unquoted', want: [{ scheme: 'basic', params: { realm: 'unquoted' } }] },
@@ -20,9 +34,21 @@ describe('parseWwwAuthenticate', () => {
         { scheme: 'basic', params: { realm: 'x' } },
       ],
     },
-    { header: 'Bearer realm="with \\"escaped\\" quote"', want: [{ scheme: 'bearer', params: { realm: 'with "escaped" quote' } }] },
-    { header: 'Negotiate abc123==, Basic realm="r"', want: [{ scheme: 'negotiate', params: {} }, { scheme: 'basic', params: { realm: 'r' } }] },
-    { header: 'Bearer REALM="https://a/t",Service="s"', want: [{ scheme: 'bearer', params: { realm: 'https://a/t', service: 's' } }] },
+    {
+      header: 'Bearer realm="with \\"escaped\\" quote"',
+      want: [{ scheme: 'bearer', params: { realm: 'with "escaped" quote' } }],
+    },
+    {
+      header: 'Negotiate abc123==, Basic realm="r"',
+      want: [
+        { scheme: 'negotiate', params: {} },
+        { scheme: 'basic', params: { realm: 'r' } },
+      ],
+    },
+    {
+      header: 'Bearer REALM="https://a/t",Service="s"',
+      want: [{ scheme: 'bearer', params: { realm: 'https://a/t', service: 's' } }],
+    },
     { header: '', want: [] },
     { header: '   ,  ', want: [] },
     { header: 'Bearer realm="unterminated', want: [{ scheme: 'bearer', params: { realm: 'unterminated' } }] },

@@ -74,10 +74,13 @@ export async function collectLayerFiles(
         for await (const chunk of entry.body as AsyncIterable<Buffer>) {
           size += chunk.length;
           if (size > limits.maxFileBytes) {
-            throw new RegistryExtractLimitError(`image file ${JSON.stringify(entry.path)} is larger than ${limits.maxFileBytes} bytes`, {
-              limit: 'maxFileBytes',
-              max: limits.maxFileBytes,
-            });
+            throw new RegistryExtractLimitError(
+              `image file ${JSON.stringify(entry.path)} is larger than ${limits.maxFileBytes} bytes`,
+              {
+                limit: 'maxFileBytes',
+                max: limits.maxFileBytes,
+              },
+            );
           }
           chunks.push(chunk);
         }

@@ -18,9 +18,12 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const source = (bytes: Buffer, chunk = 777) => Readable.from((function* () {
-  for (let i = 0; i < bytes.length; i += chunk) yield bytes.subarray(i, i + chunk);
-})());
+const source = (bytes: Buffer, chunk = 777) =>
+  Readable.from(
+    (function* () {
+      for (let i = 0; i < bytes.length; i += chunk) yield bytes.subarray(i, i + chunk);
+    })(),
+  );
 const dest = () => join(dir, 'out');
 
 describe('path rules', () => {
@@ -96,11 +99,23 @@ describe('extractLayer', () => {
     { name: 'parent traversal', entries: [{ path: '../evil', body: 'x' }], message: 'contains ".."' },
     { name: 'inner traversal', entries: [{ path: 'a/../../evil', body: 'x' }], message: 'contains ".."' },
     { name: 'absolute path', entries: [{ path: '/etc/evil', body: 'x' }], message: 'is absolute' },
-    { name: 'absolute symlink', entries: [{ path: 'l', type: 'SymbolicLink' as const, linkpath: '/etc/passwd' }], message: 'absolute path' },
-    { name: 'symlink outside', entries: [{ path: 'a/l', type: 'SymbolicLink' as const, linkpath: '../../etc' }], message: 'outside the destination' },
+    {
+      name: 'absolute symlink',
+      entries: [{ path: 'l', type: 'SymbolicLink' as const, linkpath: '/etc/passwd' }],
+      message: 'absolute path',
+    },
+    {
+      name: 'symlink outside',
+      entries: [{ path: 'a/l', type: 'SymbolicLink' as const, linkpath: '../../etc' }],
+      message: 'outside the destination',
+    },
     {
       name: 'write through a symlink',
-      entries: [{ path: 'sub/', type: 'Directory' as const }, { path: 'l', type: 'SymbolicLink' as const, linkpath: 'sub' }, { path: 'l/x', body: 'x' }],
+      entries: [
+        { path: 'sub/', type: 'Directory' as const },
+        { path: 'l', type: 'SymbolicLink' as const, linkpath: 'sub' },
+        { path: 'l/x', body: 'x' },
+      ],
       message: 'written through the symlink "l"',
     },
     {
@@ -112,12 +127,28 @@ describe('extractLayer', () => {
       ],
       message: 'makes "x" resolve outside',
     },
-    { name: 'hardlink outside', entries: [{ path: 'h', type: 'Link' as const, linkpath: '../../etc/passwd' }], message: 'hardlink whose target contains ".."' },
-    { name: 'hardlink absolute', entries: [{ path: 'h', type: 'Link' as const, linkpath: '/etc/passwd' }], message: 'hardlink whose target is absolute' },
-    { name: 'hardlink to nothing', entries: [{ path: 'h', type: 'Link' as const, linkpath: 'missing' }], message: 'not a file extracted before it' },
+    {
+      name: 'hardlink outside',
+      entries: [{ path: 'h', type: 'Link' as const, linkpath: '../../etc/passwd' }],
+      message: 'hardlink whose target contains ".."',
+    },
+    {
+      name: 'hardlink absolute',
+      entries: [{ path: 'h', type: 'Link' as const, linkpath: '/etc/passwd' }],
+      message: 'hardlink whose target is absolute',
+    },
+    {
+      name: 'hardlink to nothing',
+      entries: [{ path: 'h', type: 'Link' as const, linkpath: 'missing' }],
+      message: 'not a file extracted before it',
+    },
     {
       name: 'hardlink through a symlink',
-      entries: [{ path: 'l', type: 'SymbolicLink' as const, linkpath: '.' }, { path: 'f', body: 'x' }, { path: 'h', type: 'Link' as const, linkpath: 'l/f' }],
+      entries: [
+        { path: 'l', type: 'SymbolicLink' as const, linkpath: '.' },
+        { path: 'f', body: 'x' },
+        { path: 'h', type: 'Link' as const, linkpath: 'l/f' },
+      ],
       message: 'hardlink through a symlink',
     },
   ])('rejects $name', async ({ entries, message }) => {
@@ -130,7 +161,10 @@ describe('extractLayer', () => {
   it('rejects a symlink that would escape through a link already in destDir', async () => {
     await mkdir(join(dest(), 'sub'), { recursive: true });
     await symlink('..', join(dest(), 'sub/up'));
-    const err = await extractLayer(source(craftTar([{ path: 'x', type: 'SymbolicLink', linkpath: 'sub/up/..' }])), dest()).catch((e: unknown) => e);
+    const err = await extractLayer(
+      source(craftTar([{ path: 'x', type: 'SymbolicLink', linkpath: 'sub/up/..' }])),
+      dest(),
+    ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RegistryUnsafeArchiveError);
   });
 
@@ -149,10 +183,32 @@ describe('extractLayer', () => {
   });
 
   it.each([
-    { name: 'maxEntries', limits: { maxEntries: 2 }, entries: [{ path: 'a', body: '1' }, { path: 'b', body: '2' }, { path: 'c', body: '3' }] },
+    {
+      name: 'maxEntries',
+      limits: { maxEntries: 2 },
+      entries: [
+        { path: 'a', body: '1' },
+        { path: 'b', body: '2' },
+        { path: 'c', body: '3' },
+      ],
+    },
     { name: 'maxFileBytes', limits: { maxFileBytes: 10 }, entries: [{ path: 'big', body: 'x'.repeat(11) }] },
-    { name: 'maxTotalBytes', limits: { maxTotalBytes: 10 }, entries: [{ path: 'a', body: 'x'.repeat(6) }, { path: 'b', body: 'x'.repeat(6) }] },
-    { name: 'maxLinks', limits: { maxLinks: 1 }, entries: [{ path: 'a', type: 'SymbolicLink' as const, linkpath: 'x' }, { path: 'b', type: 'SymbolicLink' as const, linkpath: 'x' }] },
+    {
+      name: 'maxTotalBytes',
+      limits: { maxTotalBytes: 10 },
+      entries: [
+        { path: 'a', body: 'x'.repeat(6) },
+        { path: 'b', body: 'x'.repeat(6) },
+      ],
+    },
+    {
+      name: 'maxLinks',
+      limits: { maxLinks: 1 },
+      entries: [
+        { path: 'a', type: 'SymbolicLink' as const, linkpath: 'x' },
+        { path: 'b', type: 'SymbolicLink' as const, linkpath: 'x' },
+      ],
+    },
   ])('enforces $name', async ({ name, limits, entries }) => {
     const err = await extractLayer(source(craftTar(entries)), dest(), limits).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RegistryExtractLimitError);
@@ -162,15 +218,20 @@ describe('extractLayer', () => {
   it('stops a gzip bomb at maxTarBytes without inflating it', async () => {
     // 1 GiB of zeros in ~1 MB: a header announcing a 1 GiB file, then 64 gzip members of 16 MiB of zeros each.
     const zeros = gzipSync(Buffer.alloc(16 * 1024 * 1024));
-    const bomb = Buffer.concat([gzipSync(craftTar([{ path: 'zeros', size: 2 ** 30 }])), ...Array.from({ length: 64 }, () => zeros)]);
+    const bomb = Buffer.concat([
+      gzipSync(craftTar([{ path: 'zeros', size: 2 ** 30 }])),
+      ...Array.from({ length: 64 }, () => zeros),
+    ]);
     expect(bomb.length).toBeLessThan(2 * 1024 * 1024);
     let read = 0;
-    const counted = Readable.from((async function* () {
-      for (let i = 0; i < bomb.length; i += 4096) {
-        read += Math.min(4096, bomb.length - i);
-        yield bomb.subarray(i, i + 4096);
-      }
-    })());
+    const counted = Readable.from(
+      (async function* () {
+        for (let i = 0; i < bomb.length; i += 4096) {
+          read += Math.min(4096, bomb.length - i);
+          yield bomb.subarray(i, i + 4096);
+        }
+      })(),
+    );
     const limits = { maxTarBytes: 1024 * 1024, maxFileBytes: 2 ** 31, maxTotalBytes: 2 ** 31 };
     const err = await extractLayer(counted, dest(), limits).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RegistryExtractLimitError);
@@ -180,7 +241,10 @@ describe('extractLayer', () => {
 
   it.each([
     ['random bytes', Buffer.from('this is not a tar archive at all, not even close'.repeat(20))],
-    ['corrupt gzip', Buffer.concat([gzipSync(craftTar([{ path: 'a', body: 'x' }])).subarray(0, 30), Buffer.alloc(10, 7)])],
+    [
+      'corrupt gzip',
+      Buffer.concat([gzipSync(craftTar([{ path: 'a', body: 'x' }])).subarray(0, 30), Buffer.alloc(10, 7)]),
+    ],
     ['truncated tar', craftTar([{ path: 'a', body: 'x'.repeat(2000) }]).subarray(0, 1024)],
   ])('rejects %s as a bad archive', async (_name, bytes) => {
     await expect(extractLayer(source(bytes), dest())).rejects.toBeInstanceOf(RegistryBadArchiveError);
@@ -195,8 +259,27 @@ describe('extractLayer', () => {
   });
 
   it('applies whiteouts of a later layer', async () => {
-    await extractLayer(source(craftTar([{ path: 'a/x', body: '1' }, { path: 'a/y', body: '2' }, { path: 'b/z', body: '3' }, { path: 'c', body: '4' }])), dest());
-    await extractLayer(source(craftTar([{ path: 'a/.wh..wh..opq', body: '' }, { path: 'b/.wh.z', body: '' }, { path: '.wh.c', body: '' }])), dest());
+    await extractLayer(
+      source(
+        craftTar([
+          { path: 'a/x', body: '1' },
+          { path: 'a/y', body: '2' },
+          { path: 'b/z', body: '3' },
+          { path: 'c', body: '4' },
+        ]),
+      ),
+      dest(),
+    );
+    await extractLayer(
+      source(
+        craftTar([
+          { path: 'a/.wh..wh..opq', body: '' },
+          { path: 'b/.wh.z', body: '' },
+          { path: '.wh.c', body: '' },
+        ]),
+      ),
+      dest(),
+    );
     await expect(stat(join(dest(), 'a/x'))).rejects.toThrow();
     await expect(stat(join(dest(), 'b/z'))).rejects.toThrow();
     await expect(stat(join(dest(), 'c'))).rejects.toThrow();
@@ -210,15 +293,19 @@ describe('extractLayer', () => {
   });
 
   it('propagates the source error (e.g. a digest mismatch) and stops', async () => {
-    const failing = Readable.from((async function* () {
-      yield craftTar([{ path: 'a', body: 'x' }]).subarray(0, 512);
-      throw new Error('source broke');
-    })());
+    const failing = Readable.from(
+      (async function* () {
+        yield craftTar([{ path: 'a', body: 'x' }]).subarray(0, 512);
+        throw new Error('source broke');
+      })(),
+    );
     await expect(extractLayer(failing, dest())).rejects.toThrow('source broke');
   });
 
   it('rejects unknown limits', async () => {
-    await expect(extractLayer(source(Buffer.alloc(0)), dest(), { maxFiles: 1 } as never)).rejects.toThrow('unknown extraction limit "maxFiles"');
+    await expect(extractLayer(source(Buffer.alloc(0)), dest(), { maxFiles: 1 } as never)).rejects.toThrow(
+      'unknown extraction limit "maxFiles"',
+    );
   });
 });
 
@@ -227,17 +314,31 @@ describe('collectLayerFiles', () => {
 
   it('reads files across layers with whiteouts and hardlinks, ignoring symlinks', async () => {
     const files = new Map<string, Buffer>();
-    await collectLayerFiles(source(gzipSync(craftTar([
-      { path: './version.json', body: '{"version":"v1.0.0"}' },
-      { path: './changelog.yaml', body: 'features: []' },
-      { path: './old/a', body: 'a' },
-      { path: './sl', type: 'SymbolicLink', linkpath: 'version.json' },
-    ]))), files, limits);
-    await collectLayerFiles(source(craftTar([
-      { path: 'version.json', body: '{"version":"v1.1.0"}' },
-      { path: 'old/.wh..wh..opq', body: '' },
-      { path: 'copy', type: 'Link', linkpath: 'changelog.yaml' },
-    ])), files, limits);
+    await collectLayerFiles(
+      source(
+        gzipSync(
+          craftTar([
+            { path: './version.json', body: '{"version":"v1.0.0"}' },
+            { path: './changelog.yaml', body: 'features: []' },
+            { path: './old/a', body: 'a' },
+            { path: './sl', type: 'SymbolicLink', linkpath: 'version.json' },
+          ]),
+        ),
+      ),
+      files,
+      limits,
+    );
+    await collectLayerFiles(
+      source(
+        craftTar([
+          { path: 'version.json', body: '{"version":"v1.1.0"}' },
+          { path: 'old/.wh..wh..opq', body: '' },
+          { path: 'copy', type: 'Link', linkpath: 'changelog.yaml' },
+        ]),
+      ),
+      files,
+      limits,
+    );
     expect(Object.fromEntries([...files].map(([k, v]) => [k, v.toString()]))).toEqual({
       'version.json': '{"version":"v1.1.0"}',
       'changelog.yaml': 'features: []',
@@ -246,13 +347,21 @@ describe('collectLayerFiles', () => {
   });
 
   it('skips filtered files without size limits, and limits the rest', async () => {
-    const tar = craftTar([{ path: 'big.bin', body: Buffer.alloc(4096) }, { path: 'version.json', body: '{}' }]);
+    const tar = craftTar([
+      { path: 'big.bin', body: Buffer.alloc(4096) },
+      { path: 'version.json', body: '{}' },
+    ]);
     const files = new Map<string, Buffer>();
     await collectLayerFiles(source(tar), files, { ...limits, filter: (p) => p === 'version.json' });
     expect([...files.keys()]).toEqual(['version.json']);
     await expect(collectLayerFiles(source(tar), new Map(), limits)).rejects.toBeInstanceOf(RegistryExtractLimitError);
     const err = await collectLayerFiles(
-      source(craftTar([{ path: 'a', body: 'x'.repeat(600) }, { path: 'b', body: 'x'.repeat(600) }])),
+      source(
+        craftTar([
+          { path: 'a', body: 'x'.repeat(600) },
+          { path: 'b', body: 'x'.repeat(600) },
+        ]),
+      ),
       new Map(),
       limits,
     ).catch((e: unknown) => e);
@@ -260,6 +369,8 @@ describe('collectLayerFiles', () => {
   });
 
   it('rejects traversal even when only reading', async () => {
-    await expect(collectLayerFiles(source(craftTar([{ path: '../x', body: 'x' }])), new Map(), limits)).rejects.toBeInstanceOf(RegistryUnsafeArchiveError);
+    await expect(
+      collectLayerFiles(source(craftTar([{ path: '../x', body: 'x' }])), new Map(), limits),
+    ).rejects.toBeInstanceOf(RegistryUnsafeArchiveError);
   });
 });

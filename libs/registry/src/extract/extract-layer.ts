@@ -45,7 +45,9 @@ function positiveInteger(limits: Record<string, unknown>, name: string, fallback
   const value = limits[name];
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new RegistryInvalidOptionError(`invalid extraction limit "${name}": must be a positive integer`, { option: name });
+    throw new RegistryInvalidOptionError(`invalid extraction limit "${name}": must be a positive integer`, {
+      option: name,
+    });
   }
   return value;
 }
@@ -66,11 +68,21 @@ function resolveExtractLimits(limits: ExtractLimits, defaults?: Partial<Resolved
   const record = limits as Record<string, unknown>;
   const maxEntries = positiveInteger(record, 'maxEntries', defaults?.maxEntries ?? 10_000);
   const maxTotalBytes = positiveInteger(record, 'maxTotalBytes', defaults?.maxTotalBytes ?? 512 * 1024 * 1024);
-  const maxFileBytes = positiveInteger(record, 'maxFileBytes', defaults?.maxFileBytes ?? Math.min(64 * 1024 * 1024, maxTotalBytes));
-  const maxTarBytes = positiveInteger(record, 'maxTarBytes', defaults?.maxTarBytes ?? maxTotalBytes + maxEntries * 1024 + 1024 * 1024);
+  const maxFileBytes = positiveInteger(
+    record,
+    'maxFileBytes',
+    defaults?.maxFileBytes ?? Math.min(64 * 1024 * 1024, maxTotalBytes),
+  );
+  const maxTarBytes = positiveInteger(
+    record,
+    'maxTarBytes',
+    defaults?.maxTarBytes ?? maxTotalBytes + maxEntries * 1024 + 1024 * 1024,
+  );
   const maxLinks = positiveInteger(record, 'maxLinks', defaults?.maxLinks ?? 1_000);
   if (limits.filter !== undefined && typeof limits.filter !== 'function') {
-    throw new RegistryInvalidOptionError('invalid extraction option "filter": must be a function', { option: 'filter' });
+    throw new RegistryInvalidOptionError('invalid extraction option "filter": must be a function', {
+      option: 'filter',
+    });
   }
   return { maxEntries, maxFileBytes, maxTotalBytes, maxTarBytes, maxLinks };
 }
@@ -247,10 +259,13 @@ class LayerWriter {
       for await (const chunk of entry.body as AsyncIterable<Buffer>) {
         written += chunk.length;
         if (written > this.#limits.maxFileBytes) {
-          throw new RegistryExtractLimitError(`archive entry ${JSON.stringify(rel)} is larger than ${this.#limits.maxFileBytes} bytes`, {
-            limit: 'maxFileBytes',
-            max: this.#limits.maxFileBytes,
-          });
+          throw new RegistryExtractLimitError(
+            `archive entry ${JSON.stringify(rel)} is larger than ${this.#limits.maxFileBytes} bytes`,
+            {
+              limit: 'maxFileBytes',
+              max: this.#limits.maxFileBytes,
+            },
+          );
         }
         await handle.write(chunk);
       }
@@ -301,7 +316,8 @@ class LayerWriter {
     } catch (err) {
       if (!isErrno(err, 'ENOENT')) throw err;
     }
-    if (!isFile || target === rel) throw this.#unsafe(rel, `is a hardlink to ${JSON.stringify(target)}, not a file extracted before it`);
+    if (!isFile || target === rel)
+      throw this.#unsafe(rel, `is a hardlink to ${JSON.stringify(target)}, not a file extracted before it`);
     await this.#parents(rel);
     if (await this.#exists(rel)) await this.#remove(rel);
     await link(this.#abs(target), this.#abs(rel));
@@ -326,7 +342,12 @@ export async function extractLayer(
   await writer.seed();
   const result = await walkTar(
     stream,
-    { maxEntries: resolved.maxEntries, maxFileBytes: resolved.maxFileBytes, maxTarBytes: resolved.maxTarBytes, filter: limits.filter },
+    {
+      maxEntries: resolved.maxEntries,
+      maxFileBytes: resolved.maxFileBytes,
+      maxTarBytes: resolved.maxTarBytes,
+      filter: limits.filter,
+    },
     (entry) => writer.write(entry),
     limits.signal,
   );

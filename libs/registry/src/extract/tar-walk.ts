@@ -48,7 +48,10 @@ export function unsafePathReason(path: string): string | undefined {
 
 /** `./a//b/` → `a/b`; `./` → `` (the root). Call after `unsafePathReason`. */
 export function normalizeEntryPath(path: string): string {
-  const normalized = posix.normalize(path).replace(/^(?:\.\/)+/, '').replace(/\/+$/, '');
+  const normalized = posix
+    .normalize(path)
+    .replace(/^(?:\.\/)+/, '')
+    .replace(/\/+$/, '');
   return normalized === '.' ? '' : normalized;
 }
 
@@ -150,13 +153,22 @@ export async function walkTar(
     entries++;
     if (entries > limits.maxEntries) {
       entry.resume();
-      fail(new RegistryExtractLimitError(`archive has more than ${limits.maxEntries} entries`, { limit: 'maxEntries', max: limits.maxEntries }));
+      fail(
+        new RegistryExtractLimitError(`archive has more than ${limits.maxEntries} entries`, {
+          limit: 'maxEntries',
+          max: limits.maxEntries,
+        }),
+      );
       return;
     }
     const reason = unsafePathReason(entry.path);
     if (reason !== undefined) {
       entry.resume();
-      fail(new RegistryUnsafeArchiveError(`archive entry ${JSON.stringify(entry.path)} ${reason}`, { entryPath: entry.path }));
+      fail(
+        new RegistryUnsafeArchiveError(`archive entry ${JSON.stringify(entry.path)} ${reason}`, {
+          entryPath: entry.path,
+        }),
+      );
       return;
     }
     const type = typeOf(entry);
@@ -168,10 +180,13 @@ export async function walkTar(
     if (type === 'file' && entry.size > limits.maxFileBytes) {
       entry.resume();
       fail(
-        new RegistryExtractLimitError(`archive entry ${JSON.stringify(entry.path)} is larger than ${limits.maxFileBytes} bytes`, {
-          limit: 'maxFileBytes',
-          max: limits.maxFileBytes,
-        }),
+        new RegistryExtractLimitError(
+          `archive entry ${JSON.stringify(entry.path)} is larger than ${limits.maxFileBytes} bytes`,
+          {
+            limit: 'maxFileBytes',
+            max: limits.maxFileBytes,
+          },
+        ),
       );
       return;
     }
@@ -200,11 +215,18 @@ export async function walkTar(
   });
   parser.on('warn', (code: string, message: string) => {
     // Unknown entry types and the like are fine; damage is not.
-    if (code === 'TAR_ENTRY_INVALID' || code === 'TAR_BAD_ARCHIVE' || code === 'TAR_ABORT' || code === 'TAR_ENTRY_ERROR') {
+    if (
+      code === 'TAR_ENTRY_INVALID' ||
+      code === 'TAR_BAD_ARCHIVE' ||
+      code === 'TAR_ABORT' ||
+      code === 'TAR_ENTRY_ERROR'
+    ) {
       fail(new RegistryBadArchiveError(`not a readable tar archive: ${message}`));
     }
   });
-  parser.on('error', (err: Error) => fail(new RegistryBadArchiveError(`not a readable tar archive: ${err.message}`, { cause: err })));
+  parser.on('error', (err: Error) =>
+    fail(new RegistryBadArchiveError(`not a readable tar archive: ${err.message}`, { cause: err })),
+  );
 
   let tarBytes = 0;
   let sawNonZero = false;

@@ -44,7 +44,11 @@ describe('manifestKind / baseMediaType', () => {
 });
 
 describe('selectPlatformManifest', () => {
-  const d = (n: string, platform?: { os: string; architecture: string; variant?: string }, annotations?: Record<string, string>) => ({
+  const d = (
+    n: string,
+    platform?: { os: string; architecture: string; variant?: string },
+    annotations?: Record<string, string>,
+  ) => ({
     mediaType: MediaTypes.OCI_MANIFEST,
     digest: `sha256:${n.repeat(64)}`,
     size: 100,
@@ -55,7 +59,11 @@ describe('selectPlatformManifest', () => {
   const linuxAmd64 = { os: 'linux', architecture: 'amd64' };
 
   it.each([
-    { name: 'picks linux/amd64 among others', idx: index(d('1', { os: 'linux', architecture: 'arm64' }), d('2', linuxAmd64)), want: '2' },
+    {
+      name: 'picks linux/amd64 among others',
+      idx: index(d('1', { os: 'linux', architecture: 'arm64' }), d('2', linuxAmd64)),
+      want: '2',
+    },
     { name: 'picks the only image', idx: index(d('3', { os: 'linux', architecture: 'arm64' })), want: '3' },
     { name: 'picks the only image without platform', idx: index(d('4')), want: '4' },
     {
@@ -65,10 +73,17 @@ describe('selectPlatformManifest', () => {
     },
     {
       name: 'ignores docker attestation annotation',
-      idx: index(d('7', linuxAmd64, { 'vnd.docker.reference.type': 'attestation-manifest' }), d('8', { os: 'linux', architecture: 'arm' })),
+      idx: index(
+        d('7', linuxAmd64, { 'vnd.docker.reference.type': 'attestation-manifest' }),
+        d('8', { os: 'linux', architecture: 'arm' }),
+      ),
       want: '8',
     },
-    { name: 'no match among several', idx: index(d('9', { os: 'linux', architecture: 'arm64' }), d('a', { os: 'windows', architecture: 'amd64' })), want: undefined },
+    {
+      name: 'no match among several',
+      idx: index(d('9', { os: 'linux', architecture: 'arm64' }), d('a', { os: 'windows', architecture: 'amd64' })),
+      want: undefined,
+    },
     { name: 'empty index', idx: index(), want: undefined },
   ])('$name', ({ idx, want }) => {
     const picked = selectPlatformManifest(idx, linuxAmd64);
@@ -76,8 +91,13 @@ describe('selectPlatformManifest', () => {
   });
 
   it('compares the variant only when asked', () => {
-    const idx = index(d('1', { os: 'linux', architecture: 'arm', variant: 'v6' }), d('2', { os: 'linux', architecture: 'arm', variant: 'v7' }));
-    expect(selectPlatformManifest(idx, { os: 'linux', architecture: 'arm', variant: 'v7' })?.digest.slice(7, 8)).toBe('2');
+    const idx = index(
+      d('1', { os: 'linux', architecture: 'arm', variant: 'v6' }),
+      d('2', { os: 'linux', architecture: 'arm', variant: 'v7' }),
+    );
+    expect(selectPlatformManifest(idx, { os: 'linux', architecture: 'arm', variant: 'v7' })?.digest.slice(7, 8)).toBe(
+      '2',
+    );
     expect(selectPlatformManifest(idx, { os: 'linux', architecture: 'arm' })?.digest.slice(7, 8)).toBe('1');
   });
 });

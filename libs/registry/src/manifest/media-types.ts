@@ -57,7 +57,11 @@ export type LayerCompression = 'none' | 'gzip' | 'zstd';
  */
 export function layerCompression(mediaType: string): LayerCompression | undefined {
   const m = mediaType.toLowerCase();
-  if (!/^application\/vnd\.(?:oci\.image\.layer(?:\.nondistributable)?\.v1\.tar|docker\.image\.rootfs\.(?:foreign\.)?diff\.tar)/.test(m)) {
+  if (
+    !/^application\/vnd\.(?:oci\.image\.layer(?:\.nondistributable)?\.v1\.tar|docker\.image\.rootfs\.(?:foreign\.)?diff\.tar)/.test(
+      m,
+    )
+  ) {
     return undefined;
   }
   if (/(?:\+|\.)gzip$/.test(m)) return 'gzip';

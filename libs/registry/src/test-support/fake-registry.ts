@@ -51,7 +51,9 @@ export class FakeRegistry {
       if (!this.#authorized(req, res, '')) return;
       return json(res, 200, {});
     }
-    const m = /^\/v2\/(.+?)\/(tags\/list|manifests\/([^/]+)|blobs\/uploads\/([^/]*)|blobs\/([^/]+))$/.exec(url.pathname);
+    const m = /^\/v2\/(.+?)\/(tags\/list|manifests\/([^/]+)|blobs\/uploads\/([^/]*)|blobs\/([^/]+))$/.exec(
+      url.pathname,
+    );
     if (m === null) return ociError(res, 404, 'NOT_FOUND', 'not found');
     const repository = m[1]!;
     const write = req.method === 'PUT' || req.method === 'POST' || req.method === 'PATCH';
@@ -86,7 +88,13 @@ export class FakeRegistry {
         ? 'Basic realm="fake"'
         : `Bearer realm="${this.origin}/token",service="${(this.auth as { service?: string }).service ?? 'fake-registry'}"${scope === '' ? '' : `,scope="${scope}"`}`;
     res.setHeader('www-authenticate', header);
-    ociError(res, 401, 'UNAUTHORIZED', 'authentication required', scope === '' ? undefined : [{ Type: 'repository', Action: 'pull' }]);
+    ociError(
+      res,
+      401,
+      'UNAUTHORIZED',
+      'authentication required',
+      scope === '' ? undefined : [{ Type: 'repository', Action: 'pull' }],
+    );
   }
 
   #authorized(req: IncomingMessage, res: ServerResponse, scope: string, repository?: string, write?: boolean): boolean {
@@ -100,7 +108,12 @@ export class FakeRegistry {
       return false;
     }
     const token = header.startsWith('Bearer ') ? this.tokens.get(header.slice(7)) : undefined;
-    const needed = repository === undefined ? [] : write ? [`repository:${repository}:push`, `repository:${repository}:pull`] : [`repository:${repository}:pull`];
+    const needed =
+      repository === undefined
+        ? []
+        : write
+          ? [`repository:${repository}:push`, `repository:${repository}:pull`]
+          : [`repository:${repository}:pull`];
     if (token !== undefined && token.expiresAt > Date.now() && needed.every((s) => token.scopes.has(s))) return true;
     this.#challenge(res, repository === undefined ? '' : write ? `repository:${repository}:pull,push` : scope);
     return false;
@@ -129,7 +142,8 @@ export class FakeRegistry {
 
   #tags(res: ServerResponse, repository: string, url: URL): void {
     const refs = this.manifests.get(repository);
-    if (refs === undefined) return ociError(res, 404, 'NAME_UNKNOWN', 'repository name not known to registry', { name: repository });
+    if (refs === undefined)
+      return ociError(res, 404, 'NAME_UNKNOWN', 'repository name not known to registry', { name: repository });
     const all = [...refs.keys()].filter((r) => !r.startsWith('sha256:')).sort();
     const last = url.searchParams.get('last');
     const n = url.searchParams.has('n') ? Number(url.searchParams.get('n')) : all.length;
@@ -146,7 +160,11 @@ export class FakeRegistry {
     if (req.method === 'PUT') {
       const mediaType = req.headers['content-type'] ?? 'application/octet-stream';
       const digest = this.putManifest(repository, reference, body, mediaType);
-      res.writeHead(201, { 'docker-content-digest': digest, location: `/v2/${repository}/manifests/${digest}`, 'content-length': 0 });
+      res.writeHead(201, {
+        'docker-content-digest': digest,
+        location: `/v2/${repository}/manifests/${digest}`,
+        'content-length': 0,
+      });
       return void res.end();
     }
     const stored = this.manifests.get(repository)?.get(reference);
@@ -155,7 +173,13 @@ export class FakeRegistry {
         res.writeHead(404, { 'content-type': 'application/json' });
         return void res.end();
       }
-      return ociError(res, 404, 'MANIFEST_UNKNOWN', 'manifest unknown', reference.includes(':') ? undefined : { Tag: reference });
+      return ociError(
+        res,
+        404,
+        'MANIFEST_UNKNOWN',
+        'manifest unknown',
+        reference.includes(':') ? undefined : { Tag: reference },
+      );
     }
     const headers: Record<string, string | number> = {
       'content-type': stored.mediaType,
@@ -175,20 +199,32 @@ export class FakeRegistry {
       }
       return ociError(res, 404, 'BLOB_UNKNOWN', 'blob unknown to registry', digest);
     }
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': blob.length, 'docker-content-digest': digest });
+    res.writeHead(200, {
+      'content-type': 'application/octet-stream',
+      'content-length': blob.length,
+      'docker-content-digest': digest,
+    });
     res.end(req.method === 'HEAD' ? undefined : blob);
   }
 
   #upload(req: IncomingMessage, res: ServerResponse, repository: string, id: string, url: URL, body: Buffer): void {
     if (req.method === 'POST' && id === '') {
-      res.writeHead(202, { location: `/v2/${repository}/blobs/uploads/${randomUUID()}?_state=opaque`, 'content-length': 0 });
+      res.writeHead(202, {
+        location: `/v2/${repository}/blobs/uploads/${randomUUID()}?_state=opaque`,
+        'content-length': 0,
+      });
       return void res.end();
     }
     if (req.method === 'PUT' && id !== '') {
       const digest = url.searchParams.get('digest') ?? '';
-      if (digestOf(body) !== digest) return ociError(res, 400, 'DIGEST_INVALID', 'provided digest did not match uploaded content');
+      if (digestOf(body) !== digest)
+        return ociError(res, 400, 'DIGEST_INVALID', 'provided digest did not match uploaded content');
       this.blobs.set(digest, body);
-      res.writeHead(201, { location: `/v2/${repository}/blobs/${digest}`, 'docker-content-digest': digest, 'content-length': 0 });
+      res.writeHead(201, {
+        location: `/v2/${repository}/blobs/${digest}`,
+        'docker-content-digest': digest,
+        'content-length': 0,
+      });
       return void res.end();
     }
     ociError(res, 405, 'UNSUPPORTED', 'The operation is unsupported.');

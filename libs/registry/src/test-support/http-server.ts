@@ -1,6 +1,12 @@
 // Test support: a loopback node:http(s) server on port 0 that records requests and runs a scripted handler.
 import { once } from 'node:events';
-import { createServer as createHttpServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 
@@ -55,7 +61,8 @@ export async function startServer(handler: Handler, tls?: { key: string; cert: s
       res.end(String(err));
     }
   };
-  const server: Server = tls === undefined ? createHttpServer(listener) : createHttpsServer({ key: tls.key, cert: tls.cert }, listener);
+  const server: Server =
+    tls === undefined ? createHttpServer(listener) : createHttpsServer({ key: tls.key, cert: tls.cert }, listener);
   server.keepAliveTimeout = 30_000;
   server.on(tls === undefined ? 'connection' : 'secureConnection', () => connections++);
   server.listen(0, '127.0.0.1');

@@ -21,8 +21,14 @@ const EMPTY = Buffer.alloc(0);
 /** Error bodies are read up to this size, the rest dropped. */
 const ERROR_BODY_LIMIT = 64 * 1024;
 
-const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
-const TLS_CODE_RE = /^(?:ERR_TLS_|ERR_SSL_|ERR_OSSL_|CERT_|UNABLE_TO_|SELF_SIGNED_|DEPTH_ZERO_|HOSTNAME_MISMATCH|EPROTO$)/;
+const TIMEOUT_CODES = new Set([
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ETIMEDOUT',
+]);
+const TLS_CODE_RE =
+  /^(?:ERR_TLS_|ERR_SSL_|ERR_OSSL_|CERT_|UNABLE_TO_|SELF_SIGNED_|DEPTH_ZERO_|HOSTNAME_MISMATCH|EPROTO$)/;
 
 export interface AttemptOptions {
   readonly bodyTimeoutMs: number;
@@ -123,14 +129,27 @@ export function createExchange(dispatchers: DispatcherPool, options: AttemptOpti
         ...(head && options.keepAliveAfterHead ? { reset: false } : {}),
       });
       call.delivered = true;
-      if (request.body !== undefined) publishBytes(registry, request.op, 'out', request.body.byteLength * call.attempts);
+      if (request.body !== undefined)
+        publishBytes(registry, request.op, 'out', request.body.byteLength * call.attempts);
       const ok = response.statusCode >= 200 && response.statusCode < 300;
       if (head) {
         await response.body.dump();
-        return { statusCode: response.statusCode, headers: response.headers, url: request.url, body: EMPTY, stream: undefined };
+        return {
+          statusCode: response.statusCode,
+          headers: response.headers,
+          url: request.url,
+          body: EMPTY,
+          stream: undefined,
+        };
       }
       if (ok && request.stream === true) {
-        return { statusCode: response.statusCode, headers: response.headers, url: request.url, body: EMPTY, stream: response.body };
+        return {
+          statusCode: response.statusCode,
+          headers: response.headers,
+          url: request.url,
+          body: EMPTY,
+          stream: response.body,
+        };
       }
       const limit = ok ? request.maxBodyBytes : ERROR_BODY_LIMIT;
       const tooLarge = () =>

@@ -4,7 +4,10 @@ import { parseNextLink } from './link.ts';
 describe('parseNextLink', () => {
   it.each([
     { header: '</v2/a/tags/list?last=b&n=2>; rel="next"', want: '/v2/a/tags/list?last=b&n=2' },
-    { header: '<https://r.example.io/v2/a/tags/list?last=b&n=2>; rel=next', want: 'https://r.example.io/v2/a/tags/list?last=b&n=2' },
+    {
+      header: '<https://r.example.io/v2/a/tags/list?last=b&n=2>; rel=next',
+      want: 'https://r.example.io/v2/a/tags/list?last=b&n=2',
+    },
     { header: '</prev>; rel="prev", </next?x=1,2>; rel="next"', want: '/next?x=1,2' },
     { header: '</x>; title="a;b"; rel="next"', want: '/x' },
     { header: '</x>; rel="first next"', want: '/x' },

@@ -8,12 +8,36 @@ const r = (revision: number, status: string, description = OLD): HelmRevision =>
 describe('decideHelmAction: what to do with a module’s Helm release, under its install lock', () => {
   it.each<{ why: string; history: HelmRevision[]; want: HelmAction }>([
     { why: 'no release: install', history: [], want: { kind: 'install' } },
-    { why: 'deployed from the wanted fingerprint: current (no download)', history: [r(1, 'superseded'), r(2, 'deployed', WANTED)], want: { kind: 'current' } },
-    { why: 'history in any order: the highest revision counts', history: [r(2, 'deployed', WANTED), r(1, 'superseded')], want: { kind: 'current' } },
-    { why: 'deployed from another version or settings: install', history: [r(1, 'deployed')], want: { kind: 'install' } },
-    { why: 'the wanted description on a failed revision: install again', history: [r(1, 'deployed'), r(2, 'failed', WANTED)], want: { kind: 'install' } },
-    { why: 'the wanted fingerprint only on an older revision: install', history: [r(1, 'superseded', WANTED), r(2, 'deployed')], want: { kind: 'install' } },
-    { why: 'a rollback (description "Rollback to 1"): install', history: [r(1, 'superseded', WANTED), r(2, 'deployed', 'Rollback to 1')], want: { kind: 'install' } },
+    {
+      why: 'deployed from the wanted fingerprint: current (no download)',
+      history: [r(1, 'superseded'), r(2, 'deployed', WANTED)],
+      want: { kind: 'current' },
+    },
+    {
+      why: 'history in any order: the highest revision counts',
+      history: [r(2, 'deployed', WANTED), r(1, 'superseded')],
+      want: { kind: 'current' },
+    },
+    {
+      why: 'deployed from another version or settings: install',
+      history: [r(1, 'deployed')],
+      want: { kind: 'install' },
+    },
+    {
+      why: 'the wanted description on a failed revision: install again',
+      history: [r(1, 'deployed'), r(2, 'failed', WANTED)],
+      want: { kind: 'install' },
+    },
+    {
+      why: 'the wanted fingerprint only on an older revision: install',
+      history: [r(1, 'superseded', WANTED), r(2, 'deployed')],
+      want: { kind: 'install' },
+    },
+    {
+      why: 'a rollback (description "Rollback to 1"): install',
+      history: [r(1, 'superseded', WANTED), r(2, 'deployed', 'Rollback to 1')],
+      want: { kind: 'install' },
+    },
     {
       why: 'interrupted first install, nothing deployed before: uninstall',
       history: [r(1, 'pending-install', WANTED)],
@@ -64,7 +88,11 @@ describe('failedInstall / backingOff: the backoff of a failed install, shared by
 
   it('a new fingerprint (release or settings) starts again at the first attempt', () => {
     const old = failedInstall(failedInstall(undefined, OLD, 'x', now), OLD, 'x', now);
-    expect(failedInstall(old, WANTED, 'y', now)).toMatchObject({ fingerprint: WANTED, attempts: 1, until: now + 30_000 });
+    expect(failedInstall(old, WANTED, 'y', now)).toMatchObject({
+      fingerprint: WANTED,
+      attempts: 1,
+      until: now + 30_000,
+    });
   });
 
   it('holds back only the same fingerprint, only until `until`', () => {

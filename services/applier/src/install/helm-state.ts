@@ -28,7 +28,10 @@ export function decideHelmAction(history: readonly HelmRevision[], wanted: strin
   const latest = sorted[0];
   if (!latest) return { kind: 'install' };
   if (INTERRUPTIBLE.has(latest.status)) {
-    const deployed = latest.status === 'uninstalling' ? undefined : sorted.find((r) => r.revision < latest.revision && r.status === 'deployed');
+    const deployed =
+      latest.status === 'uninstalling'
+        ? undefined
+        : sorted.find((r) => r.revision < latest.revision && r.status === 'deployed');
     return deployed
       ? { kind: 'rollback', status: latest.status, revision: latest.revision, to: deployed.revision }
       : { kind: 'uninstall', status: latest.status, revision: latest.revision };
@@ -50,12 +53,26 @@ const BACKOFF_FIRST_MS = 30_000;
 const BACKOFF_MAX_MS = 600_000;
 
 /** The record after a failed install of `fingerprint`: attempts count on only while the fingerprint stays the same. */
-export function failedInstall(previous: FailedInstall | undefined, fingerprint: string, message: string, nowMs: number): FailedInstall {
+export function failedInstall(
+  previous: FailedInstall | undefined,
+  fingerprint: string,
+  message: string,
+  nowMs: number,
+): FailedInstall {
   const attempts = (previous?.fingerprint === fingerprint ? previous.attempts : 0) + 1;
-  return { fingerprint, message, attempts, until: nowMs + Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** (attempts - 1)) };
+  return {
+    fingerprint,
+    message,
+    attempts,
+    until: nowMs + Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** (attempts - 1)),
+  };
 }
 
 /** The failure that still holds back an install of `fingerprint` at `nowMs`, if any. */
-export function backingOff(record: FailedInstall | undefined, fingerprint: string, nowMs: number): FailedInstall | undefined {
+export function backingOff(
+  record: FailedInstall | undefined,
+  fingerprint: string,
+  nowMs: number,
+): FailedInstall | undefined {
   return record?.fingerprint === fingerprint && nowMs < record.until ? record : undefined;
 }

@@ -19,9 +19,13 @@ export class HelmError extends Error {
 export function findHelm(env: NodeJS.ProcessEnv = process.env): string {
   if (env['MODSYNC_HELM']) return env['MODSYNC_HELM'];
   for (const dir of (env['PATH'] ?? '').split(':')) if (dir && existsSync(join(dir, 'helm'))) return join(dir, 'helm');
-  const cache = join(env['MODSYNC_CACHE_DIR'] ?? join(env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'modsync'), 'helm');
+  const cache = join(
+    env['MODSYNC_CACHE_DIR'] ?? join(env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'modsync'),
+    'helm',
+  );
   if (existsSync(cache)) {
-    for (const version of readdirSync(cache).sort().reverse()) if (existsSync(join(cache, version, 'helm'))) return join(cache, version, 'helm');
+    for (const version of readdirSync(cache).sort().reverse())
+      if (existsSync(join(cache, version, 'helm'))) return join(cache, version, 'helm');
   }
   throw new HelmError('helm not found: set MODSYNC_HELM, put helm on PATH, or run test/env/build-helm.sh', null);
 }
@@ -52,9 +56,21 @@ export class Helm {
   }
 
   private run(args: string[], signal?: AbortSignal): Promise<string> {
-    const env = { ...process.env, ...(this.options.kubeconfig ? { KUBECONFIG: this.options.kubeconfig } : {}), HELM_CACHE_HOME: process.env['HELM_CACHE_HOME'] ?? '/tmp/modsync-helm/cache', HELM_CONFIG_HOME: process.env['HELM_CONFIG_HOME'] ?? '/tmp/modsync-helm/config', HELM_DATA_HOME: process.env['HELM_DATA_HOME'] ?? '/tmp/modsync-helm/data' };
+    const env = {
+      ...process.env,
+      ...(this.options.kubeconfig ? { KUBECONFIG: this.options.kubeconfig } : {}),
+      HELM_CACHE_HOME: process.env['HELM_CACHE_HOME'] ?? '/tmp/modsync-helm/cache',
+      HELM_CONFIG_HOME: process.env['HELM_CONFIG_HOME'] ?? '/tmp/modsync-helm/config',
+      HELM_DATA_HOME: process.env['HELM_DATA_HOME'] ?? '/tmp/modsync-helm/data',
+    };
     return new Promise((resolve, reject) => {
-      const child = spawn(this.options.binary, args, { env, stdio: ['ignore', 'pipe', 'pipe'], signal, timeout: this.options.timeoutMs, killSignal: 'SIGKILL' });
+      const child = spawn(this.options.binary, args, {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        signal,
+        timeout: this.options.timeoutMs,
+        killSignal: 'SIGKILL',
+      });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       child.stdout.on('data', (d: Buffer) => out.push(d));
@@ -62,16 +78,49 @@ export class Helm {
       child.on('error', (e) => reject(new HelmError(`helm ${args[0]}: ${e.message}`, null)));
       child.on('close', (code, sig) => {
         if (code === 0) return resolve(Buffer.concat(out).toString());
-        const text = Buffer.concat(err).toString().trim().replace(/^Error: /, '') || Buffer.concat(out).toString().trim();
-        reject(new HelmError(sig ? `helm ${args[0]} was stopped (${sig}) after ${this.options.timeoutMs} ms` : text, code));
+        const text =
+          Buffer.concat(err)
+            .toString()
+            .trim()
+            .replace(/^Error: /, '') || Buffer.concat(out).toString().trim();
+        reject(
+          new HelmError(sig ? `helm ${args[0]} was stopped (${sig}) after ${this.options.timeoutMs} ms` : text, code),
+        );
       });
     });
   }
 
   /** `helm upgrade --install`; the description records what was installed, so `status` can tell if it still matches. */
-  async upgradeInstall(release: string, chartDir: string, namespace: string, valuesFile: string, description: string, signal?: AbortSignal): Promise<void> {
+  async upgradeInstall(
+    release: string,
+    chartDir: string,
+    namespace: string,
+    valuesFile: string,
+    description: string,
+    signal?: AbortSignal,
+  ): Promise<void> {
     const wait = this.options.wait ? ['--wait=watcher'] : [];
-    await this.run(['upgrade', '--install', release, chartDir, '--namespace', namespace, '--create-namespace', '--values', valuesFile, '--description', description, '--history-max', '5', ...wait, '--timeout', `${Math.ceil(this.options.installTimeoutMs / 1000)}s`], signal);
+    await this.run(
+      [
+        'upgrade',
+        '--install',
+        release,
+        chartDir,
+        '--namespace',
+        namespace,
+        '--create-namespace',
+        '--values',
+        valuesFile,
+        '--description',
+        description,
+        '--history-max',
+        '5',
+        ...wait,
+        '--timeout',
+        `${Math.ceil(this.options.installTimeoutMs / 1000)}s`,
+      ],
+      signal,
+    );
   }
 
   /**
@@ -81,8 +130,27 @@ export class Helm {
    */
   async find(release: string, signal?: AbortSignal): Promise<string | undefined> {
     const filter = `^${release.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
-    const json = JSON.parse(await this.run(['list', '--all-namespaces', '--deployed', '--failed', '--pending', '--superseded', '--uninstalling', '--filter', filter, '--output', 'json'], signal) || '[]') as { name?: string; namespace?: string; updated?: string }[];
-    const found = json.filter((r) => r.name === release && r.namespace).sort((a, b) => Date.parse(b.updated ?? '') - Date.parse(a.updated ?? ''));
+    const json = JSON.parse(
+      (await this.run(
+        [
+          'list',
+          '--all-namespaces',
+          '--deployed',
+          '--failed',
+          '--pending',
+          '--superseded',
+          '--uninstalling',
+          '--filter',
+          filter,
+          '--output',
+          'json',
+        ],
+        signal,
+      )) || '[]',
+    ) as { name?: string; namespace?: string; updated?: string }[];
+    const found = json
+      .filter((r) => r.name === release && r.namespace)
+      .sort((a, b) => Date.parse(b.updated ?? '') - Date.parse(a.updated ?? ''));
     return found[0]?.namespace;
   }
 
@@ -95,7 +163,11 @@ export class Helm {
       if (err instanceof HelmError && /not found/i.test(err.message)) return [];
       throw err;
     }
-    return (JSON.parse(out || '[]') as { revision?: number; status?: string; description?: string }[]).map((r) => ({ revision: Number(r.revision), status: r.status ?? 'unknown', description: r.description ?? '' }));
+    return (JSON.parse(out || '[]') as { revision?: number; status?: string; description?: string }[]).map((r) => ({
+      revision: Number(r.revision),
+      status: r.status ?? 'unknown',
+      description: r.description ?? '',
+    }));
   }
 
   /** Back to `revision`, without waiting for workloads: an install follows at once. */

@@ -37,7 +37,13 @@ export class InstallRecords {
     if (!text) return undefined;
     try {
       const parsed = JSON.parse(text) as Partial<FailedInstall>;
-      if (typeof parsed.fingerprint !== 'string' || typeof parsed.message !== 'string' || typeof parsed.attempts !== 'number' || typeof parsed.until !== 'number') return undefined;
+      if (
+        typeof parsed.fingerprint !== 'string' ||
+        typeof parsed.message !== 'string' ||
+        typeof parsed.attempts !== 'number' ||
+        typeof parsed.until !== 'number'
+      )
+        return undefined;
       return parsed as FailedInstall;
     } catch {
       return undefined;

@@ -46,7 +46,15 @@ export class ModuleStore {
    * store has the version at that digest, verifying every blob's digest, and unpacks its layers in order with the safe
    * extractor.
    */
-  async ensure(registry: RegistryClient, settings: RegistrySettings, repository: string, module: string, version: string, digest: string, signal?: AbortSignal): Promise<{ bundle: StoredBundle; downloaded: boolean }> {
+  async ensure(
+    registry: RegistryClient,
+    settings: RegistrySettings,
+    repository: string,
+    module: string,
+    version: string,
+    digest: string,
+    signal?: AbortSignal,
+  ): Promise<{ bundle: StoredBundle; downloaded: boolean }> {
     const have = await this.stored(module, version);
     if (have && have.digest === digest) return { bundle: have, downloaded: false };
 
@@ -56,7 +64,11 @@ export class ModuleStore {
     try {
       let total = 0;
       for (const layer of manifest.layers) {
-        const blob = await registry.getBlob(settings, repository, layer.digest, { expectedSize: layer.size, maxBytes: BUNDLE_LIMITS.maxTotalBytes, signal });
+        const blob = await registry.getBlob(settings, repository, layer.digest, {
+          expectedSize: layer.size,
+          maxBytes: BUNDLE_LIMITS.maxTotalBytes,
+          signal,
+        });
         const result = await extractLayer(blob, staging, {
           maxFileBytes: BUNDLE_LIMITS.maxFileBytes,
           maxTotalBytes: BUNDLE_LIMITS.maxTotalBytes - total,
@@ -91,6 +103,7 @@ export class ModuleStore {
     } catch {
       return;
     }
-    for (const entry of entries) if (!keep.includes(entry)) await rm(join(this.root, module, entry), { recursive: true, force: true });
+    for (const entry of entries)
+      if (!keep.includes(entry)) await rm(join(this.root, module, entry), { recursive: true, force: true });
   }
 }

@@ -16,7 +16,15 @@ import {
   type ReleaseOutcome,
   type SourceSelection,
 } from '@modsync/dkp';
-import { isConflict, KubeApiError, ModuleReleases, V1ALPHA1, type ModuleRelease, type ModuleSource, type OwnerReference } from '@modsync/k8s';
+import {
+  isConflict,
+  KubeApiError,
+  ModuleReleases,
+  V1ALPHA1,
+  type ModuleRelease,
+  type ModuleSource,
+  type OwnerReference,
+} from '@modsync/k8s';
 import { listBundleTags, readReleaseMetadata } from '../release-metadata.ts';
 import { soonest, type ReconcileContext, type ReconcileDependencies, type StepResult } from './context.ts';
 
@@ -26,7 +34,11 @@ import { soonest, type ReconcileContext, type ReconcileDependencies, type StepRe
  * reference is off, so no deletion of the source, whatever its propagation policy, can take the installed release
  * from under its module (dkp-contract.md §1 "Deletion"). `undefined` when the stored ones are right.
  */
-export function desiredOwnerReferences(release: ModuleRelease, phase: string, source: ModuleSource | undefined): OwnerReference[] | undefined {
+export function desiredOwnerReferences(
+  release: ModuleRelease,
+  phase: string,
+  source: ModuleSource | undefined,
+): OwnerReference[] | undefined {
   const current = release.metadata.ownerReferences ?? [];
   const sourceName = release.metadata.labels?.[RELEASE_LABELS.source];
   const isSourceRef = (o: OwnerReference) => o.kind === 'ModuleSource';
@@ -42,7 +54,13 @@ export function desiredOwnerReferences(release: ModuleRelease, phase: string, so
 }
 
 function sourceOwnerReference(source: ModuleSource): OwnerReference {
-  return { apiVersion: V1ALPHA1, kind: 'ModuleSource', name: source.metadata.name, uid: source.metadata.uid ?? '', controller: true };
+  return {
+    apiVersion: V1ALPHA1,
+    kind: 'ModuleSource',
+    name: source.metadata.name,
+    uid: source.metadata.uid ?? '',
+    controller: true,
+  };
 }
 
 /** Annotations removed once a release is deployed (§5: apply-now, force and reinstall act once). */
@@ -74,7 +92,11 @@ export interface ReleaseStepResult extends StepResult {
  * decision (`decideReleases`): phases, messages, labels, approval, deployment, supersede, history. Writes only what
  * differs; every write carries the resourceVersion the decision was made on.
  */
-export async function reconcileReleases(deps: ReconcileDependencies, ctx: ReconcileContext, input: ReleaseStepInput): Promise<ReleaseStepResult> {
+export async function reconcileReleases(
+  deps: ReconcileDependencies,
+  ctx: ReconcileContext,
+  input: ReleaseStepInput,
+): Promise<ReleaseStepResult> {
   const deployedBefore = ctx.releases.some((r) => r.status?.phase === 'Deployed');
   let requeueAfterMs: number | undefined;
   let failure: ModuleFailure | undefined;
@@ -102,7 +124,8 @@ export async function reconcileReleases(deps: ReconcileDependencies, ctx: Reconc
 
   // Deploy before superseding: a crash in between leaves two Deployed releases, which the next pass repairs (the
   // highest stays), never none.
-  const rank = (o: ReleaseOutcome): number => (o.verdict.kind === 'Deploy' ? 0 : o.verdict.kind === 'Supersede' ? 1 : 2);
+  const rank = (o: ReleaseOutcome): number =>
+    o.verdict.kind === 'Deploy' ? 0 : o.verdict.kind === 'Supersede' ? 1 : 2;
   const outcomes = [...decision.outcomes].sort((a, b) => rank(a) - rank(b));
   for (const outcome of outcomes) await applyOutcome(ctx, outcome);
 
@@ -114,13 +137,19 @@ export async function reconcileReleases(deps: ReconcileDependencies, ctx: Reconc
   }
 
   if (decision.deploy !== undefined) ctx.log.info({ release: decision.deploy, reason: 'Deployed' }, 'release deployed');
-  if (decision.recheckAt !== undefined) requeueAfterMs = soonest(requeueAfterMs, Math.max(0, decision.recheckAt.getTime() - ctx.now.getTime()) + 50);
-  if (ctx.releases.some((r) => (r.status?.phase ?? 'Pending') === 'Pending')) requeueAfterMs = soonest(requeueAfterMs, deps.pendingRecheckMs);
+  if (decision.recheckAt !== undefined)
+    requeueAfterMs = soonest(requeueAfterMs, Math.max(0, decision.recheckAt.getTime() - ctx.now.getTime()) + 50);
+  if (ctx.releases.some((r) => (r.status?.phase ?? 'Pending') === 'Pending'))
+    requeueAfterMs = soonest(requeueAfterMs, deps.pendingRecheckMs);
   const deployed = ctx.releases.filter((r) => r.status?.phase === 'Deployed').at(-1);
   return { deployed, deployedBefore, requeueAfterMs, failure };
 }
 
-async function createReleases(deps: ReconcileDependencies, ctx: ReconcileContext, selection: SourceSelection): Promise<void> {
+async function createReleases(
+  deps: ReconcileDependencies,
+  ctx: ReconcileContext,
+  selection: SourceSelection,
+): Promise<void> {
   if (!ctx.enabled || selection.kind !== 'Selected') return;
   const offer = ctx.offers.find((o) => o.source === selection.source);
   const source = ctx.sources.find((s) => s.metadata.name === selection.source);
@@ -129,7 +158,11 @@ async function createReleases(deps: ReconcileDependencies, ctx: ReconcileContext
   const existing = ctx.releases.map((r) => ({ version: r.spec.version, phase: r.status?.phase }));
   let plan = releasesToCreate({ existing, channelVersion: offer.release.version });
   if (plan.kind === 'NeedBundleTags') {
-    plan = releasesToCreate({ existing, channelVersion: offer.release.version, bundleTags: await listBundleTags(deps.registry, source, ctx.name) });
+    plan = releasesToCreate({
+      existing,
+      channelVersion: offer.release.version,
+      bundleTags: await listBundleTags(deps.registry, source, ctx.name),
+    });
   }
   if (plan.kind === 'NoStepVersions') {
     ctx.log.warn({ source: selection.source, reason: plan.message }, 'no step-by-step versions');
@@ -138,13 +171,18 @@ async function createReleases(deps: ReconcileDependencies, ctx: ReconcileContext
   if (plan.kind !== 'Create') return;
   for (const planned of plan.releases) {
     // The channel's version as the syncer's event described it; any other version (a step on the way) is read here.
-    const described = formatVersion(planned.version) === formatVersion(offer.release.version) ? offer.release.metadata : undefined;
-    const metadata = described ?? (await readReleaseMetadata(deps.registry, source, ctx.name, planned.version, deps.signal));
+    const described =
+      formatVersion(planned.version) === formatVersion(offer.release.version) ? offer.release.metadata : undefined;
+    const metadata =
+      described ?? (await readReleaseMetadata(deps.registry, source, ctx.name, planned.version, deps.signal));
     const release = buildRelease(ctx, source, offer.release.checksum, planned.version, planned.annotations, metadata);
     try {
       const created = await ctx.writer.create(ModuleReleases, release);
       ctx.releases.push({ ...created, apiVersion: V1ALPHA1, kind: 'ModuleRelease' });
-      ctx.log.info({ release: release.metadata.name, source: selection.source, reason: planned.cause }, 'release created');
+      ctx.log.info(
+        { release: release.metadata.name, source: selection.source, reason: planned.cause },
+        'release created',
+      );
     } catch (err) {
       if (!(err instanceof KubeApiError && err.reason === 'AlreadyExists')) throw err;
       // Created by another replica, or our cache is behind: decide on the stored one.
@@ -160,14 +198,23 @@ function buildRelease(
   checksum: string,
   version: string,
   annotations: Record<string, string>,
-  metadata: { weight: number; requirements?: ModuleRelease['spec']['requirements']; changelog?: Record<string, unknown> | undefined },
+  metadata: {
+    weight: number;
+    requirements?: ModuleRelease['spec']['requirements'];
+    changelog?: Record<string, unknown> | undefined;
+  },
 ): ModuleRelease {
   return {
     apiVersion: V1ALPHA1,
     kind: 'ModuleRelease',
     metadata: {
       name: releaseName(ctx.name, version),
-      labels: releaseLabels({ module: ctx.name, source: source.metadata.name, digest: checksum, policyLabel: ctx.resolved.label }),
+      labels: releaseLabels({
+        module: ctx.name,
+        source: source.metadata.name,
+        digest: checksum,
+        policyLabel: ctx.resolved.label,
+      }),
       annotations,
       ownerReferences: [sourceOwnerReference(source)],
     },
@@ -197,10 +244,20 @@ async function applyOutcome(ctx: ReconcileContext, outcome: ReleaseOutcome): Pro
   if (phaseChanged) status.phase = outcome.phase;
   if ((stored.message ?? '') !== outcome.message) status.message = outcome.message;
   if (phaseChanged || stored.transitionTime === undefined) status.transitionTime = formatKubeTime(ctx.now);
-  if (outcome.approved !== undefined && outcome.approved !== (stored.approved ?? false)) status.approved = outcome.approved;
+  if (outcome.approved !== undefined && outcome.approved !== (stored.approved ?? false))
+    status.approved = outcome.approved;
   if (Object.keys(status).length > 0) {
-    release = await ctx.writer.patch(ModuleReleases, outcome.name, release.metadata.resourceVersion, { status }, 'status');
-    ctx.log.debug({ release: outcome.name, phase: outcome.phase, reason: outcome.verdict.kind }, 'release status written');
+    release = await ctx.writer.patch(
+      ModuleReleases,
+      outcome.name,
+      release.metadata.resourceVersion,
+      { status },
+      'status',
+    );
+    ctx.log.debug(
+      { release: outcome.name, phase: outcome.phase, reason: outcome.verdict.kind },
+      'release status written',
+    );
   }
 
   const labels: Record<string, string | null> = {};
@@ -209,11 +266,14 @@ async function applyOutcome(ctx: ReconcileContext, outcome: ReleaseOutcome): Pro
   if (outcome.policyLabel !== undefined && current[RELEASE_LABELS.updatePolicy] !== outcome.policyLabel) {
     labels[RELEASE_LABELS.updatePolicy] = outcome.policyLabel;
   }
-  if ((current[RELEASE_LABELS.module] ?? '') !== release.spec.moduleName) labels[RELEASE_LABELS.module] = release.spec.moduleName;
+  if ((current[RELEASE_LABELS.module] ?? '') !== release.spec.moduleName)
+    labels[RELEASE_LABELS.module] = release.spec.moduleName;
   const statusLabel = releaseStatusLabel(outcome.phase as ReleasePhase);
-  if ((current[RELEASE_LABELS.status] ?? undefined) !== statusLabel) labels[RELEASE_LABELS.status] = statusLabel ?? null;
+  if ((current[RELEASE_LABELS.status] ?? undefined) !== statusLabel)
+    labels[RELEASE_LABELS.status] = statusLabel ?? null;
   if (outcome.phase === 'Deployed') {
-    for (const name of ONE_SHOT_ANNOTATIONS) if (release.metadata.annotations?.[name] !== undefined) annotations[name] = null;
+    for (const name of ONE_SHOT_ANNOTATIONS)
+      if (release.metadata.annotations?.[name] !== undefined) annotations[name] = null;
   }
   const source = ctx.sources.find((s) => s.metadata.name === release!.metadata.labels?.[RELEASE_LABELS.source]);
   const ownerReferences = desiredOwnerReferences(release, outcome.phase, source);

@@ -48,7 +48,9 @@ export function shouldDeleteModule(module: Module | undefined, available: readon
 /** The ModuleConfig existed and is gone: EnabledByModuleConfig was set by one (True, or already Unknown) (§11.7). */
 export function isConfigDeleted(ctx: Pick<ReconcileContext, 'config' | 'moduleObject'>): boolean {
   if (ctx.config) return false;
-  const byConfig = ctx.moduleObject?.status?.conditions?.find((c) => c.type === MODULE_CONDITIONS.enabledByModuleConfig);
+  const byConfig = ctx.moduleObject?.status?.conditions?.find(
+    (c) => c.type === MODULE_CONDITIONS.enabledByModuleConfig,
+  );
   return byConfig?.status === 'True' || byConfig?.status === 'Unknown';
 }
 
@@ -62,7 +64,10 @@ export interface ModuleStepInput {
 }
 
 /** The properties the applier owns, from the decision (pure). Fields it does not own are kept as stored. */
-export function desiredProperties(ctx: Pick<ReconcileContext, 'config' | 'moduleObject' | 'enabled' | 'resolved'>, input: ModuleStepInput): ModuleProperties {
+export function desiredProperties(
+  ctx: Pick<ReconcileContext, 'config' | 'moduleObject' | 'enabled' | 'resolved'>,
+  input: ModuleStepInput,
+): ModuleProperties {
   const current: ModuleProperties = { ...(ctx.moduleObject?.properties ?? {}) };
   const next: ModuleProperties = { ...current, availableSources: input.available };
   if (input.decision.source === undefined) delete next.source;
@@ -74,7 +79,8 @@ export function desiredProperties(ctx: Pick<ReconcileContext, 'config' | 'module
   if (input.deployed) {
     next.version = formatVersion(input.deployed.spec.version);
     next.weight = input.deployed.spec.weight ?? DEFAULT_MODULE_WEIGHT;
-    if (input.deployed.spec.requirements && Object.keys(input.deployed.spec.requirements).length > 0) next.requirements = input.deployed.spec.requirements;
+    if (input.deployed.spec.requirements && Object.keys(input.deployed.spec.requirements).length > 0)
+      next.requirements = input.deployed.spec.requirements;
     else delete next.requirements;
   }
   return next;
@@ -87,7 +93,11 @@ function same(a: unknown, b: unknown): boolean {
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical((value as Record<string, unknown>)[k])]));
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+    );
   }
   return value;
 }
@@ -101,7 +111,12 @@ export async function reconcileModule(ctx: ReconcileContext, input: ModuleStepIn
   const properties = desiredProperties(ctx, input);
   let module = ctx.moduleObject;
   if (!module) {
-    module = await ctx.writer.create(Modules, { apiVersion: V1ALPHA1, kind: 'Module', metadata: { name: ctx.name }, properties });
+    module = await ctx.writer.create(Modules, {
+      apiVersion: V1ALPHA1,
+      kind: 'Module',
+      metadata: { name: ctx.name },
+      properties,
+    });
     ctx.log.info({ reason: 'ModuleOffered', source: input.available.join(',') }, 'module created');
   } else if (!same(module.properties ?? {}, properties)) {
     module = await ctx.writer.replace(Modules, { ...module, apiVersion: V1ALPHA1, kind: 'Module', properties });
@@ -109,13 +124,22 @@ export async function reconcileModule(ctx: ReconcileContext, input: ModuleStepIn
 
   const status = module.status ?? {};
   const phase = input.decision.phase ?? status.phase;
-  const patches = [...input.decision.conditions, ...failureConditions(status.conditions as Condition[] | undefined, 'releases', input.failure)];
+  const patches = [
+    ...input.decision.conditions,
+    ...failureConditions(status.conditions as Condition[] | undefined, 'releases', input.failure),
+  ];
   const merged = mergeConditions(status.conditions as Condition[] | undefined, patches, ctx.now);
   const ready = readyColumn(phase, merged.conditions);
   if (merged.changed || phase !== status.phase || ready !== status.ready) {
-    module = await ctx.writer.patch<Module>(Modules, ctx.name, module.metadata.resourceVersion, {
-      status: { ...(phase ? { phase } : {}), conditions: merged.conditions, ready },
-    }, 'status');
+    module = await ctx.writer.patch<Module>(
+      Modules,
+      ctx.name,
+      module.metadata.resourceVersion,
+      {
+        status: { ...(phase ? { phase } : {}), conditions: merged.conditions, ready },
+      },
+      'status',
+    );
     if (phase !== status.phase) ctx.log.info({ phase, reason: phase }, 'module phase changed');
   }
   ctx.moduleObject = module;
@@ -123,7 +147,12 @@ export async function reconcileModule(ctx: ReconcileContext, input: ModuleStepIn
 }
 
 /** §9: the decision for this module's status, given its sources and releases. */
-export function decideModuleStatus(ctx: ReconcileContext, available: string[], deployedBefore: boolean, releasesCreated: boolean): ModuleStatusDecision {
+export function decideModuleStatus(
+  ctx: ReconcileContext,
+  available: string[],
+  deployedBefore: boolean,
+  releasesCreated: boolean,
+): ModuleStatusDecision {
   return deriveModuleStatus({
     config: ctx.config ? { enabled: ctx.config.spec?.enabled, source: ctx.config.spec?.source } : undefined,
     configDeleted: isConfigDeleted(ctx),

@@ -37,7 +37,11 @@ function load(deps: ReconcileDependencies, name: string, log: Logger, writer: Wr
         module: name,
         channel: resolved.spec.releaseChannel,
         channelOf,
-        event: deps.overlay.get(source.metadata.name, name, source.status?.modules?.find((m) => m.name === name)),
+        event: deps.overlay.get(
+          source.metadata.name,
+          name,
+          source.status?.modules?.find((m) => m.name === name),
+        ),
       }),
     )
     .filter((o): o is ModuleOffer => o !== undefined);
@@ -67,7 +71,12 @@ function platformModules(deps: ReconcileDependencies): Record<string, string | u
  * source offers any more), then the ordered steps — releases, Module, installer, ModuleConfig status — each writing
  * only what differs. Level-triggered: the same cluster state twice gives no write the second time.
  */
-export async function reconcileName(deps: ReconcileDependencies, name: string, log: Logger, writer: Writer): Promise<ReconcileReport> {
+export async function reconcileName(
+  deps: ReconcileDependencies,
+  name: string,
+  log: Logger,
+  writer: Writer,
+): Promise<ReconcileReport> {
   const ctx = load(deps, name, log, writer);
   const report = (requeueAfterMs?: number): ReconcileReport => ({ name, writes: writer.records, requeueAfterMs });
   const available = desiredAvailableSources({
@@ -94,14 +103,24 @@ export async function reconcileName(deps: ReconcileDependencies, name: string, l
   const selection = decideModuleStatus(ctx, available, false, false).selection;
   const releases = await reconcileReleases(deps, ctx, { selection, platformModules: platformModules(deps) });
   const decision = decideModuleStatus(ctx, available, releases.deployedBefore, ctx.releases.length > 0);
-  const module = await reconcileModule(ctx, { available, decision, deployed: releases.deployed, failure: releases.failure });
+  const module = await reconcileModule(ctx, {
+    available,
+    decision,
+    deployed: releases.deployed,
+    failure: releases.failure,
+  });
   let installed: InstallResult | undefined;
   if (releases.deployed && ctx.enabled) {
     // The bundle comes from the release's own source; once that is gone, from the source the module is served from.
     const from = releaseSource(releases.deployed);
-    const source = ctx.sources.find((s) => s.metadata.name === from) ?? (selection.kind === 'Selected' ? ctx.sources.find((s) => s.metadata.name === selection.source) : undefined);
+    const source =
+      ctx.sources.find((s) => s.metadata.name === from) ??
+      (selection.kind === 'Selected' ? ctx.sources.find((s) => s.metadata.name === selection.source) : undefined);
     const status = installStatusReport(deps.kube, writer, name, deps.now ?? (() => new Date()));
-    installed = await deps.installer.ensure({ module: name, release: releases.deployed, source, moduleObject: module, status }, deps.signal);
+    installed = await deps.installer.ensure(
+      { module: name, release: releases.deployed, source, moduleObject: module, status },
+      deps.signal,
+    );
   } else if (!ctx.enabled) {
     installed = await deps.installer.remove?.(name, deps.signal);
   }

@@ -36,10 +36,17 @@ const MODULE_SHAPE: Shape = {
         editions: { map: { name: 'ModuleEdition', obj: { available: 'bool', enabledInBundles: { list: 'string' } } } },
       },
     },
-    update: { name: 'ModuleUpdate', obj: { versions: { list: { name: 'ModuleUpdateVersion', obj: { from: 'string', to: 'string' } } } } },
+    update: {
+      name: 'ModuleUpdate',
+      obj: { versions: { list: { name: 'ModuleUpdateVersion', obj: { from: 'string', to: 'string' } } } },
+    },
     disable: {
       name: 'ModuleDisable',
-      obj: { confirmation: 'bool', message: 'string', messages: { name: 'ModuleDisableMessages', obj: { en: 'string', ru: 'string' } } },
+      obj: {
+        confirmation: 'bool',
+        message: 'string',
+        messages: { name: 'ModuleDisableMessages', obj: { en: 'string', ru: 'string' } },
+      },
     },
   },
 };
@@ -58,7 +65,10 @@ function strictDecodeError(value: unknown, shape: Shape, path: string, owner: st
     `error unmarshaling JSON: while decoding JSON: json: cannot unmarshal ${jsType(value)} into Go struct field ${owner}.${path} of type ${want}`;
   if (shape === 'string') return typeof value === 'string' ? undefined : fail('string');
   if (shape === 'bool') return typeof value === 'boolean' ? undefined : fail('bool');
-  if (shape === 'uint32') return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 0xffffffff ? undefined : fail('uint32');
+  if (shape === 'uint32')
+    return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 0xffffffff
+      ? undefined
+      : fail('uint32');
   if ('list' in shape) {
     if (!Array.isArray(value)) return fail('[]');
     for (const item of value) {
@@ -138,7 +148,8 @@ export function checkDefinitionFile(text: string, report: Reporter, warnDescript
   if (name.length > 64) report.error("Field 'name' must not exceed 64 characters");
   const stage = str(yml['stage']);
   if (stage === '') report.error("Field 'stage' is required");
-  if (stage !== '' && !STAGES.includes(stage)) report.error(`Field 'stage' is not one of the following values: "${STAGES.join(', ')}"`);
+  if (stage !== '' && !STAGES.includes(stage))
+    report.error(`Field 'stage' is not one of the following values: "${STAGES.join(', ')}"`);
 
   const req = isRecord(yml['requirements']) ? yml['requirements'] : undefined;
   if (req) {
@@ -155,8 +166,10 @@ export function checkDefinitionFile(text: string, report: Reporter, warnDescript
   if (isRecord(yml['update'])) checkUpdate(yml['update'], report);
 
   const descReport = warnDescriptions ? report.withMaxLevel('warn') : report;
-  if (str(isRecord(yml['descriptions']) ? yml['descriptions']['en'] : undefined) === '') descReport.error('Module `descriptions.en` field is required');
-  if (str(yml['description']) !== '') descReport.error("Field 'description' is deprecated, use 'descriptions.en' instead");
+  if (str(isRecord(yml['descriptions']) ? yml['descriptions']['en'] : undefined) === '')
+    descReport.error('Module `descriptions.en` field is required');
+  if (str(yml['description']) !== '')
+    descReport.error("Field 'description' is deprecated, use 'descriptions.en' instead");
 
   if (isRecord(yml['disable'])) {
     const dis = yml['disable'];
@@ -166,19 +179,26 @@ export function checkDefinitionFile(text: string, report: Reporter, warnDescript
     const hasEn = str(msgs['en']) !== '';
     const guaranteed = guaranteesDeckhouse177(req);
     if (hasMessage && guaranteed) {
-      report.error("Field 'disable.message' must be removed on Deckhouse >= v1.77; use 'disable.messages' (with 'ru'/'en') instead");
+      report.error(
+        "Field 'disable.message' must be removed on Deckhouse >= v1.77; use 'disable.messages' (with 'ru'/'en') instead",
+      );
     }
     if (hasRu || hasEn) {
       if (!hasRu || !hasEn) report.error("Field 'disable.messages' must define both 'ru' and 'en'");
       if (!guaranteed && !hasMessage) {
-        report.error("Field 'disable.messages' is not read on Deckhouse < v1.77; add a 'disable.message' fallback or require 'requirements.deckhouse' >= v1.77");
+        report.error(
+          "Field 'disable.messages' is not read on Deckhouse < v1.77; add a 'disable.message' fallback or require 'requirements.deckhouse' >= v1.77",
+        );
       }
       if (hasMessage && !guaranteed) {
-        report.warn("Field 'disable.message' is a Deckhouse < v1.77 fallback and must be removed once 'requirements.deckhouse' is pinned to >= v1.77 (only 'disable.messages' is read there)");
+        report.warn(
+          "Field 'disable.message' is a Deckhouse < v1.77 fallback and must be removed once 'requirements.deckhouse' is pinned to >= v1.77 (only 'disable.messages' is read there)",
+        );
       }
     }
   }
-  if (yml['critical'] === true && (yml['weight'] === undefined || yml['weight'] === 0)) report.error("Field 'weight' must not be zero for critical modules");
+  if (yml['critical'] === true && (yml['weight'] === undefined || yml['weight'] === 0))
+    report.error("Field 'weight' must not be zero for critical modules");
 }
 
 function checkAccessibility(acc: Record<string, unknown>, report: Reporter): void {
@@ -188,10 +208,14 @@ function checkAccessibility(acc: Record<string, unknown>, report: Reporter): voi
     return;
   }
   for (const [edition, spec] of Object.entries(editions)) {
-    if (!VALID_EDITIONS.includes(edition)) report.error(`Invalid edition name "${edition}". Must be one of: ${VALID_EDITIONS.join(', ')}`);
+    if (!VALID_EDITIONS.includes(edition))
+      report.error(`Invalid edition name "${edition}". Must be one of: ${VALID_EDITIONS.join(', ')}`);
     const bundles = isRecord(spec) && Array.isArray(spec['enabledInBundles']) ? spec['enabledInBundles'] : [];
     for (const b of bundles) {
-      if (!VALID_BUNDLES.includes(str(b))) report.error(`Invalid bundle "${str(b)}" for edition "${edition}". Must be one of: ${VALID_BUNDLES.join(', ')}`);
+      if (!VALID_BUNDLES.includes(str(b)))
+        report.error(
+          `Invalid bundle "${str(b)}" for edition "${edition}". Must be one of: ${VALID_BUNDLES.join(', ')}`,
+        );
     }
   }
 }
@@ -206,20 +230,33 @@ function checkUpdate(update: Record<string, unknown>, report: Reporter): void {
   versions.forEach((v, i) => {
     if (v.from === '') return report.error(`Version entry at index ${i}: field 'from' is required`);
     if (v.to === '') return report.error(`Version entry at index ${i}: field 'to' is required`);
-    if (!mm.test(v.from)) return report.error(`Version entry at index ${i}: 'from' version '${v.from}' must be in major.minor format (patch versions not allowed)`);
-    if (!mm.test(v.to)) return report.error(`Version entry at index ${i}: 'to' version '${v.to}' must be in major.minor format (patch versions not allowed)`);
+    if (!mm.test(v.from))
+      return report.error(
+        `Version entry at index ${i}: 'from' version '${v.from}' must be in major.minor format (patch versions not allowed)`,
+      );
+    if (!mm.test(v.to))
+      return report.error(
+        `Version entry at index ${i}: 'to' version '${v.to}' must be in major.minor format (patch versions not allowed)`,
+      );
     if (!semver.gt(`${v.to}.0`, `${v.from}.0`)) {
-      report.error(`Version entry at index ${i}: 'to' version '${v.to}' must be greater than 'from' version '${v.from}'`);
+      report.error(
+        `Version entry at index ${i}: 'to' version '${v.to}' must be greater than 'from' version '${v.from}'`,
+      );
     }
   });
   const key = (s: string): string => (mm.test(s) ? `${s}.0` : '0.0.0');
-  const sorted = [...versions].sort((a, b) => semver.compare(key(a.from), key(b.from)) || semver.compare(key(a.to), key(b.to)));
+  const sorted = [...versions].sort(
+    (a, b) => semver.compare(key(a.from), key(b.from)) || semver.compare(key(a.to), key(b.to)),
+  );
   if (versions.length > 1 && sorted.some((v, i) => v.from !== versions[i]!.from || v.to !== versions[i]!.to)) {
     report.error("Update versions must be sorted by 'from' version ascending, then by 'to' version ascending");
   }
   const byTo = new Map<string, string[]>();
   for (const v of versions) if (v.from !== '' && v.to !== '') byTo.set(v.to, [...(byTo.get(v.to) ?? []), v.from]);
   for (const [to, froms] of byTo) {
-    if (froms.length > 1) report.error(`Duplicate 'to' version '${to}' with different 'from' versions: ${froms.sort().join(', ')}. Use the earliest 'from' version instead`);
+    if (froms.length > 1)
+      report.error(
+        `Duplicate 'to' version '${to}' with different 'from' versions: ${froms.sort().join(', ')}. Use the earliest 'from' version instead`,
+      );
   }
 }

@@ -19,20 +19,35 @@ export const moduleLinter: Linter = {
   id: ID,
   description: 'Lint module rules',
   rules: [
-    'definition-file', 'oss', 'conversions', 'helmignore', 'license', 'requirements', 'package-yaml',
-    'module-package-consistency', 'legacy-release-file', 'enabled-script',
+    'definition-file',
+    'oss',
+    'conversions',
+    'helmignore',
+    'license',
+    'requirements',
+    'package-yaml',
+    'module-package-consistency',
+    'legacy-release-file',
+    'enabled-script',
   ],
   run(ctx, report) {
     const r = (rule: string): Reporter => ruleReporter(ctx, report, ID, rule);
-    const maybeIgnored = (rep: Reporter, setting: string): Reporter => (ctx.settings.disabled(ID, setting) ? rep.withMaxLevel('ignored') : rep);
+    const maybeIgnored = (rep: Reporter, setting: string): Reporter =>
+      ctx.settings.disabled(ID, setting) ? rep.withMaxLevel('ignored') : rep;
 
     guard(r('definition-file'), 'module.yaml', () => {
       const text = readTextIfExists(join(ctx.path, 'module.yaml'));
       if (text === undefined) return;
-      checkDefinitionFile(text, maybeIgnored(r('definition-file').withFile('module.yaml'), 'definition-file'), inDeckhouseRepo(ctx.path));
+      checkDefinitionFile(
+        text,
+        maybeIgnored(r('definition-file').withFile('module.yaml'), 'definition-file'),
+        inDeckhouseRepo(ctx.path),
+      );
     });
     guard(r('oss'), 'oss.yaml', () => checkOSS(ctx, maybeIgnored(r('oss'), 'oss')));
-    guard(r('conversions'), 'openapi/config-values.yaml', () => checkConversions(ctx, maybeIgnored(r('conversions'), 'conversions')));
+    guard(r('conversions'), 'openapi/config-values.yaml', () =>
+      checkConversions(ctx, maybeIgnored(r('conversions'), 'conversions')),
+    );
     guard(r('helmignore'), '.helmignore', () => checkHelmignore(ctx, maybeIgnored(r('helmignore'), 'helmignore')));
     checkLicense(ctx, r('license'));
     guard(r('requirements'), 'module.yaml', () => checkRequirements(ctx, r('requirements').withFile('module.yaml')));
@@ -40,7 +55,9 @@ export const moduleLinter: Linter = {
     guard(r('module-package-consistency'), 'module.yaml', () => checkConsistency(ctx, r('module-package-consistency')));
     guard(r('legacy-release-file'), 'release.yaml', () => {
       if (exists(join(ctx.path, 'release.yaml'))) {
-        r('legacy-release-file').withFile('release.yaml').error("Remove release.yaml. Version need to be defined in 'version.json'.");
+        r('legacy-release-file')
+          .withFile('release.yaml')
+          .error("Remove release.yaml. Version need to be defined in 'version.json'.");
       }
     });
     guard(r('enabled-script'), 'enabled', () => {
@@ -70,7 +87,9 @@ function checkOSS(ctx: ModuleContext, report: Reporter): void {
     return;
   }
   if (projects !== null && projects !== undefined && !Array.isArray(projects)) {
-    rep.error('invalid oss.yaml: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal object into Go value of type []rules.ossProject');
+    rep.error(
+      'invalid oss.yaml: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal object into Go value of type []rules.ossProject',
+    );
     return;
   }
   const list = asArray(projects);
@@ -97,7 +116,10 @@ function checkOSS(ctx: ModuleContext, report: Reporter): void {
     const id = asString(p['id']).trim();
     if (id !== '') {
       const prev = ids.get(id);
-      if (prev !== undefined) rep.withObject(`index=#${i} (id=${id});`).error(`id must be unique; duplicate id "${id}" already used by project #${prev}`);
+      if (prev !== undefined)
+        rep
+          .withObject(`index=#${i} (id=${id});`)
+          .error(`id must be unique; duplicate id "${id}" already used by project #${prev}`);
       else ids.set(id, i);
     }
     let prefix = `#${i}`;
@@ -108,19 +130,27 @@ function checkOSS(ctx: ModuleContext, report: Reporter): void {
     const version = asString(p['version']).trim();
     const versions = asArray(p['versions']);
     if (version === '' && versions.length === 0) {
-      obj.error('version must not be empty. Please fill in the parameter and configure CI (werf files for module images) to use these setting.');
+      obj.error(
+        'version must not be empty. Please fill in the parameter and configure CI (werf files for module images) to use these setting.',
+      );
     } else {
       if (version !== '' && checkSemver && coerceVersion(version) === undefined) {
-        obj.warn(`version "${version}" is not semver-compatible; if this version is correct for the OSS project, ignore this warning: Invalid Semantic Version`);
+        obj.warn(
+          `version "${version}" is not semver-compatible; if this version is correct for the OSS project, ignore this warning: Invalid Semantic Version`,
+        );
       }
       if (version !== '' && versions.length > 0) obj.error('version and versions must not be used together');
       versions.forEach((v, j) => {
         const vp = rep.withObject(`index=${prefix}.versions[${j}];`);
         const value = asString(asRecord(v)['version']).trim();
         if (value === '') {
-          vp.error('versions[].version must not be empty. Please fill in the parameter and configure CI (werf files for module images) to use these setting.');
+          vp.error(
+            'versions[].version must not be empty. Please fill in the parameter and configure CI (werf files for module images) to use these setting.',
+          );
         } else if (checkSemver && coerceVersion(value) === undefined) {
-          vp.warn(`versions[].version "${value}" is not semver-compatible; if this version is correct for the OSS project, ignore this warning: Invalid Semantic Version`);
+          vp.warn(
+            `versions[].version "${value}" is not semver-compatible; if this version is correct for the OSS project, ignore this warning: Invalid Semantic Version`,
+          );
         }
       });
     }
@@ -156,7 +186,9 @@ function checkConversions(ctx: ModuleContext, report: Reporter): void {
   try {
     cv = parseYaml(text);
   } catch (err) {
-    report.withFile('openapi/config-values.yaml').error(`Cannot decode config-values.yaml file: ${(err as Error).message}`);
+    report
+      .withFile('openapi/config-values.yaml')
+      .error(`Cannot decode config-values.yaml file: ${(err as Error).message}`);
     return;
   }
   const configVersion = Number(asRecord(cv)['x-config-version'] ?? 0) || 0;
@@ -177,7 +209,9 @@ function checkConversions(ctx: ModuleContext, report: Reporter): void {
     try {
       conv = asRecord(parseYaml(readText(f.abs)));
     } catch (err) {
-      report.withFile('openapi/conversions').error(`CANNOT DECODE YAML "openapi/conversions": ${(err as Error).message}`.toUpperCase());
+      report
+        .withFile('openapi/conversions')
+        .error(`CANNOT DECODE YAML "openapi/conversions": ${(err as Error).message}`.toUpperCase());
       continue;
     }
     const desc = conv['description'];
@@ -191,24 +225,30 @@ function checkConversions(ctx: ModuleContext, report: Reporter): void {
       continue;
     }
     versions.push(conv['version']);
-    if (conv['version'] !== Number(m[1])) rep.error(`File name "${base}" doesn't correspond with contained version ${conv['version']}`);
+    if (conv['version'] !== Number(m[1]))
+      rep.error(`File name "${base}" doesn't correspond with contained version ${conv['version']}`);
   }
   if (versions.length === 0) {
     if (configVersion > 0) report.error(`No versions in folder: "${folder}"`);
     return;
   }
   if (configVersion === 0) {
-    report.withFile('openapi/config-values.yaml').error('x-config-version is not set in config-values.yaml, but conversions exist');
+    report
+      .withFile('openapi/config-values.yaml')
+      .error('x-config-version is not set in config-values.yaml, but conversions exist');
     return;
   }
   versions.sort((a, b) => a - b);
   const latest = versions[versions.length - 1]!;
   if (configVersion !== latest) {
-    report.withFile('openapi/config-values.yaml').error(`x-config-version (${configVersion}) does not match latest conversion version (${latest})`);
+    report
+      .withFile('openapi/config-values.yaml')
+      .error(`x-config-version (${configVersion}) does not match latest conversion version (${latest})`);
   }
   if (versions[0] !== 2) report.error('You need to start with version number: 2');
   for (let i = 1; i < versions.length; i++) {
-    if (versions[i]! - versions[i - 1]! > 1) report.error(`No sequential versions between ${versions[i]} and ${versions[i - 1]}`);
+    if (versions[i]! - versions[i - 1]! > 1)
+      report.error(`No sequential versions between ${versions[i]} and ${versions[i - 1]}`);
   }
 }
 
@@ -224,7 +264,10 @@ function checkHelmignore(ctx: ModuleContext, report: Reporter): void {
     return;
   }
   const raw = readText(path);
-  const lines = raw.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  const lines = raw
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
   if (lines.length === 0) {
     rep.error('File .helmignore is empty or contains only comments');
     return;
@@ -232,8 +275,10 @@ function checkHelmignore(ctx: ModuleContext, report: Reporter): void {
   for (const p of lines) {
     if (p.includes(' ')) rep.error(`Pattern contains spaces without quotes: ${JSON.stringify(p)}`);
     if (p === '*' || p === '**') rep.error(`Pattern is too broad and will exclude everything: ${JSON.stringify(p)}`);
-    if (p.includes('templates/') && !p.startsWith('!')) rep.error(`Pattern might exclude Helm templates: ${JSON.stringify(p)}`);
-    if (p.includes('Chart.yaml') && !p.startsWith('!')) rep.error(`Pattern might exclude Chart.yaml: ${JSON.stringify(p)}`);
+    if (p.includes('templates/') && !p.startsWith('!'))
+      rep.error(`Pattern might exclude Helm templates: ${JSON.stringify(p)}`);
+    if (p.includes('Chart.yaml') && !p.startsWith('!'))
+      rep.error(`Pattern might exclude Chart.yaml: ${JSON.stringify(p)}`);
   }
   let rules: HelmIgnore;
   try {
@@ -304,14 +349,22 @@ function checkRequirements(ctx: ModuleContext, report: Reporter): void {
   const critical = m['critical'] === true;
   const req = asRecord(m['requirements']);
   const checks: Check[] = [
-    { name: 'stage', description: 'Stage usage requires minimum Deckhouse version', minDeckhouse: '1.68.0', detect: (mod) => asString(mod['stage']) !== '' },
+    {
+      name: 'stage',
+      description: 'Stage usage requires minimum Deckhouse version',
+      minDeckhouse: '1.68.0',
+      detect: (mod) => asString(mod['stage']) !== '',
+    },
     {
       name: 'go_hooks',
       description: 'Go hooks usage requires minimum Deckhouse version',
       minDeckhouse: '1.68.0',
       detect: () =>
         goModsWithSDK(ctx, '0.0.0').some((dir) =>
-          ctx.tree.files.some((f) => f.rel.startsWith(`${dir}/`) && f.rel.endsWith('.go') && /\w+\.Run\(/.test(readTextIfExists(f.abs) ?? '')),
+          ctx.tree.files.some(
+            (f) =>
+              f.rel.startsWith(`${dir}/`) && f.rel.endsWith('.go') && /\w+\.Run\(/.test(readTextIfExists(f.abs) ?? ''),
+          ),
         ),
     },
     {
@@ -320,7 +373,12 @@ function checkRequirements(ctx: ModuleContext, report: Reporter): void {
       minDeckhouse: '1.73.0',
       detect: () => Object.values(asRecord(req['modules'])).some((v) => asString(v).includes('!optional')),
     },
-    { name: 'module_sdk_13', description: 'Module-SDK version >= 0.3.0 requires minimum Deckhouse version', minDeckhouse: '1.71.0', detect: () => goModsWithSDK(ctx, '0.3.0').length > 0 },
+    {
+      name: 'module_sdk_13',
+      description: 'Module-SDK version >= 0.3.0 requires minimum Deckhouse version',
+      minDeckhouse: '1.71.0',
+      detect: () => goModsWithSDK(ctx, '0.3.0').length > 0,
+    },
     {
       name: 'bootstrapped_deprecated',
       description: 'requirements.bootstrapped must be removed for Deckhouse >= 1.72.0',
@@ -333,8 +391,13 @@ function checkRequirements(ctx: ModuleContext, report: Reporter): void {
     },
     {
       name: 'weight_required',
-      description: 'external module weight must be between 900 and 999 for non-critical modules that support Deckhouse < 1.72.0',
-      detect: () => !critical && deckhouseReq(m!) !== '' && !startsAtLeast(deckhouseReq(m!), '1.72.0') && (weight < 900 || weight > 999),
+      description:
+        'external module weight must be between 900 and 999 for non-critical modules that support Deckhouse < 1.72.0',
+      detect: () =>
+        !critical &&
+        deckhouseReq(m!) !== '' &&
+        !startsAtLeast(deckhouseReq(m!), '1.72.0') &&
+        (weight < 900 || weight > 999),
     },
   ];
   const lenient = inDeckhouseRepo(ctx.path);
@@ -347,7 +410,9 @@ function checkRequirements(ctx: ModuleContext, report: Reporter): void {
     if (lenient) continue;
     const d = deckhouseReq(m);
     if (d === '') {
-      report.error(`requirements [${check.name}]: ${check.description}, deckhouse version range should start no lower than ${check.minDeckhouse}`);
+      report.error(
+        `requirements [${check.name}]: ${check.description}, deckhouse version range should start no lower than ${check.minDeckhouse}`,
+      );
       continue;
     }
     let min: string | undefined;
@@ -399,10 +464,16 @@ function checkPackageYAML(ctx: ModuleContext, report: Reporter): void {
   validate('requirements.kubernetes.constraint', constraint(req['kubernetes']));
   validate('requirements.deckhouse.constraint', constraint(req['deckhouse']));
   const mods = asRecord(req['modules']);
-  asArray(mods['mandatory']).forEach((m, i) => validate(`requirements.modules.mandatory[${i}].constraint`, constraint(m)));
-  asArray(mods['conditional']).forEach((m, i) => validate(`requirements.modules.conditional[${i}].constraint`, constraint(m)));
+  asArray(mods['mandatory']).forEach((m, i) =>
+    validate(`requirements.modules.mandatory[${i}].constraint`, constraint(m)),
+  );
+  asArray(mods['conditional']).forEach((m, i) =>
+    validate(`requirements.modules.conditional[${i}].constraint`, constraint(m)),
+  );
   asArray(mods['anyOf']).forEach((a, i) =>
-    asArray(asRecord(a)['modules']).forEach((m, j) => validate(`requirements.modules.anyOf[${i}].modules[${j}].constraint`, constraint(m))),
+    asArray(asRecord(a)['modules']).forEach((m, j) =>
+      validate(`requirements.modules.anyOf[${i}].modules[${j}].constraint`, constraint(m)),
+    ),
   );
   const newSchema =
     constraint(req['kubernetes']) !== '' ||
@@ -412,7 +483,9 @@ function checkPackageYAML(ctx: ModuleContext, report: Reporter): void {
   if (!newSchema) return;
   const d = constraint(req['deckhouse']);
   if (d === '') {
-    rep.error('package.yaml requirements.deckhouse.constraint is required when new requirements schema is used and must start no lower than 1.77.0');
+    rep.error(
+      'package.yaml requirements.deckhouse.constraint is required when new requirements schema is used and must start no lower than 1.77.0',
+    );
     return;
   }
   let min: string | undefined;
@@ -421,9 +494,12 @@ function checkPackageYAML(ctx: ModuleContext, report: Reporter): void {
   } catch {
     return;
   }
-  if (min === undefined) rep.error('package.yaml requirements.deckhouse.constraint version range should start no lower than 1.77.0');
+  if (min === undefined)
+    rep.error('package.yaml requirements.deckhouse.constraint version range should start no lower than 1.77.0');
   else if (!startsAtLeast(`>=${min}`, '1.77.0')) {
-    rep.error(`package.yaml requirements.deckhouse.constraint version range should start no lower than 1.77.0 (currently: ${min})`);
+    rep.error(
+      `package.yaml requirements.deckhouse.constraint version range should start no lower than 1.77.0 (currently: ${min})`,
+    );
   }
 }
 
@@ -459,7 +535,9 @@ function checkConsistency(ctx: ModuleContext, report: Reporter): void {
   const name = asString(mod['name']);
   const pkgName = asString(pkg['name']);
   if (name !== '' && name !== pkgName) {
-    modRep.withFix(patchModuleYaml(ctx, (d) => d.set('name', pkgName))).error(`module.yaml name "${name}" does not match package.yaml name "${pkgName}"`);
+    modRep
+      .withFix(patchModuleYaml(ctx, (d) => d.set('name', pkgName)))
+      .error(`module.yaml name "${name}" does not match package.yaml name "${pkgName}"`);
   }
   const modReq = isRecord(mod['requirements']) ? mod['requirements'] : undefined;
   const pkgReq = isRecord(pkg['requirements']) ? pkg['requirements'] : undefined;
@@ -468,16 +546,24 @@ function checkConsistency(ctx: ModuleContext, report: Reporter): void {
     if (!modReq || value === '') continue;
     const remove = patchModuleYaml(ctx, (d) => d.deleteIn(['requirements', key]));
     if (!pkgReq) {
-      modRep.withFix(remove).error(`module.yaml requirements.${key} is "${value}" but package.yaml has no requirements section`);
+      modRep
+        .withFix(remove)
+        .error(`module.yaml requirements.${key} is "${value}" but package.yaml has no requirements section`);
       continue;
     }
     const pc = asString(asRecord(pkgReq[key])['constraint']).trim();
     if (pc === '') {
-      modRep.withFix(remove).error(`module.yaml requirements.${key} is "${value}" but package.yaml requirements.${key}.constraint is empty`);
+      modRep
+        .withFix(remove)
+        .error(
+          `module.yaml requirements.${key} is "${value}" but package.yaml requirements.${key}.constraint is empty`,
+        );
     } else if (pc !== value) {
       modRep
         .withFix(patchModuleYaml(ctx, (d) => d.setIn(['requirements', key], pc)))
-        .error(`module.yaml requirements.${key} "${value}" does not match package.yaml requirements.${key}.constraint "${pc}"`);
+        .error(
+          `module.yaml requirements.${key} "${value}" does not match package.yaml requirements.${key}.constraint "${pc}"`,
+        );
     }
   }
   const setModule = (n: string, v: string) => patchModuleYaml(ctx, (d) => d.setIn(['requirements', 'modules', n], v));
@@ -485,7 +571,9 @@ function checkConsistency(ctx: ModuleContext, report: Reporter): void {
   const optional = (c: string): string => (c === '' ? '!optional' : `!optional ${c}`);
   const pkgMods = asRecord(pkgReq?.['modules']);
   const listOf = (k: string): Map<string, string> =>
-    new Map(asArray(pkgMods[k]).map((m) => [asString(asRecord(m)['name']), asString(asRecord(m)['constraint']).trim()]));
+    new Map(
+      asArray(pkgMods[k]).map((m) => [asString(asRecord(m)['name']), asString(asRecord(m)['constraint']).trim()]),
+    );
   const pkgMandatory = listOf('mandatory');
   const pkgConditional = listOf('conditional');
   const parents = asRecord(modReq?.['modules']);
@@ -493,16 +581,31 @@ function checkConsistency(ctx: ModuleContext, report: Reporter): void {
     if (pkgReq && (pkgMandatory.size > 0 || pkgConditional.size > 0)) {
       const noMods = !modReq || modReq['modules'] === undefined || modReq['modules'] === null;
       for (const [n, c] of pkgMandatory) {
-        pkgRep.withFix(setModule(n, c)).error(noMods ? `package.yaml module "${n}" is mandatory but module.yaml has no requirements.modules` : `package.yaml module "${n}" is mandatory but not found in module.yaml requirements.modules`);
+        pkgRep
+          .withFix(setModule(n, c))
+          .error(
+            noMods
+              ? `package.yaml module "${n}" is mandatory but module.yaml has no requirements.modules`
+              : `package.yaml module "${n}" is mandatory but not found in module.yaml requirements.modules`,
+          );
       }
       for (const [n, c] of pkgConditional) {
-        pkgRep.withFix(setModule(n, optional(c))).error(noMods ? `package.yaml module "${n}" is conditional but module.yaml has no requirements.modules` : `package.yaml module "${n}" is conditional but not found in module.yaml requirements.modules`);
+        pkgRep
+          .withFix(setModule(n, optional(c)))
+          .error(
+            noMods
+              ? `package.yaml module "${n}" is conditional but module.yaml has no requirements.modules`
+              : `package.yaml module "${n}" is conditional but not found in module.yaml requirements.modules`,
+          );
       }
     }
     return;
   }
   if (!pkgReq) {
-    for (const n of Object.keys(parents)) modRep.withFix(removeModule(n)).error(`module.yaml module "${n}" has requirement but package.yaml has no requirements section`);
+    for (const n of Object.keys(parents))
+      modRep
+        .withFix(removeModule(n))
+        .error(`module.yaml module "${n}" has requirement but package.yaml has no requirements section`);
     return;
   }
   const modMandatory = new Map<string, string>();
@@ -516,27 +619,50 @@ function checkConsistency(ctx: ModuleContext, report: Reporter): void {
     const pc = pkgMandatory.get(n);
     if (pc === undefined) {
       const cond = pkgConditional.get(n);
-      if (cond !== undefined) modRep.withFix(setModule(n, optional(cond))).error(`module.yaml module "${n}" is mandatory but package.yaml lists it as conditional`);
-      else modRep.withFix(removeModule(n)).error(`module.yaml module "${n}" is mandatory but not found in package.yaml requirements.modules.mandatory`);
+      if (cond !== undefined)
+        modRep
+          .withFix(setModule(n, optional(cond)))
+          .error(`module.yaml module "${n}" is mandatory but package.yaml lists it as conditional`);
+      else
+        modRep
+          .withFix(removeModule(n))
+          .error(`module.yaml module "${n}" is mandatory but not found in package.yaml requirements.modules.mandatory`);
     } else if (c !== pc) {
-      modRep.withFix(setModule(n, pc)).error(`module.yaml module "${n}" constraint "${c}" does not match package.yaml constraint "${pc}"`);
+      modRep
+        .withFix(setModule(n, pc))
+        .error(`module.yaml module "${n}" constraint "${c}" does not match package.yaml constraint "${pc}"`);
     }
   }
   for (const [n, c] of modConditional) {
     const pc = pkgConditional.get(n);
     if (pc === undefined) {
       const mand = pkgMandatory.get(n);
-      if (mand !== undefined) modRep.withFix(setModule(n, mand)).error(`module.yaml module "${n}" is optional but package.yaml lists it as mandatory`);
-      else modRep.withFix(removeModule(n)).error(`module.yaml module "${n}" is optional but not found in package.yaml requirements.modules.conditional`);
+      if (mand !== undefined)
+        modRep
+          .withFix(setModule(n, mand))
+          .error(`module.yaml module "${n}" is optional but package.yaml lists it as mandatory`);
+      else
+        modRep
+          .withFix(removeModule(n))
+          .error(
+            `module.yaml module "${n}" is optional but not found in package.yaml requirements.modules.conditional`,
+          );
     } else if (c !== pc) {
-      modRep.withFix(setModule(n, optional(pc))).error(`module.yaml module "${n}" constraint "${c}" does not match package.yaml constraint "${pc}"`);
+      modRep
+        .withFix(setModule(n, optional(pc)))
+        .error(`module.yaml module "${n}" constraint "${c}" does not match package.yaml constraint "${pc}"`);
     }
   }
   for (const [n, c] of pkgMandatory) {
-    if (!modMandatory.has(n) && !modConditional.has(n)) pkgRep.withFix(setModule(n, c)).error(`package.yaml module "${n}" is mandatory but not found in module.yaml requirements.modules`);
+    if (!modMandatory.has(n) && !modConditional.has(n))
+      pkgRep
+        .withFix(setModule(n, c))
+        .error(`package.yaml module "${n}" is mandatory but not found in module.yaml requirements.modules`);
   }
   for (const [n, c] of pkgConditional) {
-    if (!modConditional.has(n) && !modMandatory.has(n)) pkgRep.withFix(setModule(n, optional(c))).error(`package.yaml module "${n}" is conditional but not found in module.yaml requirements.modules`);
+    if (!modConditional.has(n) && !modMandatory.has(n))
+      pkgRep
+        .withFix(setModule(n, optional(c)))
+        .error(`package.yaml module "${n}" is conditional but not found in module.yaml requirements.modules`);
   }
 }
-

@@ -28,8 +28,23 @@ const STYLES: Record<string, CommentStyle[]> = {
 };
 
 const EXT_STYLE: Record<string, string> = {
-  '.go': 'go', '.sh': 'sh', '.bash': 'sh', '.py': 'py', '.lua': 'lua', '.yaml': 'yaml', '.yml': 'yaml',
-  '.js': 'js', '.ts': 'js', '.jsx': 'js', '.tsx': 'js', '.c': 'js', '.h': 'js', '.cpp': 'js', '.hpp': 'js', '.cc': 'js', '.hh': 'js',
+  '.go': 'go',
+  '.sh': 'sh',
+  '.bash': 'sh',
+  '.py': 'py',
+  '.lua': 'lua',
+  '.yaml': 'yaml',
+  '.yml': 'yaml',
+  '.js': 'js',
+  '.ts': 'js',
+  '.jsx': 'js',
+  '.tsx': 'js',
+  '.c': 'js',
+  '.h': 'js',
+  '.cpp': 'js',
+  '.hpp': 'js',
+  '.cc': 'js',
+  '.hh': 'js',
 };
 
 /**
@@ -59,7 +74,9 @@ const TEMPLATES = [
 /** A header template as a pattern over normalized comment text. */
 function licensePattern(template: string): RegExp {
   const escaped = escapeRegExp(normalize(template));
-  return new RegExp(escaped.replaceAll('\\{\\{YEAR\\}\\}', '(20[0-9]{2})').replaceAll('\\{\\{ANYTHING\\}\\}', '(?:[^\\n]*?)'));
+  return new RegExp(
+    escaped.replaceAll('\\{\\{YEAR\\}\\}', '(20[0-9]{2})').replaceAll('\\{\\{ANYTHING\\}\\}', '(?:[^\\n]*?)'),
+  );
 }
 
 const LICENSES: RegExp[] = TEMPLATES.map(licensePattern);
@@ -130,7 +147,11 @@ function extract(header: string, style: CommentStyle): string {
       if (!inLicense && content.toLowerCase().startsWith('copyright')) inLicense = true;
       if (inLicense) {
         lines.push(content);
-        if (content.includes('limitations under the License') || content.includes('See https://github.com/deckhouse/deckhouse')) break;
+        if (
+          content.includes('limitations under the License') ||
+          content.includes('See https://github.com/deckhouse/deckhouse')
+        )
+          break;
       }
     } else if (inLicense && trimmed !== '') break;
   }
@@ -155,7 +176,7 @@ export function licenseProblem(rel: string, abs: string): string | undefined {
 
 /** The `license` rule: source files carry a Flant license header. */
 export function checkLicense(ctx: ModuleContext, report: Reporter): void {
-  const files = stringList(ctx.settings.excludeMap('module', 'license')['files'] as unknown[] ?? []);
+  const files = stringList((ctx.settings.excludeMap('module', 'license')['files'] as unknown[]) ?? []);
   const dirs = stringList((ctx.settings.excludeMap('module', 'license')['directories'] as unknown[]) ?? []);
   for (const f of ctx.tree.files) {
     if (f.size === 0 || f.symlink) continue;
