@@ -52,7 +52,7 @@ function optionLines(options: Record<string, OptionSpec>): string[] {
 }
 
 /** The `--help` text of a command (or of the root, given the table). */
-export function helpText(program: string, path: string[], cmd: Command | undefined, table: readonly Command[]): string {
+function helpText(program: string, path: string[], cmd: Command | undefined, table: readonly Command[]): string {
   const lines: string[] = [];
   const subs = cmd ? (cmd.subcommands ?? []) : table;
   const full = [program, ...path].join(' ');

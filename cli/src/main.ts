@@ -9,11 +9,11 @@ export async function main(argv: readonly string[], io: IO): Promise<number> {
   return dispatch('modsync', local ? LOCAL_COMMANDS : await loadCommands(), argv, io);
 }
 
-export { loadCommands, LOCAL_COMMANDS } from './commands/index.ts';
-export { dispatch, helpText } from './dispatcher.ts';
-export type { Command, IO, OptionSpec, ParsedArgs } from './dispatcher.ts';
-
-/** Runs the CLI on this process's streams; sets the exit code (70 for an unexpected failure). */
+/**
+ * Runs the CLI on this process's streams; sets the exit code (70 for an unexpected failure). The package's bin
+ * (cli/bin/modsync.js) imports it from the bundle or from this file, by a path knip cannot follow.
+ * @public
+ */
 export async function runCli(argv: readonly string[]): Promise<void> {
   const io: IO = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
   try {
