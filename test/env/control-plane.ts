@@ -297,10 +297,11 @@ export async function startControlPlane(options: StartControlPlaneOptions): Prom
     await apiserverReady();
 
     if (bins.kubeControllerManager) {
-      processes.push(
+      const kcmBinary = bins.kubeControllerManager;
+      const startKcm = (port: number) =>
         startProcess(
           'kube-controller-manager',
-          bins.kubeControllerManager,
+          kcmBinary,
           [
             '--kubeconfig',
             kubeconfig,
@@ -323,26 +324,31 @@ export async function startControlPlane(options: StartControlPlaneOptions): Prom
             '--bind-address',
             '127.0.0.1',
             '--secure-port',
-            String(kcmPort),
+            String(port),
           ],
           logDir,
-        ),
-      );
+        );
+      // A free port can be taken by another process between the probe and the bind, and the controller manager then
+      // exits at once: it is started again on a new port, up to three times (its log keeps every attempt).
+      for (let attempt = 1, port = kcmPort; ; attempt++, port = await freePort()) {
+        const kcm = startKcm(port);
+        const exited = () => kcm.child.exitCode !== null || kcm.child.signalCode !== null;
+        await waitFor(
+          'kube-controller-manager',
+          async () => exited() || (await insecureGet(`https://127.0.0.1:${port}/healthz`)) === 200,
+          60_000,
+          250,
+        );
+        if (!exited()) {
+          processes.push(kcm);
+          break;
+        }
+        const failure = `kube-controller-manager exited ${kcm.child.exitCode ?? kcm.child.signalCode}, see ${kcm.logFile}`;
+        if (attempt === 3) throw new Error(failure);
+        log(`${failure} (attempt ${attempt}); starting it again on another port`);
+      }
     } else {
       log('kube-controller-manager not found: namespaces will not finish deleting and garbage collection will not run');
-    }
-    const kcm = processes.at(-1);
-    if (kcm && kcm.name === 'kube-controller-manager') {
-      await waitFor(
-        'kube-controller-manager',
-        async () => {
-          if (kcm.child.exitCode !== null)
-            throw new Error(`kube-controller-manager exited ${kcm.child.exitCode}, see ${kcm.logFile}`);
-          return (await insecureGet(`https://127.0.0.1:${kcmPort}/healthz`)) === 200;
-        },
-        60_000,
-        250,
-      );
     }
     return {
       kubeconfig,
