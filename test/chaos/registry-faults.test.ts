@@ -2,7 +2,9 @@
 // test/integration/registry-support.ts): 429 with Retry-After, 500s, connection resets, a 50 MB manifest, a manifest
 // whose bytes do not match its digest, a blob cut short after a slow start. What must hold: each faulty module gets a
 // pullError naming the cause, the healthy source beside them syncs and is released, the syncer's memory stays bounded,
-// and its retries (the backoff) show in its metrics.
+// and its retries (the backoff) show in its metrics. Each source names a proxy of its own, as a registry host of its
+// own: the registry client's circuit breaker is per host (docs/operations.md), so faults behind one host would pause
+// that host's other modules too, by design, and the pause would stand in for each module's own cause.
 import { describe, expect, it } from 'vitest';
 import { ModuleSources } from '@modsync/k8s';
 import { startRedis } from '../env/redis.ts';
@@ -80,23 +82,29 @@ describe('R4: registry faults through a fault proxy', () => {
   it('a pullError with the cause per faulty module; the healthy source synced; memory bounded; retries in metrics', async () => {
     const redis = await startRedis({ logDir: env.logDir, name: `r4-redis-${suffix}`, password: true });
     cleanup(() => redis.stop());
-    const proxy = await startProxy(env.registry!.host);
-    cleanup(() => proxy.close());
+    const proxies: TestProxy[] = [];
+    for (let i = 0; i <= FAULTS.length; i++) {
+      const proxy = await startProxy(env.registry!.host);
+      cleanup(() => proxy.close());
+      proxies.push(proxy);
+    }
     const world = new World({
       id: `r4-${suffix}`,
       sources: FAULTS.length + 1,
       redisEnv: { MODSYNC_REDIS_URL: redis.url },
       syncers: 1,
       appliers: 1,
-      sourceRegistry: proxy.host,
+      sourceRegistry: (index) => proxies[index]!.host,
     });
     cleanup(() => world.stop());
     // The faults hit only what is under a faulty source's module (its release image); listings pass through.
-    proxy.handle = async (x) => {
-      const index = world.sourceNames.findIndex((s, i) => i > 0 && x.req.url!.includes(`/${world.moduleOf(s)}/`));
-      if (index > 0) return FAULTS[index - 1]!.inject(x);
-      x.send(await x.forward());
-    };
+    for (const [i, fault] of FAULTS.entries()) {
+      const module = world.moduleOf(world.sourceNames[i + 1]!);
+      proxies[i + 1]!.handle = async (x) => {
+        if (x.req.url!.includes(`/${module}/`)) return fault.inject(x);
+        x.send(await x.forward());
+      };
+    }
     await world.start('v1.0.0');
     const healthy = world.sourceNames[0]!;
     const causes = async () => {

@@ -56,8 +56,11 @@ export interface WorldOptions {
   /** Another API server than the run's (a scenario that stops its own). */
   kubeconfig?: string;
   extraEnv?: Record<string, string>;
-  /** host:port the ModuleSources name instead of the run's registry (a fault proxy in front of it); publishing goes to the registry. */
-  sourceRegistry?: string;
+  /**
+   * host:port each ModuleSource names instead of the run's registry, by the source's index (fault proxies in front of
+   * it); publishing goes to the registry.
+   */
+  sourceRegistry?: (index: number) => string;
 }
 
 /** N ModuleSources, each with one module on the Stable channel, enabled by a ModuleConfig; replicas serve them. */
@@ -161,7 +164,8 @@ export class World {
   }
 
   private source(name: string): ModuleSource {
-    const repo = `${this.options.sourceRegistry ?? this.env.registry!.host}/${name}/modules`;
+    const host = this.options.sourceRegistry?.(this.sourceNames.indexOf(name)) ?? this.env.registry!.host;
+    const repo = `${host}/${name}/modules`;
     return {
       apiVersion: 'deckhouse.io/v1alpha1',
       kind: 'ModuleSource',
