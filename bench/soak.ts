@@ -79,6 +79,9 @@ interface Sample {
   handles: number;
   /** Every open file descriptor of the process (sockets included): what a leak of connections shows in. */
   fds: number;
+  /** Kept in the JSON only, to tell where RSS growth is: the process's own pages and V8's memory outside the heap. */
+  rssAnon: number;
+  external: number;
 }
 
 interface Watched {
@@ -124,6 +127,8 @@ async function sample(watched: Watched, startedAt: number): Promise<void> {
     loopP99: counterSum(metrics, 'modsync_nodejs_eventloop_lag_p99_seconds'),
     handles: counterSum(metrics, 'modsync_nodejs_active_handles_total'),
     fds: counterSum(metrics, 'modsync_process_open_fds'),
+    rssAnon: memory.anon,
+    external: counterSum(metrics, 'modsync_nodejs_external_memory_bytes'),
   });
 }
 
