@@ -152,3 +152,62 @@ describe('R4: registry faults through a fault proxy', () => {
     expect(problems).toEqual([]);
   });
 });
+
+describe('R4: a catalogue of 10,000 tags', () => {
+  it("the syncer reads DKP's first 1,500 module names, a pullError for each missing one, memory bounded", async () => {
+    const redis = await startRedis({ logDir: env.logDir, name: `r4-tags-redis-${suffix}`, password: true });
+    cleanup(() => redis.stop());
+    const proxy = await startProxy(env.registry!.host);
+    cleanup(() => proxy.close());
+    const world = new World({
+      id: `r4t-${suffix}`,
+      sources: 1,
+      redisEnv: { MODSYNC_REDIS_URL: redis.url },
+      syncers: 1,
+      appliers: 1,
+      sourceRegistry: () => proxy.host,
+    });
+    cleanup(() => world.stop());
+    const source = world.sourceNames[0]!;
+    // The catalogue lists the real module and 9,999 modules that were never published (names sorting after it).
+    const tags = [
+      world.moduleOf(source),
+      ...Array.from({ length: 9_999 }, (_, i) => `zz-${String(i).padStart(5, '0')}`),
+    ];
+    proxy.handle = async (x) => {
+      if (x.req.method === 'GET' && x.req.url!.startsWith(`/v2/${source}/modules/tags/list`)) {
+        x.res.writeHead(200, { 'content-type': 'application/json' });
+        x.res.end(JSON.stringify({ name: `${source}/modules`, tags }));
+        return;
+      }
+      x.send(await x.forward());
+    };
+    await world.start('v1.0.0');
+    const statusModules = async () => (await world.kube.get(ModuleSources, source))?.status?.modules ?? [];
+    const settledMs = await timeUntil(
+      async () => (await world.converged('v1.0.0')) && (await statusModules()).length === 1_500,
+      120_000,
+    );
+    const modules = await statusModules();
+    const metrics = await (await fetch(`${world.syncers[0]!.url}/metrics`)).text();
+    const rss = Number(metrics.match(/^modsync_process_resident_memory_bytes\{[^}]*\} (\S+)$/m)?.[1]);
+    const missing = modules.filter((m) => m.name.startsWith('zz-'));
+    const problems = [
+      ...(settledMs === undefined ? [`not settled within 120 s: ${modules.length} modules in the status`] : []),
+      ...(modules.length === 1_500 ? [] : [`${modules.length} modules in the status, not DKP's cap of 1,500`]),
+      ...(missing.every((m) => m.pullError !== undefined && m.pullError !== '')
+        ? []
+        : [`${missing.filter((m) => !m.pullError).length} never-published modules without a pullError`]),
+      ...((await world.converged('v1.0.0')) ? [] : ['the published module was not synced and released']),
+      ...(rss > 0 && rss < RSS_BOUND_BYTES ? [] : [`syncer RSS ${rss} bytes (bound ${RSS_BOUND_BYTES})`]),
+      ...world.exited().map((r) => `${r} exited`),
+    ];
+    await recordScenario(env.dir, {
+      scenario: `R4 catalogue of 10,000 tags (RSS ${Math.round(rss / 2 ** 20)} MiB)`,
+      runs: 1,
+      failures: problems.length > 0 ? 1 : 0,
+      recoveryMs: settledMs === undefined ? [] : [settledMs],
+    });
+    expect(problems).toEqual([]);
+  });
+});
