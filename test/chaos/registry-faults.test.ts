@@ -7,6 +7,7 @@
 // that host's other modules too, by design, and the pause would stand in for each module's own cause.
 import { describe, expect, it } from 'vitest';
 import { ModuleSources } from '@modsync/k8s';
+import { counterSum } from '../../bench/util.ts';
 import { startRedis } from '../env/redis.ts';
 import { startProxy, type TestProxy } from '../integration/registry-support.ts';
 import { recordScenario } from './summary.ts';
@@ -123,11 +124,8 @@ describe('R4: registry faults through a fault proxy', () => {
       90_000,
     );
     const metrics = await (await fetch(`${world.syncers[0]!.url}/metrics`)).text();
-    const rss = Number(metrics.match(/^modsync_process_resident_memory_bytes\{[^}]*\} (\S+)$/m)?.[1]);
-    const retries = [...metrics.matchAll(/^modsync_registry_retries_total\{[^}]*\} (\S+)$/gm)].reduce(
-      (sum, m) => sum + Number(m[1]),
-      0,
-    );
+    const rss = counterSum(metrics, 'modsync_process_resident_memory_bytes');
+    const retries = counterSum(metrics, 'modsync_registry_retries_total');
     const statuses = await Promise.all(
       world.sourceNames
         .slice(1)
@@ -190,7 +188,7 @@ describe('R4: a catalogue of 10,000 tags', () => {
     );
     const modules = await statusModules();
     const metrics = await (await fetch(`${world.syncers[0]!.url}/metrics`)).text();
-    const rss = Number(metrics.match(/^modsync_process_resident_memory_bytes\{[^}]*\} (\S+)$/m)?.[1]);
+    const rss = counterSum(metrics, 'modsync_process_resident_memory_bytes');
     const missing = modules.filter((m) => m.name.startsWith('zz-'));
     const problems = [
       ...(settledMs === undefined ? [`not settled within 120 s: ${modules.length} modules in the status`] : []),

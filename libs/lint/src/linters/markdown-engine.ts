@@ -13,10 +13,10 @@ function isBlank(line: string | undefined): boolean {
 
 /** 0-based index of the header row of the table that holds 0-based line `at`, or -1. */
 function tableHeaderRow(lines: readonly string[], at: number): number {
-  if (DELIMITER_ROW.test(lines[at + 1] ?? '') && (lines[at + 1] ?? '').includes('-')) return at;
+  if (DELIMITER_ROW.test(lines[at + 1] ?? '')) return at;
   for (let i = at; i > 0; i--) {
     if (isBlank(lines[i])) return -1;
-    if (DELIMITER_ROW.test(lines[i]!) && lines[i]!.includes('-')) return i - 1;
+    if (DELIMITER_ROW.test(lines[i]!)) return i - 1;
   }
   return -1;
 }
