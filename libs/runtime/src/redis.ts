@@ -26,6 +26,10 @@ export interface RedisConnectionOptions {
 // Reconnects: exponential from 200 ms to 5 s, with jitter so replicas do not come back in step.
 const reconnectDelay = (times: number) => backoffDelayMs(times + 1, 100, 5_000, Math.random());
 
+// A blocking command without a timeout of its own waits at most this long; one with a timeout gets the grace on top.
+const BLOCKING_SAFETY_NET_MS = 60_000;
+const BLOCKING_GRACE_MS = 2_000;
+
 // After a Sentinel failover the old primary may come back as a replica while a connection still points at it: its
 // writes fail with READONLY. Reconnecting (2 = and resend the command) asks the Sentinels for the new primary.
 const reconnectOnError = (err: Error) => (err.message.startsWith('READONLY') ? 2 : false);
@@ -77,6 +81,11 @@ export function createRedis(options: RedisConnectionOptions): RedisClient {
     maxRetriesPerRequest: options.maxRetriesPerRequest === undefined ? 3 : options.maxRetriesPerRequest,
     connectTimeout: options.connectTimeoutMs ?? 10_000,
     ...(options.commandTimeoutMs ? { commandTimeout: options.commandTimeoutMs } : {}),
+    // A blocking command (BullMQ's BZPOPMIN, the events reader's XREADGROUP) whose server died with it is answered
+    // "timed out" on our side at its own timeout plus this grace: seen on Redis Cluster, where a worker's BZPOPMIN
+    // sent during a failover was never answered nor failed and the worker took no job again (docs/operations.md#redis).
+    blockingTimeout: BLOCKING_SAFETY_NET_MS,
+    blockingTimeoutGrace: BLOCKING_GRACE_MS,
     ...(target.username ? { username: target.username } : {}),
     ...(target.password ? { password: target.password } : {}),
   };

@@ -40,7 +40,8 @@ export async function startSyncer(
   const registryMetrics = createRegistryMetrics({ register: metricsRegistry });
   const kc = loadKubeConfig(config.kubeconfig);
   const kube = await KubeClient.create(kc);
-  const redis = createRedis({ target: config.redis, name: `syncer:${config.identity}` });
+  // A command unanswered for 10 s fails (the sync is retried at its next run) instead of holding the job forever.
+  const redis = createRedis({ target: config.redis, name: `syncer:${config.identity}`, commandTimeoutMs: 10_000 });
   // BullMQ's blocking connections wait for Redis instead of failing commands.
   const bullConnection = createRedis({
     target: config.redis,
