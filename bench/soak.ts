@@ -79,9 +79,13 @@ interface Sample {
   handles: number;
   /** Every open file descriptor of the process (sockets included): what a leak of connections shows in. */
   fds: number;
-  /** Kept in the JSON only, to tell where RSS growth is: the process's own pages and V8's memory outside the heap. */
+  /**
+   * Kept in the JSON only, to tell where RSS growth is: the process's own pages, V8's memory outside the heap, and the
+   * heap V8 has committed (it keeps pages a peak made it take, so RSS can step up while the heap used stays flat).
+   */
   rssAnon: number;
   external: number;
+  heapTotal: number;
 }
 
 interface Watched {
@@ -129,6 +133,7 @@ async function sample(watched: Watched, startedAt: number): Promise<void> {
     fds: counterSum(metrics, 'modsync_process_open_fds'),
     rssAnon: memory.anon,
     external: counterSum(metrics, 'modsync_nodejs_external_memory_bytes'),
+    heapTotal: counterSum(metrics, 'modsync_nodejs_heap_size_total_bytes'),
   });
 }
 

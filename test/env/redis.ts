@@ -357,6 +357,18 @@ export async function startRedisCluster(options: {
       30_000,
       200,
     );
+    // Every replica has copied its primary. One that never did may not take over (its data's age fails the
+    // cluster-replica-validity-factor check): a primary killed before that leaves its slots down for good.
+    await waitFor(
+      'every replica in sync with its primary',
+      async () => {
+        let linked = 0;
+        for (const n of nodes) if (/master_link_status:up/.test(await cli(n, ['INFO', 'replication']))) linked++;
+        return linked === nodes.length / 2;
+      },
+      30_000,
+      200,
+    );
     return {
       password,
       nodes,

@@ -1,12 +1,14 @@
 // Connections made by createRedis (libs/runtime) through a failover of a real Sentinel topology: every connection, and
 // every copy of one (as BullMQ and the events subscriber make), answers again on the new primary. Without reopening
 // ended clients, ioredis leaves some closed for good ("Connection is closed") when +switch-master reaches them while
-// they are still looking for the new primary (docs/operations.md#redis).
+// they are still looking for the new primary (docs/operations.md#redis). And a blocking read on a server that stops
+// answering without closing the connection ends on our side instead of waiting forever.
 import { afterAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { createRedis, type RedisClient } from '@modsync/runtime';
 import { useEnvironment, waitFor } from '../env/index.ts';
-import { startRedisSentinel, type TestRedisSentinel } from '../env/redis.ts';
+import { run } from '../env/process.ts';
+import { startRedis, startRedisSentinel, type TestRedisSentinel } from '../env/redis.ts';
 
 const env = useEnvironment();
 const clients: RedisClient[] = [];
@@ -73,4 +75,22 @@ describe('Redis connections through a Sentinel failover', () => {
     expect(clients.map((c) => c.status)).toEqual(clients.map(() => 'ready'));
     expect(closed.status).toBe('end');
   });
+});
+
+describe('a Redis that stops answering without closing the connection', () => {
+  it("a copy's blocking read (as BullMQ's) ends with no result after its timeout and the grace", async () => {
+    const redis = await startRedis({ logDir: env.logDir, name: `silent-${Date.now().toString(36)}`, password: true });
+    const client = createRedis({ target: redis.url, name: 'silent', maxRetriesPerRequest: null }) as Redis;
+    const copy = client.duplicate();
+    clients.push(client, copy);
+    expect(await copy.ping()).toBe('PONG');
+    // Frozen (SIGSTOP through the cgroup freezer): the socket stays open, nothing answers.
+    await run('docker', ['pause', redis.container.getId()]);
+    try {
+      expect(await copy.bzpopmin('silent-queue:marker', 1)).toBeNull();
+    } finally {
+      await run('docker', ['unpause', redis.container.getId()]);
+      await redis.stop();
+    }
+  }, 20_000);
 });

@@ -81,9 +81,9 @@ export function createRedis(options: RedisConnectionOptions): RedisClient {
     maxRetriesPerRequest: options.maxRetriesPerRequest === undefined ? 3 : options.maxRetriesPerRequest,
     connectTimeout: options.connectTimeoutMs ?? 10_000,
     ...(options.commandTimeoutMs ? { commandTimeout: options.commandTimeoutMs } : {}),
-    // A blocking command (BullMQ's BZPOPMIN, the events reader's XREADGROUP) whose server died with it is answered
-    // "timed out" on our side at its own timeout plus this grace: seen on Redis Cluster, where a worker's BZPOPMIN
-    // sent during a failover was never answered nor failed and the worker took no job again (docs/operations.md#redis).
+    // A blocking command (BullMQ's BZPOPMIN, the events reader's XREADGROUP) on a connection that died without a close
+    // (a node or a network path gone silently) would wait forever and the worker take no job again: it is answered
+    // "nothing" on our side at its own timeout plus a grace (docs/operations.md#redis).
     blockingTimeout: BLOCKING_SAFETY_NET_MS,
     blockingTimeoutGrace: BLOCKING_GRACE_MS,
     ...(target.username ? { username: target.username } : {}),
