@@ -1,10 +1,10 @@
 // R4: the registry misbehaves for some modules, through a fault proxy in front of the run's registry (the test proxy of
 // test/integration/registry-support.ts): 429 with Retry-After, 500s, connection resets, a 50 MB manifest, a manifest
 // whose bytes do not match its digest, a blob cut short after a slow start. What must hold: each faulty module gets a
-// pullError naming the cause, the healthy source beside them syncs and is released, the syncer's memory stays bounded,
-// and its retries (the backoff) show in its metrics. Each source names a proxy of its own, as a registry host of its
-// own: the registry client's circuit breaker is per host (docs/operations.md), so faults behind one host would pause
-// that host's other modules too, by design, and the pause would stand in for each module's own cause.
+// pullError naming the cause, the healthy source beside them syncs and is released and goes on syncing, the syncer's
+// memory stays bounded, and its retries and the faulty repositories' pauses (the backoff) show in its metrics. All sources name the one proxy, one registry host: a faulty
+// module's repository is paused by a circuit breaker of its own, the host's stays closed while it answers the others
+// (docs/operations.md#registry-circuit-breakers).
 import { describe, expect, it } from 'vitest';
 import { ModuleSources } from '@modsync/k8s';
 import { counterSum } from '../../bench/util.ts';
@@ -83,29 +83,24 @@ describe('R4: registry faults through a fault proxy', () => {
   it('a pullError with the cause per faulty module; the healthy source synced; memory bounded; retries in metrics', async () => {
     const redis = await startRedis({ logDir: env.logDir, name: `r4-redis-${suffix}`, password: true });
     cleanup(() => redis.stop());
-    const proxies: TestProxy[] = [];
-    for (let i = 0; i <= FAULTS.length; i++) {
-      const proxy = await startProxy(env.registry!.host);
-      cleanup(() => proxy.close());
-      proxies.push(proxy);
-    }
+    const proxy = await startProxy(env.registry!.host);
+    cleanup(() => proxy.close());
     const world = new World({
       id: `r4-${suffix}`,
       sources: FAULTS.length + 1,
       redisEnv: { MODSYNC_REDIS_URL: redis.url },
       syncers: 1,
       appliers: 1,
-      sourceRegistry: (index) => proxies[index]!.host,
+      sourceRegistry: () => proxy.host,
     });
     cleanup(() => world.stop());
     // The faults hit only what is under a faulty source's module (its release image); listings pass through.
-    for (const [i, fault] of FAULTS.entries()) {
-      const module = world.moduleOf(world.sourceNames[i + 1]!);
-      proxies[i + 1]!.handle = async (x) => {
-        if (x.req.url!.includes(`/${module}/`)) return fault.inject(x);
-        x.send(await x.forward());
-      };
-    }
+    const faultOf = new Map(FAULTS.map((fault, i) => [`/${world.moduleOf(world.sourceNames[i + 1]!)}/`, fault]));
+    proxy.handle = async (x) => {
+      const fault = [...faultOf].find(([path]) => x.req.url!.includes(path))?.[1];
+      if (fault) return fault.inject(x);
+      x.send(await x.forward());
+    };
     await world.start('v1.0.0');
     const healthy = world.sourceNames[0]!;
     const causes = async () => {
@@ -123,7 +118,23 @@ describe('R4: registry faults through a fault proxy', () => {
       async () => (await world.converged('v1.0.0', [healthy])) && (await causes()).length === FAULTS.length,
       90_000,
     );
-    const metrics = await (await fetch(`${world.syncers[0]!.url}/metrics`)).text();
+    // Then the faulty repositories' own breakers open (their pause is the backoff past the retries); the host's stays
+    // closed, and the healthy source beside them on that host goes on syncing.
+    const syncerMetrics = async () => (await fetch(`${world.syncers[0]!.url}/metrics`)).text();
+    const openings = (metrics: string, scope: 'host' | 'repository') =>
+      counterSum(metrics, 'modsync_registry_circuit_openings_total', { scope });
+    const RATE_AND_SERVER_FAULTS = 3;
+    const pausedMs = await timeUntil(
+      async () => openings(await syncerMetrics(), 'repository') >= RATE_AND_SERVER_FAULTS,
+      60_000,
+    );
+    const pausedAt = Date.now();
+    const healthySyncedAfter = await timeUntil(async () => {
+      const status = (await world.kube.get(ModuleSources, healthy))?.status;
+      const ready = status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+      return ready && Date.parse(status?.syncTime ?? '') > pausedAt;
+    }, 30_000);
+    const metrics = await syncerMetrics();
     const rss = counterSum(metrics, 'modsync_process_resident_memory_bytes');
     const retries = counterSum(metrics, 'modsync_registry_retries_total');
     const statuses = await Promise.all(
@@ -139,10 +150,19 @@ describe('R4: registry faults through a fault proxy', () => {
       ...((await world.converged('v1.0.0', [healthy])) ? [] : ['the healthy source was not synced and released']),
       ...(rss > 0 && rss < RSS_BOUND_BYTES ? [] : [`syncer RSS ${rss} bytes (bound ${RSS_BOUND_BYTES})`]),
       ...(retries > 0 ? [] : ['no registry retry in the syncer metrics']),
+      ...(pausedMs === undefined
+        ? [
+            `${openings(metrics, 'repository')} repository breakers opened, want the ${RATE_AND_SERVER_FAULTS} faulty ones`,
+          ]
+        : []),
+      ...(openings(metrics, 'host') === 0
+        ? []
+        : [`the host's breaker opened ${openings(metrics, 'host')} times: the healthy module was paused too`]),
+      ...(healthySyncedAfter === undefined ? ['the healthy source was not synced (Ready) after the pauses'] : []),
       ...world.exited().map((r) => `${r} exited`),
     ];
     await recordScenario(env.dir, {
-      scenario: `R4 registry faults (${FAULTS.length} kinds; RSS ${Math.round(rss / 2 ** 20)} MiB, ${retries} retries)`,
+      scenario: `R4 registry faults (${FAULTS.length} kinds; RSS ${Math.round(rss / 2 ** 20)} MiB, ${retries} retries, ${openings(metrics, 'repository')} repository pauses)`,
       runs: 1,
       failures: problems.length > 0 ? 1 : 0,
       recoveryMs: settledMs === undefined ? [] : [settledMs],

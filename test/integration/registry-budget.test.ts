@@ -143,7 +143,8 @@ describe('circuit breaker per host', () => {
     const host = proxy.host;
     const gauge = async () => (await metrics.circuitOpen.get()).values.find((v) => v.labels.registry === host)?.value;
     const openings = async () =>
-      (await metrics.circuitOpenings.get()).values.find((v) => v.labels.registry === host)?.value;
+      (await metrics.circuitOpenings.get()).values.find((v) => v.labels.registry === host && v.labels.scope === 'host')
+        ?.value;
     expect(await gauge()).toBe(1);
 
     // The registry recovers: once the pause is over, one probe goes through and closes the breaker.

@@ -329,7 +329,51 @@ describe('circuit breaker', () => {
     expect(reg.server.requests).toHaveLength(2);
     const out = await register.metrics();
     expect(out).toContain(`modsync_registry_circuit_open{registry="${reg.server.host}"} 1`);
-    expect(out).toContain(`modsync_registry_circuit_openings_total{registry="${reg.server.host}"} 1`);
+    expect(out).toContain(`modsync_registry_circuit_openings_total{registry="${reg.server.host}",scope="host"} 1`);
+    // The repository's own breaker opened with the host's: its failures were the host's only answers.
+    expect(out).toContain(
+      `modsync_registry_circuit_openings_total{registry="${reg.server.host}",scope="repository"} 1`,
+    );
+  });
+
+  it('pauses a failing repository alone while the host answers its other repositories', async () => {
+    const { reg, client, settings, image } = await setup({
+      maxRetries: 0,
+      breakerFailureThreshold: 2,
+      breakerOpenMs: 60_000,
+      breakerMaxOpenMs: 60_000,
+    });
+    const other = 'deckhouse/modules/module-two/release';
+    seedImage(reg.fake, other, 'stable', image);
+    const register = new Registry();
+    const metrics = createRegistryMetrics({ register });
+    cleanups.push(async () => metrics.close());
+    reg.fake.intercept = (req, res) => {
+      if (!req.url!.startsWith(`/v2/${REPO}/`)) return false;
+      ociError(res, 500, 'UNKNOWN', 'blob store exploded');
+      return true;
+    };
+    expect((await client.headManifest(settings, other, 'stable')).digest).toBe(image.manifestDigest);
+    for (let i = 0; i < 2; i++)
+      await expect(client.headManifest(settings, REPO, 'stable')).rejects.toBeInstanceOf(RegistryUnavailableError);
+    const err = await client.getManifest(settings, REPO, 'stable').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RegistryCircuitOpenError);
+    expect((err as Error).message).toContain(`repository ${reg.server.host}/${REPO} paused until `);
+    expect((err as Error).message).toContain('(last: HTTP 500)');
+    // The host had as many failures (the threshold) but answered within a pause: the other repository goes on.
+    expect((await client.getManifest(settings, other, 'stable')).digest).toBe(image.manifestDigest);
+    expect(reg.server.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
+      `HEAD /v2/${other}/manifests/stable`,
+      `HEAD /v2/${REPO}/manifests/stable`,
+      `HEAD /v2/${REPO}/manifests/stable`,
+      `GET /v2/${other}/manifests/stable`,
+    ]);
+    const out = await register.metrics();
+    expect(out).toContain(`modsync_registry_repositories_paused{registry="${reg.server.host}"} 1`);
+    expect(out).toContain(
+      `modsync_registry_circuit_openings_total{registry="${reg.server.host}",scope="repository"} 1`,
+    );
+    expect(out).not.toContain(`modsync_registry_circuit_open{registry="${reg.server.host}"} 1`);
   });
 });
 

@@ -22,7 +22,7 @@ export const REGISTRY_CHANNELS = {
   bytes: 'modsync:registry:bytes',
   /** A bearer token fetched (not served from cache). */
   token: 'modsync:registry:token',
-  /** A host's circuit breaker changed state. */
+  /** A host's or a repository's circuit breaker changed state. */
   circuit: 'modsync:registry:circuit',
 } as const;
 
@@ -73,6 +73,8 @@ export interface RegistryTokenMessage {
 export interface RegistryCircuitMessage {
   /** `host[:port]` of the registry. */
   readonly registry: string;
+  /** The repository whose own breaker it is; undefined for the host's. */
+  readonly repository: string | undefined;
   readonly state: 'closed' | 'open' | 'half-open';
   /** While open: wall-clock ms since the epoch when a probe is let through. */
   readonly until: number | undefined;

@@ -32,8 +32,10 @@ export interface RegistryMetrics {
   readonly duration: Histogram<'registry' | 'op'>;
   /** `<prefix>circuit_open{registry}`: 1 while the host's circuit breaker holds its requests back (open or probing). */
   readonly circuitOpen: Gauge<'registry'>;
-  /** `<prefix>circuit_openings_total{registry}`. */
-  readonly circuitOpenings: Counter<'registry'>;
+  /** `<prefix>repositories_paused{registry}`: repositories of the host whose own breaker holds their requests back. */
+  readonly repositoriesPaused: Gauge<'registry'>;
+  /** `<prefix>circuit_openings_total{registry, scope}`: `scope` is `host` or `repository`. */
+  readonly circuitOpenings: Counter<'registry' | 'scope'>;
   /** Stop listening on the channels. */
   close(): void;
 }
@@ -72,12 +74,20 @@ export function createRegistryMetrics(options: RegistryMetricsOptions = {}): Reg
     labelNames: ['registry'] as const,
     registers,
   });
-  const circuitOpenings = new Counter({
-    name: `${prefix}circuit_openings_total`,
-    help: 'Times the registry host circuit breaker opened after repeated 429/5xx or transport failures.',
+  const repositoriesPaused = new Gauge({
+    name: `${prefix}repositories_paused`,
+    help: 'Repositories of the registry host whose own circuit breaker holds their requests back (open or half-open).',
     labelNames: ['registry'] as const,
     registers,
   });
+  const circuitOpenings = new Counter({
+    name: `${prefix}circuit_openings_total`,
+    help: 'Times a circuit breaker opened after repeated 429/5xx or transport failures, by host and scope (host, repository).',
+    labelNames: ['registry', 'scope'] as const,
+    registers,
+  });
+  /** Per host: its repositories whose breaker is not closed. */
+  const paused = new Map<string, Set<string>>();
 
   const onRequest = (message: unknown) => {
     const m = message as RegistryRequestMessage;
@@ -95,8 +105,17 @@ export function createRegistryMetrics(options: RegistryMetricsOptions = {}): Reg
   };
   const onCircuit = (message: unknown) => {
     const m = message as RegistryCircuitMessage;
-    circuitOpen.set({ registry: m.registry }, m.state === 'closed' ? 0 : 1);
-    if (m.state === 'open') circuitOpenings.inc({ registry: m.registry });
+    if (m.state === 'open') circuitOpenings.inc({ registry: m.registry, scope: m.repository ? 'repository' : 'host' });
+    if (m.repository === undefined) {
+      circuitOpen.set({ registry: m.registry }, m.state === 'closed' ? 0 : 1);
+      return;
+    }
+    const repositories = paused.get(m.registry) ?? new Set<string>();
+    if (m.state === 'closed') repositories.delete(m.repository);
+    else repositories.add(m.repository);
+    if (repositories.size === 0) paused.delete(m.registry);
+    else paused.set(m.registry, repositories);
+    repositoriesPaused.set({ registry: m.registry }, repositories.size);
   };
   diagnosticsChannel.subscribe(REGISTRY_CHANNELS.request, onRequest);
   diagnosticsChannel.subscribe(REGISTRY_CHANNELS.circuit, onCircuit);
@@ -108,6 +127,7 @@ export function createRegistryMetrics(options: RegistryMetricsOptions = {}): Reg
     bytes,
     duration,
     circuitOpen,
+    repositoriesPaused,
     circuitOpenings,
     close() {
       diagnosticsChannel.unsubscribe(REGISTRY_CHANNELS.circuit, onCircuit);

@@ -37,7 +37,10 @@ export interface RegistryClientOptions {
   burstPerHost?: number;
   /** Share the budget with every client on the same Redis and key prefix (replicas); none = this process only. */
   sharedBudget?: SharedBudgetStore | undefined;
-  /** Consecutive 429/5xx or transport failures of a host that open its circuit breaker. @defaultValue 5 */
+  /**
+   * Consecutive 429/5xx or transport failures of a repository that open its circuit breaker; of a host, the same once
+   * none of its requests succeeded for `breakerOpenMs` (docs/operations.md#registry-circuit-breakers). @defaultValue 5
+   */
   breakerFailureThreshold?: number;
   /** First pause of an open breaker; doubles after each failed probe. @defaultValue 30_000 */
   breakerOpenMs?: number;

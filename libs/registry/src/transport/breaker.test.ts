@@ -77,6 +77,50 @@ describe('record', () => {
   });
 });
 
+describe('record with an alive window (a host: its repositories have breakers of their own)', () => {
+  const hostPolicy = { ...policy, aliveWindowMs: 1_000 };
+  it.each<[string, BreakerState, BreakerOutcome, number, BreakerState]>([
+    ['a success is remembered', CLOSED, ok, 10, { kind: 'closed', failures: 0, lastSuccess: 10 }],
+    [
+      'failures past the threshold keep it closed while a success is recent',
+      { kind: 'closed', failures: 2, lastSuccess: 500 },
+      fail('HTTP 500'),
+      1_499,
+      { kind: 'closed', failures: 3, lastFailure: 'HTTP 500', lastSuccess: 500 },
+    ],
+    [
+      'the threshold opens it once the last success is a window old',
+      { kind: 'closed', failures: 7, lastFailure: 'HTTP 500', lastSuccess: 500 },
+      fail('ECONNREFUSED'),
+      1_500,
+      { kind: 'open', until: 2_500, openings: 1, lastFailure: 'ECONNREFUSED' },
+    ],
+    [
+      'the threshold opens it when nothing ever succeeded',
+      { kind: 'closed', failures: 2 },
+      fail('HTTP 503'),
+      10,
+      { kind: 'open', until: 1_010, openings: 1, lastFailure: 'HTTP 503' },
+    ],
+    [
+      'a good probe closes it and is remembered',
+      { kind: 'half-open', openings: 1, probing: true, lastFailure: 'HTTP 503' },
+      ok,
+      2_000,
+      { kind: 'closed', failures: 0, lastSuccess: 2_000 },
+    ],
+    [
+      'a failed probe opens it again, recent success or not',
+      { kind: 'half-open', openings: 1, probing: true, lastFailure: 'HTTP 503' },
+      fail('HTTP 503'),
+      2_000,
+      { kind: 'open', until: 4_000, openings: 2, lastFailure: 'HTTP 503' },
+    ],
+  ])('%s', (_name, state, outcome, now, expected) => {
+    expect(record(state, outcome, now, hostPolicy)).toEqual(expected);
+  });
+});
+
 describe('admit', () => {
   it.each<[string, BreakerState, number, boolean, BreakerState]>([
     ['closed: every attempt', { kind: 'closed', failures: 2 }, 0, true, { kind: 'closed', failures: 2 }],

@@ -1,6 +1,6 @@
-// The circuit breaker of one registry host as a pure state machine: repeated 429/5xx or transport failures open it;
-// while open, no request is sent to the host; after the pause one probe goes through (half-open): a response that is
-// not a failure closes it, a failure opens it again for twice as long (up to maxOpenMs).
+// A circuit breaker (of a registry host, or of one repository on it) as a pure state machine: repeated 429/5xx or
+// transport failures open it; while open, no request is sent; after the pause one probe goes through (half-open): a
+// response that is not a failure closes it, a failure opens it again for twice as long (up to maxOpenMs).
 
 export interface BreakerPolicy {
   /** Consecutive failures that open the breaker. */
@@ -9,10 +9,21 @@ export interface BreakerPolicy {
   readonly openMs: number;
   /** Longest pause. */
   readonly maxOpenMs: number;
+  /**
+   * Failures do not open the breaker while an attempt succeeded within this time: what it guards answers, so the
+   * failures are its parts' (a host's repositories, each with a breaker of its own). @defaultValue 0 (no such memory)
+   */
+  readonly aliveWindowMs?: number;
 }
 
 export type BreakerState =
-  | { readonly kind: 'closed'; readonly failures: number; readonly lastFailure?: string | undefined }
+  | {
+      readonly kind: 'closed';
+      readonly failures: number;
+      readonly lastFailure?: string | undefined;
+      /** When an attempt last succeeded (kept only with an aliveWindowMs). */
+      readonly lastSuccess?: number | undefined;
+    }
   | { readonly kind: 'open'; readonly until: number; readonly openings: number; readonly lastFailure: string }
   | { readonly kind: 'half-open'; readonly openings: number; readonly probing: boolean; readonly lastFailure: string };
 
@@ -43,12 +54,24 @@ export function admit(state: BreakerState, now: number): { readonly allowed: boo
 
 /** The state after an attempt's outcome. */
 export function record(state: BreakerState, outcome: BreakerOutcome, now: number, policy: BreakerPolicy): BreakerState {
-  if (outcome.kind === 'success') return state.kind === 'closed' && state.failures === 0 ? state : CLOSED;
+  const aliveWindowMs = policy.aliveWindowMs ?? 0;
+  if (outcome.kind === 'success') {
+    if (aliveWindowMs > 0) return { kind: 'closed', failures: 0, lastSuccess: now };
+    return state.kind === 'closed' && state.failures === 0 ? state : CLOSED;
+  }
   if (outcome.kind === 'ignored') return state.kind === 'half-open' ? { ...state, probing: false } : state;
   switch (state.kind) {
     case 'closed': {
       const failures = state.failures + 1;
-      if (failures < policy.failureThreshold) return { kind: 'closed', failures, lastFailure: outcome.what };
+      const alive = state.lastSuccess !== undefined && now - state.lastSuccess < aliveWindowMs;
+      if (failures < policy.failureThreshold || alive) {
+        return {
+          kind: 'closed',
+          failures,
+          lastFailure: outcome.what,
+          ...(state.lastSuccess === undefined ? {} : { lastSuccess: state.lastSuccess }),
+        };
+      }
       return { kind: 'open', until: now + policy.openMs, openings: 1, lastFailure: outcome.what };
     }
     case 'open':

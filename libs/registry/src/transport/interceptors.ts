@@ -332,49 +332,103 @@ function failureOf(err: unknown): string {
   return errorCodeOf(err) ?? (err instanceof Error ? err.message : String(err));
 }
 
+/** Breaker states by key (a host, or `host/repository`), each change published on the circuit channel. */
+class BreakerTable {
+  readonly #states: BoundedMap<string, BreakerState>;
+  readonly #policy: BreakerPolicy;
+  readonly #now: () => number;
+  readonly #publish: (key: string, before: BreakerState, after: BreakerState) => void;
+
+  constructor(
+    policy: BreakerPolicy,
+    max: number,
+    now: () => number,
+    publish: (key: string, before: BreakerState, after: BreakerState) => void,
+  ) {
+    this.#states = new BoundedMap(max, { canEvict: (s) => s.kind === 'closed' });
+    this.#policy = policy;
+    this.#now = now;
+    this.#publish = publish;
+  }
+
+  state(key: string): BreakerState {
+    return this.#states.get(key) ?? CLOSED;
+  }
+
+  admit(key: string): boolean {
+    const decision = admit(this.state(key), this.#now());
+    this.#set(key, decision.state);
+    return decision.allowed;
+  }
+
+  record(key: string, outcome: BreakerOutcome): void {
+    this.#set(key, record(this.state(key), outcome, this.#now(), this.#policy));
+  }
+
+  #set(key: string, after: BreakerState): void {
+    const before = this.state(key);
+    if (after === before) return;
+    if (after === CLOSED) this.#states.delete(key);
+    else this.#states.set(key, after);
+    this.#publish(key, before, after);
+  }
+}
+
+/** Repositories whose breaker is not closed, at most (beyond it, the least recently used closed ones are forgotten). */
+const MAX_REPOSITORY_BREAKERS = 4_096;
+const IGNORED: BreakerOutcome = { kind: 'ignored' };
+
 /**
- * A circuit breaker per registry host (./breaker.ts): while it is open, attempts fail at once with
- * RegistryCircuitOpenError instead of reaching the host. State changes are published on the circuit channel.
+ * Circuit breakers (./breaker.ts) per registry host and per repository on it. A repository whose requests keep
+ * failing is paused alone: the other modules on its host go on. The host's breaker opens only when its requests keep
+ * failing and none succeeded for a whole pause (`aliveWindowMs` = openMs): the host itself is down or refusing. While
+ * a breaker is open, attempts fail at once with RegistryCircuitOpenError instead of reaching the host. State changes
+ * are published on the circuit channel.
  */
 export function breakerInterceptor(
   policy: BreakerPolicy & { readonly maxHosts: number },
   now: () => number = Date.now,
 ): Dispatcher.DispatcherComposeInterceptor {
-  const states = new BoundedMap<string, BreakerState>(policy.maxHosts, { canEvict: (s) => s.kind === 'closed' });
-  const publish = (registry: string, before: BreakerState, after: BreakerState) => {
-    if (before.kind === after.kind || !circuitChannel.hasSubscribers) return;
-    circuitChannel.publish({
-      registry,
-      state: after.kind,
-      until: after.kind === 'open' ? after.until : undefined,
-      lastFailure: after.lastFailure,
-    } satisfies RegistryCircuitMessage);
-  };
-  const update = (host: string, next: (state: BreakerState) => BreakerState) => {
-    const before = states.get(host) ?? CLOSED;
-    const after = next(before);
-    if (after !== before) {
-      if (after === CLOSED) states.delete(host);
-      else states.set(host, after);
-      publish(host, before, after);
-    }
-    return after;
-  };
+  const publish =
+    (registryOf: (key: string) => string, repositoryOf: (key: string) => string | undefined) =>
+    (key: string, before: BreakerState, after: BreakerState) => {
+      if (before.kind === after.kind || !circuitChannel.hasSubscribers) return;
+      circuitChannel.publish({
+        registry: registryOf(key),
+        repository: repositoryOf(key),
+        state: after.kind,
+        until: after.kind === 'open' ? after.until : undefined,
+        lastFailure: after.lastFailure,
+      } satisfies RegistryCircuitMessage);
+    };
+  const { maxHosts, ...breakerPolicy } = policy;
+  const hosts = new BreakerTable(
+    { ...breakerPolicy, aliveWindowMs: policy.openMs },
+    maxHosts,
+    now,
+    publish(
+      (key) => key,
+      () => undefined,
+    ),
+  );
+  const repositories = new BreakerTable(
+    breakerPolicy,
+    MAX_REPOSITORY_BREAKERS,
+    now,
+    publish(
+      (key) => key.slice(0, key.indexOf('/')),
+      (key) => key.slice(key.indexOf('/') + 1),
+    ),
+  );
   return (dispatch) => (opts, handler) => {
     const call = callOf(opts);
     const host = hostOf(opts.origin);
-    let allowed = true;
-    update(host, (state) => {
-      const decision = admit(state, now());
-      allowed = decision.allowed;
-      return decision.state;
-    });
-    if (!allowed) {
-      const state = states.get(host);
-      const until = state?.kind === 'open' ? state.until : now();
-      const last = state?.kind === 'closed' ? undefined : state?.lastFailure;
+    const repositoryKey = call.repository === undefined ? undefined : `${host}/${call.repository}`;
+    const refuse = (what: string, state: BreakerState) => {
+      const until = state.kind === 'open' ? state.until : now();
+      const last = state.kind === 'closed' ? undefined : state.lastFailure;
       const error = new RegistryCircuitOpenError(
-        `${call.method} ${call.url}: registry ${host} paused until ${new Date(until).toISOString()} after repeated failures (last: ${last})`,
+        `${call.method} ${call.url}: ${what} paused until ${new Date(until).toISOString()} after repeated failures (last: ${last})`,
         {
           registry: call.registry,
           repository: call.repository,
@@ -386,12 +440,20 @@ export function breakerInterceptor(
       );
       handler.onResponseError?.(NOT_STARTED, error);
       return true;
+    };
+    // The host first: when both are open, the host being down is the news.
+    if (!hosts.admit(host)) return refuse(`registry ${host}`, hosts.state(host));
+    if (repositoryKey !== undefined && !repositories.admit(repositoryKey)) {
+      // Not sent after all: a probe the host just let through is free for the next attempt.
+      hosts.record(host, IGNORED);
+      return refuse(`repository ${repositoryKey}`, repositories.state(repositoryKey));
     }
     let judged = false;
     const judge = (outcome: BreakerOutcome) => {
       if (judged) return;
       judged = true;
-      update(host, (state) => record(state, outcome, now(), policy));
+      hosts.record(host, outcome);
+      if (repositoryKey !== undefined) repositories.record(repositoryKey, outcome);
     };
     return dispatch(opts, {
       onRequestStart: (c, context) => handler.onRequestStart?.(c, context),
