@@ -58,10 +58,7 @@ const topologies: Record<'sentinel' | 'cluster', () => Promise<Topology>> = {
   },
 };
 
-// The Cluster case runs with MODSYNC_CHAOS_CLUSTER=1 only: after the reconnect fix it still failed 1 of 25 runs (both
-// syncers idle after the failover with every next sync queued and overdue: a BullMQ worker waiting on a Cluster
-// command that never returns, not yet understood); the Sentinel case passed 15 of 15 and gates CI.
-const kinds = process.env.MODSYNC_CHAOS_CLUSTER === '1' ? (['sentinel', 'cluster'] as const) : (['sentinel'] as const);
+const kinds = ['sentinel', 'cluster'] as const;
 
 describe.each(kinds)('R2b: Redis %s primary killed mid-work', (kind) => {
   it('fails over; services reconnect; nothing lost, nothing run twice at once', async () => {

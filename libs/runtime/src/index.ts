@@ -15,4 +15,5 @@ export {
 export { handleShutdown } from './shutdown.ts';
 export { durationMs, parseDuration, parseEnvironment } from './config.ts';
 export { mapLimit } from './map-limit.ts';
+export { withTimeout } from './timeout.ts';
 export { RedisLock, RedisLocks } from './redis-lock.ts';

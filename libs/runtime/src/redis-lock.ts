@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { withTimeout } from './timeout.ts';
 import type { createRedis } from './redis.ts';
 
 /** Redis did not answer a lock call (down, or slower than `commandTimeoutMs`): the work is retried, never run unlocked. */
@@ -101,23 +102,15 @@ export class RedisLocks {
 
   private async call<T>(name: string, what: string, command: Promise<T>): Promise<T> {
     const { commandTimeoutMs } = this.options;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new LockUnavailableError(`lock ${name}: ${what}: no answer from Redis in ${commandTimeoutMs} ms`, name),
-          ),
-        commandTimeoutMs,
-      );
-    });
     try {
-      return await Promise.race([command, timeout]);
+      return await withTimeout(
+        command,
+        commandTimeoutMs,
+        () => new LockUnavailableError(`lock ${name}: ${what}: no answer from Redis in ${commandTimeoutMs} ms`, name),
+      );
     } catch (err) {
       if (err instanceof LockUnavailableError) throw err;
       throw new LockUnavailableError(`lock ${name}: ${what}: ${(err as Error).message}`, name, { cause: err });
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

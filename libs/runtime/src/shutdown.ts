@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { withTimeout } from './timeout.ts';
 
 /**
  * On SIGTERM/SIGINT runs every closer in order (each bounded by `timeoutMs`, all run even if one fails), then exits.
@@ -17,15 +18,11 @@ export function handleShutdown(
     let code = 0;
     for (const closer of closers) {
       try {
-        await Promise.race([
+        await withTimeout(
           closer.close(),
-          new Promise((_, reject) =>
-            setTimeout(
-              () => reject(new Error(`${closer.name} did not close within ${timeoutMs} ms`)),
-              timeoutMs,
-            ).unref(),
-          ),
-        ]);
+          timeoutMs,
+          () => new Error(`${closer.name} did not close within ${timeoutMs} ms`),
+        );
       } catch (err) {
         code = 1;
         logger.error({ err, part: closer.name }, 'shutdown step failed');

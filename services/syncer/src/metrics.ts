@@ -12,6 +12,7 @@ export class SyncMetrics {
   readonly notificationRequests: Counter<'format' | 'code'>;
   readonly notificationPushes: Counter<'format' | 'outcome'>;
   readonly notificationSyncs: Counter<'format' | 'collapsed'>;
+  private readonly workerReplacements: Counter<'queue'>;
 
   constructor(registry: Registry, queues: SyncQueues) {
     this.syncs = new Counter({
@@ -63,6 +64,12 @@ export class SyncMetrics {
       labelNames: ['format', 'collapsed'],
       registers: [registry],
     });
+    this.workerReplacements = new Counter({
+      name: 'modsync_sync_worker_replacements_total',
+      help: 'Sync workers replaced because they took no job while jobs of their queue were overdue.',
+      labelNames: ['queue'] as const,
+      registers: [registry],
+    });
     new Gauge({
       name: 'modsync_queue_jobs',
       help: 'Jobs in the sync queues by state.',
@@ -86,6 +93,10 @@ export class SyncMetrics {
     }
     this.writes.inc({ kind: 'status' }, report.kubernetesWrites);
     if (report.events > 0) this.writes.inc({ kind: 'events' }, report.events);
+  }
+
+  workerReplaced(queue: string): void {
+    this.workerReplacements.inc({ queue });
   }
 
   forget(source: string): void {

@@ -1,15 +1,18 @@
-import { DelayedError, Worker, type ConnectionOptions, type Job } from 'bullmq';
+import { DelayedError, Worker, type ConnectionOptions, type Job, type Queue } from 'bullmq';
 import { ModuleSources, type KubeClient } from '@modsync/k8s';
-import { RedisLocks, type Logger, type RedisClient } from '@modsync/runtime';
+import { RedisLocks, withTimeout, type Logger, type RedisClient } from '@modsync/runtime';
 import type { ClusterView } from './cluster-view.ts';
 import type { SyncerKeys } from './keys.ts';
-import type { SyncJobData } from './queues.ts';
+import type { SyncJobData, SyncQueues } from './queues.ts';
 import type { SyncMetrics } from './metrics.ts';
 import { finalizeSource, type DeletionReport } from './source-deletion.ts';
 import { syncSource, type SyncDependencies, type SyncReport } from './sync-source.ts';
+import { dueAt, workerStuck } from './worker-watchdog.ts';
 
 export interface SyncWorkersOptions {
   connection: ConnectionOptions;
+  /** The queues the workers serve: the watchdog reads what they hold. */
+  queues: SyncQueues;
   keys: SyncerKeys;
   redis: RedisClient;
   kube: KubeClient;
@@ -30,14 +33,30 @@ const DIGEST_TRIES = 15;
 
 export type SyncJobResult = SyncReport | DeletionReport | { source: string; skipped: 'gone' | 'busy' };
 
+/** How often the watchdog looks, and how long a due job may wait on an idle worker before it is replaced. */
+const WATCHDOG_EVERY_MS = 5_000;
+const STUCK_AFTER_MS = 30_000;
+/** A watchdog look that takes longer is given up (the queue's connection may be the one in trouble). */
+const WATCHDOG_READ_TIMEOUT_MS = 5_000;
+
+/** One queue's worker, replaced by the watchdog when it stops taking jobs. */
+interface WorkerSlot {
+  readonly queue: Queue<SyncJobData>;
+  worker: Worker<SyncJobData, SyncJobResult>;
+  running: number;
+  lastProgressAt: number;
+}
+
 /**
  * The workers of both queues, on every replica. A job syncs its source under the source's lock: a scheduled job finding
  * it busy is skipped (the running sync does the same work), a manual one is retried shortly after.
  */
 export class SyncWorkers {
-  private readonly workers: Worker<SyncJobData, SyncJobResult>[];
+  private readonly slots: WorkerSlot[];
   /** One sync of a source at a time across the fleet; a dead holder's lock expires after `lockMs`. */
   private readonly locks: RedisLocks;
+  private readonly watchdog: NodeJS.Timeout;
+  private readonly options: SyncWorkersOptions;
 
   constructor(options: SyncWorkersOptions) {
     this.locks = new RedisLocks({
@@ -46,23 +65,85 @@ export class SyncWorkers {
       identity: options.identity,
       ttlMs: options.lockMs,
     });
-    const process = (job: Job<SyncJobData, SyncJobResult>, token?: string) => this.process(options, job, token);
-    const common = {
-      connection: options.connection,
-      prefix: options.keys.bullPrefix,
-      concurrency: options.concurrency,
-      lockDuration: options.lockMs,
-      stalledInterval: Math.max(1_000, options.lockMs / 2),
+    this.options = options;
+    this.slots = [options.queues.sync, options.queues.resync].map((queue) => {
+      const slot = { queue, running: 0, lastProgressAt: Date.now() } as WorkerSlot;
+      slot.worker = this.startWorker(slot);
+      return slot;
+    });
+    let looking = false;
+    this.watchdog = setInterval(() => {
+      if (looking) return;
+      looking = true;
+      void this.replaceStuckWorkers().finally(() => {
+        looking = false;
+      });
+    }, WATCHDOG_EVERY_MS);
+    this.watchdog.unref();
+  }
+
+  private startWorker(slot: WorkerSlot): Worker<SyncJobData, SyncJobResult> {
+    const { options } = this;
+    // Counted for the watchdog while this is the slot's worker (a replaced one's late jobs change nothing). Around the
+    // processor, not from events: a job moved back to delayed (DelayedError) ends with no event.
+    const progress = (delta: number) => {
+      if (slot.worker !== worker) return;
+      slot.running += delta;
+      slot.lastProgressAt = Date.now();
     };
-    this.workers = [
-      new Worker<SyncJobData, SyncJobResult>(options.keys.syncQueue, process, common),
-      new Worker<SyncJobData, SyncJobResult>(options.keys.resyncQueue, process, common),
-    ];
-    for (const worker of this.workers) {
-      worker.on('failed', (job, err) =>
-        options.log.warn({ source: job?.data.source, jobId: job?.id, err }, 'sync job failed'),
+    const worker: Worker<SyncJobData, SyncJobResult> = new Worker<SyncJobData, SyncJobResult>(
+      slot.queue.name,
+      async (job, token) => {
+        progress(1);
+        try {
+          return await this.process(options, job, token);
+        } finally {
+          progress(-1);
+        }
+      },
+      {
+        connection: options.connection,
+        prefix: options.keys.bullPrefix,
+        concurrency: options.concurrency,
+        lockDuration: options.lockMs,
+        stalledInterval: Math.max(1_000, options.lockMs / 2),
+      },
+    );
+    worker.on('failed', (job, err) =>
+      options.log.warn({ source: job?.data.source, jobId: job?.id, err }, 'sync job failed'),
+    );
+    worker.on('error', (err) => options.log.error({ err, queue: slot.queue.name }, 'sync worker error'));
+    return worker;
+  }
+
+  /** Replaces each worker that takes no job while its queue's jobs are overdue (./worker-watchdog.ts). */
+  private async replaceStuckWorkers(): Promise<void> {
+    for (const slot of this.slots) {
+      let jobs: Job<SyncJobData>[];
+      try {
+        jobs = await withTimeout(
+          slot.queue.getJobs(['wait', 'prioritized', 'delayed'], 0, 9, true),
+          WATCHDOG_READ_TIMEOUT_MS,
+          () => new Error(`no answer from Redis within ${WATCHDOG_READ_TIMEOUT_MS} ms`),
+        );
+      } catch (err) {
+        this.options.log.warn({ err, queue: slot.queue.name }, 'sync worker watchdog could not read the queue');
+        continue;
+      }
+      const oldestDueAt = jobs.length === 0 ? undefined : Math.min(...jobs.map(dueAt));
+      const observation = { running: slot.running, lastProgressAt: slot.lastProgressAt, oldestDueAt };
+      if (!workerStuck(observation, Date.now(), STUCK_AFTER_MS)) continue;
+      this.options.log.warn(
+        { queue: slot.queue.name, overdueSince: new Date(oldestDueAt!).toISOString() },
+        'sync worker takes no job while jobs are overdue: replacing it',
       );
-      worker.on('error', (err) => options.log.error({ err }, 'sync worker error'));
+      this.options.metrics.workerReplaced(slot.queue.name);
+      const stuck = slot.worker;
+      slot.running = 0;
+      slot.lastProgressAt = Date.now();
+      slot.worker = this.startWorker(slot);
+      // Forced: its blocking connection is dropped, and nothing waits on the command that may never settle.
+      void stuck.close(true).catch(() => {});
     }
   }
 
@@ -132,6 +213,7 @@ export class SyncWorkers {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.close()));
+    clearInterval(this.watchdog);
+    await Promise.all(this.slots.map((slot) => slot.worker.close()));
   }
 }

@@ -66,6 +66,7 @@ export async function startSyncer(
 
   const workers = new SyncWorkers({
     connection: bullConnection,
+    queues,
     keys,
     redis,
     kube,
