@@ -2,9 +2,9 @@
 // test/integration/registry-support.ts): 429 with Retry-After, 500s, connection resets, a 50 MB manifest, a manifest
 // whose bytes do not match its digest, a blob cut short after a slow start. What must hold: each faulty module gets a
 // pullError naming the cause, the healthy source beside them syncs and is released and goes on syncing, the syncer's
-// memory stays bounded, and its retries and the faulty repositories' pauses (the backoff) show in its metrics. All sources name the one proxy, one registry host: a faulty
-// module's repository is paused by a circuit breaker of its own, the host's stays closed while it answers the others
-// (docs/operations.md#registry-circuit-breakers).
+// memory stays bounded, and its retries and the faulty repositories' pauses (the backoff) show in its metrics. All
+// sources name the one proxy, one registry host: a faulty module's repository is paused by a circuit breaker of its
+// own, the host's stays closed while it answers the others (docs/operations.md#registry-circuit-breakers).
 import { describe, expect, it } from 'vitest';
 import { ModuleSources } from '@modsync/k8s';
 import { counterSum } from '../../bench/util.ts';

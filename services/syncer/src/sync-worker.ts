@@ -7,7 +7,7 @@ import type { SyncJobData, SyncQueues } from './queues.ts';
 import type { SyncMetrics } from './metrics.ts';
 import { finalizeSource, type DeletionReport } from './source-deletion.ts';
 import { syncSource, type SyncDependencies, type SyncReport } from './sync-source.ts';
-import { dueAt, workerStuck } from './worker-watchdog.ts';
+import { dueAt, workerIdle, workerStuck } from './worker-watchdog.ts';
 
 export interface SyncWorkersOptions {
   connection: ConnectionOptions;
@@ -119,6 +119,8 @@ export class SyncWorkers {
   /** Replaces each worker that takes no job while its queue's jobs are overdue (./worker-watchdog.ts). */
   private async replaceStuckWorkers(): Promise<void> {
     for (const slot of this.slots) {
+      // A worker busy lately is not stuck: its queue is not read (the usual case, every 5 s on every replica).
+      if (!workerIdle(slot, Date.now(), STUCK_AFTER_MS)) continue;
       let jobs: Job<SyncJobData>[];
       try {
         jobs = await withTimeout(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dueAt, type WorkerObservation, workerStuck } from './worker-watchdog.ts';
+import { dueAt, type WorkerActivity, type WorkerObservation, workerIdle, workerStuck } from './worker-watchdog.ts';
 
 describe('workerStuck', () => {
   const now = 100_000;
@@ -21,6 +21,16 @@ describe('workerStuck', () => {
     ['a job not due yet', { running: 0, lastProgressAt: 0, oldestDueAt: 130_000 }, false],
   ])('%s', (_name, observation, stuck) => {
     expect(workerStuck(observation, now, grace)).toBe(stuck);
+  });
+});
+
+describe('workerIdle', () => {
+  it.each<[string, WorkerActivity, boolean]>([
+    ['running a job', { running: 1, lastProgressAt: 0 }, false],
+    ['running nothing, last progress within the grace', { running: 0, lastProgressAt: 80_000 }, false],
+    ['running nothing, last progress past the grace', { running: 0, lastProgressAt: 60_000 }, true],
+  ])('%s', (_name, activity, idle) => {
+    expect(workerIdle(activity, 100_000, 30_000)).toBe(idle);
   });
 });
 

@@ -2,23 +2,35 @@
 // not from why it stopped. After a Redis Cluster failover a BullMQ worker was seen parked for good on its blocking
 // connection while its queue's jobs went overdue (docs/operations.md#redis); the syncer then replaces it.
 
-/** What is known of one worker and its queue at one moment. */
-export interface WorkerObservation {
+/** What the worker did, as its syncer counts it. */
+export interface WorkerActivity {
   /** Jobs the worker runs now. */
   readonly running: number;
   /** When it last started or finished a job, or was made (ms since the epoch). */
   readonly lastProgressAt: number;
+}
+
+/** What is known of one worker and its queue at one moment. */
+export interface WorkerObservation extends WorkerActivity {
   /** When the earliest job of its queue not yet running became due (ms since the epoch); none: undefined. */
   readonly oldestDueAt: number | undefined;
 }
 
 /**
- * True when a job has been due for longer than `graceMs` while the worker, running nothing, has done nothing for as
- * long. The grace covers the worker's own pauses: a blocking read of up to 10 s and 15 s before retrying after an error.
+ * True when the worker, running nothing, has done nothing for longer than `graceMs`: only then is its queue worth
+ * reading (a busy worker is not stuck, whatever the queue holds).
+ */
+export function workerIdle(activity: WorkerActivity, now: number, graceMs: number): boolean {
+  return activity.running === 0 && now - activity.lastProgressAt > graceMs;
+}
+
+/**
+ * True when a job has been due for longer than `graceMs` while the worker is idle as long (workerIdle). The grace covers
+ * the worker's own pauses: a blocking read of up to 10 s and 15 s before retrying after an error.
  */
 export function workerStuck(observation: WorkerObservation, now: number, graceMs: number): boolean {
-  if (observation.running > 0 || observation.oldestDueAt === undefined) return false;
-  return now - observation.oldestDueAt > graceMs && now - observation.lastProgressAt > graceMs;
+  if (!workerIdle(observation, now, graceMs) || observation.oldestDueAt === undefined) return false;
+  return now - observation.oldestDueAt > graceMs;
 }
 
 /** When a queued job becomes due: its creation plus its delay (a scheduler's next run, a delayed retry). */
